@@ -1,0 +1,101 @@
+/**
+ * The error taxonomy every adapter and step speaks. The pipeline decides what happens to a message
+ * from the class alone: transient → retried with backoff, then DLQ; persistent → parked with a reason
+ * and a fix, never retried blindly.
+ */
+
+/** Reason codes for persistent errors, each with the hint a human needs to fix the cause. */
+export const reasons = {
+  SKU_NOT_IN_M3: "Create the item in M3 (MMS001) or fix the SKU in BigCommerce, then replay the message.",
+  SKU_NOT_IN_BIGCOMMERCE:
+    "Create the product or variant in BigCommerce (or enable catalog.createMissing), then replay.",
+  CUSTOMER_INVALID:
+    "Fix or unblock the customer in M3 (CRS610) or correct the customer template, then replay.",
+  WAREHOUSE_UNMAPPED: "Add a routing rule or fix defaultWarehouse in the connector config, then replay.",
+  LOCATION_UNMAPPED: "Map the M3 warehouse to a BigCommerce location in inventory.locations, then replay.",
+  UNIT_UNMAPPED: "Add the unit to units in the connector config, then replay.",
+  GL_ACCOUNT_UNMAPPED: "Map the account in the connector config, then replay.",
+  ORDER_INVALID: "Correct the order in BigCommerce (see details), then replay.",
+  M3_REJECTED: "Read M3's message in details, fix the data in M3 or BigCommerce, then replay.",
+  BIGCOMMERCE_REJECTED: "Read BigCommerce's message in details, fix the data or the request, then replay.",
+  AUTH_FAILED: "Check the credentials in the secret (BigCommerce token or M3 .ionapi), then replay.",
+  MESSAGE_INVALID:
+    "The message does not match the envelope schema; edit it with `pnpm replay --edit` or drop it.",
+  CONFIG_INVALID: "Fix the named key in the connector config and redeploy, then replay.",
+} as const;
+
+export type ReasonCode = keyof typeof reasons;
+
+export interface ErrorDetails {
+  [key: string]: unknown;
+}
+
+/** Worth retrying as is: timeouts, 5xx, 429, expired tokens, an emulator or service briefly down. */
+export class TransientError extends Error {
+  override readonly name = "TransientError";
+  readonly transient = true as const;
+  /** The earliest useful retry, when the service said so (429 reset, Retry-After). */
+  readonly retryAfterMs: number | undefined;
+  readonly details: ErrorDetails;
+
+  constructor(
+    message: string,
+    options: { cause?: unknown; retryAfterMs?: number; details?: ErrorDetails } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details ?? {};
+  }
+}
+
+/** Retrying cannot help until a human changes data or config; carries the reason code and the fix. */
+export class PersistentError extends Error {
+  override readonly name: string = "PersistentError";
+  readonly transient = false as const;
+  readonly reason: ReasonCode;
+  readonly fix: string;
+  readonly details: ErrorDetails;
+
+  constructor(
+    reason: ReasonCode,
+    message: string,
+    options: { cause?: unknown; details?: ErrorDetails; fix?: string } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.reason = reason;
+    this.fix = options.fix ?? reasons[reason];
+    this.details = options.details ?? {};
+  }
+}
+
+export type IntegrationError = TransientError | PersistentError;
+
+export const isTransient = (error: unknown): error is TransientError =>
+  error instanceof TransientError || (error as { transient?: unknown } | null)?.transient === true;
+
+export const isPersistent = (error: unknown): error is PersistentError =>
+  error instanceof PersistentError || (error as { transient?: unknown } | null)?.transient === false;
+
+/** A plain, log- and JSON-safe description of any thrown value (never JSON.stringify an Error). */
+export function describeError(error: unknown): {
+  name: string;
+  message: string;
+  reason?: ReasonCode;
+  fix?: string;
+  details?: ErrorDetails;
+} {
+  if (isPersistent(error)) {
+    return {
+      name: error.name,
+      message: error.message,
+      reason: error.reason,
+      fix: error.fix,
+      details: error.details,
+    };
+  }
+  if (error instanceof Error) {
+    const details = isTransient(error) ? error.details : undefined;
+    return { name: error.name, message: error.message, ...(details ? { details } : {}) };
+  }
+  return { name: "NonError", message: String(error) };
+}

@@ -1,0 +1,99 @@
+import { DLQ_RETENTION_DAYS, type FunctionSpec, type Topology, VISIBILITY_FACTOR } from "./types";
+
+/** Environment variable names: the only place that decides how functions find their resources. */
+export const env = {
+  queueUrl: (queue: string) => `QUEUE_URL_${constant(queue)}`,
+  tableName: (table: string) => `TABLE_${constant(table)}`,
+  secretId: (secret: string) => `SECRET_ID_${constant(secret)}`,
+};
+
+const constant = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+
+export interface QueueView {
+  name: string;
+  dlqName: string;
+  fifo: boolean;
+  maxReceiveCount: number;
+  retentionDays: number;
+  dlqRetentionDays: number;
+  visibilityTimeoutSeconds: number;
+  consumer: string | undefined;
+}
+
+/** Derived facts about each queue: its DLQ, and a visibility timeout of 6 × its consumer's timeout. */
+export function queueViews(topology: Topology): QueueView[] {
+  return Object.entries(topology.queues).map(([name, spec]) => {
+    const consumer = Object.entries(topology.functions).find(
+      ([, fn]) => fn.trigger.type === "sqs" && fn.trigger.queue === name,
+    );
+    const timeout = consumer?.[1].timeoutSeconds ?? 30;
+    return {
+      name,
+      dlqName: `${name}-dlq`,
+      fifo: spec.fifo,
+      maxReceiveCount: spec.maxReceiveCount,
+      retentionDays: spec.retentionDays,
+      dlqRetentionDays: DLQ_RETENTION_DAYS,
+      visibilityTimeoutSeconds: VISIBILITY_FACTOR * timeout,
+      consumer: consumer?.[0],
+    };
+  });
+}
+
+export function queueView(topology: Topology, name: string): QueueView {
+  const view = queueViews(topology).find((q) => q.name === name);
+  if (!view) throw new Error(`Unknown queue "${name}" in the topology`);
+  return view;
+}
+
+/** Where a function's source lives: functions/<name>/handler.ts exporting `handler`. */
+export const handlerEntry = (functionName: string) => `functions/${functionName}/handler.ts`;
+
+export function functionsByTrigger<K extends FunctionSpec["trigger"]["type"]>(
+  topology: Topology,
+  type: K,
+): Array<[string, FunctionSpec & { trigger: Extract<FunctionSpec["trigger"], { type: K }> }]> {
+  return Object.entries(topology.functions).filter(([, fn]) => fn.trigger.type === type) as never;
+}
+
+/** Checks the rules the cloud enforces, so a bad topology fails in a unit test rather than in a deploy. */
+export function validateTopology(topology: Topology): string[] {
+  const problems: string[] = [];
+  const consumers = new Map<string, string>();
+  for (const [name, fn] of Object.entries(topology.functions)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      problems.push(`function "${name}": use lower-case words joined by "-"`);
+    const t = fn.trigger;
+    if (t.type === "sqs") {
+      const queue = topology.queues[t.queue];
+      if (!queue) problems.push(`function "${name}": consumes unknown queue "${t.queue}"`);
+      else if (queue.fifo && t.batchSize > 10)
+        problems.push(`function "${name}": FIFO batch size must be ≤ 10`);
+      if (t.batchSize < 1 || t.batchSize > 10_000)
+        problems.push(`function "${name}": batch size out of range`);
+      if (t.maxConcurrency < 2 || t.maxConcurrency > 1000)
+        problems.push(`function "${name}": maxConcurrency must be 2–1000 (AWS event source limit)`);
+      if (consumers.has(t.queue)) problems.push(`queue "${t.queue}": consumed twice`);
+      consumers.set(t.queue, name);
+    }
+    if (t.type === "schedule" && !topology.schedules[t.schedule])
+      problems.push(`function "${name}": unknown schedule "${t.schedule}"`);
+    for (const q of fn.sends)
+      if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
+    for (const t2 of Object.keys(fn.tables))
+      if (!topology.tables[t2 as never]) problems.push(`function "${name}": uses unknown table "${t2}"`);
+    if (fn.timeoutSeconds * VISIBILITY_FACTOR > 43_200)
+      problems.push(`function "${name}": timeout too long for SQS`);
+  }
+  for (const [name, q] of Object.entries(topology.queues)) {
+    if (q.maxReceiveCount < 5) problems.push(`queue "${name}": maxReceiveCount must be ≥ 5`);
+    if (!consumers.has(name)) problems.push(`queue "${name}": no function consumes it`);
+  }
+  for (const [name] of Object.entries(topology.schedules)) {
+    const targets = Object.values(topology.functions).filter(
+      (fn) => fn.trigger.type === "schedule" && fn.trigger.schedule === name,
+    );
+    if (targets.length !== 1) problems.push(`schedule "${name}": needs exactly one target function`);
+  }
+  return problems;
+}

@@ -1,0 +1,3 @@
+export * from "./helpers";
+export * from "./topology";
+export * from "./types";

@@ -1,0 +1,74 @@
+/** The shape of the deployment, declared once and read by the CDK app and the local runtime alike. */
+
+export const flows = ["orders", "shipments", "inventory", "catalog"] as const;
+export type Flow = (typeof flows)[number];
+
+export type SecretName = "bigcommerce" | "m3";
+
+export interface QueueSpec {
+  flow: Flow;
+  description: string;
+  /** FIFO keeps messages with one business key (MessageGroupId) in order and one at a time. */
+  fifo: boolean;
+  /** Receives before a message moves to the queue's DLQ (AWS advises at least 5). */
+  maxReceiveCount: number;
+  /** How long SQS keeps a message (the DLQ always keeps 14 days). */
+  retentionDays: number;
+}
+
+export interface TableIndexSpec {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+}
+
+export interface TableSpec {
+  description: string;
+  partitionKey: string;
+  sortKey?: string;
+  /** Epoch-seconds attribute DynamoDB TTL deletes by. */
+  ttlAttribute?: string;
+  indexes?: TableIndexSpec[];
+}
+
+export interface ScheduleSpec {
+  flow: Flow;
+  description: string;
+  /** EventBridge Scheduler rate, in minutes (the cloud's minimum is 1). */
+  everyMinutes: number;
+}
+
+export type TableAccess = "read" | "readwrite";
+
+export type Trigger<Q extends string, S extends string> =
+  | { type: "http"; method: "POST" | "GET"; path: string }
+  | { type: "sqs"; queue: Q; batchSize: number; maxConcurrency: number; maxBatchingWindowSeconds?: number }
+  | { type: "schedule"; schedule: S };
+
+export interface FunctionSpec<
+  Q extends string = string,
+  T extends string = string,
+  S extends string = string,
+> {
+  flow: Flow;
+  description: string;
+  trigger: Trigger<Q, S>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Queues this function sends to. */
+  sends: readonly Q[];
+  tables: Partial<Record<T, TableAccess>>;
+  secrets: readonly SecretName[];
+}
+
+export interface Topology<Q extends string = string, T extends string = string, S extends string = string> {
+  queues: Record<Q, QueueSpec>;
+  tables: Record<T, TableSpec>;
+  schedules: Record<S, ScheduleSpec>;
+  functions: Record<string, FunctionSpec<Q, T, S>>;
+}
+
+/** DLQs keep failures for the longest retention SQS allows, so nothing expires before a replay. */
+export const DLQ_RETENTION_DAYS = 14;
+/** AWS: a queue's visibility timeout should be at least six times its consumer's function timeout. */
+export const VISIBILITY_FACTOR = 6;

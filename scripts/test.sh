@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# README command 2: install everything, then lint, typecheck and run the whole test suite.
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+pnpm lint
+pnpm typecheck
+pnpm test
