@@ -1,2 +1,6 @@
+export * from "./config";
+export * from "./config-errors";
 export * from "./envelope";
 export * from "./errors";
+export * from "./redact";
+export * from "./secrets";

@@ -1,0 +1,80 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { describeError } from "@m3bc/core";
+import { type FunctionName, topology } from "@m3bc/topology";
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { createLogger, createMetrics } from "../observability";
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  /** Header names in lower case, as API Gateway HTTP APIs deliver them. */
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  /** The body exactly as sent: signatures are computed over these bytes. */
+  rawBody: Buffer;
+  requestId: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Serialized as JSON; omit for an empty body. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HttpContext {
+  functionName: string;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export type HttpStep = (request: HttpRequest, context: HttpContext) => Promise<HttpResponse>;
+
+/** The primary adapter for HTTP API (payload 2.0) functions; an unexpected error is a bare 500, details only in the log. */
+export function httpHandler(functionName: FunctionName, step: HttpStep) {
+  const spec = topology.functions[functionName];
+  const logger = createLogger(functionName);
+  const metrics = createMetrics(functionName, spec.flow);
+
+  const handle = async (
+    event: APIGatewayProxyEventV2,
+    _context: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const request: HttpRequest = {
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+      headers: Object.fromEntries(
+        Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? ""]),
+      ),
+      query: Object.fromEntries(
+        Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? ""]),
+      ),
+      rawBody: Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8"),
+      requestId: event.requestContext.requestId,
+    };
+    try {
+      const response = await step(request, { functionName, logger, metrics });
+      return {
+        statusCode: response.status,
+        headers: {
+          ...(response.body === undefined ? {} : { "content-type": "application/json" }),
+          ...response.headers,
+        },
+        body: response.body === undefined ? "" : JSON.stringify(response.body),
+      };
+    } catch (error) {
+      logger.error("request failed", { error: describeError(error), path: request.path });
+      return {
+        statusCode: 500,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "Internal error", requestId: request.requestId }),
+      };
+    }
+  };
+
+  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

@@ -1,0 +1,49 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { QueueName } from "@m3bc/topology";
+import { type FunctionName, topology } from "@m3bc/topology";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import { createLogger, createMetrics } from "../observability";
+import { sendAll } from "../queue";
+import type { Sends } from "./sqs";
+
+/** What EventBridge Scheduler passes as input (infra/ sets it; the local scheduler sends the same). */
+export interface ScheduledEvent {
+  source: "aws.scheduler";
+  "detail-type": "Scheduled Event";
+  schedule: string;
+  /** When the run was due, ISO-8601. */
+  time: string;
+}
+
+export interface ScheduleResult {
+  /** One line for the log, e.g. "read 200000 balances, 1984 changed, 1 batch". */
+  summary: string;
+  send?: Sends;
+}
+
+export type ScheduleStep = (
+  event: ScheduledEvent,
+  context: { functionName: string; logger: Logger },
+) => Promise<ScheduleResult>;
+
+/** The primary adapter for scheduled pollers: run the step, send what it produced, log one summary line. */
+export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) {
+  const spec = topology.functions[functionName];
+  const logger = createLogger(functionName);
+  const metrics = createMetrics(functionName, spec.flow);
+
+  const handle = async (event: ScheduledEvent, _context: Context): Promise<ScheduleResult> => {
+    const result = await step(event, { functionName, logger });
+    for (const [queue, envelopes] of Object.entries(result.send ?? {}) as Array<
+      [QueueName, NonNullable<Sends[QueueName]>]
+    >)
+      await sendAll(queue, envelopes);
+    logger.info("schedule run", { schedule: event.schedule, summary: result.summary });
+    return { summary: result.summary };
+  };
+
+  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

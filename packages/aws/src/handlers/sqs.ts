@@ -1,0 +1,220 @@
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
+import { describeError, Envelope, isPersistent, isTransient, PersistentError } from "@m3bc/core";
+import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { sqs } from "../aws-clients";
+import {
+  createLogger,
+  createMetrics,
+  type HandledMessage,
+  MetricUnit,
+  metricNames,
+  reportHandled,
+} from "../observability";
+import { park } from "../parked";
+import { sendEnvelopes } from "../queue";
+import { queueUrl } from "../runtime";
+import { retryDelaySeconds } from "./backoff";
+
+export type Sends = Partial<Record<QueueName, Envelope[]>>;
+
+export interface StepResult {
+  outcome: "done" | "skipped";
+  /** A few words for the log line, e.g. "M3 order 1000000123". */
+  detail?: string;
+  /** Messages for the next step; sent after the batch, in as few SQS calls as possible. */
+  send?: Sends;
+}
+
+export interface StepContext {
+  functionName: string;
+  /** 1 on the first delivery of this message, as SQS counts receives. */
+  receiveCount: number;
+  /** Milliseconds left before Lambda stops the function. */
+  remainingTimeMs: () => number;
+}
+
+export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepResult>;
+
+/**
+ * The primary adapter for queue consumers: one handler per function, wiring Powertools batch processing
+ * (partial batch responses), logging and metrics around a pure step. For each message:
+ * - done/skipped → deleted by SQS; its follow-on messages are sent after the batch;
+ * - PersistentError → parked with reason and fix, then deleted (never retried blindly);
+ * - anything else → left on the queue with an exponential, jittered visibility delay, and after
+ *   maxReceiveCount receives SQS moves it to the DLQ.
+ */
+export function sqsHandler(functionName: FunctionName, step: SqsStep) {
+  const spec = topology.functions[functionName];
+  if (spec.trigger.type !== "sqs") throw new Error(`${functionName} is not an SQS consumer in the topology`);
+  const queue = spec.trigger.queue as QueueName;
+  const fifo = topology.queues[queue].fifo;
+  const logger = createLogger(functionName);
+  const metrics = createMetrics(functionName, spec.flow);
+
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const sends = new Map<string, Sends>();
+    const retries = new Map<string, number>();
+
+    const recordHandler = async (record: SQSRecord) => {
+      const started = performance.now();
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
+      const report = (outcome: HandledMessage["outcome"], fields: Partial<HandledMessage>) => {
+        const line: HandledMessage = {
+          functionName,
+          flow: spec.flow,
+          kind: "unknown",
+          key: "unknown",
+          messageId: record.messageId,
+          outcome,
+          durationMs: Math.round(performance.now() - started),
+          receiveCount,
+          ...fields,
+        };
+        const { functionName: _, ...logged } = line;
+        (outcome === "retry" || outcome === "parked" ? logger.warn : logger.info).call(
+          logger,
+          "message handled",
+          logged,
+        );
+        metrics.addMetric(metricNames[outcome === "retry" ? "retried" : outcome], MetricUnit.Count, 1);
+        reportHandled(line);
+      };
+
+      let envelope: Envelope | undefined;
+      try {
+        envelope = parseEnvelope(record.body);
+        const result = await step(envelope, {
+          functionName,
+          receiveCount,
+          remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        });
+        if (result.send) sends.set(record.messageId, result.send);
+        report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail });
+      } catch (error) {
+        const ids = { kind: envelope?.kind ?? "unknown", key: envelope?.key ?? "unknown" };
+        if (isPersistent(error)) {
+          await park({
+            id: envelope?.id ?? record.messageId,
+            parkedAt: new Date().toISOString(),
+            functionName,
+            queue,
+            flow: spec.flow,
+            ...ids,
+            reason: error.reason,
+            fix: error.fix,
+            error: error.message,
+            details: error.details,
+            body: record.body,
+          });
+          report("parked", { ...ids, reason: error.reason, detail: error.message });
+          return;
+        }
+        retries.set(
+          record.messageId,
+          retryDelaySeconds(receiveCount, isTransient(error) ? error.retryAfterMs : undefined),
+        );
+        report("retry", { ...ids, detail: describeError(error).message });
+        throw error;
+      }
+    };
+
+    const response = fifo
+      ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+          context,
+          skipGroupOnError: true,
+          throwOnFullBatchFailure: false,
+        })
+      : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+          context,
+          throwOnFullBatchFailure: false,
+        });
+
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    for (const id of await sendFollowOns(sends)) failed.add(id);
+    await delayRetries(queue, event.Records, retries, failed);
+    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
+  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+function parseEnvelope(body: string): Envelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new PersistentError("MESSAGE_INVALID", "The message body is not JSON");
+  }
+  const parsed = Envelope.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw new PersistentError("MESSAGE_INVALID", `The message is not a valid envelope: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** Sends every record's follow-on messages together; returns the records whose messages SQS refused. */
+async function sendFollowOns(sends: Map<string, Sends>): Promise<string[]> {
+  const byQueue = new Map<QueueName, Array<{ recordId: string; envelope: Envelope }>>();
+  for (const [recordId, send] of sends) {
+    for (const [queue, envelopes] of Object.entries(send) as Array<[QueueName, Envelope[]]>) {
+      const list = byQueue.get(queue) ?? [];
+      for (const envelope of envelopes) list.push({ recordId, envelope });
+      byQueue.set(queue, list);
+    }
+  }
+  const failedRecords = new Set<string>();
+  for (const [queue, items] of byQueue) {
+    try {
+      const refused = new Set(
+        await sendEnvelopes(
+          queue,
+          items.map((i) => i.envelope),
+        ),
+      );
+      for (const item of items) if (refused.has(item.envelope)) failedRecords.add(item.recordId);
+    } catch {
+      for (const item of items) failedRecords.add(item.recordId);
+    }
+  }
+  return [...failedRecords];
+}
+
+/** Spreads retries out: each failed message becomes visible again after its own backoff delay. */
+async function delayRetries(
+  queue: QueueName,
+  records: SQSRecord[],
+  delays: Map<string, number>,
+  failed: Set<string>,
+) {
+  const entries = records
+    .filter((r) => failed.has(r.messageId))
+    .map((r, i) => ({
+      Id: String(i),
+      ReceiptHandle: r.receiptHandle,
+      VisibilityTimeout: delays.get(r.messageId) ?? 1,
+    }));
+  for (let i = 0; i < entries.length; i += 10) {
+    // Best effort: if this fails, the queue's own visibility timeout still brings the message back.
+    await sqs()
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl(queue),
+          Entries: entries.slice(i, i + 10),
+        }),
+      )
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,55 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { redactReplacer } from "@m3bc/core";
+
+export const METRICS_NAMESPACE = "M3BigCommerceConnector";
+
+/** JSON logs with personal data masked (e-mails, phones, names, street addresses), one logger per function. */
+export const createLogger = (functionName: string) =>
+  new Logger({ serviceName: functionName, jsonReplacerFn: redactReplacer });
+
+/** CloudWatch EMF metrics with the flow as dimension; the dashboards and alarms in infra/ read these names. */
+export function createMetrics(functionName: string, flow: string): Metrics {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: functionName });
+  metrics.setDefaultDimensions({ flow });
+  return metrics;
+}
+
+export const metricNames = {
+  done: "MessagesDone",
+  skipped: "MessagesSkipped",
+  parked: "MessagesParked",
+  retried: "MessagesRetried",
+  webhookRejected: "WebhooksRejected",
+  apiCalls: "ApiCalls",
+  apiThrottles: "ApiThrottles",
+} as const;
+
+export { MetricUnit };
+
+export type Outcome = "done" | "skipped" | "parked" | "retry";
+
+export interface HandledMessage {
+  functionName: string;
+  flow: string;
+  kind: string;
+  key: string;
+  messageId: string;
+  outcome: Outcome;
+  detail?: string;
+  reason?: string;
+  durationMs: number;
+  receiveCount: number;
+}
+
+const observers = new Set<(message: HandledMessage) => void>();
+
+/** Lets the local runtime print and count outcomes; in Lambda nobody listens and this costs nothing. */
+export function onMessageHandled(observer: (message: HandledMessage) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+export function reportHandled(message: HandledMessage): void {
+  for (const observer of observers) observer(message);
+}

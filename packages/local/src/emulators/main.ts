@@ -1,0 +1,9 @@
+import { startEmulatorsInProcess } from "./emulators";
+
+const emulators = await startEmulatorsInProcess();
+process.stdout.write(
+  `${JSON.stringify({ sqsEndpoint: emulators.sqsEndpoint, dynamoEndpoint: emulators.dynamoEndpoint })}\n`,
+);
+const stop = () => emulators.stop().finally(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

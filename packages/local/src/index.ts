@@ -1,0 +1,6 @@
+export * from "./emulators/emulators";
+export * from "./front";
+export * from "./poller";
+export * from "./provision";
+export * from "./scheduler";
+export * from "./stack";

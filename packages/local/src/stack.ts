@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { type HandledMessage, onMessageHandled } from "@m3bc/aws";
+import {
+  topology as appTopology,
+  env,
+  functionsByTrigger,
+  handlerEntry,
+  type Topology,
+} from "@m3bc/topology";
+import { type Emulators, spawnEmulators, startEmulatorsInProcess } from "./emulators/emulators";
+import { type HttpFront, type HttpLambda, startHttpFront } from "./front";
+import { lambdaContext } from "./lambda-context";
+import { type SqsLambda, SqsPoller } from "./poller";
+import { type ProvisionedQueue, provisionQueues, provisionTables } from "./provision";
+import { type ScheduleLambda, Scheduler } from "./scheduler";
+
+export interface LocalStackOptions {
+  /** Defaults to the connector's topology; runtime tests pass their own. */
+  topology?: Topology;
+  /** Handlers by function name; by default each is imported from functions/<name>/handler.ts. */
+  handlers?: Record<string, unknown>;
+  /** Extra environment for the handlers (config file, secrets file, retry base...). */
+  env?: Record<string, string>;
+  /** "child" (default) runs the emulators in their own process, off the handlers' CPU core. */
+  emulators?: "in-process" | "child";
+  /** Local schedule periods in seconds, instead of the topology's minutes (a demo wants seconds). */
+  scheduleEverySeconds?: Record<string, number>;
+  /** Leave schedules to explicit fireSchedule() calls (tests). */
+  manualSchedules?: boolean;
+  frontPort?: number;
+}
+
+export interface QueueSummary {
+  queue: string;
+  waiting: number;
+  inFlight: number;
+  done: number;
+  skipped: number;
+  parked: number;
+  retried: number;
+  dlq: number;
+}
+
+export interface LocalStack {
+  frontUrl: string;
+  queues: Record<string, ProvisionedQueue>;
+  sqs: SQSClient;
+  dynamo: DynamoDBClient;
+  region: string;
+  /** The environment the handlers see; tools (replay, reconcile) use it to reach the same resources. */
+  env: Record<string, string>;
+  pollers: Record<string, SqsPoller>;
+  fireSchedule(name: string): Promise<unknown>;
+  summary(): Promise<QueueSummary[]>;
+  /** Resolves when no queue has a waiting or in-flight message and no handler is running. */
+  waitForIdle(options?: { timeoutMs?: number; quietMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const REGION = "us-east-1";
+const repoRoot = new URL("../../../", import.meta.url);
+
+/**
+ * Runs a topology on one machine: SQS and DynamoDB emulators with the topology's queues (and redrive) and
+ * tables, an API Gateway front for HTTP functions, event-source pollers for queue consumers and a scheduler.
+ * Handlers are the same modules Lambda runs, using the real AWS SDK pointed at the emulators.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const topology: Topology = options.topology ?? appTopology;
+  const emulators: Emulators =
+    options.emulators === "in-process" ? await startEmulatorsInProcess() : await spawnEmulators();
+  const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+  const sqs = new SQSClient({ region: REGION, endpoint: emulators.sqsEndpoint, credentials });
+  const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulators.dynamoEndpoint, credentials });
+
+  const queues = await provisionQueues(sqs, topology);
+  const tables = await provisionTables(dynamo, topology);
+
+  const handlerEnv: Record<string, string> = {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    M3BC_RUNTIME_ID: randomUUID(),
+    POWERTOOLS_METRICS_DISABLED: "true",
+    ...Object.fromEntries(Object.values(queues).map((q) => [env.queueUrl(q.name), q.url])),
+    ...Object.fromEntries(Object.entries(tables).map(([name, table]) => [env.tableName(name), table])),
+    ...options.env,
+  };
+  Object.assign(process.env, handlerEnv);
+
+  const context = (fn: string, timeoutSeconds = 30) =>
+    lambdaContext(fn, timeoutSeconds, REGION, topology.functions[fn]?.memoryMb);
+  const handler = async <T>(name: string): Promise<T> =>
+    (options.handlers?.[name] ??
+      ((await import(new URL(handlerEntry(name), repoRoot).href)) as { handler: unknown }).handler) as T;
+
+  const counts = new Map<string, Omit<QueueSummary, "queue" | "waiting" | "inFlight" | "dlq">>();
+  const functionQueue = new Map(
+    functionsByTrigger(topology, "sqs").map(([name, fn]) => [name, fn.trigger.queue] as const),
+  );
+  const stopObserving = onMessageHandled((m: HandledMessage) => {
+    const queue = functionQueue.get(m.functionName);
+    if (!queue) return;
+    const c = counts.get(queue) ?? { done: 0, skipped: 0, parked: 0, retried: 0 };
+    c[m.outcome === "retry" ? "retried" : m.outcome]++;
+    counts.set(queue, c);
+  });
+
+  const routes = await Promise.all(
+    functionsByTrigger(topology, "http").map(async ([name, fn]) => ({
+      method: fn.trigger.method,
+      path: fn.trigger.path,
+      functionName: name,
+      handler: await handler<HttpLambda>(name),
+    })),
+  );
+  let front: HttpFront | undefined;
+  if (routes.length)
+    front = await startHttpFront(routes, { port: options.frontPort, lambdaContext: (fn) => context(fn) });
+
+  const pollers: Record<string, SqsPoller> = {};
+  for (const [name, fn] of functionsByTrigger(topology, "sqs")) {
+    pollers[name] = new SqsPoller({
+      functionName: name,
+      queue: queues[fn.trigger.queue]!,
+      batchSize: fn.trigger.batchSize,
+      maxConcurrency: fn.trigger.maxConcurrency,
+      maxBatchingWindowSeconds: fn.trigger.maxBatchingWindowSeconds,
+      timeoutSeconds: fn.timeoutSeconds,
+      handler: await handler<SqsLambda>(name),
+      sqs,
+      region: REGION,
+      lambdaContext: context,
+    });
+    pollers[name].start();
+  }
+
+  const scheduler = new Scheduler(
+    await Promise.all(
+      functionsByTrigger(topology, "schedule").map(async ([name, fn]) => ({
+        name: fn.trigger.schedule,
+        functionName: name,
+        everySeconds:
+          options.scheduleEverySeconds?.[fn.trigger.schedule] ??
+          topology.schedules[fn.trigger.schedule]!.everyMinutes * 60,
+        timeoutSeconds: fn.timeoutSeconds,
+        handler: await handler<ScheduleLambda>(name),
+      })),
+    ),
+    context,
+  );
+  if (!options.manualSchedules) scheduler.start();
+
+  const approximate = async (url: string) => {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: [
+          "ApproximateNumberOfMessages",
+          "ApproximateNumberOfMessagesNotVisible",
+          "ApproximateNumberOfMessagesDelayed",
+        ],
+      }),
+    );
+    return {
+      waiting:
+        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
+  };
+
+  const summary = async (): Promise<QueueSummary[]> =>
+    Promise.all(
+      Object.values(queues).map(async (q) => {
+        const [main, dlq] = await Promise.all([approximate(q.url), approximate(q.dlqUrl)]);
+        const c = counts.get(q.name) ?? { done: 0, skipped: 0, parked: 0, retried: 0 };
+        return { queue: q.name, ...main, ...c, dlq: dlq.waiting + dlq.inFlight };
+      }),
+    );
+
+  return {
+    frontUrl: front?.url ?? "",
+    queues,
+    sqs,
+    dynamo,
+    region: REGION,
+    env: handlerEnv,
+    pollers,
+    fireSchedule: (name) => scheduler.fire(name),
+    summary,
+    async waitForIdle({ timeoutMs = 60_000, quietMs = 300 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      let quietSince: number | undefined;
+      while (Date.now() < deadline) {
+        const busy =
+          Object.values(pollers).some((p) => p.stats.inFlight > 0) ||
+          (await summary()).some((s) => s.waiting > 0 || s.inFlight > 0);
+        if (busy) quietSince = undefined;
+        else {
+          quietSince ??= Date.now();
+          if (quietSince + quietMs <= Date.now()) return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(
+        `The local stack was still busy after ${timeoutMs} ms: ${JSON.stringify(await summary())}`,
+      );
+    },
+    async stop() {
+      await scheduler.stop();
+      await Promise.all(Object.values(pollers).map((p) => p.stop()));
+      await front?.close();
+      stopObserving();
+      sqs.destroy();
+      dynamo.destroy();
+      await emulators.stop();
+    },
+  };
+}

@@ -1,0 +1,280 @@
+import {
+  ChangeMessageVisibilityCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
+import type { Topology } from "@m3bc/topology";
+import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type LocalStack, startLocalStack } from "../src";
+
+const testTopology: Topology = {
+  queues: {
+    partial: { flow: "orders", description: "", fifo: false, maxReceiveCount: 5, retentionDays: 1 },
+    poison: { flow: "orders", description: "", fifo: false, maxReceiveCount: 5, retentionDays: 1 },
+    grouped: { flow: "orders", description: "", fifo: true, maxReceiveCount: 5, retentionDays: 1 },
+  },
+  tables: {},
+  schedules: { tick: { flow: "orders", description: "", everyMinutes: 1 } },
+  functions: {
+    "partial-worker": {
+      flow: "orders",
+      description: "",
+      trigger: { type: "sqs", queue: "partial", batchSize: 10, maxConcurrency: 2 },
+      timeoutSeconds: 5,
+      memoryMb: 128,
+      sends: [],
+      tables: {},
+      secrets: [],
+    },
+    "poison-worker": {
+      flow: "orders",
+      description: "",
+      trigger: { type: "sqs", queue: "poison", batchSize: 5, maxConcurrency: 2 },
+      timeoutSeconds: 5,
+      memoryMb: 128,
+      sends: [],
+      tables: {},
+      secrets: [],
+    },
+    "grouped-worker": {
+      flow: "orders",
+      description: "",
+      trigger: { type: "sqs", queue: "grouped", batchSize: 10, maxConcurrency: 2 },
+      timeoutSeconds: 5,
+      memoryMb: 128,
+      sends: [],
+      tables: {},
+      secrets: [],
+    },
+    echo: {
+      flow: "orders",
+      description: "",
+      trigger: { type: "http", method: "POST", path: "/echo" },
+      timeoutSeconds: 5,
+      memoryMb: 128,
+      sends: [],
+      tables: {},
+      secrets: [],
+    },
+    ticker: {
+      flow: "orders",
+      description: "",
+      trigger: { type: "schedule", schedule: "tick" },
+      timeoutSeconds: 5,
+      memoryMb: 128,
+      sends: [],
+      tables: {},
+      secrets: [],
+    },
+  },
+};
+
+let stack: LocalStack;
+const seen: { partial: SQSEvent[]; poison: string[]; grouped: string[]; ticks: unknown[] } = {
+  partial: [],
+  poison: [],
+  grouped: [],
+  ticks: [],
+};
+let failOnce = new Set<string>();
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    topology: testTopology,
+    emulators: "in-process",
+    manualSchedules: true,
+    handlers: {
+      // Fails the messages whose body is listed in failOnce the first time it sees them.
+      "partial-worker": async (event: SQSEvent): Promise<SQSBatchResponse> => {
+        seen.partial.push(event);
+        const failures = event.Records.filter((r) => failOnce.delete(r.body)).map((r) => ({
+          itemIdentifier: r.messageId,
+        }));
+        // Make failed messages visible again at once, as the connector's own handlers do with backoff.
+        await Promise.all(
+          event.Records.filter((r) => failures.some((f) => f.itemIdentifier === r.messageId)).map((r) =>
+            stack.sqs.send(
+              new ChangeMessageVisibilityCommand({
+                QueueUrl: stack.queues.partial!.url,
+                ReceiptHandle: r.receiptHandle,
+                VisibilityTimeout: 0,
+              }),
+            ),
+          ),
+        );
+        return { batchItemFailures: failures };
+      },
+      // Throws on every message.
+      "poison-worker": async (event: SQSEvent) => {
+        for (const r of event.Records) {
+          seen.poison.push(r.attributes.ApproximateReceiveCount);
+          await stack.sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: stack.queues.poison!.url,
+              ReceiptHandle: r.receiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          );
+        }
+        throw new Error("poison");
+      },
+      "grouped-worker": async (event: SQSEvent) => {
+        for (const r of event.Records) seen.grouped.push(`${r.attributes.MessageGroupId}:${r.body}`);
+        return { batchItemFailures: [] };
+      },
+      echo: async (event: APIGatewayProxyEventV2) => ({
+        statusCode: 201,
+        headers: { "x-echo": "yes", "content-type": "application/json" },
+        body: JSON.stringify({
+          method: event.requestContext.http.method,
+          path: event.rawPath,
+          query: event.queryStringParameters,
+          rawQueryString: event.rawQueryString,
+          header: event.headers["x-custom"],
+          repeated: event.headers["x-repeated"],
+          body: event.body,
+          isBase64Encoded: event.isBase64Encoded,
+          routeKey: event.routeKey,
+        }),
+      }),
+      ticker: async (event: unknown) => {
+        seen.ticks.push(event);
+        return { summary: "ticked" };
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("SQS event source emulation", () => {
+  test("a partial batch failure leaves exactly the failed messages, which come back and succeed", async () => {
+    const bodies = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    failOnce = new Set(["m2", "m7"]);
+    await stack.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: stack.queues.partial!.url,
+        Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })),
+      }),
+    );
+    await stack.waitForIdle();
+    const deliveries = seen.partial.flatMap((e) => e.Records.map((r) => r.body));
+    // Every message was handled; only the two failed ones were delivered a second time.
+    expect(new Set(deliveries)).toEqual(new Set(bodies));
+    expect(deliveries.filter((b) => b === "m2" || b === "m7")).toHaveLength(4);
+    expect(deliveries).toHaveLength(12);
+    const second = seen.partial
+      .flatMap((e) => e.Records)
+      .filter((r) => r.attributes.ApproximateReceiveCount === "2");
+    expect(second.map((r) => r.body).sort()).toEqual(["m2", "m7"]);
+    const [summary] = (await stack.summary()).filter((s) => s.queue === "partial");
+    expect(summary).toMatchObject({ waiting: 0, inFlight: 0, dlq: 0 });
+  });
+
+  test("a message that always throws lands in the DLQ after maxReceiveCount, body and attributes intact, never lost", async () => {
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queues.poison!.url,
+        MessageBody: '{"order":42}',
+        MessageAttributes: { flow: { DataType: "String", StringValue: "orders" } },
+      }),
+    );
+    await stack.waitForIdle();
+    expect(seen.poison).toEqual(["1", "2", "3", "4", "5"]);
+    const { Messages = [] } = await stack.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: stack.queues.poison!.dlqUrl,
+        MessageAttributeNames: ["All"],
+        WaitTimeSeconds: 1,
+      }),
+    );
+    expect(Messages).toHaveLength(1);
+    expect(Messages[0]!.Body).toBe('{"order":42}');
+    expect(Messages[0]!.MessageAttributes?.flow?.StringValue).toBe("orders");
+  });
+
+  test("FIFO batches carry the message group id", async () => {
+    await stack.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: stack.queues.grouped!.url,
+        Entries: ["a", "b", "c"].map((b, i) => ({
+          Id: String(i),
+          MessageBody: b,
+          MessageGroupId: "g1",
+          MessageDeduplicationId: b,
+        })),
+      }),
+    );
+    await stack.waitForIdle();
+    expect(seen.grouped).toEqual(["g1:a", "g1:b", "g1:c"]);
+  });
+});
+
+describe("scheduler", () => {
+  test("fires the schedule's function with a scheduled event", async () => {
+    await expect(stack.fireSchedule("tick")).resolves.toEqual({ summary: "ticked" });
+    expect(seen.ticks[0]).toMatchObject({
+      source: "aws.scheduler",
+      "detail-type": "Scheduled Event",
+      schedule: "tick",
+    });
+  });
+
+  test("fires by itself at the configured rate", async () => {
+    let ticks = 0;
+    const fast = await startLocalStack({
+      topology: { ...testTopology, queues: {}, functions: { ticker: testTopology.functions.ticker! } },
+      emulators: "in-process",
+      scheduleEverySeconds: { tick: 0.05 },
+      handlers: { ticker: async () => ({ summary: `tick ${++ticks}` }) },
+    });
+    try {
+      await expect.poll(() => ticks, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    } finally {
+      await fast.stop();
+    }
+  });
+});
+
+describe("HTTP front (API Gateway payload 2.0)", () => {
+  test("maps method, path, query, headers and text body into the event, and status, headers and body back", async () => {
+    const response = await fetch(`${stack.frontUrl}/echo?a=1&b=two&a=3`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "X-Custom": "hello" },
+      body: '{"x":1}',
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-echo")).toBe("yes");
+    expect(await response.json()).toEqual({
+      method: "POST",
+      path: "/echo",
+      query: { a: "1,3", b: "two" },
+      rawQueryString: "a=1&b=two&a=3",
+      header: "hello",
+      body: '{"x":1}',
+      isBase64Encoded: false,
+      routeKey: "POST /echo",
+    });
+  });
+
+  test("binary bodies arrive base64-encoded", async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    const response = await fetch(`${stack.frontUrl}/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: bytes,
+    });
+    const echoed = (await response.json()) as { body: string; isBase64Encoded: boolean };
+    expect(echoed.isBase64Encoded).toBe(true);
+    expect(Buffer.from(echoed.body, "base64")).toEqual(bytes);
+  });
+
+  test("unknown routes are 404 without calling a handler", async () => {
+    const response = await fetch(`${stack.frontUrl}/nope`, { method: "POST" });
+    expect(response.status).toBe(404);
+  });
+});
