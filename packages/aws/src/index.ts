@@ -1,5 +1,6 @@
 export * from "./aws-clients";
 export * from "./config";
+export * from "./dedupe";
 export * from "./handlers/http";
 export * from "./handlers/schedule";
 export * from "./handlers/sqs";

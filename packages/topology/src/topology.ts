@@ -9,14 +9,14 @@ export const topology = {
     "order-events": {
       flow: "orders",
       description: "BigCommerce order webhooks accepted by ingest, one per order event",
-      fifo: true,
+      fifo: false,
       maxReceiveCount: 8,
       retentionDays: 4,
     },
     "order-deliveries": {
       flow: "orders",
       description: "Validated canonical sales orders waiting to be written to M3",
-      fifo: true,
+      fifo: false,
       maxReceiveCount: 10,
       retentionDays: 14,
     },

@@ -1,0 +1,94 @@
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { firstSighting, listParked, sendAll, sqsHandler } from "@m3bc/aws";
+import { followOn, newEnvelope, PersistentError, TransientError } from "@m3bc/core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { context, startEmulatedResources } from "../support/emulated-resources";
+
+let env: Awaited<ReturnType<typeof startEmulatedResources>>;
+beforeAll(async () => {
+  env = await startEmulatedResources();
+});
+afterAll(async () => env?.stack.stop());
+
+const orderEvent = (id: number) =>
+  newEnvelope({ flow: "orders", kind: "order.event", key: `order:store:${id}`, payload: { orderId: id } });
+
+describe("sqsHandler", () => {
+  test("done messages are deleted and their follow-ons sent; persistent errors parked; others retried", async () => {
+    await sendAll("order-events", [orderEvent(1), orderEvent(2), orderEvent(3)]);
+    const event = await env.receive("order-events");
+    expect(event.Records).toHaveLength(3);
+
+    const handler = sqsHandler("orders-transform", async (message) => {
+      const { orderId } = message.payload as { orderId: number };
+      if (orderId === 2)
+        throw new PersistentError("SKU_NOT_IN_M3", "SKU POSTER-LTD is not an M3 item", {
+          details: { sku: "POSTER-LTD" },
+        });
+      if (orderId === 3) throw new TransientError("M3 timed out");
+      return {
+        outcome: "done",
+        send: { "order-deliveries": [followOn(message, { kind: "order.ready", payload: { orderId } })] },
+      };
+    });
+    const response = await handler(event, context("orders-transform"));
+
+    const byId = Object.fromEntries(
+      event.Records.map((r) => [JSON.parse(r.body).payload.orderId, r.messageId]),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: byId[3] }]);
+
+    const next = await env.receive("order-deliveries");
+    expect(next.Records.map((r) => JSON.parse(r.body))).toMatchObject([
+      { kind: "order.ready", key: "order:store:1", payload: { orderId: 1 } },
+    ]);
+    expect(next.Records[0]!.messageAttributes.kind?.stringValue).toBe("order.ready");
+
+    const parked = await listParked();
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({
+      queue: "order-events",
+      functionName: "orders-transform",
+      key: "order:store:2",
+      reason: "SKU_NOT_IN_M3",
+      error: "SKU POSTER-LTD is not an M3 item",
+      details: { sku: "POSTER-LTD" },
+    });
+    expect(JSON.parse(parked[0]!.body).payload).toEqual({ orderId: 2 });
+  });
+
+  test("a body that is not an envelope is parked as MESSAGE_INVALID, never retried forever", async () => {
+    await env.stack.sqs.send(
+      new SendMessageCommand({ QueueUrl: env.stack.queues["order-events"]!.url, MessageBody: '{"hello":1}' }),
+    );
+    const event = await env.receive("order-events");
+    const handler = sqsHandler("orders-transform", async () => ({ outcome: "done" }));
+    const response = await handler(event, context("orders-transform"));
+    expect(response.batchItemFailures).toEqual([]);
+    const parked = (await listParked()).find((p) => p.body === '{"hello":1}');
+    expect(parked?.reason).toBe("MESSAGE_INVALID");
+    expect(parked?.error).toMatch(/id: .*; flow/);
+  });
+
+  test("a retried message becomes visible again after its backoff, not after the full visibility timeout", async () => {
+    const { Messages = [] } = await env.stack.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: env.stack.queues["order-events"]!.url,
+        WaitTimeSeconds: 5,
+        MessageSystemAttributeNames: ["All"],
+      }),
+    );
+    // The transient failure from the first test, now back after ~1 s instead of the queue's 180 s.
+    expect(Messages.map((m) => JSON.parse(m.Body!).payload)).toEqual([{ orderId: 3 }]);
+    expect(Messages[0]!.Attributes?.ApproximateReceiveCount).toBe("2");
+  });
+});
+
+describe("firstSighting", () => {
+  test("true once, then false until the record expires", async () => {
+    const now = Date.now();
+    expect(await firstSighting("hash:abc", 60, now)).toBe(true);
+    expect(await firstSighting("hash:abc", 60, now)).toBe(false);
+    expect(await firstSighting("hash:abc", 60, now + 61_000)).toBe(true);
+  });
+});
