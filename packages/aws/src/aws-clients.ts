@@ -6,7 +6,8 @@ import { perRuntime } from "./runtime";
 
 // The SDK reads AWS_REGION, credentials and AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB from the
 // environment, so the same code reaches the real services in Lambda and the emulators on a laptop.
-export const sqs = perRuntime(() => new SQSClient({ maxAttempts: 3 }));
+// Requests go to the configured endpoint, never to the host inside a queue URL (emulator URLs name no real host).
+export const sqs = perRuntime(() => new SQSClient({ maxAttempts: 3, useQueueUrlAsEndpoint: false }));
 
 export const dynamo = perRuntime(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {

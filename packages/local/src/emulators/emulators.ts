@@ -14,7 +14,7 @@ export interface Emulators extends EmulatorEndpoints {
 
 /** SQS (fauxqs) and DynamoDB (dynalite, in memory) on loopback ports chosen by the OS. */
 export async function startEmulatorsInProcess(): Promise<Emulators> {
-  const sqs = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+  const sqs = await startFauxqs({ port: 0, logger: false });
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, "127.0.0.1", () => resolve()));
   return {
