@@ -1,0 +1,166 @@
+/**
+ * What tests, the local demo and benchmarks do to the simulated store from outside the API: place
+ * orders as a storefront would, read state, inject faults, count requests, steer webhook delivery.
+ * The same operations are served over HTTP under /__sim (see server.ts).
+ */
+import type { PlaceOrderInput } from "./orders";
+import { OrderInputError } from "./orders";
+import { type BulkSeed, seedBulk } from "./seed";
+import type { Store } from "./store";
+import type { FaultSpec, Faults, RateLimiter, RateLimitOptions, RequestCounts, RouteCount } from "./traffic";
+import type { Delivery } from "./webhooks";
+
+export interface InventoryRow {
+  sku: string;
+  product_id: number;
+  variant_id: number;
+  location_id: number;
+  location_code: string;
+  on_hand: number;
+  available: number;
+}
+
+/** Thrown for bad admin input; the HTTP layer answers 422 with the message. */
+export class AdminInputError extends Error {}
+
+export interface AdminContext {
+  store: () => Store;
+  faults: Faults;
+  counts: RequestCounts;
+  limiter: RateLimiter;
+  /** Runs an API route without auth, faults, rate limit or counting (for admin reads). */
+  read: (path: string) => unknown;
+  reset: (seed: "demo" | "empty") => void;
+}
+
+export function createAdmin(ctx: AdminContext) {
+  const orderView = (id: number) =>
+    ctx.read(`/v2/orders/${id}?include=consignments.line_items&consignment_structure=object`);
+  return {
+    /** Places an order as the storefront checkout would; returns the V2 order (with consignments). */
+    placeOrder(input: PlaceOrderInput): unknown {
+      try {
+        return orderView(ctx.store().orders.place(input).id);
+      } catch (error) {
+        if (error instanceof OrderInputError) throw new AdminInputError(error.message);
+        throw error;
+      }
+    },
+    /** Changes an order's status as the control panel would (fires store/order/statusUpdated). */
+    setOrderStatus(orderId: number, statusId: number): unknown {
+      const order = ctx.store().orders.byId.get(orderId);
+      if (!order) throw new AdminInputError(`orderId: no order ${orderId}`);
+      if (!Number.isInteger(statusId) || statusId < 0 || statusId > 14)
+        throw new AdminInputError("status_id: must be a whole number from 0 to 14");
+      ctx.store().orders.setStatus(order, statusId);
+      return orderView(orderId);
+    },
+    getOrder(orderId: number): unknown {
+      return ctx.store().orders.byId.has(orderId) ? orderView(orderId) : undefined;
+    },
+    listOrders(): unknown[] {
+      return [...ctx.store().orders.byId.keys()].map(orderView);
+    },
+    listShipments(orderId: number): unknown[] {
+      if (!ctx.store().orders.byId.has(orderId)) throw new AdminInputError(`orderId: no order ${orderId}`);
+      return (ctx.read(`/v2/orders/${orderId}/shipments?limit=250`) as unknown[] | undefined) ?? [];
+    },
+    /** Stock as it stands, optionally after applying writes still inside the read lag. */
+    inventory(options: { skus?: string[]; settle?: boolean } = {}): InventoryRow[] {
+      const { catalog } = ctx.store();
+      if (options.settle) catalog.settle(true);
+      else catalog.settle();
+      const variants = options.skus
+        ? options.skus.map((sku) => {
+            const variant = catalog.variantBySku.get(sku);
+            if (!variant) throw new AdminInputError(`skus: no variant has SKU "${sku}"`);
+            return variant;
+          })
+        : [...catalog.variants.values()];
+      const rows: InventoryRow[] = [];
+      for (const variant of variants) {
+        for (const location of catalog.locations.values()) {
+          const record = catalog.stock.get(location.id)!.get(variant.id);
+          rows.push({
+            sku: variant.sku,
+            product_id: variant.productId,
+            variant_id: variant.id,
+            location_id: location.id,
+            location_code: location.code,
+            on_hand: record?.onHand ?? 0,
+            available: (record?.onHand ?? 0) - (record?.safetyStock ?? 0),
+          });
+        }
+      }
+      return rows;
+    },
+    pendingInventoryWrites(): number {
+      return ctx.store().catalog.pendingWrites();
+    },
+    deliveries(): Delivery[] {
+      return [...ctx.store().webhooks.deliveries];
+    },
+    clearDeliveries(): void {
+      ctx.store().webhooks.deliveries.length = 0;
+    },
+    hooks(): unknown {
+      return ctx.read("/v3/hooks?limit=250");
+    },
+    pauseWebhooks(): void {
+      ctx.store().webhooks.pause();
+    },
+    /** Releases held deliveries one at a time; "reverse" delivers them out of order. */
+    resumeWebhooks(order: "fifo" | "reverse" = "fifo"): Promise<void> {
+      return ctx.store().webhooks.resume(order);
+    },
+    heldWebhooks(): number {
+      return ctx.store().webhooks.heldCount();
+    },
+    /** Sends each of the next `count` events twice (same body, same hash). */
+    duplicateNextWebhooks(count: number): void {
+      ctx.store().webhooks.duplicateNext(count);
+    },
+    redeliverWebhook(messageId: string): void {
+      if (!ctx.store().webhooks.redeliver(messageId))
+        throw new AdminInputError(`messageId: no event ${messageId}`);
+    },
+    /** Resolves when no delivery is in flight or waiting for a retry. */
+    webhooksIdle(): Promise<void> {
+      return ctx.store().webhooks.idle();
+    },
+    setFault(spec: FaultSpec): void {
+      ctx.faults.set(spec);
+    },
+    faults(): FaultSpec[] {
+      return ctx.faults.list();
+    },
+    clearFaults(): void {
+      ctx.faults.clear();
+    },
+    /** Requests per route key ("GET /v2/orders/{order_id}"), with counts by status. */
+    requestCounts(): Record<string, RouteCount> {
+      return ctx.counts.snapshot();
+    },
+    resetRequestCounts(): void {
+      ctx.counts.reset();
+    },
+    setRateLimit(options: RateLimitOptions): void {
+      if (!(options.quota > 0) || !(options.windowMs > 0))
+        throw new AdminInputError("quota and windowMs: both must be numbers > 0");
+      ctx.limiter.options = { quota: options.quota, windowMs: options.windowMs };
+      ctx.limiter.reset();
+    },
+    /** Adds `count` simple products with stock at every location (a benchmark seeds 100,000). */
+    seedCatalog(seed: BulkSeed): { first: string; last: string } {
+      if (!Number.isInteger(seed.count) || seed.count < 1)
+        throw new AdminInputError("count: must be a whole number ≥ 1");
+      return seedBulk(ctx.store(), seed);
+    },
+    /** A fresh store (hooks, orders and stock included), seeded again. */
+    reset(seed: "demo" | "empty" = "demo"): void {
+      ctx.reset(seed);
+    },
+  };
+}
+
+export type SimulatorAdmin = ReturnType<typeof createAdmin>;
