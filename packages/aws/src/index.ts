@@ -4,6 +4,7 @@ export * from "./dedupe";
 export * from "./handlers/http";
 export * from "./handlers/schedule";
 export * from "./handlers/sqs";
+export * from "./ledger";
 export * from "./observability";
 export * from "./parked";
 export * from "./queue";

@@ -1,27 +1,114 @@
 import { z } from "zod";
 import { parseOrThrow } from "./config-errors";
+import { Decimal } from "./money";
 
 /**
  * The connector's one config file (config/<stage>.json). Secrets never go here: they live in Secrets
- * Manager (cloud) or secrets.local.json (laptop). Each flow adds its own section.
+ * Manager (cloud) or secrets.local.json (laptop). docs/configuration.md explains every key.
  */
+const WarehouseCode = z.string().min(1).max(3).describe("an M3 warehouse (WHLO), at most 3 characters");
+
+const WarehouseRule = z
+  .strictObject({
+    warehouse: WarehouseCode,
+    countries: z.array(z.string().length(2)).optional().describe("ISO alpha-2 country codes of the shipping address"),
+    states: z.array(z.string().min(1)).optional().describe("state or province names or codes, as BigCommerce sends them"),
+    postcodePrefixes: z.array(z.string().min(1)).optional().describe("postcode prefixes, e.g. [\"10\", \"SW1\"]"),
+    skus: z.array(z.string().min(1)).optional().describe("SKUs this rule applies to (item → warehouse)"),
+  })
+  .refine((r) => r.countries || r.states || r.postcodePrefixes || r.skus, {
+    message: "a rule needs at least one of countries, states, postcodePrefixes or skus",
+  });
+
+const UnitMapping = z.strictObject({
+  unit: z.string().min(1).max(3).describe("the M3 sales unit (ALUN), e.g. EA, PCS, KG"),
+  factor: z
+    .string()
+    .refine(Decimal.isDecimal, "expected a decimal string")
+    .default("1")
+    .describe("M3 quantity per BigCommerce unit, as a decimal string, e.g. \"6\" for a 6-pack sold as one"),
+});
+
 export const ConnectorConfig = z.strictObject({
   bigcommerce: z.strictObject({
-    storeHash: z
+    storeHash: z.string().regex(/^[a-z0-9]+$/).describe("the store hash from the API path /stores/{hash}/, e.g. abc123"),
+    apiBaseUrl: z.url().default("https://api.bigcommerce.com").describe("change only for a simulator or a proxy"),
+    webhookHeader: z
       .string()
-      .regex(/^[a-z0-9]+$/)
-      .describe("the store hash from the API path /stores/{hash}/, e.g. abc123"),
-    apiBaseUrl: z
-      .url()
-      .default("https://api.bigcommerce.com")
-      .describe("change only for a simulator or a proxy"),
+      .regex(/^[a-z0-9-]+$/)
+      .default("x-connector-secret")
+      .describe("lower-case name of the custom header carrying the webhook secret"),
   }),
   m3: z.strictObject({
     company: z.number().int().min(1).max(999).describe("M3 company number (CONO), e.g. 100"),
     division: z.string().min(1).max(3).describe("M3 division (DIVI), e.g. AAA"),
+    facility: z.string().min(1).max(3).describe("M3 facility (FACI) orders are entered in, e.g. A01"),
   }),
+  orders: z
+    .strictObject({
+      eligibleStatuses: z
+        .array(z.number().int().min(0).max(14))
+        .min(1)
+        .default([11])
+        .describe("BigCommerce status ids that send an order to M3 (11 = Awaiting Fulfillment)"),
+      orderType: z.string().min(1).max(3).default("WEB").describe("M3 customer order type (ORTP)"),
+      priceBasis: z
+        .enum(["ex_tax", "inc_tax"])
+        .default("ex_tax")
+        .describe("send BigCommerce prices ex tax (M3 computes tax) or inc tax"),
+      shippingItem: z
+        .string()
+        .min(1)
+        .max(15)
+        .nullable()
+        .default(null)
+        .describe("M3 item number for a shipping charge line, or null to leave shipping to M3's own charges"),
+      validateTotals: z
+        .boolean()
+        .default(true)
+        .describe("park orders whose lines do not add up to BigCommerce's total (to the cent)"),
+      markSent: z
+        .strictObject({
+          statusId: z
+            .number()
+            .int()
+            .min(0)
+            .max(14)
+            .nullable()
+            .default(null)
+            .describe("BigCommerce status to set once the order is in M3 (e.g. 9 Awaiting Shipment), or null"),
+          staffNote: z.boolean().default(true).describe("append \"M3 order <number>\" to the order's staff notes"),
+        })
+        .default({ statusId: null, staffNote: true }),
+    })
+    .prefault({}),
+  customers: z
+    .strictObject({
+      template: z.string().min(1).max(10).default("WEBTMPL").describe("CRS610 customer template (CUTM) for new customers"),
+      guests: z
+        .discriminatedUnion("mode", [
+          z.strictObject({
+            mode: z.literal("shared"),
+            customerNumber: z.string().min(1).max(10).describe("the M3 customer (CUNO) all guest orders go to"),
+          }),
+          z.strictObject({ mode: z.literal("per-email") }),
+        ])
+        .default({ mode: "shared", customerNumber: "WEBGUEST" })
+        .describe("guest checkouts: one shared M3 customer, or one M3 customer per e-mail"),
+    })
+    .prefault({}),
+  warehouses: z.strictObject({
+    default: WarehouseCode.describe("the M3 warehouse when no rule matches"),
+    rules: z.array(WarehouseRule).default([]).describe("first matching rule wins; a rule with skus applies per line"),
+  }),
+  units: z
+    .strictObject({
+      default: z.string().min(1).max(3).default("EA").describe("M3 sales unit for SKUs not listed in bySku"),
+      strict: z.boolean().default(false).describe("when true, every SKU must be listed in bySku (else UNIT_UNMAPPED)"),
+      bySku: z.record(z.string(), UnitMapping).default({}),
+    })
+    .prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 
-export const parseConfig = (value: unknown, source = "connector config") =>
-  parseOrThrow(ConnectorConfig, value, source);
+export const parseConfig = (value: unknown, source = "connector config") => parseOrThrow(ConnectorConfig, value, source);

@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import { type Address, type ConnectorConfig, PersistentError, type SalesOrder } from "@m3bc/core";
+import { CRS610MI, type M3Client } from "@m3bc/m3";
+import type { CustomerLink, Ledger } from "../ledger";
+import { fit, fullName, m3Address } from "./m3-order";
+
+/** Normalized identity of an address: case, spacing and punctuation do not make two addresses differ. */
+export function addressKey(a: {
+  name: string;
+  street: string;
+  city: string;
+  postalCode: string;
+  country: string;
+}): string {
+  const n = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, "");
+  return [a.name, a.street, a.city, a.postalCode, a.country].map(n).join("|");
+}
+
+export const canonicalAddressKey = (address: Address) =>
+  addressKey({
+    name: fullName(address) || address.company,
+    street: address.street1,
+    city: address.city,
+    postalCode: address.postalCode,
+    country: address.countryCode,
+  });
+
+const m3AddressKey = (c: { CUNM: string; CUA1: string; TOWN: string; PONO: string; CSCD: string }) =>
+  addressKey({ name: c.CUNM, street: c.CUA1, city: c.TOWN, postalCode: c.PONO, country: c.CSCD });
+
+const emailHash = (email: string) =>
+  createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32);
+
+/** The ledger key that links a BigCommerce customer (or, for guests, an e-mail) to an M3 customer. */
+export function customerKey(order: SalesOrder): string {
+  return order.customer.bigcommerceId !== null
+    ? `customer:${order.store}:${order.customer.bigcommerceId}`
+    : `customer-email:${order.store}:${emailHash(order.customer.email)}`;
+}
+
+/**
+ * The M3 customer of an order. A known customer costs one ledger read and no M3 call. An unknown one is
+ * looked up in M3 by e-mail (MAIL), else created from the configured template (CRS610MI Add); the link is
+ * then remembered. Guests go to the shared guest customer unless the config asks for one customer per e-mail.
+ */
+export async function resolveCustomer(
+  order: SalesOrder,
+  deps: { config: ConnectorConfig; ledger: Ledger; m3: Pick<M3Client, "call" | "get"> },
+): Promise<CustomerLink> {
+  const { config, ledger, m3 } = deps;
+  const guests = config.customers.guests;
+  if (order.customer.bigcommerceId === null && guests.mode === "shared") {
+    // The shared guest's own address never matches a shopper's: every guest order carries its delivery address.
+    return { customerNumber: guests.customerNumber, addressKey: "" };
+  }
+  const key = customerKey(order);
+  const known = await ledger.getCustomer(key);
+  if (known) return known;
+
+  const email = order.customer.email.trim();
+  if (!email) {
+    throw new PersistentError(
+      "CUSTOMER_INVALID",
+      `Order ${order.orderId} has no customer e-mail to find or create the M3 customer by`,
+    );
+  }
+  const found = await m3.call(CRS610MI.SearchCustomer, {
+    CONO: config.m3.company,
+    SQRY: `MAIL:${fit("MAIL", email)}`,
+  });
+  const match = found.find((c) => c.MAIL.toLowerCase() === email.toLowerCase());
+  const link = match
+    ? { customerNumber: match.CUNO, addressKey: m3AddressKey(match) }
+    : await createCustomer(order, config, m3);
+  await ledger.putCustomer(key, link);
+  return link;
+}
+
+async function createCustomer(
+  order: SalesOrder,
+  config: ConnectorConfig,
+  m3: Pick<M3Client, "get">,
+): Promise<CustomerLink> {
+  const billing = order.billingAddress;
+  const address = m3Address(billing);
+  const created = await m3.get(CRS610MI.Add, {
+    CONO: config.m3.company,
+    CUTM: config.customers.template,
+    ...address,
+    CUNM: address.CUNM || fit("CUNM", order.customer.email),
+    CUA1: address.CUA1 || "-",
+    MAIL: fit("MAIL", order.customer.email),
+    PHNO: fit("PHNO", order.customer.phone || billing.phone),
+  });
+  return { customerNumber: created.CUNO, addressKey: canonicalAddressKey(billing) };
+}

@@ -1,0 +1,177 @@
+import {
+  type ConnectorConfig,
+  PersistentError,
+  type ReasonCode,
+  type SalesOrder,
+  TransientError,
+} from "@m3bc/core";
+import { type BulkResult, M3BusinessError, type M3Client, OIS100MI, type TxResult } from "@m3bc/m3";
+import type { Ledger, OrderProgress } from "../ledger";
+import { canonicalAddressKey, resolveCustomer } from "./customers";
+import { batchBody, batchHead, type OrderPart, orderParts } from "./m3-order";
+
+export interface DeliveryPayload {
+  order: SalesOrder;
+  /** The order's staff notes when it was fetched: the "sent" note is added to them, once. */
+  staffNotes: string;
+}
+
+export interface OrderMarker {
+  /** Sets the order's status and/or staff notes in BigCommerce. */
+  markOrder(orderId: number, update: { statusId?: number; staffNotes?: string }): Promise<void>;
+}
+
+export interface DeliverDeps {
+  config: ConnectorConfig;
+  ledger: Ledger;
+  m3: Pick<M3Client, "get" | "call" | "bulk">;
+  bigcommerce: OrderMarker;
+}
+
+export type DeliverOutcome = { outcome: "done" | "skipped"; detail: string };
+
+/**
+ * Writes one canonical order to M3 as a resumable saga, then marks it sent in BigCommerce:
+ *   AddBatchHead → (ledger: temporary number) → one bulk call [AddBatchLine…, AddBatchAddress, Confirm]
+ *   → mark BigCommerce → (ledger: sent).
+ * A crash anywhere resumes from the ledger: a recorded temporary number is asked for its final number
+ * (GetOrderNo); a batch that never got confirmed is deleted and entered again, so M3 never gets a second order.
+ */
+export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps): Promise<DeliverOutcome> {
+  const { order } = payload;
+  const key = `order:${order.store}:${order.orderId}`;
+  const progress = await deps.ledger.getOrder(key);
+  if (progress?.state === "sent")
+    return { outcome: "skipped", detail: `already in M3 as ${orderNumbers(progress.parts)}` };
+
+  const customer = await resolveCustomer(order, deps);
+  const parts = orderParts(order);
+  const done: OrderProgress["parts"] = {};
+  for (const [index, part] of parts.entries()) {
+    const partId = String(part.shipTo.id);
+    const recorded = progress?.parts[partId];
+    const orderNumber =
+      recorded?.orderNumber ??
+      (await resumeOrEnter(order, part, {
+        ...deps,
+        key,
+        partId,
+        previousTemp: recorded?.tempOrderNumber,
+        customerNumber: customer.customerNumber,
+        deliveryAddress: canonicalAddressKey(part.shipTo.address) !== customer.addressKey,
+        firstPart: index === 0,
+      }));
+    done[partId] = { orderNumber };
+  }
+
+  const numbers = orderNumbers(done);
+  await markSent(payload, numbers, deps);
+  await deps.ledger.recordSent(key, done, customer.customerNumber);
+  return { outcome: "done", detail: `M3 order ${numbers}` };
+}
+
+const orderNumbers = (parts: OrderProgress["parts"]) =>
+  Object.values(parts)
+    .map((p) => p.orderNumber ?? "?")
+    .join(", ");
+
+interface PartContext extends DeliverDeps {
+  key: string;
+  partId: string;
+  previousTemp: string | undefined;
+  customerNumber: string;
+  deliveryAddress: boolean;
+  firstPart: boolean;
+}
+
+async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContext): Promise<string> {
+  const CONO = ctx.config.m3.company;
+  if (ctx.previousTemp) {
+    // A previous attempt entered a batch: it may have been confirmed before the crash.
+    const { ORNR } = await ctx.m3.get(OIS100MI.GetOrderNo, { CONO, ORNO: ctx.previousTemp });
+    if (ORNR) return ORNR;
+    await deleteBatch(ctx, ctx.previousTemp);
+  }
+
+  const { ORNO: temp } = await ctx.m3.get(
+    OIS100MI.AddBatchHead,
+    batchHead(order, part, ctx.customerNumber, ctx.config),
+  );
+  if ((await ctx.ledger.recordBatchHead(ctx.key, ctx.partId, temp, ctx.previousTemp)) === "conflict") {
+    await deleteBatch(ctx, temp);
+    throw new TransientError(`Another delivery of ${ctx.key} is in progress; retrying later`);
+  }
+
+  const body = batchBody(order, part, temp, {
+    config: ctx.config,
+    deliveryAddress: ctx.deliveryAddress,
+    firstPart: ctx.firstPart,
+  });
+  const results = await ctx.m3.bulk([...body.lines, ...body.address, body.confirm]);
+  const confirm = results[results.length - 1] as BulkResult<TxResult<typeof OIS100MI.Confirm>>;
+  const failedEntries = results.slice(0, -1).filter((r) => !r.ok);
+  if (confirm.ok) {
+    const confirmed = confirm.records[0]?.ORNO;
+    if (!confirmed) throw new TransientError(`M3 confirmed batch ${temp} without an order number`);
+    if (failedEntries.length) {
+      // Confirm released an order that lacks a line M3 refused: a human must complete it in M3.
+      throw new PersistentError(
+        "M3_REJECTED",
+        `M3 order ${confirmed} was confirmed without lines M3 refused`,
+        {
+          details: {
+            orderNumber: confirmed,
+            errors: failedEntries.map((e) => (e.ok ? "" : e.error.message)),
+          },
+        },
+      );
+    }
+    return confirmed;
+  }
+  throw await confirmFailure(ctx, temp, confirm.error);
+}
+
+async function deleteBatch(ctx: PartContext, temp: string) {
+  try {
+    await ctx.m3.get(OIS100MI.DelBatchHead, { CONO: ctx.config.m3.company, ORNO: temp });
+  } catch (error) {
+    // Already gone is what we wanted.
+    if (!(error instanceof M3BusinessError && error.kind === "notFound")) throw error;
+  }
+}
+
+/** Why Confirm failed, from LstErrMsgOrder, as a persistent error a human can act on. */
+async function confirmFailure(ctx: PartContext, temp: string, error: Error): Promise<Error> {
+  if (!(error instanceof M3BusinessError)) return error;
+  const messages = await ctx.m3.call(OIS100MI.LstErrMsgOrder, { CONO: ctx.config.m3.company, ORNO: temp });
+  const texts = messages.map((m) => `${m.MSID} ${m.MDTA}`.trim());
+  return new PersistentError(
+    classify(texts),
+    `M3 did not confirm batch order ${temp}: ${texts.join("; ") || error.message}`,
+    {
+      details: { batchOrder: temp, m3Messages: messages, confirmError: error.message },
+    },
+  );
+}
+
+/** Maps M3's batch-order messages to reason codes; anything unrecognized stays M3_REJECTED with M3's text. */
+export function classify(texts: string[]): ReasonCode {
+  const all = texts.join(" ");
+  if (/\bitem\b|ITNO/i.test(all)) return "SKU_NOT_IN_M3";
+  if (/\bcustomer\b|CUNO/i.test(all)) return "CUSTOMER_INVALID";
+  if (/\bwarehouse\b|WHLO/i.test(all)) return "WAREHOUSE_UNMAPPED";
+  return "M3_REJECTED";
+}
+
+async function markSent(payload: DeliveryPayload, numbers: string, deps: DeliverDeps) {
+  const { statusId, staffNote } = deps.config.orders.markSent;
+  const note = `M3 order ${numbers}`;
+  const notes = payload.staffNotes.includes(note)
+    ? undefined
+    : [payload.staffNotes, note].filter(Boolean).join("\n");
+  const update = {
+    ...(statusId !== null ? { statusId } : {}),
+    ...(staffNote && notes !== undefined ? { staffNotes: notes } : {}),
+  };
+  if (Object.keys(update).length) await deps.bigcommerce.markOrder(payload.order.orderId, update);
+}

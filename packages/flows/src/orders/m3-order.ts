@@ -1,0 +1,128 @@
+import { type Address, type ConnectorConfig, Decimal, dec, type SalesOrder, type ShipTo } from "@m3bc/core";
+import { F, type FieldName, OIS100MI, type TxArgs } from "@m3bc/m3";
+
+/** Cuts text to an M3 field's width (M3 counts characters) after collapsing whitespace; M3 fields are single-line. */
+export function fit(field: FieldName, value: string): string {
+  const spec = F[field].spec;
+  const length = spec.kind === "date" ? 8 : spec.length;
+  return [...value.replace(/\s+/g, " ").trim()].slice(0, length).join("");
+}
+
+export const fullName = (a: Pick<Address, "firstName" | "lastName">) => `${a.firstName} ${a.lastName}`.trim();
+
+/** M3's structured address fields from a canonical address; long or extra text goes to the free lines. */
+export function m3Address(address: Address) {
+  const state = address.state.trim();
+  const stateIsCode = /^[A-Za-z]{2}$/.test(state);
+  const lines = [address.street1, address.street2, address.company, stateIsCode ? "" : state].filter((l) =>
+    l.trim(),
+  );
+  return {
+    CUNM: fit("CUNM", fullName(address) || address.company),
+    CUA1: fit("CUA1", lines[0] ?? ""),
+    CUA2: fit("CUA2", lines[1] ?? ""),
+    CUA3: fit("CUA3", lines[2] ?? ""),
+    CUA4: fit("CUA4", lines[3] ?? ""),
+    TOWN: fit("TOWN", address.city),
+    PONO: fit("PONO", address.postalCode),
+    CSCD: fit("CSCD", address.countryCode.toUpperCase()),
+    ...(stateIsCode ? { ECAR: state.toUpperCase() } : {}),
+    PHNO: fit("PHNO", address.phone),
+  };
+}
+
+/** One M3 order per shipping address: a multi-address BigCommerce order becomes one M3 order per consignment. */
+export interface OrderPart {
+  shipTo: ShipTo;
+  lines: SalesOrder["lines"];
+  /** CUOR: the BigCommerce order id, suffixed "-<n>" when the order has several parts. */
+  customerOrderNumber: string;
+}
+
+export function orderParts(order: SalesOrder): OrderPart[] {
+  const single = order.shipTos.length === 1;
+  return order.shipTos.map((shipTo, i) => ({
+    shipTo,
+    lines: order.lines.filter((l) => l.shipToId === shipTo.id),
+    customerOrderNumber: single ? String(order.orderId) : `${order.orderId}-${i + 1}`,
+  }));
+}
+
+export function batchHead(
+  order: SalesOrder,
+  part: OrderPart,
+  customerNumber: string,
+  config: ConnectorConfig,
+): TxArgs<typeof OIS100MI.AddBatchHead> {
+  return {
+    CONO: config.m3.company,
+    CUNO: customerNumber,
+    ORTP: config.orders.orderType,
+    FACI: config.m3.facility,
+    WHLO: part.lines[0]?.warehouse ?? config.warehouses.default,
+    CUOR: fit("CUOR", part.customerOrderNumber),
+    ORDT: order.createdAt.slice(0, 10),
+    CUCD: order.currency,
+    YREF: fit("YREF", fullName(order.billingAddress)),
+  };
+}
+
+/** Price per M3 unit: the BigCommerce unit price spread over the M3 quantity one BigCommerce unit makes. */
+const priceFor = (line: SalesOrder["lines"][number]) =>
+  dec(line.unitPrice).times(line.quantity).dividedBy(dec(line.unitQuantity)).toString();
+
+/**
+ * Everything after the head, for one bulk call in this order: the lines, the shipping charge line (when the
+ * config names a shipping item), the delivery address (when it differs from the customer's) and Confirm.
+ */
+export function batchBody(
+  order: SalesOrder,
+  part: OrderPart,
+  tempOrderNumber: string,
+  options: { config: ConnectorConfig; deliveryAddress: boolean; firstPart: boolean },
+) {
+  const { config } = options;
+  const CONO = config.m3.company;
+  const requests = part.lines.map((line) =>
+    OIS100MI.AddBatchLine.request({
+      CONO,
+      ORNO: tempOrderNumber,
+      ITNO: line.sku,
+      ORQT: line.unitQuantity,
+      ALUN: line.unit,
+      WHLO: line.warehouse,
+      SAPR: priceFor(line),
+      ...(dec(line.discount).isZero() ? {} : { DIA1: line.discount }),
+    }),
+  );
+  const charges = chargeFor(order, part, options.firstPart);
+  if (config.orders.shippingItem && !charges.isZero()) {
+    requests.push(
+      OIS100MI.AddBatchLine.request({
+        CONO,
+        ORNO: tempOrderNumber,
+        ITNO: config.orders.shippingItem,
+        ORQT: "1",
+        WHLO: part.lines[0]?.warehouse ?? config.warehouses.default,
+        SAPR: charges.toString(),
+      }),
+    );
+  }
+  const address = options.deliveryAddress
+    ? [
+        OIS100MI.AddBatchAddress.request({
+          CONO,
+          ORNO: tempOrderNumber,
+          ADRT: 1,
+          ...m3Address(part.shipTo.address),
+        }),
+      ]
+    : [];
+  return { lines: requests, address, confirm: OIS100MI.Confirm.request({ CONO, ORNO: tempOrderNumber }) };
+}
+
+/** Shipping of the part, plus the order's handling and wrapping on the first part. */
+const chargeFor = (order: SalesOrder, part: OrderPart, firstPart: boolean) =>
+  dec(part.shipTo.shippingCost).plus(
+    firstPart ? dec(order.handlingCost).plus(dec(order.wrappingCost)) : Decimal.ZERO,
+  );

@@ -1,0 +1,47 @@
+import { type ConnectorConfig, orderKey } from "@m3bc/core";
+import type { Ledger } from "../ledger";
+import type { DeliveryPayload } from "./deliver";
+import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcommerce";
+
+/** What ingest puts on the order-events queue: the webhook's facts, not the order (always re-fetched). */
+export interface OrderEvent {
+  scope: "store/order/created" | "store/order/statusUpdated";
+  orderId: number;
+  hash: string;
+  /** For statusUpdated: the status BigCommerce reported. */
+  newStatusId?: number;
+}
+
+export interface TransformDeps {
+  config: ConnectorConfig;
+  ledger: Pick<Ledger, "getOrder">;
+  /** The order with its shipping consignments and line items, in one call; undefined if BigCommerce has no such order. */
+  fetchOrder(orderId: number): Promise<BigCommerceOrder | undefined>;
+}
+
+export type TransformResult =
+  | { outcome: "skipped"; detail: string }
+  | { outcome: "done"; detail: string; delivery: DeliveryPayload };
+
+/**
+ * Turns an order event into a delivery: skips orders already in M3 (one ledger read, no API call) and orders
+ * not in an eligible status; otherwise fetches the order once and maps it to the canonical sales order.
+ */
+export async function transformOrder(event: OrderEvent, deps: TransformDeps): Promise<TransformResult> {
+  const { config } = deps;
+  const key = orderKey(config.bigcommerce.storeHash, event.orderId);
+  const progress = await deps.ledger.getOrder(key);
+  if (progress?.state === "sent") return { outcome: "skipped", detail: "already in M3" };
+
+  const order = await deps.fetchOrder(event.orderId);
+  if (!order) return { outcome: "skipped", detail: "BigCommerce no longer has this order" };
+  if (!config.orders.eligibleStatuses.includes(order.status_id)) {
+    return { outcome: "skipped", detail: `status ${order.status_id} is not one that goes to M3` };
+  }
+  const salesOrder = salesOrderFromBigCommerce(order, config.bigcommerce.storeHash, config);
+  return {
+    outcome: "done",
+    detail: `${salesOrder.lines.length} lines, total ${salesOrder.total} ${salesOrder.currency}`,
+    delivery: { order: salesOrder, staffNotes: order.staff_notes ?? "" },
+  };
+}
