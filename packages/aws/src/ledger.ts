@@ -7,6 +7,8 @@ import { tableName } from "./runtime";
 // A part's batch number lives in a flat attribute ("temp#<part>") so that one conditional update can claim it
 // without first creating a map; recordSent then replaces the item with the final, tidy shape.
 const TEMP = "temp#";
+/** Partition value of the sparse "open-orders" index: orders whose stock M3 may not have allocated yet. */
+export const OPEN = "open";
 
 /** The sync ledger on DynamoDB: one item per business key, strongly consistent reads for saga decisions. */
 export const dynamoLedger: Ledger = {
@@ -39,18 +41,22 @@ export const dynamoLedger: Ledger = {
     return { key, state: Item.state ?? "in-progress", parts, customerNumber: Item.customerNumber };
   },
 
-  async recordBatchHead(key, partId, tempOrderNumber, replacing) {
+  async recordBatchHead(key, partId, tempOrderNumber, { replacing, reservation }) {
     try {
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName("ledger"),
           Key: { pk: key },
-          UpdateExpression: "SET #temp = :temp, #state = if_not_exists(#state, :progress), updatedAt = :now",
+          // The order now holds stock M3 has not allocated: it joins the open-orders index (see OPEN).
+          UpdateExpression:
+            "SET #temp = :temp, #state = if_not_exists(#state, :progress), reservation = :reservation, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now",
           ConditionExpression: replacing ? "#temp = :replacing" : "attribute_not_exists(#temp)",
-          ExpressionAttributeNames: { "#temp": `${TEMP}${partId}`, "#state": "state" },
+          ExpressionAttributeNames: { "#temp": `${TEMP}${partId}`, "#state": "state", "#open": "open" },
           ExpressionAttributeValues: {
             ":temp": tempOrderNumber,
             ":progress": "in-progress",
+            ":reservation": reservation,
+            ":open": OPEN,
             ":now": new Date().toISOString(),
             ...(replacing ? { ":replacing": replacing } : {}),
           },
@@ -67,11 +73,25 @@ export const dynamoLedger: Ledger = {
     }
   },
 
-  async recordSent(key, parts, customerNumber) {
+  async recordSent(key, parts, customerNumber, reservation) {
+    const now = new Date().toISOString();
     await dynamo().send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: tableName("ledger"),
-        Item: { pk: key, state: "sent", parts, customerNumber, sentAt: new Date().toISOString() },
+        Key: { pk: key },
+        // Stays in the open-orders index with its confirmation time: the inventory flow drops it once a stock
+        // read newer than the confirmation (which then includes M3's allocation) has been pushed.
+        UpdateExpression:
+          "SET #state = :sent, parts = :parts, customerNumber = :customer, reservation = :reservation, confirmedAt = :now, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now",
+        ExpressionAttributeNames: { "#state": "state", "#open": "open" },
+        ExpressionAttributeValues: {
+          ":sent": "sent",
+          ":parts": parts,
+          ":customer": customerNumber,
+          ":reservation": reservation,
+          ":now": now,
+          ":open": OPEN,
+        },
       }),
     );
   },

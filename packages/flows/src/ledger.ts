@@ -19,6 +19,12 @@ export interface OrderProgress {
   customerNumber?: string;
 }
 
+/**
+ * Stock an order holds before M3 allocates it: SKU → quantity. The inventory flow subtracts open
+ * reservations from M3's available quantity, so a stock push cannot re-sell what BigCommerce already sold.
+ */
+export type Reservation = Record<string, number>;
+
 export interface Ledger {
   getCustomer(key: string): Promise<CustomerLink | undefined>;
   putCustomer(key: string, link: CustomerLink): Promise<void>;
@@ -31,8 +37,13 @@ export interface Ledger {
     key: string,
     partId: string,
     tempOrderNumber: string,
-    replacing?: string,
+    options: { replacing?: string; reservation: Reservation },
   ): Promise<"recorded" | "conflict">;
   /** Records the confirmed M3 order numbers and that BigCommerce was marked: the order is done. */
-  recordSent(key: string, parts: OrderProgress["parts"], customerNumber: string): Promise<void>;
+  recordSent(
+    key: string,
+    parts: OrderProgress["parts"],
+    customerNumber: string,
+    reservation: Reservation,
+  ): Promise<void>;
 }

@@ -102,7 +102,7 @@ export function memoryLedger(): Ledger & { items: Map<string, unknown> } {
     async getOrder(key) {
       return structuredClone(items.get(key) as OrderProgress | undefined);
     },
-    async recordBatchHead(key, partId, temp, replacing) {
+    async recordBatchHead(key, partId, temp, { replacing }) {
       const current = (items.get(key) as OrderProgress | undefined) ?? {
         key,
         state: "in-progress",

@@ -31,6 +31,8 @@ export const topology = {
       description: "Sync ledger: saga progress per business key, id maps (customers), cursors",
       partitionKey: "pk",
       ttlAttribute: "expiresAt",
+      // Sparse: orders holding stock M3 may not have allocated yet (see packages/aws/src/ledger.ts).
+      indexes: [{ name: "open-orders", partitionKey: "open", sortKey: "openedAt" }],
     },
     parked: {
       description: "Messages parked by persistent errors, with reason and fix, until replayed",

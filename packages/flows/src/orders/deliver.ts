@@ -6,7 +6,7 @@ import {
   TransientError,
 } from "@m3bc/core";
 import { type BulkResult, M3BusinessError, type M3Client, OIS100MI, type TxResult } from "@m3bc/m3";
-import type { Ledger, OrderProgress } from "../ledger";
+import type { Ledger, OrderProgress, Reservation } from "../ledger";
 import { canonicalAddressKey, resolveCustomer } from "./customers";
 import { batchBody, batchHead, type OrderPart, orderParts } from "./m3-order";
 
@@ -66,8 +66,15 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
 
   const numbers = orderNumbers(done);
   await markSent(payload, numbers, deps);
-  await deps.ledger.recordSent(key, done, customer.customerNumber);
+  await deps.ledger.recordSent(key, done, customer.customerNumber, reservationOf(order));
   return { outcome: "done", detail: `M3 order ${numbers}` };
+}
+
+/** The order's quantities per SKU, in BigCommerce units (what BigCommerce took from its stock). */
+export function reservationOf(order: SalesOrder): Reservation {
+  const reservation: Reservation = {};
+  for (const line of order.lines) reservation[line.sku] = (reservation[line.sku] ?? 0) + line.quantity;
+  return reservation;
 }
 
 const orderNumbers = (parts: OrderProgress["parts"]) =>
@@ -97,7 +104,11 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
     OIS100MI.AddBatchHead,
     batchHead(order, part, ctx.customerNumber, ctx.config),
   );
-  if ((await ctx.ledger.recordBatchHead(ctx.key, ctx.partId, temp, ctx.previousTemp)) === "conflict") {
+  const recorded = await ctx.ledger.recordBatchHead(ctx.key, ctx.partId, temp, {
+    replacing: ctx.previousTemp,
+    reservation: reservationOf(order),
+  });
+  if (recorded === "conflict") {
     await deleteBatch(ctx, temp);
     throw new TransientError(`Another delivery of ${ctx.key} is in progress; retrying later`);
   }
