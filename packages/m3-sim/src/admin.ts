@@ -1,0 +1,303 @@
+import { type Dec, minDec, plainDec, toDec } from "./decimal";
+import { headStatus, lineStatus } from "./programs/ois100mi";
+import { blankCustomer, type ItemFields, newItem } from "./seed";
+import {
+  availability,
+  type Balance,
+  type BatchOrder,
+  type Customer,
+  type Delivery,
+  type Item,
+  type Order,
+  type OrderLine,
+  type Store,
+} from "./state";
+
+/** A bad admin request: the HTTP admin answers it with this status and message. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DECIMAL = /^-?\d+(\.\d{1,6})?$/;
+
+function decimalArg(name: string, value: unknown, { positive = false } = {}): Dec {
+  const text = typeof value === "number" || typeof value === "string" ? String(value).trim() : "";
+  if (!DECIMAL.test(text))
+    throw new AdminError(400, `${name} must be a decimal number (got ${JSON.stringify(value)})`);
+  const dec = toDec(text);
+  if (positive && dec <= 0n) throw new AdminError(400, `${name} must be greater than 0 (got ${text})`);
+  return dec;
+}
+
+function textArg(name: string, value: unknown, max: number, required = false): string {
+  if (value === undefined || value === null || value === "") {
+    if (required) throw new AdminError(400, `${name} is required`);
+    return "";
+  }
+  if (typeof value !== "string") throw new AdminError(400, `${name} must be a string`);
+  if ([...value].length > max)
+    throw new AdminError(400, `${name} may have at most ${max} characters (M3 field length)`);
+  return value;
+}
+
+// Views: plain JSON for tests and the demo (decimals as exact strings, dates as M3 writes them).
+
+export const itemView = (item: Item) => ({
+  ...item,
+  NEWE: plainDec(item.NEWE),
+  GRWE: plainDec(item.GRWE),
+  SAPR: plainDec(item.SAPR),
+});
+
+export function balanceView(b: Balance) {
+  const a = availability(b);
+  return {
+    WHLO: b.WHLO,
+    ITNO: b.ITNO,
+    STQT: plainDec(b.STQT),
+    ALQT: plainDec(b.ALQT),
+    REQT: plainDec(b.REQT),
+    AVAL: plainDec(a.AVAL),
+    AV01: plainDec(a.AV01),
+    AV02: plainDec(a.AV02),
+    LMTS: String(b.LMTS),
+  };
+}
+
+const lineView = (l: OrderLine) => ({
+  PONR: l.PONR,
+  POSX: l.POSX,
+  ITNO: l.ITNO,
+  ITDS: l.ITDS,
+  WHLO: l.WHLO,
+  ORQT: plainDec(l.ORQT),
+  ALUN: l.ALUN,
+  SAPR: plainDec(l.SAPR),
+  DIA: l.DIA.map(plainDec),
+  DIP: l.DIP.map(plainDec),
+  gross: plainDec(l.gross),
+  NLAM: plainDec(l.NLAM),
+  ALQT: plainDec(l.ALQT),
+  DLQT: plainDec(l.DLQT),
+  ORST: l.ORST,
+});
+
+export function orderView(order: Order) {
+  const sum = (pick: (l: OrderLine) => Dec) => plainDec(order.lines.reduce((a, l) => a + pick(l), 0n));
+  return {
+    ORNO: order.ORNO,
+    batchOrno: order.batchOrno,
+    ...order.head,
+    ...headStatus(order),
+    RGDT: order.RGDT,
+    NTAM: sum((l) => l.NLAM),
+    BRAM: sum((l) => l.gross),
+    lines: order.lines.map(lineView),
+    addresses: order.addresses,
+  };
+}
+
+export function batchView(batch: BatchOrder) {
+  return {
+    ORNO: batch.ORNO,
+    STAT: batch.STAT,
+    finalOrno: batch.finalOrno,
+    ...batch.head,
+    lines: batch.lines.map((l) => ({
+      ...l,
+      ORQT: plainDec(l.ORQT),
+      SAPR: l.SAPR === undefined ? null : plainDec(l.SAPR),
+      DIA: l.DIA.map(plainDec),
+      DIP: l.DIP.map(plainDec),
+    })),
+    addresses: [...batch.addresses.values()],
+    problems: batch.problems,
+  };
+}
+
+export const deliveryView = (d: Delivery) => ({
+  ...d,
+  lines: d.lines.map((l) => ({ ...l, TRQT: plainDec(l.TRQT) })),
+});
+
+/** Item fields the admin API accepts, plus optional on-hand per warehouse. */
+export interface ItemUpsert extends Partial<ItemFields> {
+  ITNO: string;
+  /** Warehouse → on-hand quantity. */
+  stock?: Record<string, string | number>;
+}
+
+const ITEM_TEXT: Array<["ITDS" | "FUDS" | "STAT" | "UNMS" | "ITGR" | "ITCL" | "ITTY" | "RESP", number]> = [
+  ["ITDS", 30],
+  ["FUDS", 60],
+  ["STAT", 2],
+  ["UNMS", 3],
+  ["ITGR", 8],
+  ["ITCL", 5],
+  ["ITTY", 3],
+  ["RESP", 10],
+];
+
+/** Adds or changes an item (prices and weights as decimals); the change date and LMTS move. */
+export function upsertItem(store: Store, fields: ItemUpsert) {
+  const ITNO = textArg("ITNO", fields.ITNO, 15, true);
+  const existing = store.items.get(ITNO);
+  if (!existing && !fields.ITDS) throw new AdminError(400, `ITDS (name) is required for new item ${ITNO}`);
+  const item = existing ?? newItem({ ITNO, ITDS: "" }, store.today(), 0);
+  for (const [field, max] of ITEM_TEXT) {
+    if (fields[field] !== undefined) item[field] = textArg(field, fields[field], max);
+  }
+  for (const field of ["SAPR", "NEWE", "GRWE"] as const) {
+    if (fields[field] !== undefined) item[field] = decimalArg(field, fields[field]);
+  }
+  item.LMDT = store.today();
+  item.LMTS = store.stamp();
+  store.putItem(item);
+  for (const [whlo, quantity] of Object.entries(fields.stock ?? {})) setStock(store, whlo, ITNO, quantity);
+  return itemView(item);
+}
+
+/** Sets on-hand (an inventory adjustment in M3 terms); allocations stay, LMTS moves. */
+export function setStock(store: Store, whlo: string, itno: string, onHand: unknown) {
+  if (!store.warehouses.has(whlo)) throw new AdminError(404, `warehouse ${whlo} does not exist`);
+  if (!store.items.has(itno)) throw new AdminError(404, `item ${itno} does not exist`);
+  const quantity = decimalArg("STQT", onHand);
+  return balanceView(
+    store.changeBalance(whlo, itno, (b) => {
+      b.STQT = quantity;
+    }),
+  );
+}
+
+const CUSTOMER_TEXT: Array<[keyof Customer, number]> = [
+  ["CUNM", 36],
+  ["CUA1", 36],
+  ["CUA2", 36],
+  ["CUA3", 36],
+  ["CUA4", 36],
+  ["PONO", 10],
+  ["TOWN", 20],
+  ["CSCD", 3],
+  ["ECAR", 2],
+  ["PHNO", 16],
+  ["MAIL", 50],
+  ["STAT", 2],
+  ["CUCD", 3],
+  ["LNCD", 2],
+];
+
+/** Adds or changes a customer, e.g. `{CUNO: "90001", STAT: "20"}` to unblock one. */
+export function upsertCustomer(
+  store: Store,
+  fields: Partial<Record<keyof Customer, unknown>> & { CUNO: string },
+) {
+  const CUNO = textArg("CUNO", fields.CUNO, 10, true);
+  const customer = store.customers.get(CUNO) ?? { ...blankCustomer(CUNO), RGDT: store.today() };
+  const record = customer as unknown as Record<string, string>;
+  for (const [field, max] of CUSTOMER_TEXT) {
+    if (fields[field] !== undefined) record[field] = textArg(field, fields[field], max);
+  }
+  customer.LMDT = store.today();
+  store.customers.set(CUNO, customer);
+  return { ...customer };
+}
+
+export interface ShipRequest {
+  /** Lines and quantities to ship; all remaining quantities when left out. */
+  lines?: Array<{ line: number; quantity: string | number }>;
+  /** External tracking number (ETRN, at most 30 characters). */
+  trackingNumber: string;
+  /** Forwarding agent (FWNO, at most 10). */
+  carrier?: string;
+  /** Delivery method (MODL); the order's when left out. */
+  deliveryMethod?: string;
+}
+
+/**
+ * "Ship order N": one delivery (DLIX) per warehouse involved, with the tracking number; on-hand,
+ * allocated and reserved stock go down and the order lines' delivered quantity and status go up.
+ */
+export function shipOrder(store: Store, orno: string, request: ShipRequest) {
+  const order = store.orders.get(orno);
+  if (!order) throw new AdminError(404, `order ${orno} does not exist`);
+  const ETRN = textArg("trackingNumber", request.trackingNumber, 30, true);
+  const FWNO = textArg("carrier", request.carrier, 10);
+  const MODL = textArg("deliveryMethod", request.deliveryMethod, 3) || order.head.MODL;
+  const remaining = (l: OrderLine) => l.ORQT - l.DLQT;
+  const picks: Array<{ line: OrderLine; quantity: Dec }> = request.lines
+    ? request.lines.map(({ line: ponr, quantity }) => {
+        const line = order.lines.find((l) => l.PONR === ponr);
+        if (!line) throw new AdminError(400, `order ${orno} has no line ${ponr}`);
+        const q = decimalArg(`quantity of line ${ponr}`, quantity, { positive: true });
+        if (q > remaining(line)) {
+          throw new AdminError(
+            400,
+            `line ${ponr} has ${plainDec(remaining(line))} left to ship, not ${plainDec(q)}`,
+          );
+        }
+        return { line, quantity: q };
+      })
+    : order.lines.filter((l) => remaining(l) > 0n).map((line) => ({ line, quantity: remaining(line) }));
+  if (picks.length === 0) throw new AdminError(400, `order ${orno} has nothing left to ship`);
+  if (new Set(picks.map((p) => p.line.PONR)).size !== picks.length) {
+    throw new AdminError(400, "each line may be named once per shipment");
+  }
+  for (const { line, quantity } of picks) {
+    const onHand = store.balance(line.WHLO, line.ITNO)?.STQT ?? 0n;
+    if (onHand < quantity) {
+      throw new AdminError(
+        409,
+        `warehouse ${line.WHLO} has ${plainDec(onHand)} of ${line.ITNO} on hand, not ${plainDec(quantity)}`,
+      );
+    }
+  }
+  const now = new Date(store.now());
+  const deliveries = new Map<string, Delivery>();
+  for (const { line, quantity } of picks) {
+    let delivery = deliveries.get(line.WHLO);
+    if (!delivery) {
+      delivery = {
+        DLIX: Number(store.next("dlix", (n) => store.deliveries.has(Number(n)))),
+        CONN: Number(store.next("conn")),
+        RORC: 3,
+        RIDN: order.ORNO,
+        WHLO: line.WHLO,
+        CUOR: order.head.CUOR,
+        MODL,
+        TEDL: order.head.TEDL,
+        FWNO,
+        ETRN,
+        PGRS: "90",
+        PIST: "90",
+        DSDT: store.today(),
+        DSHM: now.getUTCHours() * 100 + now.getUTCMinutes(),
+        lines: [],
+      };
+      deliveries.set(line.WHLO, delivery);
+      store.deliveries.set(delivery.DLIX, delivery);
+    }
+    const fromAllocated = minDec(quantity, line.ALQT);
+    store.changeBalance(line.WHLO, line.ITNO, (b) => {
+      b.STQT -= quantity;
+      b.ALQT -= fromAllocated;
+      b.REQT -= quantity;
+    });
+    line.ALQT -= fromAllocated;
+    line.DLQT += quantity;
+    line.ORST = lineStatus(line);
+    delivery.lines.push({
+      RIDL: line.PONR,
+      RIDX: line.POSX,
+      ITNO: line.ITNO,
+      TRQT: quantity,
+      ALUN: line.ALUN,
+      LMTS: store.stamp(),
+    });
+  }
+  return { order: orderView(order), deliveries: [...deliveries.values()].map(deliveryView) };
+}

@@ -1,0 +1,14 @@
+import { CRS610MI } from "./crs610mi";
+import { MWS410MI, MWS411MI } from "./deliveries";
+import { MMS005MI, MMS200MI } from "./items";
+import { OIS100MI } from "./ois100mi";
+import type { Program } from "./types";
+
+export const PROGRAMS: Record<string, Program> = {
+  OIS100MI,
+  CRS610MI,
+  MMS200MI,
+  MMS005MI,
+  MWS410MI,
+  MWS411MI,
+};

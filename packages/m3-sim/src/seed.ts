@@ -1,0 +1,179 @@
+import { type Dec, toDec } from "./decimal";
+import type { Balance, Customer, Item, Store, Warehouse } from "./state";
+
+export interface ItemFields {
+  ITNO: string;
+  ITDS: string;
+  FUDS?: string;
+  SAPR?: string;
+  NEWE?: string;
+  GRWE?: string;
+  STAT?: string;
+  UNMS?: string;
+  ITGR?: string;
+  ITCL?: string;
+  ITTY?: string;
+  RESP?: string;
+}
+
+/** An item record with M3's usual defaults (status 20 = active, unit EA, finished goods). */
+export function newItem(fields: ItemFields, today: string, stamp: number): Item {
+  const dec = (value: string | undefined): Dec => toDec(value ?? "0");
+  return {
+    ITNO: fields.ITNO,
+    ITDS: fields.ITDS,
+    FUDS: fields.FUDS ?? "",
+    STAT: fields.STAT ?? "20",
+    UNMS: fields.UNMS ?? "EA",
+    ITGR: fields.ITGR ?? "WEB",
+    ITCL: fields.ITCL ?? "",
+    ITTY: fields.ITTY ?? "FIN",
+    RESP: fields.RESP ?? "M3SIM",
+    NEWE: dec(fields.NEWE),
+    GRWE: dec(fields.GRWE ?? fields.NEWE),
+    SAPR: dec(fields.SAPR),
+    RGDT: today,
+    LMDT: today,
+    LMTS: stamp,
+  };
+}
+
+export function blankCustomer(CUNO: string): Customer {
+  return {
+    CUNO,
+    CUNM: "",
+    CUA1: "",
+    CUA2: "",
+    CUA3: "",
+    CUA4: "",
+    PONO: "",
+    TOWN: "",
+    CSCD: "",
+    ECAR: "",
+    PHNO: "",
+    PHN2: "",
+    TFNO: "",
+    MAIL: "",
+    YREF: "",
+    YRE2: "",
+    LNCD: "GB",
+    STAT: "20",
+    CUTP: 0,
+    CUCD: "USD",
+    RGDT: "",
+    LMDT: "",
+  };
+}
+
+const WAREHOUSES: Warehouse[] = [
+  { WHLO: "100", WHNM: "Main warehouse", WHTY: "01", CSCD: "US", TOWN: "New York" },
+  { WHLO: "200", WHNM: "East warehouse", WHTY: "01", CSCD: "US", TOWN: "Boston" },
+  { WHLO: "300", WHNM: "Returns", WHTY: "05", CSCD: "US", TOWN: "New York" },
+];
+
+/** The shared demo catalog: SKUs are M3 item numbers; variant SKUs are the stocked items. */
+const DEMO_ITEMS: ItemFields[] = [
+  { ITNO: "LAMP-ORBIT", ITDS: "Orbit Desk Lamp", SAPR: "49.95", NEWE: "1.2" },
+  { ITNO: "TOTE-CANVAS", ITDS: "Canvas Tote Bag", SAPR: "19", NEWE: "0.4" },
+  ...[
+    ["TEE-S-BLK", "S Black", "35"],
+    ["TEE-M-BLK", "M Black", "35"],
+    ["TEE-L-BLK", "L Black", "37.5"],
+    ["TEE-M-WHT", "M White", "35"],
+  ].map(([ITNO = "", variant, SAPR]) => ({
+    ITNO,
+    ITDS: `Merino T-Shirt ${variant}`,
+    FUDS: "Merino T-Shirt",
+    SAPR,
+    NEWE: "0.2",
+  })),
+  ...["42", "43", "44"].map((size) => ({
+    ITNO: `SHOE-${size}`,
+    ITDS: `Trail Running Shoe ${size}`,
+    FUDS: "Trail Running Shoe",
+    SAPR: "129.99",
+    NEWE: "0.9",
+  })),
+  { ITNO: "COFFEE-ESP-1KG", ITDS: "Espresso Beans 1kg", SAPR: "24.5", NEWE: "1" },
+  { ITNO: "MUG-STONE", ITDS: "Stoneware Mug", SAPR: "12", NEWE: "0.35" },
+];
+
+/** On-hand per warehouse for every demo item; BigCommerce locations 1 and 2 start with the same. */
+export const DEMO_STOCK: Record<string, string> = { "100": "40", "200": "15" };
+
+/** Base data every seed has: warehouses and order types. */
+function seedBasics(store: Store): void {
+  for (const warehouse of WAREHOUSES) store.warehouses.set(warehouse.WHLO, { ...warehouse });
+  store.orderTypes.add("WEB");
+  store.orderTypes.add("SO1");
+}
+
+export function seedEmpty(store: Store): void {
+  store.clear();
+  seedBasics(store);
+  store.customers.set("WEBTMPL", { ...blankCustomer("WEBTMPL"), CUNM: "Web customer template", CUA1: "-" });
+}
+
+export function seedDemo(store: Store): void {
+  seedEmpty(store);
+  const today = store.today();
+  const stamp = store.stamp();
+  for (const fields of DEMO_ITEMS) store.putItem(newItem(fields, today, stamp));
+  store.loadBalances(
+    DEMO_ITEMS.flatMap((item) =>
+      Object.entries(DEMO_STOCK).map(([WHLO, quantity]) => stockRow(WHLO, item.ITNO, quantity, stamp)),
+    ),
+  );
+  const customer = (fields: Partial<Customer> & { CUNO: string }) =>
+    store.customers.set(fields.CUNO, { ...blankCustomer(fields.CUNO), RGDT: today, LMDT: today, ...fields });
+  customer({
+    CUNO: "10001",
+    CUNM: "Jane Doe",
+    CUA1: "350 Fifth Avenue",
+    TOWN: "New York",
+    ECAR: "NY",
+    PONO: "10118",
+    CSCD: "US",
+    PHNO: "+1 212 555 0100",
+    MAIL: "jane.doe@example.com",
+  });
+  customer({ CUNO: "WEBGUEST", CUNM: "Web shop guest", CUA1: "Online orders", CSCD: "US" });
+  customer({ CUNO: "90001", CUNM: "Blocked Trading Co", CUA1: "1 Closed Road", CSCD: "US", STAT: "90" });
+}
+
+export function stockRow(WHLO: string, ITNO: string, quantity: string, LMTS: number): Balance {
+  return { WHLO, ITNO, STQT: toDec(quantity), ALQT: 0n, REQT: 0n, LMTS };
+}
+
+export interface CatalogSeed {
+  /** How many items to add. */
+  count: number;
+  /** Item numbers are prefix + zero-padded sequence (at most 15 characters together). */
+  prefix?: string;
+  /** Sales price for every item. Default "10". */
+  price?: string;
+  /** On-hand per warehouse. Default the demo stock (100: 40, 200: 15). */
+  stock?: Record<string, string>;
+}
+
+/** Adds a large catalog in one pass (benchmarks seed 100,000 items × 2 warehouses). */
+export function seedCatalog(store: Store, seed: CatalogSeed): { items: number; balances: number } {
+  const prefix = seed.prefix ?? "BULK";
+  const digits = Math.max(6, String(seed.count).length);
+  if (prefix.length + digits > 15)
+    throw new Error(`prefix "${prefix}" leaves no room for ${digits} digits in 15`);
+  const stock = seed.stock ?? DEMO_STOCK;
+  const today = store.today();
+  const stamp = store.stamp();
+  const numbers: string[] = [];
+  const rows: Balance[] = [];
+  for (let i = 1; i <= seed.count; i++) {
+    const ITNO = `${prefix}${String(i).padStart(digits, "0")}`;
+    if (!store.items.has(ITNO)) numbers.push(ITNO);
+    store.items.set(ITNO, newItem({ ITNO, ITDS: `Bulk item ${i}`, SAPR: seed.price ?? "10" }, today, stamp));
+    for (const [WHLO, quantity] of Object.entries(stock)) rows.push(stockRow(WHLO, ITNO, quantity, stamp));
+  }
+  store.itemNumbers.addAll(numbers);
+  store.loadBalances(rows);
+  return { items: seed.count, balances: rows.length };
+}

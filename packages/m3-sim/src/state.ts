@@ -1,0 +1,313 @@
+import { type Dec, maxDec, minDec } from "./decimal";
+import { SortedList } from "./sorted";
+
+export const COMPANY = { CONO: 100, DIVI: "AAA", FACI: "A01", CUCD: "USD" } as const;
+
+export interface Warehouse {
+  WHLO: string;
+  WHNM: string;
+  WHTY: string;
+  CSCD: string;
+  TOWN: string;
+}
+
+export interface Item {
+  ITNO: string;
+  ITDS: string;
+  FUDS: string;
+  STAT: string;
+  UNMS: string;
+  ITGR: string;
+  ITCL: string;
+  ITTY: string;
+  RESP: string;
+  NEWE: Dec;
+  GRWE: Dec;
+  SAPR: Dec;
+  RGDT: string;
+  LMDT: string;
+  LMTS: number;
+}
+
+/** One item in one warehouse (M3's MITBAL): on-hand, allocated and reserved (open order demand). */
+export interface Balance {
+  WHLO: string;
+  ITNO: string;
+  STQT: Dec;
+  ALQT: Dec;
+  REQT: Dec;
+  LMTS: number;
+}
+
+export interface Customer {
+  CUNO: string;
+  CUNM: string;
+  CUA1: string;
+  CUA2: string;
+  CUA3: string;
+  CUA4: string;
+  PONO: string;
+  TOWN: string;
+  CSCD: string;
+  ECAR: string;
+  PHNO: string;
+  PHN2: string;
+  TFNO: string;
+  MAIL: string;
+  YREF: string;
+  YRE2: string;
+  LNCD: string;
+  STAT: string;
+  CUTP: number;
+  CUCD: string;
+  RGDT: string;
+  LMDT: string;
+}
+
+export interface Address {
+  ADRT: number;
+  ADID: string;
+  CUNM: string;
+  CUA1: string;
+  CUA2: string;
+  CUA3: string;
+  CUA4: string;
+  PONO: string;
+  TOWN: string;
+  CSCD: string;
+  ECAR: string;
+  PHNO: string;
+  TFNO: string;
+  VRNO: string;
+  YREF: string;
+  MODL: string;
+  TEDL: string;
+}
+
+export interface OrderHead {
+  CUNO: string;
+  ORTP: string;
+  FACI: string;
+  WHLO: string;
+  CUOR: string;
+  ORDT: string;
+  RLDT: string;
+  MODL: string;
+  TEDL: string;
+  TEPY: string;
+  CUCD: string;
+  YREF: string;
+  OREF: string;
+  ADID: string;
+}
+
+export interface BatchLine {
+  PONR: number;
+  ITNO: string;
+  ORQT: Dec;
+  WHLO: string;
+  /** Undefined: the item's sales price applies at Confirm. */
+  SAPR: Dec | undefined;
+  ALUN: string;
+  SPUN: string;
+  ITDS: string;
+  CUOR: string;
+  DWDT: string;
+  DIA: Dec[];
+  DIP: Dec[];
+}
+
+export interface Problem {
+  LEVL: string;
+  MSID: string;
+  MDTA: string;
+  field: string;
+}
+
+/** Batch statuses (GetBatchHead STAT), the simulator's convention: 10 open, 15 Confirm failed, 90 confirmed. */
+export interface BatchOrder {
+  ORNO: string;
+  head: OrderHead;
+  lines: BatchLine[];
+  addresses: Map<number, Address>;
+  STAT: "10" | "15" | "90";
+  finalOrno: string;
+  problems: Problem[];
+}
+
+export interface OrderLine {
+  PONR: number;
+  POSX: number;
+  ITNO: string;
+  ITDS: string;
+  WHLO: string;
+  ORQT: Dec;
+  ALUN: string;
+  SAPR: Dec;
+  DIA: Dec[];
+  DIP: Dec[];
+  /** Gross (ORQT × SAPR) and net line amount after discounts, 2 decimals. */
+  gross: Dec;
+  NLAM: Dec;
+  ALQT: Dec;
+  DLQT: Dec;
+  IVQT: Dec;
+  ORST: string;
+}
+
+export interface Order {
+  ORNO: string;
+  batchOrno: string;
+  head: OrderHead;
+  lines: OrderLine[];
+  addresses: Address[];
+  RGDT: string;
+}
+
+export interface DeliveryLine {
+  RIDL: number;
+  RIDX: number;
+  ITNO: string;
+  TRQT: Dec;
+  ALUN: string;
+  LMTS: number;
+}
+
+export interface Delivery {
+  DLIX: number;
+  CONN: number;
+  RORC: number;
+  RIDN: string;
+  WHLO: string;
+  CUOR: string;
+  MODL: string;
+  TEDL: string;
+  FWNO: string;
+  ETRN: string;
+  PGRS: string;
+  PIST: string;
+  DSDT: string;
+  DSHM: number;
+  lines: DeliveryLine[];
+}
+
+const byBalanceKey = (a: Balance, b: Balance) =>
+  a.LMTS - b.LMTS || compareText(a.WHLO, b.WHLO) || compareText(a.ITNO, b.ITNO);
+
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Number series: temporary (batch) and final order numbers, customers, deliveries (DLIX), shipments (CONN). */
+const SERIES_START = {
+  batch: 9_000_000_001,
+  order: 1_000_000_001,
+  customer: 10_001,
+  dlix: 4_000_000_001,
+  conn: 1_000_001,
+};
+
+export const balanceKey = (whlo: string, itno: string) => `${whlo}\u0000${itno}`;
+
+/** All M3 state, plus the clock and number series. */
+export class Store {
+  readonly warehouses = new Map<string, Warehouse>();
+  readonly items = new Map<string, Item>();
+  /** Item numbers in order, for list transactions that page by ITNO. */
+  readonly itemNumbers = new SortedList<string>(compareText);
+  readonly balances = new Map<string, Balance>();
+  /** Balances by (LMTS, WHLO, ITNO): the order of OIS100MI LstNewBalances. */
+  readonly balanceIndex = new SortedList<Balance>(byBalanceKey);
+  readonly customers = new Map<string, Customer>();
+  readonly orderTypes = new Set<string>();
+  readonly batches = new Map<string, BatchOrder>();
+  readonly orders = new Map<string, Order>();
+  readonly deliveries = new Map<number, Delivery>();
+  readonly series = { ...SERIES_START };
+  private lastStamp = 0;
+
+  constructor(readonly now: () => number) {}
+
+  /** A change timestamp (LMTS, ms since epoch) that never goes back and never repeats. */
+  stamp(): number {
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    return this.lastStamp;
+  }
+
+  /** Today as yyyyMMdd (UTC). */
+  today(): string {
+    return new Date(this.now()).toISOString().slice(0, 10).replaceAll("-", "");
+  }
+
+  /** Next number of a series, skipping numbers already taken. */
+  next(series: keyof Store["series"], taken: (candidate: string) => boolean = () => false): string {
+    let candidate = this.series[series];
+    while (taken(String(candidate))) candidate++;
+    this.series[series] = candidate + 1;
+    return String(candidate);
+  }
+
+  putItem(item: Item): void {
+    if (!this.items.has(item.ITNO)) this.itemNumbers.insert(item.ITNO);
+    this.items.set(item.ITNO, item);
+  }
+
+  balance(whlo: string, itno: string): Balance | undefined {
+    return this.balances.get(balanceKey(whlo, itno));
+  }
+
+  /** Creates or changes a balance; every change gets a new LMTS so delta reads see it. */
+  changeBalance(whlo: string, itno: string, change: (b: Balance) => void): Balance {
+    const existing = this.balance(whlo, itno);
+    const balance = existing ?? { WHLO: whlo, ITNO: itno, STQT: 0n, ALQT: 0n, REQT: 0n, LMTS: 0 };
+    if (existing) this.balanceIndex.remove(existing);
+    change(balance);
+    balance.LMTS = this.stamp();
+    this.balances.set(balanceKey(whlo, itno), balance);
+    this.balanceIndex.insert(balance);
+    return balance;
+  }
+
+  /** Bulk load without per-row index work (one sort at the end). */
+  loadBalances(rows: Balance[]): void {
+    for (const row of rows) {
+      const key = balanceKey(row.WHLO, row.ITNO);
+      const existing = this.balances.get(key);
+      if (existing) this.balanceIndex.remove(existing);
+      this.balances.set(key, row);
+    }
+    this.balanceIndex.addAll(rows);
+  }
+
+  clear(): void {
+    for (const map of [
+      this.warehouses,
+      this.items,
+      this.balances,
+      this.customers,
+      this.batches,
+      this.orders,
+      this.deliveries,
+    ]) {
+      map.clear();
+    }
+    this.itemNumbers.clear();
+    this.balanceIndex.clear();
+    this.orderTypes.clear();
+    Object.assign(this.series, SERIES_START);
+  }
+}
+
+/** Allocatable figures as M3 reports them: AVAL on-hand allocatable, AV01 net of allocations, AV02 net of demand. */
+export function availability(b: Balance) {
+  return { AVAL: b.STQT, AV01: b.STQT - b.ALQT, AV02: b.STQT - b.REQT };
+}
+
+/** Allocates what is free for a line (partially when short) and books the demand. */
+export function allocate(store: Store, whlo: string, itno: string, quantity: Dec): Dec {
+  let allocated = 0n;
+  store.changeBalance(whlo, itno, (b) => {
+    allocated = maxDec(0n, minDec(quantity, b.STQT - b.ALQT));
+    b.ALQT += allocated;
+    b.REQT += quantity;
+  });
+  return allocated;
+}

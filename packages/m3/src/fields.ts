@@ -1,0 +1,289 @@
+import { z } from "zod";
+
+/**
+ * M3 MI fields are fixed-width and typed (MRS001MI LstFields: TYPE A/N/D, LENG). Each field here knows
+ * how to check a value before it is sent (so a 16-character ITNO fails locally, not after a round trip)
+ * and how to read M3's answer: padded text trimmed, numbers and `yyyyMMdd` dates turned into typed values.
+ *
+ * Output types: alpha → trimmed string; integer numerics → number; decimal numerics (prices, amounts,
+ * quantities) → canonical decimal string (never a float); dates → ISO `YYYY-MM-DD` or null when empty;
+ * long numeric keys (timestamps, ids that overflow a double) → digit strings.
+ */
+
+export type FieldSpec =
+  | { kind: "alpha"; length: number }
+  | { kind: "numeric"; length: number; decimals: number }
+  | { kind: "key"; length: number }
+  | { kind: "date" };
+
+export interface Field<In, Out> {
+  readonly spec: FieldSpec;
+  /** Checks a caller's value and turns it into the wire string M3 expects. */
+  readonly in: z.ZodType<string, In>;
+  /** Reads M3's wire value (missing is the same as empty, as M3 sends empty fields as blanks). */
+  readonly out: z.ZodType<Out, unknown>;
+}
+
+const fail = (ctx: z.RefinementCtx, message: string): never => {
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+};
+
+const wireText = z.union([z.string(), z.number()]).optional();
+
+/** Characters, not UTF-16 units: M3 counts characters. */
+const charCount = (value: string) => [...value].length;
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** "0049.9500" → "49.95", "-0.0" → "0": one spelling per value, so callers can compare strings. */
+export function canonicalDecimal(text: string): string {
+  const negative = text.startsWith("-");
+  const [whole = "0", fraction = ""] = (negative ? text.slice(1) : text).split(".");
+  const intPart = whole.replace(/^0+(?=\d)/, "");
+  const fracPart = fraction.replace(/0+$/, "");
+  const body = fracPart ? `${intPart}.${fracPart}` : intPart;
+  return negative && body !== "0" ? `-${body}` : body;
+}
+
+function alpha(length: number): Field<string, string> {
+  return {
+    spec: { kind: "alpha", length },
+    in: z.string().transform((value, ctx) => {
+      if (/[\r\n\t]/.test(value)) return fail(ctx, "contains a line break or tab; M3 fields are single-line");
+      const count = charCount(value);
+      if (count > length) return fail(ctx, `is ${count} characters long; M3 allows at most ${length}`);
+      return value;
+    }),
+    out: wireText.transform((value) => (value === undefined ? "" : String(value).trimEnd())),
+  };
+}
+
+function numericIn(length: number, decimals: number) {
+  return z.union([z.string(), z.number(), z.bigint()]).transform((value, ctx) => {
+    if (typeof value === "number" && !Number.isSafeInteger(value)) {
+      return fail(
+        ctx,
+        `is the JS number ${value}; pass decimals as strings (e.g. "49.95") to keep them exact`,
+      );
+    }
+    const text = String(value).trim();
+    if (!DECIMAL.test(text)) return fail(ctx, `"${text}" is not a number (use digits and "." only)`);
+    const canonical = canonicalDecimal(text);
+    const [whole = "", fraction = ""] = canonical.replace("-", "").split(".");
+    if (fraction.length > decimals) {
+      return fail(ctx, `"${text}" has ${fraction.length} decimals; M3 allows at most ${decimals}`);
+    }
+    if (whole.length > length - decimals) {
+      return fail(
+        ctx,
+        `"${text}" has ${whole.length} integer digits; M3 allows at most ${length - decimals}`,
+      );
+    }
+    return canonical;
+  });
+}
+
+function numericOut(decimals: number) {
+  return wireText.transform((value, ctx) => {
+    const text = value === undefined ? "" : String(value).trim();
+    if (text === "") return decimals === 0 ? 0 : "0";
+    if (!DECIMAL.test(text)) return fail(ctx, `M3 sent "${text}" where a number was expected`);
+    return decimals === 0 ? Number(text) : canonicalDecimal(text);
+  });
+}
+
+function integer(length: number): Field<number | string | bigint, number> {
+  return {
+    spec: { kind: "numeric", length, decimals: 0 },
+    in: numericIn(length, 0),
+    out: numericOut(0) as z.ZodType<number, unknown>,
+  };
+}
+
+function decimal(length: number, decimals: number): Field<string | number | bigint, string> {
+  return {
+    spec: { kind: "numeric", length, decimals },
+    in: numericIn(length, decimals),
+    out: numericOut(decimals) as z.ZodType<string, unknown>,
+  };
+}
+
+/** A numeric field too long for a JS number (LMTS timestamps, ATNR): digits in, digits out. */
+function key(length: number): Field<string | number, string> {
+  return {
+    spec: { kind: "key", length },
+    in: z.union([z.string(), z.number()]).transform((value, ctx) => {
+      const text = String(value).trim();
+      if (!/^\d+$/.test(text)) return fail(ctx, `"${text}" must be digits only`);
+      if (text.length > length) return fail(ctx, `"${text}" has ${text.length} digits; M3 allows ${length}`);
+      return text;
+    }),
+    out: wireText.transform((value, ctx) => {
+      const text = value === undefined ? "" : String(value).trim();
+      if (text === "") return "0";
+      if (!/^\d+$/.test(text)) return fail(ctx, `M3 sent "${text}" where digits were expected`);
+      return text.replace(/^0+(?=\d)/, "");
+    }),
+  };
+}
+
+function isCalendarDate(y: number, m: number, d: number): boolean {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** Dates go to M3 as `yyyyMMdd` (its only date format); callers may pass that or ISO `YYYY-MM-DD`. */
+const date: Field<string, string | null> = {
+  spec: { kind: "date" },
+  in: z.string().transform((value, ctx) => {
+    const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
+    if (!match || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
+      return fail(ctx, `"${value}" is not a calendar date (use YYYY-MM-DD or yyyyMMdd)`);
+    }
+    return `${match[1]}${match[2]}${match[3]}`;
+  }),
+  out: wireText.transform((value, ctx) => {
+    const text = value === undefined ? "" : String(value).trim();
+    if (text === "" || /^0+$/.test(text)) return null;
+    const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
+    if (!match) return fail(ctx, `M3 sent "${text}" where a yyyyMMdd date was expected`);
+    return `${match[1]}-${match[2]}-${match[3]}`;
+  }),
+};
+
+const quantity = decimal(15, 6);
+const amount = decimal(15, 2);
+const percent = decimal(5, 2);
+const address = alpha(36);
+const phone = alpha(16);
+
+/**
+ * The fields the connector's transactions use, with the types and lengths M3's metadata gives
+ * (reference notes §1.7 and the M3H5 generated field tables). Where the notes give a length only,
+ * decimals follow M3 habit: quantities 6, amounts 2, prices 6.
+ */
+export const F = {
+  CONO: integer(3),
+  DIVI: alpha(3),
+  FACI: alpha(3),
+  WHLO: alpha(3),
+  FWHL: alpha(3),
+  TWHL: alpha(3),
+  WHNM: alpha(36),
+  WHTY: alpha(2),
+  CUNO: alpha(10),
+  CUTM: alpha(10),
+  CUNM: alpha(36),
+  CUA1: address,
+  CUA2: address,
+  CUA3: address,
+  CUA4: address,
+  PONO: alpha(10),
+  TOWN: alpha(20),
+  CSCD: alpha(3),
+  ECAR: alpha(2),
+  PHNO: phone,
+  PHN2: phone,
+  TFNO: phone,
+  VRNO: alpha(16),
+  MAIL: alpha(50),
+  YREF: alpha(30),
+  YRE2: alpha(30),
+  OREF: alpha(30),
+  CUOR: alpha(20),
+  CUTP: integer(1),
+  LNCD: alpha(2),
+  ORNO: alpha(10),
+  ORNR: alpha(10),
+  ORTP: alpha(3),
+  MODL: alpha(3),
+  TEDL: alpha(3),
+  TEPY: alpha(3),
+  CUCD: alpha(3),
+  ADID: alpha(6),
+  ADRT: integer(2),
+  CTYP: alpha(1),
+  STAT: alpha(2),
+  ORSL: alpha(2),
+  ORST: alpha(2),
+  ITNO: alpha(15),
+  ITDS: alpha(30),
+  FUDS: alpha(60),
+  RESP: alpha(10),
+  UNMS: alpha(3),
+  ALUN: alpha(3),
+  SPUN: alpha(3),
+  ITGR: alpha(8),
+  ITCL: alpha(5),
+  ITTY: alpha(3),
+  POPN: alpha(30),
+  SACD: integer(1),
+  NEWE: decimal(11, 3),
+  GRWE: decimal(11, 3),
+  SAPR: decimal(17, 6),
+  PUPR: decimal(17, 6),
+  NLAM: amount,
+  NTAM: amount,
+  BRAM: amount,
+  DIA1: amount,
+  DIA2: amount,
+  DIA3: amount,
+  DIA4: amount,
+  DIA5: amount,
+  DIA6: amount,
+  DIP1: percent,
+  DIP2: percent,
+  DIP3: percent,
+  DIP4: percent,
+  DIP5: percent,
+  DIP6: percent,
+  ORQT: quantity,
+  STQT: quantity,
+  QUQT: quantity,
+  RJQT: quantity,
+  ALQT: quantity,
+  AVAL: quantity,
+  AV01: quantity,
+  AV02: quantity,
+  REQT: quantity,
+  PLQT: quantity,
+  DLQT: quantity,
+  IVQT: quantity,
+  TRQT: quantity,
+  PONR: integer(5),
+  POSX: integer(3),
+  ATNR: key(17),
+  LMTS: key(18),
+  ORDT: date,
+  RLDT: date,
+  DWDT: date,
+  LMDT: date,
+  RGDT: date,
+  FLMD: date,
+  TLMD: date,
+  DSDT: date,
+  DSHM: integer(4),
+  LEVL: alpha(2),
+  MSID: alpha(7),
+  MDTA: alpha(132),
+  TX60: alpha(60),
+  SQRY: alpha(1024),
+  DLIX: integer(11),
+  CONN: integer(7),
+  RORC: integer(1),
+  RIDN: alpha(10),
+  RIDL: integer(6),
+  RIDX: integer(3),
+  ETRN: alpha(30),
+  FWNO: alpha(10),
+  PGRS: alpha(2),
+  PIST: alpha(2),
+} as const;
+
+export type FieldName = keyof typeof F;
+
+/** The dictionary entry for a field name, if the client knows it. */
+export function fieldOf(name: string): Field<unknown, unknown> | undefined {
+  return Object.hasOwn(F, name) ? (F[name as FieldName] as Field<unknown, unknown>) : undefined;
+}

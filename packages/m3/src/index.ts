@@ -1,0 +1,10 @@
+export * from "./client";
+export * from "./deltas";
+export * from "./errors";
+export { canonicalDecimal, F, type Field, type FieldName, type FieldSpec } from "./fields";
+export * from "./ionapi";
+export * from "./programs/crs610mi";
+export * from "./programs/deliveries";
+export * from "./programs/items";
+export * from "./programs/ois100mi";
+export * from "./transaction";

@@ -1,0 +1,192 @@
+import { F } from "../fields";
+import { transaction } from "../transaction";
+
+const P = "OIS100MI";
+
+/**
+ * OIS100MI, customer order interface. Orders enter M3 through the batch-order flow (there is no
+ * AddHead/AddLine): AddBatchHead → temporary ORNO; AddBatchLine/AddBatchAddress on it; Confirm
+ * turns the batch into a real order. A failed Confirm leaves the batch in place; LstErrMsgOrder
+ * explains why, and Confirm may be repeated on the same temporary number after the fix.
+ */
+export const OIS100MI = {
+  AddBatchHead: transaction(P, "AddBatchHead", {
+    required: { CUNO: F.CUNO },
+    optional: {
+      CONO: F.CONO,
+      ORTP: F.ORTP,
+      FACI: F.FACI,
+      WHLO: F.WHLO,
+      CUOR: F.CUOR,
+      ORDT: F.ORDT,
+      RLDT: F.RLDT,
+      MODL: F.MODL,
+      TEDL: F.TEDL,
+      TEPY: F.TEPY,
+      CUCD: F.CUCD,
+      YREF: F.YREF,
+      OREF: F.OREF,
+      ADID: F.ADID,
+    },
+    output: { ORNO: F.ORNO },
+  }),
+
+  AddBatchLine: transaction(P, "AddBatchLine", {
+    required: { ORNO: F.ORNO, ITNO: F.ITNO, ORQT: F.ORQT },
+    optional: {
+      CONO: F.CONO,
+      WHLO: F.WHLO,
+      DWDT: F.DWDT,
+      SAPR: F.SAPR,
+      ALUN: F.ALUN,
+      SPUN: F.SPUN,
+      ITDS: F.ITDS,
+      CUOR: F.CUOR,
+      DIA1: F.DIA1,
+      DIA2: F.DIA2,
+      DIA3: F.DIA3,
+      DIA4: F.DIA4,
+      DIA5: F.DIA5,
+      DIA6: F.DIA6,
+      DIP1: F.DIP1,
+      DIP2: F.DIP2,
+      DIP3: F.DIP3,
+      DIP4: F.DIP4,
+      DIP5: F.DIP5,
+      DIP6: F.DIP6,
+    },
+    output: { PONR: F.PONR, POSX: F.POSX },
+  }),
+
+  /** ADRT 1 = delivery address. */
+  AddBatchAddress: transaction(P, "AddBatchAddress", {
+    required: { ORNO: F.ORNO, ADRT: F.ADRT },
+    optional: {
+      CONO: F.CONO,
+      ADID: F.ADID,
+      CUNM: F.CUNM,
+      CUA1: F.CUA1,
+      CUA2: F.CUA2,
+      CUA3: F.CUA3,
+      CUA4: F.CUA4,
+      PONO: F.PONO,
+      TOWN: F.TOWN,
+      CSCD: F.CSCD,
+      ECAR: F.ECAR,
+      PHNO: F.PHNO,
+      TFNO: F.TFNO,
+      VRNO: F.VRNO,
+      YREF: F.YREF,
+      MODL: F.MODL,
+      TEDL: F.TEDL,
+    },
+  }),
+
+  /** Temporary ORNO in, final ORNO and status out. */
+  Confirm: transaction(P, "Confirm", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO, CTYP: F.CTYP },
+    output: { ORNO: F.ORNO, STAT: F.STAT },
+  }),
+
+  /** One record per problem in a batch order (temporary ORNO). */
+  LstErrMsgOrder: transaction(P, "LstErrMsgOrder", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+    output: { LEVL: F.LEVL, MSID: F.MSID, MDTA: F.MDTA, TX60: F.TX60 },
+  }),
+
+  /** Temporary → final order number; ORNR is empty while the batch is not confirmed. */
+  GetOrderNo: transaction(P, "GetOrderNo", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+    output: { ORNR: F.ORNR },
+  }),
+
+  GetBatchHead: transaction(P, "GetBatchHead", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+    output: {
+      ORNO: F.ORNO,
+      CUNO: F.CUNO,
+      ORTP: F.ORTP,
+      ORDT: F.ORDT,
+      STAT: F.STAT,
+      FACI: F.FACI,
+      WHLO: F.WHLO,
+      CUOR: F.CUOR,
+      CUCD: F.CUCD,
+      YREF: F.YREF,
+    },
+  }),
+
+  DelBatchHead: transaction(P, "DelBatchHead", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+  }),
+
+  GetHead: transaction(P, "GetHead", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+    output: {
+      ORNO: F.ORNO,
+      ORTP: F.ORTP,
+      ORDT: F.ORDT,
+      STAT: F.STAT,
+      ORSL: F.ORSL,
+      ORST: F.ORST,
+      FACI: F.FACI,
+      WHLO: F.WHLO,
+      DIVI: F.DIVI,
+      CUNO: F.CUNO,
+      CUOR: F.CUOR,
+      CUCD: F.CUCD,
+      MODL: F.MODL,
+      TEDL: F.TEDL,
+      YREF: F.YREF,
+      OREF: F.OREF,
+      NTAM: F.NTAM,
+      BRAM: F.BRAM,
+    },
+  }),
+
+  LstLine: transaction(P, "LstLine", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO, ITNO: F.ITNO },
+    output: {
+      PONR: F.PONR,
+      POSX: F.POSX,
+      ITNO: F.ITNO,
+      ITDS: F.ITDS,
+      WHLO: F.WHLO,
+      ORQT: F.ORQT,
+      ALUN: F.ALUN,
+      SAPR: F.SAPR,
+      NLAM: F.NLAM,
+      ORST: F.ORST,
+      ALQT: F.ALQT,
+      DLQT: F.DLQT,
+      IVQT: F.IVQT,
+    },
+  }),
+
+  /**
+   * Warehouse balances changed since LMTS, ordered by (LMTS, WHLO, ITNO); LMTS/WHLO/ITNO together are
+   * the inclusive start key. See `balanceChanges` for paging.
+   */
+  LstNewBalances: transaction(P, "LstNewBalances", {
+    required: { LMTS: F.LMTS },
+    optional: { CONO: F.CONO, WHLO: F.WHLO, ITNO: F.ITNO },
+    output: {
+      WHLO: F.WHLO,
+      ITNO: F.ITNO,
+      STQT: F.STQT,
+      ALQT: F.ALQT,
+      AVAL: F.AVAL,
+      AV01: F.AV01,
+      AV02: F.AV02,
+      REQT: F.REQT,
+      LMTS: F.LMTS,
+    },
+  }),
+};
