@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { handlerEntry, type Topology } from "@m3bc/topology";
+import { type BuildResult, buildSync } from "esbuild";
+
+export interface BundleOptions {
+  /** The handler's TypeScript entry (absolute). */
+  entry: string;
+  /** The directory to write index.mjs (and its source map) into. */
+  outdir: string;
+  /** The validated connector config, compiled into the bundle as __CONNECTOR_CONFIG__. */
+  config: unknown;
+  /** Resolves workspace packages from here (the repo root). */
+  workingDir: string;
+}
+
+export interface Bundle {
+  dir: string;
+  file: string;
+  bytes: number;
+}
+
+// Lambda's nodejs24.x runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
+const EXTERNAL = ["@aws-sdk/*"];
+// ESM output cannot `require`; some CommonJS dependencies still do, so give them one.
+const REQUIRE_BANNER =
+  "import { createRequire as __m3bcCreateRequire } from 'node:module'; const require = __m3bcCreateRequire(import.meta.url);";
+
+/** One Lambda bundle: ESM for Node 24 on arm64, minified, with a source map and the config baked in. */
+export function bundleFunction(options: BundleOptions): Bundle {
+  if (!existsSync(options.entry))
+    throw new Error(
+      `Handler ${relative(options.workingDir, options.entry)} does not exist: each function in the topology needs functions/<name>/handler.ts exporting \`handler\``,
+    );
+  mkdirSync(options.outdir, { recursive: true });
+  const file = join(options.outdir, "index.mjs");
+  const result: BuildResult = buildSync({
+    entryPoints: [options.entry],
+    outfile: file,
+    absWorkingDir: options.workingDir,
+    bundle: true,
+    platform: "node",
+    target: "node24",
+    format: "esm",
+    mainFields: ["module", "main"],
+    minify: true,
+    sourcemap: true,
+    external: EXTERNAL,
+    banner: { js: REQUIRE_BANNER },
+    define: { __CONNECTOR_CONFIG__: JSON.stringify(options.config) },
+    logLevel: "silent",
+    legalComments: "none",
+  });
+  if (result.errors.length) throw new Error(`esbuild failed for ${options.entry}: ${result.errors[0]?.text}`);
+  return { dir: options.outdir, file, bytes: statSync(file).size };
+}
+
+export interface FunctionBundlerOptions {
+  outdir: string;
+  config: unknown;
+  /** The repository root: workspace packages resolve from here. */
+  repoRoot: string;
+  /** Where a function's handler lives; functions/<name>/handler.ts by default. */
+  entry?: (functionName: string) => string;
+}
+
+/** Bundles each function at most once per synth, however many constructs ask for it. */
+export class FunctionBundler {
+  private readonly bundles = new Map<string, Bundle>();
+
+  constructor(private readonly options: FunctionBundlerOptions) {}
+
+  bundle(functionName: string): Bundle {
+    let bundle = this.bundles.get(functionName);
+    if (!bundle) {
+      const { entry, repoRoot } = this.options;
+      bundle = bundleFunction({
+        entry: entry ? entry(functionName) : join(repoRoot, handlerEntry(functionName)),
+        outdir: join(this.options.outdir, functionName),
+        config: this.options.config,
+        workingDir: repoRoot,
+      });
+      this.bundles.set(functionName, bundle);
+    }
+    return bundle;
+  }
+}
+
+/** Bundles every function of a topology exactly as the CDK app does (`pnpm bundle`; the benchmarks read the sizes). */
+export function bundleAll(topology: Topology, options: FunctionBundlerOptions) {
+  const bundler = new FunctionBundler(options);
+  return Object.keys(topology.functions).map((name) => ({ function: name, ...bundler.bundle(name) }));
+}

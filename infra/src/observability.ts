@@ -1,0 +1,294 @@
+import { METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
+import type { Topology } from "@m3bc/topology";
+import { CfnOutput, CfnParameter, Duration, Validations } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { pascal } from "./names";
+import type { DeployedQueue } from "./stateful-stack";
+
+export interface AlarmSettings {
+  /** Alarm when a queue's oldest message has waited longer than this. */
+  oldestMessageMinutes: number;
+  /** Alarm when more than this share of a function's invocations fail (Lambda errors). */
+  errorRatePercent: number;
+  /** Alarm when BigCommerce or M3 throttled a flow this many times in five minutes. */
+  apiThrottlesPerFiveMinutes: number;
+  /** Alarm on this many rejected (unauthenticated) webhook calls in five minutes. */
+  webhookRejectionsPerFiveMinutes: number;
+}
+
+export const DEFAULT_ALARMS: AlarmSettings = {
+  oldestMessageMinutes: 15,
+  errorRatePercent: 5,
+  apiThrottlesPerFiveMinutes: 20,
+  webhookRejectionsPerFiveMinutes: 10,
+};
+
+export interface ObservabilityProps {
+  topology: Topology;
+  functions: Record<string, lambda.Function>;
+  queues: Record<string, DeployedQueue>;
+  scheduleDlq: sqs.Queue | undefined;
+  settings?: Partial<AlarmSettings>;
+}
+
+interface AlarmOptions {
+  metric: cloudwatch.IMetric;
+  /** Alarms at or above this value. */
+  threshold: number;
+  /** What the alarm means, for the e-mail. */
+  what: string;
+  /** The runbook section (anchor) that says what to do. */
+  section: string;
+  /** Datapoints that must breach out of how many evaluated; one of one by default. */
+  datapoints?: [toAlarm: number, evaluated: number];
+}
+
+const PERIOD = Duration.minutes(5);
+/** Each alarm's description starts with this and ends with its runbook section, e.g. "#dlq-not-empty". */
+export const RUNBOOK = "docs/runbook.md";
+
+/**
+ * A dashboard per flow and the alarms that need a human, all sent to one SNS topic with an e-mail subscription
+ * (the AlarmEmail parameter). Connector metrics are the Powertools EMF metrics of packages/aws: namespace
+ * METRICS_NAMESPACE, dimensions `service` (the function) and `flow`, plus `target` (bigcommerce | m3) on the API
+ * metrics. A function calls the targets whose secrets the topology gives it.
+ */
+export class Observability extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboards: Record<string, cloudwatch.Dashboard> = {};
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const settings = { ...DEFAULT_ALARMS, ...props.settings };
+    const email = new CfnParameter(this, "AlarmEmail", {
+      type: "String",
+      description: "Where alarms are e-mailed (confirm the subscription e-mail AWS sends)",
+      allowedPattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+      constraintDescription: "must be an e-mail address",
+    });
+    // Keep the parameter's logical id stable ("AlarmEmail") for `cdk deploy --parameters`.
+    email.overrideLogicalId("AlarmEmail");
+    this.topic = new sns.Topic(this, "alarms", {
+      displayName: "M3-BigCommerce connector alarms",
+      enforceSSL: true,
+    });
+    this.topic.addSubscription(new subscriptions.EmailSubscription(email.valueAsString));
+    Validations.of(this.topic).acknowledge({
+      id: "AwsSolutions::AwsSolutions-SNS2",
+      reason:
+        "Alarm notifications carry only alarm names, metrics and thresholds, no business or personal data. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key; a customer-managed key would add a monthly cost for no protected data.",
+    });
+    new CfnOutput(scope, "AlarmTopicArn", { value: this.topic.topicArn });
+
+    const flows = [...new Set(Object.values(props.topology.functions).map((fn) => fn.flow))];
+    for (const flow of flows) this.addFlow(flow, props, settings);
+    if (props.scheduleDlq)
+      this.alarm("schedule-dlq-not-empty", {
+        metric: props.scheduleDlq.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: "Maximum",
+        }),
+        threshold: 1,
+        what: "EventBridge Scheduler could not start a scheduled run",
+        section: "schedule-dlq-not-empty",
+      });
+  }
+
+  private addFlow(flow: string, props: ObservabilityProps, settings: AlarmSettings) {
+    const functions = Object.entries(props.topology.functions)
+      .filter(([, fn]) => fn.flow === flow)
+      .map(([name, spec]) => ({ name, spec, fn: props.functions[name]! }));
+    const queues = Object.values(props.queues).filter(
+      (q) => props.topology.queues[q.view.name]?.flow === flow,
+    );
+    const metric = (metricName: string, dimensions: Record<string, string>) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { ...dimensions, flow },
+        statistic: "Sum",
+        period: PERIOD,
+      });
+    const perFunction = (metricName: string, names = functions.map((f) => f.name)) =>
+      names.map((service) => metric(metricName, { service }).with({ label: `${service} ${metricName}` }));
+    const total = (label: string, metrics: cloudwatch.IMetric[]) =>
+      new cloudwatch.MathExpression({
+        label,
+        expression: metrics.map((_, i) => `FILL(m${i}, 0)`).join(" + "),
+        usingMetrics: Object.fromEntries(metrics.map((m, i) => [`m${i}`, m])),
+        period: PERIOD,
+      });
+    const apiTargets = [...new Set(functions.flatMap((f) => f.spec.secrets))].sort();
+    const apiMetric = (metricName: string, target: string) =>
+      functions
+        .filter((f) => f.spec.secrets.includes(target as never))
+        .map((f) => metric(metricName, { service: f.name, target }).with({ label: `${f.name} → ${target}` }));
+    const consumers = functions.filter((f) => f.spec.trigger.type === "sqs").map((f) => f.name);
+    const webhooks = functions.filter((f) => f.spec.trigger.type === "http").map((f) => f.name);
+
+    // Alarms: each one something a human must look at, each with its runbook section.
+    const flowAlarms: cloudwatch.Alarm[] = [];
+    const alarm = (alarmId: string, options: AlarmOptions) => flowAlarms.push(this.alarm(alarmId, options));
+    for (const q of queues) {
+      alarm(`${q.view.name}-dlq-not-empty`, {
+        metric: q.dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: "Maximum" }),
+        threshold: 1,
+        what: `Messages of queue ${q.view.name} exhausted their retries and wait in its DLQ`,
+        section: "dlq-not-empty",
+      });
+      alarm(`${q.view.name}-oldest-message`, {
+        metric: q.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: "Maximum" }),
+        threshold: settings.oldestMessageMinutes * 60,
+        what: `The oldest message in ${q.view.name} is older than ${settings.oldestMessageMinutes} minutes`,
+        section: "oldest-message-too-old",
+      });
+    }
+    for (const { name, fn } of functions) {
+      const errors = fn.metricErrors({ period: PERIOD, statistic: "Sum" });
+      const invocations = fn.metricInvocations({ period: PERIOD, statistic: "Sum" });
+      alarm(`${name}-error-rate`, {
+        metric: new cloudwatch.MathExpression({
+          label: `${name} error rate (%)`,
+          expression: "IF(invocations > 0, 100 * errors / invocations, 0)",
+          usingMetrics: { errors, invocations },
+          period: PERIOD,
+        }),
+        threshold: settings.errorRatePercent,
+        what: `More than ${settings.errorRatePercent}% of ${name}'s invocations failed`,
+        section: "error-rate",
+        datapoints: [2, 3],
+      });
+      alarm(`${name}-throttled`, {
+        metric: fn.metricThrottles({ period: PERIOD, statistic: "Sum" }),
+        threshold: 1,
+        what: `Lambda throttled ${name} (account or function concurrency exhausted)`,
+        section: "lambda-throttled",
+      });
+    }
+    if (consumers.length)
+      alarm(`${flow}-messages-parked`, {
+        metric: total(`${flow} messages parked`, perFunction(metricNames.parked, consumers)),
+        threshold: 1,
+        what: `A ${flow} message failed for a reason a human must fix and was parked`,
+        section: "messages-parked",
+      });
+    for (const target of apiTargets)
+      alarm(`${flow}-${target}-throttles`, {
+        metric: total(`${flow} throttles by ${target}`, apiMetric(metricNames.apiThrottles, target)),
+        threshold: settings.apiThrottlesPerFiveMinutes,
+        what: `${target} throttled the ${flow} flow ${settings.apiThrottlesPerFiveMinutes}+ times in 5 minutes`,
+        section: "api-throttles",
+      });
+    for (const name of webhooks)
+      alarm(`${name}-rejections`, {
+        metric: metric(metricNames.webhookRejected, { service: name }),
+        threshold: settings.webhookRejectionsPerFiveMinutes,
+        what: `${name} rejected ${settings.webhookRejectionsPerFiveMinutes}+ unauthenticated calls in 5 minutes`,
+        section: "webhook-auth-failures",
+      });
+
+    const lambdaGraph = (title: string, get: (fn: lambda.Function) => cloudwatch.IMetric) =>
+      new cloudwatch.GraphWidget({ title, left: functions.map((f) => get(f.fn)), width: 8 });
+    const queueGraph = (title: string, get: (q: DeployedQueue) => cloudwatch.IMetric) =>
+      new cloudwatch.GraphWidget({ title, left: queues.map(get), width: 8 });
+    const dashboard = new cloudwatch.Dashboard(this, `${flow}-dashboard`, {
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# ${flow} flow\nAlarms and what to do: ${RUNBOOK}. Replay DLQ and parked messages with \`pnpm replay\`.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Throughput (messages handled)",
+        left: [
+          ...perFunction(metricNames.done, consumers),
+          ...perFunction(metricNames.skipped, consumers),
+          ...perFunction(metricNames.retried, consumers),
+        ],
+        width: 8,
+      }),
+      lambdaGraph("Invocations", (fn) => fn.metricInvocations({ period: PERIOD })),
+      new cloudwatch.GraphWidget({
+        title: "Errors (left) and throttles (right)",
+        left: functions.map((f) => f.fn.metricErrors({ period: PERIOD })),
+        right: functions.map((f) => f.fn.metricThrottles({ period: PERIOD })),
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Duration p50 / p99 (ms)",
+        left: functions.flatMap((f) => [
+          f.fn.metricDuration({ period: PERIOD, statistic: "p50" }).with({ label: `${f.name} p50` }),
+          f.fn.metricDuration({ period: PERIOD, statistic: "p99" }).with({ label: `${f.name} p99` }),
+        ]),
+        width: 8,
+      }),
+      queueGraph("Queue depth (visible)", (q) =>
+        q.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: "Maximum" }),
+      ),
+      queueGraph("Age of oldest message (s)", (q) =>
+        q.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: "Maximum" }),
+      ),
+    );
+    dashboard.addWidgets(
+      queueGraph("DLQ depth", (q) =>
+        q.dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: "Maximum" }).with({
+          label: `${q.view.dlqName}`,
+        }),
+      ),
+      new cloudwatch.GraphWidget({
+        title: "Parked messages",
+        left: perFunction(metricNames.parked, consumers),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: "API calls and throttles by target",
+        left: apiTargets.flatMap((t) => apiMetric(metricNames.apiCalls, t)),
+        right: apiTargets.flatMap((t) => apiMetric(metricNames.apiThrottles, t)),
+        width: 8,
+      }),
+    );
+    if (webhooks.length)
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: "Webhooks rejected",
+          left: perFunction(metricNames.webhookRejected, webhooks),
+          width: 8,
+        }),
+      );
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: flowAlarms, width: 24 }),
+    );
+    this.dashboards[flow] = dashboard;
+    new CfnOutput(this, `Dashboard${pascal(flow)}`, { value: dashboard.dashboardName });
+  }
+
+  private alarm(id: string, options: AlarmOptions): cloudwatch.Alarm {
+    const [datapointsToAlarm, evaluationPeriods] = options.datapoints ?? [1, 1];
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric: options.metric,
+      threshold: options.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods,
+      datapointsToAlarm,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${options.what}. What to do: ${RUNBOOK}#${options.section}`,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The tags the stateful stack puts on every queue and table. They are the contract between infra/ (which
+ * writes them) and `pnpm replay --stage` (which finds a stage's resources by them), so the names CloudFormation
+ * generates can stay generated and two stages can live side by side in one account.
+ */
+export const resourceTags = {
+  /** The deployment stage, e.g. "prod". */
+  stage: "m3bc:stage",
+  /** The topology name of a queue (on the queue and on its DLQ). */
+  queue: "m3bc:queue",
+  /** "source" for a topology queue, "dlq" for its dead-letter queue. */
+  queueRole: "m3bc:queue-role",
+  /** The topology name of a table. */
+  table: "m3bc:table",
+} as const;
+
+export type QueueRole = "source" | "dlq";
