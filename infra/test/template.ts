@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Stack } from "aws-cdk-lib";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 
@@ -27,4 +29,10 @@ export function templateOf(assembly: CloudAssembly, stack: Stack) {
     return { id, ...json.Resources[id]! };
   };
   return { json, ofType, resourceOf };
+}
+
+/** The cdk-nag findings nobody acknowledged, from the validation report CDK writes into the assembly. */
+export function unacknowledgedFindings(assembly: CloudAssembly): Array<{ ruleName: string }> {
+  const report = JSON.parse(readFileSync(join(assembly.directory, "validation-report.json"), "utf8"));
+  return report.pluginReports.flatMap((p: { violations: Array<{ ruleName: string }> }) => p.violations);
 }
