@@ -141,7 +141,7 @@ export function seedDemo(store: Store): void {
   customer({ CUNO: "90001", CUNM: "Blocked Trading Co", CUA1: "1 Closed Road", CSCD: "US", STAT: "90" });
 }
 
-export function stockRow(WHLO: string, ITNO: string, quantity: string, LMTS: number): Balance {
+function stockRow(WHLO: string, ITNO: string, quantity: string, LMTS: number): Balance {
   return { WHLO, ITNO, STQT: toDec(quantity), ALQT: 0n, REQT: 0n, LMTS };
 }
 
@@ -162,18 +162,28 @@ export function seedCatalog(store: Store, seed: CatalogSeed): { items: number; b
   const digits = Math.max(6, String(seed.count).length);
   if (prefix.length + digits > 15)
     throw new Error(`prefix "${prefix}" leaves no room for ${digits} digits in 15`);
-  const stock = seed.stock ?? DEMO_STOCK;
+  const stock = Object.entries(seed.stock ?? DEMO_STOCK).map(
+    ([WHLO, quantity]) => [WHLO, toDec(quantity)] as const,
+  );
   const today = store.today();
   const stamp = store.stamp();
+  // One template item, copied: parsing the same price 100,000 times is what made seeding slow.
+  const template = newItem({ ITNO: "", ITDS: "", SAPR: seed.price ?? "10" }, today, stamp);
   const numbers: string[] = [];
-  const rows: Balance[] = [];
+  const created: string[] = [];
   for (let i = 1; i <= seed.count; i++) {
     const ITNO = `${prefix}${String(i).padStart(digits, "0")}`;
-    if (!store.items.has(ITNO)) numbers.push(ITNO);
-    store.items.set(ITNO, newItem({ ITNO, ITDS: `Bulk item ${i}`, SAPR: seed.price ?? "10" }, today, stamp));
-    for (const [WHLO, quantity] of Object.entries(stock)) rows.push(stockRow(WHLO, ITNO, quantity, stamp));
+    if (!store.items.has(ITNO)) created.push(ITNO);
+    numbers.push(ITNO);
+    store.items.set(ITNO, { ...template, ITNO, ITDS: `Bulk item ${i}` });
   }
-  store.itemNumbers.addAll(numbers);
+  // Rows made in index order (warehouse, then item) keep the final sort close to linear.
+  stock.sort(([a], [b]) => (a < b ? -1 : 1));
+  const rows: Balance[] = [];
+  for (const [WHLO, STQT] of stock) {
+    for (const ITNO of numbers) rows.push({ WHLO, ITNO, STQT, ALQT: 0n, REQT: 0n, LMTS: stamp });
+  }
+  store.itemNumbers.addAll(created);
   store.loadBalances(rows);
   return { items: seed.count, balances: rows.length };
 }

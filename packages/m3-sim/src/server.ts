@@ -67,7 +67,7 @@ async function faultsAndLatency(sim: M3Simulator, res: ServerResponse): Promise<
     return true;
   }
   const { latencyMs } = sim.faultInjector.current;
-  if (latencyMs > 0) await sleep(latencyMs);
+  if (latencyMs > 0) await sleep(latencyMs, undefined, { ref: false });
   return false;
 }
 
@@ -88,7 +88,7 @@ async function token(sim: M3Simulator, req: IncomingMessage, res: ServerResponse
   const form = new URLSearchParams(await readBody(req));
   if (sim.faultInjector.inOutage(sim.now())) return send(res, 503, { error: "temporarily_unavailable" });
   const { tokenLatencyMs } = sim.faultInjector.current;
-  if (tokenLatencyMs > 0) await sleep(tokenLatencyMs);
+  if (tokenLatencyMs > 0) await sleep(tokenLatencyMs, undefined, { ref: false });
   let clientId = form.get("client_id");
   let clientSecret = form.get("client_secret");
   const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "");

@@ -45,6 +45,11 @@ export class SortedList<T> {
     this.items.sort(this.compare);
   }
 
+  /** Drops every item in `gone` in one pass (removing 200,000 one at a time would be quadratic). */
+  removeAll(gone: ReadonlySet<T>): void {
+    if (gone.size > 0) this.items = this.items.filter((item) => !gone.has(item));
+  }
+
   clear(): void {
     this.items = [];
   }

@@ -205,15 +205,14 @@ const SERIES_START = {
   conn: 1_000_001,
 };
 
-export const balanceKey = (whlo: string, itno: string) => `${whlo}\u0000${itno}`;
-
 /** All M3 state, plus the clock and number series. */
 export class Store {
   readonly warehouses = new Map<string, Warehouse>();
   readonly items = new Map<string, Item>();
   /** Item numbers in order, for list transactions that page by ITNO. */
   readonly itemNumbers = new SortedList<string>(compareText);
-  readonly balances = new Map<string, Balance>();
+  /** Warehouse → item → balance. */
+  readonly balances = new Map<string, Map<string, Balance>>();
   /** Balances by (LMTS, WHLO, ITNO): the order of OIS100MI LstNewBalances. */
   readonly balanceIndex = new SortedList<Balance>(byBalanceKey);
   readonly customers = new Map<string, Customer>();
@@ -251,7 +250,7 @@ export class Store {
   }
 
   balance(whlo: string, itno: string): Balance | undefined {
-    return this.balances.get(balanceKey(whlo, itno));
+    return this.balances.get(whlo)?.get(itno);
   }
 
   /** Creates or changes a balance; every change gets a new LMTS so delta reads see it. */
@@ -261,19 +260,30 @@ export class Store {
     if (existing) this.balanceIndex.remove(existing);
     change(balance);
     balance.LMTS = this.stamp();
-    this.balances.set(balanceKey(whlo, itno), balance);
+    this.warehouseBalances(whlo).set(itno, balance);
     this.balanceIndex.insert(balance);
     return balance;
   }
 
+  private warehouseBalances(whlo: string): Map<string, Balance> {
+    let map = this.balances.get(whlo);
+    if (!map) {
+      map = new Map();
+      this.balances.set(whlo, map);
+    }
+    return map;
+  }
+
   /** Bulk load without per-row index work (one sort at the end). */
   loadBalances(rows: Balance[]): void {
+    const replaced = new Set<Balance>();
     for (const row of rows) {
-      const key = balanceKey(row.WHLO, row.ITNO);
-      const existing = this.balances.get(key);
-      if (existing) this.balanceIndex.remove(existing);
-      this.balances.set(key, row);
+      const warehouse = this.warehouseBalances(row.WHLO);
+      const existing = warehouse.get(row.ITNO);
+      if (existing) replaced.add(existing);
+      warehouse.set(row.ITNO, row);
     }
+    this.balanceIndex.removeAll(replaced);
     this.balanceIndex.addAll(rows);
   }
 

@@ -127,10 +127,14 @@ export class M3Client {
     return this.send(tx.request(input), options);
   }
 
-  /** A typed transaction that answers one record (Get…, Add with output, Confirm). */
+  /**
+   * A typed transaction that answers one record (Get…, Add with output, Confirm); for a transaction
+   * without output fields (DelBatchHead, ChgBasicData…) it resolves to an empty object once M3 accepts.
+   */
   async get<In, Out>(tx: Transaction<In, Out>, input: In): Promise<Out> {
     const request = tx.request(input);
     const [record] = await this.send(request, { maxrecs: 1 });
+    if (record === undefined && !request.hasOutput) return {} as Out;
     if (record === undefined) {
       throw new M3ProtocolError(`${request.program}/${request.transaction} answered no record`, {
         program: request.program,

@@ -28,6 +28,8 @@ export interface M3Request<Out> {
   readonly record: WireRecord;
   /** Turns one of M3's output records into the typed result. */
   readonly read: (raw: Record<string, unknown>) => Out;
+  /** False for transactions that answer no fields (writes such as AddBatchAddress, DelBatchHead). */
+  readonly hasOutput: boolean;
 }
 
 /** A typed MI transaction: `request(input)` checks the input; results are read into `Out`. */
@@ -92,7 +94,13 @@ export function transaction<
         }
       }
       if (problems.length > 0) throw new M3FieldError(program, name, problems);
-      return { program, transaction: name, record, read };
+      return {
+        program,
+        transaction: name,
+        record,
+        read,
+        hasOutput: Object.keys(spec.output ?? {}).length > 0,
+      };
     },
   };
 }
@@ -131,5 +139,5 @@ export function rawRequest(
   if (!/^[A-Z0-9]{3,8}MI$/.test(program))
     problems.push({ field: "program", problem: `"${program}" is not an MI program name` });
   if (problems.length > 0) throw new M3FieldError(program, name, problems);
-  return { program, transaction: name, record, read: readRaw };
+  return { program, transaction: name, record, read: readRaw, hasOutput: true };
 }
