@@ -1,0 +1,661 @@
+/**
+ * The BigCommerce client the connector uses: typed operations over the V2 orders API and the V3
+ * catalog, inventory, customers, transactions and webhooks APIs. Inputs are validated before any call
+ * (batch limits included); responses are parsed with zod; errors are typed for the pipeline.
+ */
+import { z } from "zod";
+import { type Clock, RateBudget, systemClock } from "./budget";
+import {
+  BigCommerceApiError,
+  BigCommerceRequestError,
+  BigCommerceResponseError,
+  InventoryAdjustmentRejectedError,
+  type RejectedIdentity,
+} from "./errors";
+import { collect, paginateCursor, paginateV2, paginateV3 } from "./pagination";
+import {
+  AdjustmentItem,
+  AdjustmentResult,
+  Customer,
+  CustomerUpdate,
+  InventoryItem,
+  Location,
+  LocationItem,
+  Meta,
+  NewCustomer,
+  NewProduct,
+  NewShipment,
+  NewWebhook,
+  Order,
+  OrderProduct,
+  OrderShippingAddress,
+  OrderUpdate,
+  Product,
+  ProductUpdate,
+  Shipment,
+  Transaction,
+  Variant,
+  VariantUpdate,
+  Webhook,
+  WebhookUpdate,
+} from "./schemas";
+import { type CallSpec, defaultRetry, type Query, type RetryOptions, Transport } from "./transport";
+
+/** Documented per-request limits; the client refuses larger batches before calling. */
+export const LIMITS = {
+  productsPerBatch: 10,
+  variantsPerBatch: 50,
+  inventoryItemsPerAdjustment: 2000,
+  customersPerBatch: 10,
+  /** V2 and V3 catalog lists allow 250 per page. */
+  pageSize: 250,
+  /** Values per `:in` filter per request; longer lists are split into several requests. */
+  inFilterValues: 50,
+} as const;
+
+export interface BigCommerceClientOptions {
+  storeHash: string;
+  accessToken: string;
+  /** Default https://api.bigcommerce.com; point it at the simulator or a proxy. */
+  baseUrl?: string;
+  /** Default: the process-wide budget of this store (RateBudget.shared). */
+  budget?: RateBudget;
+  retry?: Partial<RetryOptions>;
+  fetch?: typeof fetch;
+  userAgent?: string;
+  /** For tests: time and sleeping (backoff and 429 waits), and the jitter source. */
+  clock?: Clock;
+  random?: () => number;
+}
+
+export interface OrderFilters {
+  min_id?: number;
+  max_id?: number;
+  status_id?: number;
+  customer_id?: number;
+  email?: string;
+  /** RFC-2822 or ISO-8601. */
+  min_date_created?: string;
+  max_date_created?: string;
+  min_date_modified?: string;
+  max_date_modified?: string;
+  channel_id?: number;
+  /** e.g. "date_modified:asc"; default id ascending. */
+  sort?: string;
+}
+
+export interface ProductFilters {
+  id?: number;
+  "id:in"?: number[];
+  "id:not_in"?: number[];
+  "id:min"?: number;
+  "id:max"?: number;
+  "id:greater"?: number;
+  "id:less"?: number;
+  name?: string;
+  /** Matches the product (base) SKU only; use the variants or inventory endpoints for variant SKUs. */
+  sku?: string;
+  "sku:in"?: string[];
+  is_visible?: boolean;
+  "date_modified:min"?: string;
+  "date_modified:max"?: string;
+  include?: ("variants" | "options" | "custom_fields")[];
+  include_fields?: string[];
+}
+
+export interface VariantFilters {
+  id?: number;
+  /** One SKU (the spec has no sku:in for variants). */
+  sku?: string;
+  upc?: string;
+  "product_id:in"?: number[];
+}
+
+export interface InventoryItemFilters {
+  "sku:in"?: string[];
+  "variant_id:in"?: number[];
+  "product_id:in"?: number[];
+  "location_id:in"?: number[];
+  "location_code:in"?: string[];
+}
+
+export interface LocationFilters {
+  "location_id:in"?: number[];
+  "location_code:in"?: string[];
+  is_default?: boolean;
+  is_active?: boolean;
+}
+
+export interface CustomerFilters {
+  "id:in"?: number[];
+  "email:in"?: string[];
+  "name:in"?: string[];
+  "customer_group_id:in"?: number[];
+  "date_modified:min"?: string;
+  include?: ("addresses" | "storecredit" | "attributes" | "formfields")[];
+}
+
+export interface WebhookFilters {
+  scope?: string;
+  destination?: string;
+  is_active?: boolean;
+}
+
+/** One item of a batch update: saved (item), failed (status, message) or saved in part (both). */
+export interface BatchOutcome<T> {
+  index: number;
+  id: number;
+  ok: boolean;
+  item?: T;
+  status?: number;
+  message?: string;
+}
+
+export interface BatchResult<T> {
+  /** 200, or 207 when some items failed in whole or in part. */
+  status: number;
+  outcomes: BatchOutcome<T>[];
+}
+
+export interface InventorySyncResult {
+  transactionIds: string[];
+  /** Items BigCommerce refused (e.g. SKUs it does not have), with its message; the rest were sent. */
+  rejected: { item: AdjustmentItem; message: string }[];
+}
+
+export type EnsureWebhookAction = "created" | "reactivated" | "updated" | "unchanged";
+
+const v3List = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), meta: Meta.default({}) });
+const v3One = <T extends z.ZodType>(item: T) => z.object({ data: item });
+const MultiStatus = z.looseObject({
+  data: z.array(z.looseObject({ id: z.number().int() })).default([]),
+  errors: z
+    .looseObject({
+      status: z.number().int().optional(),
+      title: z.string().optional(),
+      errors: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+});
+
+const describeIssues = (error: z.ZodError, prefix = ""): string[] =>
+  error.issues.map(
+    (i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join(".") || "(value)"}: ${i.message}`,
+  );
+
+const matches = (item: AdjustmentItem, identity: RejectedIdentity): boolean =>
+  "sku" in identity
+    ? item.sku === identity.sku
+    : "variant_id" in identity
+      ? item.variant_id === identity.variant_id
+      : item.product_id === identity.product_id;
+
+export class BigCommerceClient {
+  private readonly transport: Transport;
+
+  constructor(options: BigCommerceClientOptions) {
+    if (!options.storeHash?.trim())
+      throw new BigCommerceRequestError(
+        "storeHash is empty",
+        "Set bigcommerce.storeHash in the connector config (the id in https://store-<hash>.mybigcommerce.com).",
+      );
+    if (!options.accessToken?.trim())
+      throw new BigCommerceRequestError(
+        "accessToken is empty",
+        "Put the store API account's access token in the BigCommerce secret.",
+      );
+    this.transport = new Transport({
+      storeHash: options.storeHash,
+      accessToken: options.accessToken,
+      baseUrl: options.baseUrl ?? "https://api.bigcommerce.com",
+      budget: options.budget ?? RateBudget.shared(options.storeHash),
+      retry: { ...defaultRetry, ...options.retry },
+      fetch: options.fetch ?? globalThis.fetch,
+      userAgent: options.userAgent ?? "m3bc-connector/0.1 (+https://github.com/)",
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
+    });
+  }
+
+  // ─── V2 orders ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * One call gives the order, its shipping consignments (addresses, costs) and their line items with
+   * order_product_id, SKU, quantity, prices, applied_discounts and product/variant ids.
+   */
+  async getOrder(orderId: number, options: { consignments?: boolean } = {}): Promise<Order> {
+    const query: Query =
+      (options.consignments ?? true)
+        ? { include: "consignments.line_items", consignment_structure: "object" }
+        : {};
+    return this.read({ method: "GET", path: `/v2/orders/${id(orderId, "orderId")}`, query }, Order);
+  }
+
+  /** getOrder, or undefined when BigCommerce has no such order (404). */
+  async findOrder(orderId: number): Promise<Order | undefined> {
+    try {
+      return await this.getOrder(orderId);
+    } catch (error) {
+      if (error instanceof BigCommerceApiError && error.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  iterateOrders(filters: OrderFilters = {}): AsyncGenerator<Order> {
+    return paginateV2((page, limit) => this.v2Page("/v2/orders", { ...filters, page, limit }, Order));
+  }
+
+  listOrderProducts(orderId: number): Promise<OrderProduct[]> {
+    const path = `/v2/orders/${id(orderId, "orderId")}/products`;
+    return collect(paginateV2((page, limit) => this.v2Page(path, { page, limit }, OrderProduct)));
+  }
+
+  listOrderShippingAddresses(orderId: number): Promise<OrderShippingAddress[]> {
+    const path = `/v2/orders/${id(orderId, "orderId")}/shipping_addresses`;
+    return collect(paginateV2((page, limit) => this.v2Page(path, { page, limit }, OrderShippingAddress)));
+  }
+
+  /** All shipments of an order; none is [] (BigCommerce answers 204). */
+  listShipments(orderId: number): Promise<Shipment[]> {
+    const path = `/v2/orders/${id(orderId, "orderId")}/shipments`;
+    return collect(paginateV2((page, limit) => this.v2Page(path, { page, limit }, Shipment)));
+  }
+
+  /**
+   * Creates a shipment (201). Not retried on a timeout or 500, since it may have been created: list the
+   * order's shipments before trying again.
+   */
+  createShipment(orderId: number, shipment: NewShipment): Promise<Shipment> {
+    const body = input(NewShipment, shipment, "shipment");
+    return this.read(
+      { method: "POST", path: `/v2/orders/${id(orderId, "orderId")}/shipments`, body },
+      Shipment,
+    );
+  }
+
+  /** Changes status and/or staff notes (PUT /v2/orders/{id}); returns the order without consignments. */
+  updateOrder(orderId: number, update: OrderUpdate): Promise<Order> {
+    const body = input(OrderUpdate, update, "update");
+    return this.read({ method: "PUT", path: `/v2/orders/${id(orderId, "orderId")}`, body }, Order);
+  }
+
+  /** Payment transactions (V3); none is [] (BigCommerce answers 204). */
+  listOrderTransactions(orderId: number): Promise<Transaction[]> {
+    return this.v3All(`/v3/orders/${id(orderId, "orderId")}/transactions`, {}, Transaction);
+  }
+
+  // ─── V3 catalog ───────────────────────────────────────────────────────────────────────────
+
+  async getProduct(
+    productId: number,
+    options: { include?: ProductFilters["include"] } = {},
+  ): Promise<Product> {
+    const response = await this.read(
+      {
+        method: "GET",
+        path: `/v3/catalog/products/${id(productId, "productId")}`,
+        query: { include: options.include },
+      },
+      v3One(Product),
+    );
+    return response.data;
+  }
+
+  iterateProducts(filters: ProductFilters = {}): AsyncGenerator<Product> {
+    return this.v3Iterate("/v3/catalog/products", filters as Query, Product);
+  }
+
+  listProducts(filters: ProductFilters = {}): Promise<Product[]> {
+    return this.splitIn(filters as Query, (q) => this.v3All("/v3/catalog/products", q, Product));
+  }
+
+  async createProduct(product: NewProduct): Promise<Product> {
+    const body = input(NewProduct, product, "product");
+    const response = await this.read({ method: "POST", path: "/v3/catalog/products", body }, v3One(Product));
+    return response.data;
+  }
+
+  /** Batch update of ≤ 10 products; a 207 comes back item by item. */
+  updateProducts(products: ProductUpdate[]): Promise<BatchResult<Product>> {
+    return this.batch(
+      "/v3/catalog/products",
+      products,
+      ProductUpdate,
+      Product,
+      LIMITS.productsPerBatch,
+      "products",
+    );
+  }
+
+  iterateVariants(filters: VariantFilters = {}): AsyncGenerator<Variant> {
+    return this.v3Iterate("/v3/catalog/variants", filters as Query, Variant);
+  }
+
+  listVariants(filters: VariantFilters = {}): Promise<Variant[]> {
+    return collect(this.iterateVariants(filters));
+  }
+
+  /** The variant (for a product without options: its base variant) with this SKU, if any. */
+  async getVariantBySku(sku: string): Promise<Variant | undefined> {
+    if (!sku.trim()) throw new BigCommerceRequestError("sku is empty", "Pass the SKU to look up.");
+    const page = await this.read(
+      { method: "GET", path: "/v3/catalog/variants", query: { sku } },
+      v3List(Variant),
+    );
+    return page.data.find((v) => v.sku === sku);
+  }
+
+  /** Batch update of ≤ 50 variants (by id). */
+  updateVariants(variants: VariantUpdate[]): Promise<BatchResult<Variant>> {
+    return this.batch(
+      "/v3/catalog/variants",
+      variants,
+      VariantUpdate,
+      Variant,
+      LIMITS.variantsPerBatch,
+      "variants",
+    );
+  }
+
+  // ─── V3 inventory ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sets absolute stock (≤ 2000 items; BigCommerce applies it asynchronously). A 422 naming items it
+   * will not take throws InventoryAdjustmentRejectedError with `rejected`: nothing was saved.
+   */
+  adjustInventoryAbsolute(adjustment: {
+    items: AdjustmentItem[];
+    reason?: string;
+  }): Promise<{ transactionId: string }> {
+    return this.adjust("absolute", adjustment);
+  }
+
+  /** Adds signed deltas (≤ 2000 items). Items need an absolute adjustment first. Not retried on 500/timeouts. */
+  adjustInventoryRelative(adjustment: {
+    items: AdjustmentItem[];
+    reason?: string;
+  }): Promise<{ transactionId: string }> {
+    return this.adjust("relative", adjustment);
+  }
+
+  /**
+   * Any number of absolute adjustments: grouped by location, sent in requests of ≤ 2000 one after the
+   * other (as BigCommerce asks). With dropRejected (default), items a 422 names are dropped and the rest
+   * of that request is sent again; a 422 that names nothing still throws.
+   */
+  async setInventoryAbsolute(
+    items: AdjustmentItem[],
+    options: { reason?: string; dropRejected?: boolean } = {},
+  ): Promise<InventorySyncResult> {
+    const checked = items.map((item, i) => input(AdjustmentItem, item, `items[${i}]`));
+    const byLocation = checked.sort((a, b) => a.location_id - b.location_id);
+    const result: InventorySyncResult = { transactionIds: [], rejected: [] };
+    for (let start = 0; start < byLocation.length; start += LIMITS.inventoryItemsPerAdjustment) {
+      let chunk = byLocation.slice(start, start + LIMITS.inventoryItemsPerAdjustment);
+      while (chunk.length > 0) {
+        try {
+          const { transactionId } = await this.adjustInventoryAbsolute({
+            items: chunk,
+            reason: options.reason,
+          });
+          result.transactionIds.push(transactionId);
+          break;
+        } catch (error) {
+          if (!(error instanceof InventoryAdjustmentRejectedError) || options.dropRejected === false)
+            throw error;
+          const rejected = chunk.filter((item) => error.rejected.some((r) => matches(item, r)));
+          if (rejected.length === 0) throw error;
+          result.rejected.push(...rejected.map((item) => ({ item, message: error.title })));
+          chunk = chunk.filter((item) => !rejected.includes(item));
+        }
+      }
+    }
+    return result;
+  }
+
+  listLocations(filters: LocationFilters = {}): Promise<Location[]> {
+    return this.v3All("/v3/inventory/locations", filters as Query, Location);
+  }
+
+  iterateInventoryItems(filters: InventoryItemFilters = {}): AsyncGenerator<InventoryItem> {
+    return this.v3Iterate("/v3/inventory/items", filters as Query, InventoryItem);
+  }
+
+  /** Stock of items at every location; also the bulk way to map SKUs to product and variant ids. */
+  listInventoryItems(filters: InventoryItemFilters = {}): Promise<InventoryItem[]> {
+    return this.splitIn(filters as Query, (q) => this.v3All("/v3/inventory/items", q, InventoryItem));
+  }
+
+  listLocationItems(
+    locationId: number,
+    filters: Omit<InventoryItemFilters, "location_id:in" | "location_code:in"> = {},
+  ): Promise<LocationItem[]> {
+    const path = `/v3/inventory/locations/${id(locationId, "locationId")}/items`;
+    return this.splitIn(filters as Query, (q) => this.v3All(path, q, LocationItem));
+  }
+
+  // ─── V3 customers ─────────────────────────────────────────────────────────────────────────
+
+  iterateCustomers(filters: CustomerFilters = {}): AsyncGenerator<Customer> {
+    const list = v3List(Customer);
+    return paginateCursor((after) =>
+      this.read(
+        {
+          method: "GET",
+          path: "/v3/customers",
+          query: { ...(filters as Query), limit: LIMITS.pageSize, after },
+        },
+        list,
+      ),
+    );
+  }
+
+  /** Customers by `email:in` / `id:in` (cursor-paged; long lists split into several requests). */
+  listCustomers(filters: CustomerFilters = {}): Promise<Customer[]> {
+    return this.splitIn(filters as Query, (q) => collect(this.iterateCustomers(q as CustomerFilters)));
+  }
+
+  /** Creates ≤ 10 customers in one call. */
+  async createCustomers(customers: NewCustomer[]): Promise<Customer[]> {
+    const body = this.batchInput(customers, NewCustomer, LIMITS.customersPerBatch, "customers");
+    return (await this.read({ method: "POST", path: "/v3/customers", body }, v3List(Customer))).data;
+  }
+
+  /** Updates ≤ 10 customers in one call (BigCommerce allows ≤ 3 such calls at once per store). */
+  async updateCustomers(customers: CustomerUpdate[]): Promise<Customer[]> {
+    const body = this.batchInput(customers, CustomerUpdate, LIMITS.customersPerBatch, "customers");
+    return (await this.read({ method: "PUT", path: "/v3/customers", body }, v3List(Customer))).data;
+  }
+
+  // ─── V3 webhooks ──────────────────────────────────────────────────────────────────────────
+
+  /** The hooks of the API account behind the token (hooks of other accounts are invisible). */
+  listWebhooks(filters: WebhookFilters = {}): Promise<Webhook[]> {
+    return this.v3All("/v3/hooks", filters as Query, Webhook);
+  }
+
+  async createWebhook(webhook: NewWebhook): Promise<Webhook> {
+    const body = input(NewWebhook, webhook, "webhook");
+    return (await this.read({ method: "POST", path: "/v3/hooks", body }, v3One(Webhook))).data;
+  }
+
+  async updateWebhook(webhookId: number, update: WebhookUpdate): Promise<Webhook> {
+    const body = input(WebhookUpdate, update, "update");
+    return (
+      await this.read(
+        { method: "PUT", path: `/v3/hooks/${id(webhookId, "webhookId")}`, body },
+        v3One(Webhook),
+      )
+    ).data;
+  }
+
+  /** BigCommerce deactivates a hook after ~48 h of failed deliveries; this turns it back on. */
+  reactivateWebhook(webhookId: number): Promise<Webhook> {
+    return this.updateWebhook(webhookId, { is_active: true });
+  }
+
+  /**
+   * Makes sure one active hook sends `scope` to `destination` with these headers: creates it, or
+   * reactivates / updates the existing one. Safe to call on every deploy.
+   */
+  async ensureWebhook(webhook: NewWebhook): Promise<{ webhook: Webhook; action: EnsureWebhookAction }> {
+    const wanted = input(NewWebhook, webhook, "webhook");
+    const existing = (await this.listWebhooks({ scope: wanted.scope })).find(
+      (h) => h.destination === wanted.destination,
+    );
+    if (!existing)
+      return { webhook: await this.createWebhook({ ...wanted, is_active: true }), action: "created" };
+    const headersDiffer =
+      wanted.headers !== undefined &&
+      JSON.stringify(sortKeys(existing.headers)) !== JSON.stringify(sortKeys(wanted.headers));
+    if (existing.is_active && !headersDiffer) return { webhook: existing, action: "unchanged" };
+    const updated = await this.updateWebhook(existing.id, {
+      is_active: true,
+      ...(headersDiffer ? { headers: wanted.headers } : {}),
+    });
+    return { webhook: updated, action: existing.is_active ? "updated" : "reactivated" };
+  }
+
+  // ─── plumbing ─────────────────────────────────────────────────────────────────────────────
+
+  private async read<S extends z.ZodType>(spec: CallSpec, schema: S): Promise<z.output<S>> {
+    const { body } = await this.transport.call(spec);
+    return parse(schema, body, spec);
+  }
+
+  /** One V2 page; a 204 (nothing there) is an empty page. */
+  private async v2Page<S extends z.ZodType>(path: string, query: Query, item: S): Promise<z.output<S>[]> {
+    const spec: CallSpec = { method: "GET", path, query };
+    const { status, body } = await this.transport.call(spec);
+    return status === 204 || body === undefined ? [] : parse(z.array(item), body, spec);
+  }
+
+  private v3Iterate<S extends z.ZodType>(path: string, query: Query, item: S): AsyncGenerator<z.output<S>> {
+    const list = v3List(item);
+    return paginateV3(async (page) => {
+      const spec: CallSpec = { method: "GET", path, query: { ...query, page, limit: LIMITS.pageSize } };
+      const { status, body } = await this.transport.call(spec);
+      // Some V3 lists (transactions) answer 204 when there is nothing.
+      if (status === 204 || body === undefined) return { data: [], meta: {} };
+      return parse(list, body, spec) as { data: z.output<S>[]; meta: Meta };
+    });
+  }
+
+  private v3All<S extends z.ZodType>(path: string, query: Query, item: S): Promise<z.output<S>[]> {
+    return collect(this.v3Iterate(path, query, item));
+  }
+
+  /** Runs `run` once per slice of the longest `:in` filter, so URLs stay short; concatenates the results. */
+  private async splitIn<T>(query: Query, run: (query: Query) => Promise<T[]>): Promise<T[]> {
+    const longest = Object.entries(query)
+      .filter((e): e is [string, (string | number)[]] => e[0].endsWith(":in") && Array.isArray(e[1]))
+      .sort((a, b) => b[1].length - a[1].length)[0];
+    if (!longest || longest[1].length <= LIMITS.inFilterValues) return run(query);
+    const [key, values] = longest;
+    const results: T[] = [];
+    for (let i = 0; i < values.length; i += LIMITS.inFilterValues) {
+      results.push(...(await run({ ...query, [key]: values.slice(i, i + LIMITS.inFilterValues) })));
+    }
+    return results;
+  }
+
+  private batchInput<S extends z.ZodType>(
+    items: readonly unknown[],
+    schema: S,
+    limit: number,
+    what: string,
+  ): z.output<S>[] {
+    if (items.length === 0)
+      throw new BigCommerceRequestError(`${what}: the batch is empty`, `Pass 1 to ${limit} ${what}.`);
+    if (items.length > limit)
+      throw new BigCommerceRequestError(
+        `${what}: ${items.length} in one batch, but BigCommerce takes at most ${limit} per request`,
+        `Split the list into batches of ${limit} or fewer.`,
+        { count: items.length, limit },
+      );
+    return items.map((item, i) => input(schema, item, `${what}[${i}]`));
+  }
+
+  private async batch<S extends z.ZodType, R extends z.ZodType<{ id: number }>>(
+    path: string,
+    items: readonly unknown[],
+    schema: S,
+    result: R,
+    limit: number,
+    what: string,
+  ): Promise<BatchResult<z.output<R>>> {
+    const body = this.batchInput(items, schema, limit, what) as { id: number }[];
+    const spec: CallSpec = { method: "PUT", path, body };
+    const { status, body: answer } = await this.transport.call(spec);
+    const multi = parse(MultiStatus, answer, spec);
+    const saved = new Map(multi.data.map((d) => [d.id, parse(result, d, spec)]));
+    const messages = multi.errors?.errors ?? {};
+    const outcomes = body.map((item, index): BatchOutcome<z.output<R>> => {
+      const savedItem = saved.get(item.id);
+      // Failures are keyed by id in the simulator; the real service may key them by index.
+      const message = messages[String(item.id)] ?? messages[String(index)] ?? messages[`[${index}]`];
+      if (savedItem && message === undefined) return { index, id: item.id, ok: true, item: savedItem };
+      return {
+        index,
+        id: item.id,
+        ok: false,
+        ...(savedItem ? { item: savedItem } : {}),
+        status: multi.errors?.status ?? status,
+        message: message === undefined ? (multi.errors?.title ?? "not saved") : String(message),
+      };
+    });
+    return { status, outcomes };
+  }
+
+  private async adjust(
+    mode: "absolute" | "relative",
+    adjustment: { items: AdjustmentItem[]; reason?: string },
+  ) {
+    const items = this.batchInput(
+      adjustment.items,
+      AdjustmentItem,
+      LIMITS.inventoryItemsPerAdjustment,
+      "items",
+    );
+    const spec: CallSpec = {
+      method: mode === "absolute" ? "PUT" : "POST",
+      path: `/v3/inventory/adjustments/${mode}`,
+      body: { ...(adjustment.reason ? { reason: adjustment.reason } : {}), items },
+      inventoryAdjustment: true,
+    };
+    const answer = await this.read(spec, AdjustmentResult);
+    return { transactionId: answer.transaction_id };
+  }
+}
+
+function id(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new BigCommerceRequestError(
+      `${name}: ${String(value)} is not a BigCommerce id`,
+      `Pass a positive whole number as ${name}.`,
+    );
+  return value;
+}
+
+function input<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = describeIssues(parsed.error, what);
+  throw new BigCommerceRequestError(
+    `${what} is not valid: ${issues.join("; ")}`,
+    "Correct the named fields and call again.",
+    {
+      issues,
+    },
+  );
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, spec: CallSpec): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new BigCommerceResponseError(spec.method, spec.path, describeIssues(parsed.error));
+}
+
+function sortKeys(record: Record<string, string> | null | undefined): [string, string][] {
+  return Object.entries(record ?? {}).sort(([a], [b]) => a.localeCompare(b));
+}
