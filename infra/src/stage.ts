@@ -16,10 +16,8 @@ export function checkStage(stage: string): string {
   return stage;
 }
 
-export const stackNames = (stage: string) => ({
-  stateful: `m3bc-${stage}-stateful`,
-  stateless: `m3bc-${stage}-stateless`,
-});
+// The stack names are a convention `pnpm replay --stage` relies on, so they are declared beside its tags.
+export { stackNames } from "../../packages/aws/src/replay/conventions";
 
 /** Reads and validates config/<stage>.json; a bad file fails the synth with the ConfigError naming each bad key. */
 export function loadStageConfig(repoRoot: string, stage: string): ConnectorConfig {

@@ -4,7 +4,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { resourceTags } from "../../packages/aws/src/replay/tags";
+import { resourceTags } from "../../packages/aws/src/replay/conventions";
 import { pascal } from "./names";
 
 export interface StatefulStackProps extends StackProps {

@@ -15,3 +15,9 @@ export const resourceTags = {
 } as const;
 
 export type QueueRole = "source" | "dlq";
+
+/** CloudFormation stack names of a stage; the generated names of its queues and tables start with them. */
+export const stackNames = (stage: string) => ({
+  stateful: `m3bc-${stage}-stateful`,
+  stateless: `m3bc-${stage}-stateless`,
+});

@@ -1,0 +1,313 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { type LocalStack, startLocalStack } from "@m3bc/local";
+import type { Topology } from "@m3bc/topology";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import type { ParkedMessage } from "../../src/parked";
+import { runReplay } from "../../src/replay/commands";
+import { listFailures, RETRIES_EXHAUSTED, replayDlq, replayParked } from "../../src/replay/replay";
+import { type LocalStackFile, type ReplayTarget, targetForLocalStack } from "../../src/replay/target";
+
+const worker = (queue: string) => ({
+  flow: "orders" as const,
+  description: "",
+  trigger: { type: "sqs" as const, queue, batchSize: 10, maxConcurrency: 2 },
+  timeoutSeconds: 5,
+  memoryMb: 128,
+  sends: [],
+  tables: {},
+  secrets: [],
+});
+
+const topology: Topology = {
+  queues: {
+    inbox: { flow: "orders", description: "", fifo: true, maxReceiveCount: 5, retentionDays: 1 },
+    plain: { flow: "orders", description: "", fifo: false, maxReceiveCount: 5, retentionDays: 1 },
+  },
+  tables: { parked: { description: "", partitionKey: "id" } },
+  schedules: {},
+  functions: { "inbox-worker": worker("inbox"), "plain-worker": worker("plain") },
+};
+
+let stack: LocalStack;
+let target: ReplayTarget;
+let stackFile: string;
+/** Keys whose messages the consumers fail (until a test "fixes the cause"). */
+const failing = new Set<string>();
+const received: Array<{ queue: string; record: SQSRecord; envelope: Record<string, unknown> }> = [];
+
+const consumer = (queue: string) => async (event: SQSEvent) => {
+  const failures = [];
+  for (const record of event.Records) {
+    const envelope = JSON.parse(record.body);
+    if (failing.has(envelope.key)) failures.push({ itemIdentifier: record.messageId });
+    else received.push({ queue, record, envelope });
+  }
+  // Fail fast: back on the queue at once, so a message reaches the DLQ in seconds.
+  for (const f of failures) {
+    const record = event.Records.find((r) => r.messageId === f.itemIdentifier)!;
+    await stack.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: stack.queues[queue]!.url,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+  }
+  return { batchItemFailures: failures };
+};
+
+const envelope = (key: string, payload: unknown = { order: key }) => ({
+  id: `env-${key}`,
+  flow: "orders",
+  kind: "order.created",
+  key,
+  attempt: 3,
+  correlationId: `corr-${key}`,
+  occurredAt: "2026-11-27T08:00:00.000Z",
+  payload,
+});
+
+const attributes = (key: string): Record<string, MessageAttributeValue> => ({
+  flow: { DataType: "String", StringValue: "orders" },
+  kind: { DataType: "String", StringValue: "order.created" },
+  key: { DataType: "String", StringValue: key },
+  correlationId: { DataType: "String", StringValue: `corr-${key}` },
+  origin: { DataType: "Number", StringValue: "42" },
+});
+
+/** Sends a message that fails every receive and so ends in the DLQ, as a transient error would. */
+async function sendToDlq(queue: string, key: string) {
+  failing.add(key);
+  const fifo = stack.queues[queue]!.fifo;
+  await stack.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: stack.queues[queue]!.url,
+      MessageBody: JSON.stringify(envelope(key)),
+      MessageAttributes: attributes(key),
+      ...(fifo ? { MessageGroupId: key, MessageDeduplicationId: `dedupe-${key}` } : {}),
+    }),
+  );
+}
+
+async function park(id: string, reason: string, body: object, queue = "inbox") {
+  const record: ParkedMessage = {
+    id,
+    parkedAt: new Date().toISOString(),
+    functionName: `${queue}-worker`,
+    queue,
+    flow: "orders",
+    kind: "order.created",
+    key: (body as { key: string }).key,
+    reason,
+    fix: `the fix for ${reason}`,
+    error: `failed with ${reason}`,
+    body: JSON.stringify(body),
+  };
+  await stack.dynamo.send(new PutCommand({ TableName: "parked", Item: record }) as never);
+}
+
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    topology,
+    emulators: "in-process",
+    handlers: { "inbox-worker": consumer("inbox"), "plain-worker": consumer("plain") },
+  });
+  // What the local runtime writes for tools: endpoints, queues and tables.
+  const file: LocalStackFile = {
+    region: stack.region,
+    sqsEndpoint: stack.env.AWS_ENDPOINT_URL_SQS!,
+    dynamoEndpoint: stack.env.AWS_ENDPOINT_URL_DYNAMODB!,
+    queues: Object.fromEntries(
+      Object.values(stack.queues).map((q) => [q.name, { url: q.url, dlqUrl: q.dlqUrl, fifo: q.fifo }]),
+    ),
+    tables: { parked: "parked" },
+  };
+  target = targetForLocalStack(file, "test stack");
+  const dir = join(repoRoot, ".local");
+  mkdirSync(dir, { recursive: true });
+  stackFile = join(dir, `replay-test-${process.pid}.json`);
+  writeFileSync(stackFile, JSON.stringify(file));
+
+  await sendToDlq("inbox", "order:1");
+  await sendToDlq("inbox", "order:2");
+  await sendToDlq("inbox", "order:3");
+  await sendToDlq("plain", "order:9");
+  await stack.waitForIdle();
+});
+
+afterAll(async () => {
+  rmSync(stackFile, { force: true });
+  await stack?.stop();
+});
+
+beforeEach(() => {
+  received.length = 0;
+});
+
+const dlqKeys = async (queue: string) =>
+  (await listFailures(target, { queue }))
+    .filter((f) => f.source === "dlq")
+    .map((f) => f.key)
+    .sort();
+
+describe("listing", () => {
+  test("shows DLQ messages as retries exhausted and parked messages with their reason and fix", async () => {
+    await park("p-list", "SKU_NOT_IN_M3", envelope("order:20"));
+    const failures = await listFailures(target);
+    const dlq = failures.filter((f) => f.source === "dlq");
+    expect(dlq.map((f) => `${f.queue} ${f.key}`).sort()).toEqual([
+      "inbox order:1",
+      "inbox order:2",
+      "inbox order:3",
+      "plain order:9",
+    ]);
+    expect(dlq.every((f) => f.reason === RETRIES_EXHAUSTED && f.detail.includes(f.id))).toBe(true);
+    expect(failures.find((f) => f.id === "p-list")).toMatchObject({
+      source: "parked",
+      reason: "SKU_NOT_IN_M3",
+      detail: "failed with SKU_NOT_IN_M3 — fix: the fix for SKU_NOT_IN_M3",
+    });
+    // Listing gave every DLQ message back at once: a second listing sees them all again.
+    expect(await dlqKeys("inbox")).toEqual(["order:1", "order:2", "order:3"]);
+  });
+
+  test("the CLI lists against the local stack file, filtered by reason", async () => {
+    await park("p-cli", "CUSTOMER_INVALID", envelope("order:21"));
+    const out: string[] = [];
+    const code = await runReplay(
+      ["list", "--local", "--stack-file", stackFile, "--reason", "CUSTOMER_INVALID"],
+      {
+        out: (line) => out.push(line),
+        err: (line) => out.push(line),
+      },
+    );
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^1 message\(s\) waiting in local stack/);
+    expect(out[1]).toContain("parked inbox  CUSTOMER_INVALID  order.created order:21  id p-cli");
+  });
+});
+
+describe("DLQ replay", () => {
+  test("nothing is lost when the send fails: the messages stay in the DLQ", async () => {
+    const refusing: ReplayTarget = {
+      ...target,
+      sqs: {
+        send: ((command: unknown) =>
+          command instanceof SendMessageCommand
+            ? Promise.reject(new Error("SQS is down"))
+            : target.sqs.send(command as never)) as ReplayTarget["sqs"]["send"],
+      },
+    };
+    const result = await replayDlq(refusing, { queue: "inbox", filters: ["key=order:*"] });
+    expect(result.replayed).toEqual([]);
+    expect(result.failed.map((f) => f.error)).toEqual(["SQS is down", "SQS is down", "SQS is down"]);
+    expect(await dlqKeys("inbox")).toEqual(["order:1", "order:2", "order:3"]);
+  });
+
+  test("a dry run changes nothing", async () => {
+    const result = await replayDlq(target, { queue: "inbox", filters: ["key=order:2"] }, { dryRun: true });
+    expect(result.replayed.map((f) => f.key)).toEqual(["order:2"]);
+    await stack.waitForIdle();
+    expect(received).toEqual([]);
+    expect(await dlqKeys("inbox")).toEqual(["order:1", "order:2", "order:3"]);
+  });
+
+  test("a filtered replay moves only the selected message, with its attributes and group, attempt reset", async () => {
+    failing.clear();
+    const result = await replayDlq(target, { queue: "inbox", filters: ["key=order:2"] });
+    expect(result.replayed.map((f) => f.key)).toEqual(["order:2"]);
+    await stack.waitForIdle();
+    expect(received).toHaveLength(1);
+    const [{ record, envelope: sent }] = received as [(typeof received)[0]];
+    expect(sent).toEqual({ ...envelope("order:2"), attempt: 0 });
+    expect(record.attributes.MessageGroupId).toBe("order:2");
+    expect(record.attributes.ApproximateReceiveCount).toBe("1");
+    expect(
+      Object.fromEntries(
+        Object.entries(record.messageAttributes).map(([k, v]) => [k, [v.dataType, v.stringValue]]),
+      ),
+    ).toEqual(
+      Object.fromEntries(
+        Object.entries(attributes("order:2")).map(([k, v]) => [k, [v.DataType, v.StringValue]]),
+      ),
+    );
+    expect(await dlqKeys("inbox")).toEqual(["order:1", "order:3"]);
+  });
+
+  test("--all replays a standard queue's DLQ, with --set applied", async () => {
+    const result = await replayDlq(
+      target,
+      { queue: "plain" },
+      { edits: { set: ["payload.order=fixed"], interactive: false } },
+    );
+    expect(result.replayed).toHaveLength(1);
+    await stack.waitForIdle();
+    expect(received.map((r) => [r.queue, r.envelope.payload])).toEqual([["plain", { order: "fixed" }]]);
+    expect(await dlqKeys("plain")).toEqual([]);
+  });
+});
+
+describe("parked replay", () => {
+  test("replays the selected records to their queue, edited, and deletes only those", async () => {
+    await park("p-sku", "SKU_NOT_IN_M3", envelope("order:30", { sku: "OLD-SKU" }));
+    await park("p-other", "M3_REJECTED", envelope("order:31"));
+    const result = await replayParked(
+      target,
+      { ids: ["p-sku"] },
+      {
+        edits: { set: ["payload.sku=TEE-M-BLK"], interactive: false },
+      },
+    );
+    expect(result.replayed.map((f) => f.id)).toEqual(["p-sku"]);
+    await stack.waitForIdle();
+    expect(received).toHaveLength(1);
+    const [{ record, envelope: sent }] = received as [(typeof received)[0]];
+    expect(sent).toEqual({ ...envelope("order:30", { sku: "TEE-M-BLK" }), attempt: 0 });
+    expect(record.attributes.MessageGroupId).toBe("order:30");
+    expect(record.messageAttributes.correlationId?.stringValue).toBe("corr-order:30");
+    const left = (await listFailures(target)).filter((f) => f.source === "parked").map((f) => f.id);
+    expect(left).toContain("p-other");
+    expect(left).not.toContain("p-sku");
+  });
+
+  test("--edit opens $EDITOR on the message (here a non-interactive sed)", async () => {
+    await park("p-edit", "SKU_NOT_IN_M3", envelope("order:40", { sku: "OLD-SKU" }));
+    const previous = process.env.EDITOR;
+    process.env.EDITOR = "sed -i s/OLD-SKU/NEW-SKU/";
+    try {
+      const code = await runReplay(
+        ["parked", "--local", "--stack-file", stackFile, "--id", "p-edit", "--edit"],
+        {
+          out: () => {},
+          err: (line) => expect.fail(line),
+        },
+      );
+      expect(code).toBe(0);
+    } finally {
+      process.env.EDITOR = previous;
+    }
+    await stack.waitForIdle();
+    expect(received.map((r) => r.envelope.payload)).toEqual([{ sku: "NEW-SKU" }]);
+  });
+
+  test("refuses to replay everything unless asked with --all", async () => {
+    const errors: string[] = [];
+    const code = await runReplay(["parked", "--local", "--stack-file", stackFile], {
+      out: () => {},
+      err: (line) => errors.push(line),
+    });
+    expect(code).toBe(2);
+    expect(errors[0]).toContain("parked needs --all or a selection");
+  });
+});
