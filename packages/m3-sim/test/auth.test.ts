@@ -1,8 +1,6 @@
-import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
-import { bearer, get, requestToken, simulator } from "./helpers";
+import { bearer, get, requestToken, scratchDir, simulator } from "./helpers";
 
 describe("ION API token endpoint", () => {
   test("the password grant with the .ionapi keys issues a bearer token with the configured lifetime", async () => {
@@ -86,8 +84,7 @@ describe("API authorization", () => {
 describe(".ionapi file", () => {
   test("carries every key a downloaded file has, pointing at this simulator", async () => {
     const sim = await simulator({ tenant: "ACME_TST" });
-    const dir = await mkdtemp(join(tmpdir(), "m3sim-"));
-    const path = join(dir, "m3.ionapi");
+    const path = `${await scratchDir()}/m3.ionapi`;
     await sim.writeIonapiFile(path);
     const written = JSON.parse(await readFile(path, "utf8"));
     expect(written).toEqual(sim.ionapi);

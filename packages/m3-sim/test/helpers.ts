@@ -1,12 +1,27 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 import { type M3Simulator, type M3SimulatorOptions, startM3Simulator } from "../src";
 
 /** Raw HTTP helpers: the simulator's tests speak the wire format directly, without the client package. */
 const running: M3Simulator[] = [];
+const scratch: string[] = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((sim) => sim.close()));
+  await Promise.all(scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** A fresh folder inside the repo's git-ignored .local/, removed after the test. */
+export async function scratchDir(): Promise<string> {
+  const root = `${repoRoot}.local/`;
+  await mkdir(root, { recursive: true });
+  const dir = await mkdtemp(`${root}m3sim-test-`);
+  scratch.push(dir);
+  return dir;
+}
 
 export async function simulator(options: M3SimulatorOptions = {}): Promise<M3Simulator> {
   const sim = await startM3Simulator(options);

@@ -113,7 +113,7 @@ export class M3Client {
   }
 
   /** Any transaction, values as the caller has them; output values come back as trimmed strings. */
-  execute(
+  async execute(
     program: string,
     transaction: string,
     record: Record<string, string | number | bigint> = {},
@@ -123,7 +123,7 @@ export class M3Client {
   }
 
   /** A typed transaction; all its output records. */
-  call<In, Out>(tx: Transaction<In, Out>, input: In, options: CallOptions = {}): Promise<Out[]> {
+  async call<In, Out>(tx: Transaction<In, Out>, input: In, options: CallOptions = {}): Promise<Out[]> {
     return this.send(tx.request(input), options);
   }
 

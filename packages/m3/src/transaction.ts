@@ -89,7 +89,8 @@ export function transaction<
       const problems = parsed.success ? [] : problemsOf(parsed.error, given);
       const record = (parsed.data ?? {}) as WireRecord;
       for (const field of Object.keys(spec.required)) {
-        if (record[field] !== undefined && record[field].trim() === "") {
+        const value = given[field];
+        if (typeof value === "string" && value.trim() === "") {
           problems.push({ field, problem: "must be entered (mandatory), got a blank value" });
         }
       }
