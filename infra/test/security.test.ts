@@ -1,18 +1,17 @@
 import { Validations } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, test } from "vitest";
-import { synthFixture } from "./fixtures/app";
+import { synthFixture, synthFixtureTemplates } from "./fixtures/app";
 import { fixtureTopology as topology } from "./fixtures/topology";
-import { templateOf, unacknowledgedFindings } from "./template";
+import { unacknowledgedFindings } from "./template";
 
-let built: ReturnType<typeof synthFixture>;
-let stateful: ReturnType<typeof templateOf>;
-let stateless: ReturnType<typeof templateOf>;
+let built: Fixture["built"];
+let stateful: Fixture["stateful"];
+let stateless: Fixture["stateless"];
+type Fixture = ReturnType<typeof synthFixtureTemplates>;
 
 beforeAll(() => {
-  built = synthFixture("security");
-  stateful = templateOf(built.assembly, built.stateful);
-  stateless = templateOf(built.assembly, built.stateless);
+  ({ built, stateful, stateless } = synthFixtureTemplates("security"));
 });
 
 /** Every acknowledgement the app may make; a new one must be added here, with thought. */

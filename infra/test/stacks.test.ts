@@ -3,18 +3,17 @@ import { METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
 import { env, queueViews } from "@m3bc/topology";
 import { beforeAll, describe, expect, test } from "vitest";
 import { resourceTags } from "../../packages/aws/src/replay/conventions";
-import { fixtureStore, synthFixture } from "./fixtures/app";
+import { fixtureStore, synthFixture, synthFixtureTemplates } from "./fixtures/app";
 import { fixtureTopology as topology } from "./fixtures/topology";
-import { type CfnResource, templateOf } from "./template";
+import type { CfnResource } from "./template";
 
-let built: ReturnType<typeof synthFixture>;
-let stateful: ReturnType<typeof templateOf>;
-let stateless: ReturnType<typeof templateOf>;
+let built: Fixture["built"];
+let stateful: Fixture["stateful"];
+let stateless: Fixture["stateless"];
+type Fixture = ReturnType<typeof synthFixtureTemplates>;
 
 beforeAll(() => {
-  built = synthFixture("stacks");
-  stateful = templateOf(built.assembly, built.stateful);
-  stateless = templateOf(built.assembly, built.stateless);
+  ({ built, stateful, stateless } = synthFixtureTemplates("stacks"));
 });
 
 const tags = (r: CfnResource) =>
