@@ -63,9 +63,11 @@ describe("ION API OAuth", () => {
   test("a 401 that survives re-authentication is AUTH_FAILED, without further retries", async () => {
     const sim = await simulator();
     let apiCalls = 0;
-    const fetch = intercept((url) =>
-      url.includes("/M3/") ? (apiCalls++, new Response("{}", { status: 401 })) : undefined,
-    );
+    const fetch = intercept((url) => {
+      if (!url.includes("/M3/")) return undefined;
+      apiCalls++;
+      return new Response("{}", { status: 401 });
+    });
     const { client } = clientFor(sim, { fetch });
     const error = await getItem(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersistentError);

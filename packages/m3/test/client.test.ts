@@ -207,7 +207,10 @@ describe("transient failures", () => {
       { ionapi: sim.ionapi },
       {
         clock,
-        sleep: async (ms) => void (sleeps.push(ms), (now += ms)),
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          now += ms;
+        },
         random: () => 1,
         retry: { maxAttempts: 50 },
       },
@@ -230,10 +233,10 @@ describe("transient failures", () => {
     let now = Date.UTC(2026, 0, 5);
     const clock = () => now;
     const sim = await simulator({ clock });
-    const client = new M3Client(
-      { ionapi: sim.ionapi },
-      { clock, sleep: async (ms) => void (now += ms), random: () => 0.5 },
-    );
+    const sleep = async (ms: number) => {
+      now += ms;
+    };
+    const client = new M3Client({ ionapi: sim.ionapi }, { clock, sleep, random: () => 0.5 });
     await client.get(MMS200MI.Get, { ITNO: "SHOE-42" });
     sim.outageFor(1_000);
     expect((await client.get(MMS200MI.Get, { ITNO: "SHOE-43" })).ITNO).toBe("SHOE-43");
