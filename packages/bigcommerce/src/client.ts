@@ -245,18 +245,18 @@ export class BigCommerceClient {
     return paginateV2((page, limit) => this.v2Page("/v2/orders", { ...filters, page, limit }, Order));
   }
 
-  listOrderProducts(orderId: number): Promise<OrderProduct[]> {
+  async listOrderProducts(orderId: number): Promise<OrderProduct[]> {
     const path = `/v2/orders/${id(orderId, "orderId")}/products`;
     return collect(paginateV2((page, limit) => this.v2Page(path, { page, limit }, OrderProduct)));
   }
 
-  listOrderShippingAddresses(orderId: number): Promise<OrderShippingAddress[]> {
+  async listOrderShippingAddresses(orderId: number): Promise<OrderShippingAddress[]> {
     const path = `/v2/orders/${id(orderId, "orderId")}/shipping_addresses`;
     return collect(paginateV2((page, limit) => this.v2Page(path, { page, limit }, OrderShippingAddress)));
   }
 
   /** All shipments of an order; none is [] (BigCommerce answers 204). */
-  listShipments(orderId: number): Promise<Shipment[]> {
+  async listShipments(orderId: number): Promise<Shipment[]> {
     const path = `/v2/orders/${id(orderId, "orderId")}/shipments`;
     return collect(paginateV2((page, limit) => this.v2Page(path, { page, limit }, Shipment)));
   }
@@ -265,7 +265,7 @@ export class BigCommerceClient {
    * Creates a shipment (201). Not retried on a timeout or 500, since it may have been created: list the
    * order's shipments before trying again.
    */
-  createShipment(orderId: number, shipment: NewShipment): Promise<Shipment> {
+  async createShipment(orderId: number, shipment: NewShipment): Promise<Shipment> {
     const body = input(NewShipment, shipment, "shipment");
     return this.read(
       { method: "POST", path: `/v2/orders/${id(orderId, "orderId")}/shipments`, body },
@@ -274,13 +274,13 @@ export class BigCommerceClient {
   }
 
   /** Changes status and/or staff notes (PUT /v2/orders/{id}); returns the order without consignments. */
-  updateOrder(orderId: number, update: OrderUpdate): Promise<Order> {
+  async updateOrder(orderId: number, update: OrderUpdate): Promise<Order> {
     const body = input(OrderUpdate, update, "update");
     return this.read({ method: "PUT", path: `/v2/orders/${id(orderId, "orderId")}`, body }, Order);
   }
 
   /** Payment transactions (V3); none is [] (BigCommerce answers 204). */
-  listOrderTransactions(orderId: number): Promise<Transaction[]> {
+  async listOrderTransactions(orderId: number): Promise<Transaction[]> {
     return this.v3All(`/v3/orders/${id(orderId, "orderId")}/transactions`, {}, Transaction);
   }
 
@@ -305,7 +305,7 @@ export class BigCommerceClient {
     return this.v3Iterate("/v3/catalog/products", filters as Query, Product);
   }
 
-  listProducts(filters: ProductFilters = {}): Promise<Product[]> {
+  async listProducts(filters: ProductFilters = {}): Promise<Product[]> {
     return this.splitIn(filters as Query, (q) => this.v3All("/v3/catalog/products", q, Product));
   }
 
@@ -316,7 +316,7 @@ export class BigCommerceClient {
   }
 
   /** Batch update of ≤ 10 products; a 207 comes back item by item. */
-  updateProducts(products: ProductUpdate[]): Promise<BatchResult<Product>> {
+  async updateProducts(products: ProductUpdate[]): Promise<BatchResult<Product>> {
     return this.batch(
       "/v3/catalog/products",
       products,
@@ -331,7 +331,7 @@ export class BigCommerceClient {
     return this.v3Iterate("/v3/catalog/variants", filters as Query, Variant);
   }
 
-  listVariants(filters: VariantFilters = {}): Promise<Variant[]> {
+  async listVariants(filters: VariantFilters = {}): Promise<Variant[]> {
     return collect(this.iterateVariants(filters));
   }
 
@@ -346,7 +346,7 @@ export class BigCommerceClient {
   }
 
   /** Batch update of ≤ 50 variants (by id). */
-  updateVariants(variants: VariantUpdate[]): Promise<BatchResult<Variant>> {
+  async updateVariants(variants: VariantUpdate[]): Promise<BatchResult<Variant>> {
     return this.batch(
       "/v3/catalog/variants",
       variants,
@@ -363,7 +363,7 @@ export class BigCommerceClient {
    * Sets absolute stock (≤ 2000 items; BigCommerce applies it asynchronously). A 422 naming items it
    * will not take throws InventoryAdjustmentRejectedError with `rejected`: nothing was saved.
    */
-  adjustInventoryAbsolute(adjustment: {
+  async adjustInventoryAbsolute(adjustment: {
     items: AdjustmentItem[];
     reason?: string;
   }): Promise<{ transactionId: string }> {
@@ -371,7 +371,7 @@ export class BigCommerceClient {
   }
 
   /** Adds signed deltas (≤ 2000 items). Items need an absolute adjustment first. Not retried on 500/timeouts. */
-  adjustInventoryRelative(adjustment: {
+  async adjustInventoryRelative(adjustment: {
     items: AdjustmentItem[];
     reason?: string;
   }): Promise<{ transactionId: string }> {
@@ -413,7 +413,7 @@ export class BigCommerceClient {
     return result;
   }
 
-  listLocations(filters: LocationFilters = {}): Promise<Location[]> {
+  async listLocations(filters: LocationFilters = {}): Promise<Location[]> {
     return this.v3All("/v3/inventory/locations", filters as Query, Location);
   }
 
@@ -422,11 +422,11 @@ export class BigCommerceClient {
   }
 
   /** Stock of items at every location; also the bulk way to map SKUs to product and variant ids. */
-  listInventoryItems(filters: InventoryItemFilters = {}): Promise<InventoryItem[]> {
+  async listInventoryItems(filters: InventoryItemFilters = {}): Promise<InventoryItem[]> {
     return this.splitIn(filters as Query, (q) => this.v3All("/v3/inventory/items", q, InventoryItem));
   }
 
-  listLocationItems(
+  async listLocationItems(
     locationId: number,
     filters: Omit<InventoryItemFilters, "location_id:in" | "location_code:in"> = {},
   ): Promise<LocationItem[]> {
@@ -451,7 +451,7 @@ export class BigCommerceClient {
   }
 
   /** Customers by `email:in` / `id:in` (cursor-paged; long lists split into several requests). */
-  listCustomers(filters: CustomerFilters = {}): Promise<Customer[]> {
+  async listCustomers(filters: CustomerFilters = {}): Promise<Customer[]> {
     return this.splitIn(filters as Query, (q) => collect(this.iterateCustomers(q as CustomerFilters)));
   }
 
@@ -470,7 +470,7 @@ export class BigCommerceClient {
   // ─── V3 webhooks ──────────────────────────────────────────────────────────────────────────
 
   /** The hooks of the API account behind the token (hooks of other accounts are invisible). */
-  listWebhooks(filters: WebhookFilters = {}): Promise<Webhook[]> {
+  async listWebhooks(filters: WebhookFilters = {}): Promise<Webhook[]> {
     return this.v3All("/v3/hooks", filters as Query, Webhook);
   }
 
@@ -490,7 +490,7 @@ export class BigCommerceClient {
   }
 
   /** BigCommerce deactivates a hook after ~48 h of failed deliveries; this turns it back on. */
-  reactivateWebhook(webhookId: number): Promise<Webhook> {
+  async reactivateWebhook(webhookId: number): Promise<Webhook> {
     return this.updateWebhook(webhookId, { is_active: true });
   }
 
