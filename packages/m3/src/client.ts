@@ -59,12 +59,25 @@ export type BulkResults<T extends readonly M3Request<unknown>[]> = {
   -readonly [K in keyof T]: T[K] extends M3Request<infer Out> ? BulkResult<Out> : never;
 };
 
-export interface Paging<In, Out> {
+export interface Paging<In, Out, Key> {
+  /** Input of the first call when not resuming. */
+  start: In;
   pageSize: number;
-  /** The input that starts the next page at `last` (M3 list transactions start at their key, inclusively). */
-  next: (last: Out) => In;
-  /** Whether two records have the same key (the first record of a page repeats the last of the previous). */
-  same: (a: Out, b: Out) => boolean;
+  /** The key the list is ordered by, e.g. (LMTS, WHLO, ITNO). */
+  keyOf: (record: Out) => Key;
+  /** The input that starts the list at `key`; M3 list transactions include the start key itself. */
+  startAt: (key: Key) => In;
+  /** Resume after this key: the record with it, read again because starts are inclusive, is skipped. */
+  after?: Key;
+}
+
+/** Keys are a value or a flat object of values. */
+function sameKey(a: unknown, b: unknown): boolean {
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return a === b;
+  const left = Object.entries(a);
+  return (
+    left.length === Object.keys(b).length && left.every(([k, v]) => (b as Record<string, unknown>)[k] === v)
+  );
 }
 
 const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -192,20 +205,20 @@ export class M3Client {
   }
 
   /** Pages through a list transaction by its start key, `pageSize` records per call. */
-  async *pages<In, Out>(tx: Transaction<In, Out>, input: In, paging: Paging<In, Out>): AsyncGenerator<Out[]> {
-    let next = input;
-    let last: Out | undefined;
+  async *pages<In, Out, Key>(tx: Transaction<In, Out>, paging: Paging<In, Out, Key>): AsyncGenerator<Out[]> {
+    let last = paging.after;
+    let input = last === undefined ? paging.start : paging.startAt(last);
     for (;;) {
-      // From the second page on, the start key is the last record seen, which comes back first.
+      // After the first page the start key is the last record seen, which comes back first: ask one more.
       const want = last === undefined ? paging.pageSize : paging.pageSize + 1;
-      const records = await this.call(tx, next, { maxrecs: want });
+      const records = await this.call(tx, input, { maxrecs: want });
       const head = records[0];
-      const fresh =
-        last !== undefined && head !== undefined && paging.same(head, last) ? records.slice(1) : records;
+      const repeated = last !== undefined && head !== undefined && sameKey(paging.keyOf(head), last);
+      const fresh = repeated ? records.slice(1) : records;
       if (fresh.length > 0) yield fresh;
       if (records.length < want || fresh.length === 0) return;
-      last = fresh[fresh.length - 1] as Out;
-      next = paging.next(last);
+      last = paging.keyOf(fresh[fresh.length - 1] as Out);
+      input = paging.startAt(last);
     }
   }
 
