@@ -1,6 +1,6 @@
 import { METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
 import type { Topology } from "@m3bc/topology";
-import { CfnOutput, CfnParameter, Duration, Validations } from "aws-cdk-lib";
+import { CfnOutput, CfnParameter, Duration, Stack, Validations } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -85,7 +85,7 @@ export class Observability extends Construct {
       reason:
         "Alarm notifications carry only alarm names, metrics and thresholds, no business or personal data. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key; a customer-managed key would add a monthly cost for no protected data.",
     });
-    new CfnOutput(scope, "AlarmTopicArn", { value: this.topic.topicArn });
+    new CfnOutput(Stack.of(this), "AlarmTopicArn", { value: this.topic.topicArn });
 
     const flows = [...new Set(Object.values(props.topology.functions).map((fn) => fn.flow))];
     for (const flow of flows) this.addFlow(flow, props, settings);
@@ -272,7 +272,7 @@ export class Observability extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: flowAlarms, width: 24 }),
     );
     this.dashboards[flow] = dashboard;
-    new CfnOutput(this, `Dashboard${pascal(flow)}`, { value: dashboard.dashboardName });
+    new CfnOutput(Stack.of(this), `Dashboard${pascal(flow)}`, { value: dashboard.dashboardName });
   }
 
   private alarm(id: string, options: AlarmOptions): cloudwatch.Alarm {

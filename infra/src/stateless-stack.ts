@@ -238,6 +238,7 @@ export class StatelessStack extends Stack {
             requestId: "$context.requestId",
             time: "$context.requestTime",
             sourceIp: "$context.identity.sourceIp",
+            userAgent: "$context.identity.userAgent",
             route: "$context.routeKey",
             status: "$context.status",
             responseLength: "$context.responseLength",
