@@ -337,6 +337,13 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
       return order ? handler(order, req) : v2Error(404, NOT_FOUND);
     };
 
+  /** GET /v2/orders/{order_id}/<name>: a V2 list of one order's sub-resources. */
+  const subList = (name: string, items: (order: Order) => unknown[]): Route => ({
+    method: "GET",
+    pattern: `/v2/orders/{order_id}/${name}`,
+    handler: withOrder((order, req) => v2List(items(order), req)),
+  });
+
   const timeParam = (req: SimRequest, name: string): number | undefined => {
     const raw = req.query.get(name);
     if (raw === null) return undefined;
@@ -499,7 +506,6 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
         test: true,
         status: t.status,
         fraud_review: false,
-        reference_transaction_id: null,
         offline: null,
         custom: null,
         payment_method_id: "testgateway.card",
@@ -531,36 +537,9 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
       }),
     },
     { method: "PUT", pattern: "/v2/orders/{order_id}", handler: updateOrder },
-    {
-      method: "GET",
-      pattern: "/v2/orders/{order_id}/products",
-      handler: withOrder((order, req) =>
-        v2List(
-          order.lines.map((l) => lineJson(order, l)),
-          req,
-        ),
-      ),
-    },
-    {
-      method: "GET",
-      pattern: "/v2/orders/{order_id}/shipping_addresses",
-      handler: withOrder((order, req) =>
-        v2List(
-          order.addresses.map((a) => shippingAddressJson(order, a)),
-          req,
-        ),
-      ),
-    },
-    {
-      method: "GET",
-      pattern: "/v2/orders/{order_id}/shipments",
-      handler: withOrder((order, req) =>
-        v2List(
-          order.shipments.map((s) => shipmentJson(order, s)),
-          req,
-        ),
-      ),
-    },
+    subList("products", (order) => order.lines.map((l) => lineJson(order, l))),
+    subList("shipping_addresses", (order) => order.addresses.map((a) => shippingAddressJson(order, a))),
+    subList("shipments", (order) => order.shipments.map((s) => shipmentJson(order, s))),
     { method: "POST", pattern: "/v2/orders/{order_id}/shipments", handler: createShipment },
     { method: "GET", pattern: "/v3/orders/{order_id}/transactions", handler: transactions },
   ];

@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { type BigCommerceSimulator, startBigCommerceSimulator } from "../src/index";
-import { apiOf } from "./support";
+import { describe, expect, test } from "vitest";
+import { simulatorPerTest } from "./support";
 
-let sim: BigCommerceSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-const start = async (options: Parameters<typeof startBigCommerceSimulator>[0] = {}) => {
-  sim = await startBigCommerceSimulator(options);
-  return { sim, api: apiOf(sim) };
-};
+const start = simulatorPerTest();
 
 type Items = {
   data: { identity: { sku: string }; locations: { location_id: number; total_inventory_onhand: number }[] }[];

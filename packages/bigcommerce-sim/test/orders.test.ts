@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { type BigCommerceSimulator, startBigCommerceSimulator } from "../src/index";
-import { apiOf, DECIMAL4, RFC2822 } from "./support";
+import { describe, expect, test } from "vitest";
+import { DECIMAL4, RFC2822, sharedSimulator } from "./support";
 
-let sim: BigCommerceSimulator;
-let api: ReturnType<typeof apiOf>;
-
-beforeAll(async () => {
-  sim = await startBigCommerceSimulator();
-  api = apiOf(sim);
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset("demo"));
+const ctx = sharedSimulator();
 
 type OrderJson = {
   id: number;
@@ -41,7 +32,7 @@ type OrderJson = {
 
 describe("V2 orders", () => {
   test("a storefront order carries V2 money strings, RFC-2822 dates and its consignments in one call", async () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       customerId: 1,
       lines: [
         { sku: "LAMP-ORBIT", quantity: 2 },
@@ -49,7 +40,7 @@ describe("V2 orders", () => {
       ],
       shippingCost: "7.50",
     }) as OrderJson;
-    const { status, json, text } = await api(
+    const { status, json, text } = await ctx.api(
       "GET",
       `/v2/orders/${placed.id}?include=consignments.line_items&consignment_structure=object`,
     );
@@ -72,7 +63,7 @@ describe("V2 orders", () => {
   });
 
   test("a coupon is spread over the lines exactly", async () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       customerId: 1,
       lines: [
         { sku: "LAMP-ORBIT", quantity: 1 },
@@ -90,7 +81,7 @@ describe("V2 orders", () => {
   });
 
   test("lines can go to a second shipping address, giving two consignments", () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       customerId: 1,
       shippingAddresses: [{ first_name: "Sam", street_1: "1 Other St", city: "Boston", zip: "02101" }],
       lines: [
@@ -105,7 +96,7 @@ describe("V2 orders", () => {
   });
 
   test("an offline payment waits in Awaiting Payment (7) and has no transactions (204)", async () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       billingAddress: {
         first_name: "Guest",
         last_name: "Shopper",
@@ -117,17 +108,17 @@ describe("V2 orders", () => {
     }) as OrderJson;
     expect(placed.status_id).toBe(7);
     expect(placed.customer_id).toBe(0);
-    const transactions = await api("GET", `/v3/orders/${placed.id}/transactions`);
+    const transactions = await ctx.api("GET", `/v3/orders/${placed.id}/transactions`);
     expect(transactions.status).toBe(204);
     expect(transactions.text).toBe("");
   });
 
   test("a paid order has a purchase transaction whose amount is the order total", async () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       customerId: 1,
       lines: [{ sku: "LAMP-ORBIT", quantity: 1 }],
     }) as OrderJson;
-    const { json, text } = await api("GET", `/v3/orders/${placed.id}/transactions`);
+    const { json, text } = await ctx.api("GET", `/v3/orders/${placed.id}/transactions`);
     const data = (json as { data: { order_id: string; event: string }[] }).data;
     expect(data).toHaveLength(1);
     expect(data[0]).toMatchObject({ order_id: String(placed.id), event: "purchase" });
@@ -135,8 +126,8 @@ describe("V2 orders", () => {
   });
 
   test("placing an order takes stock from the default location", () => {
-    sim.placeOrder({ customerId: 1, lines: [{ sku: "SHOE-43", quantity: 3 }] });
-    const rows = sim.inventory({ skus: ["SHOE-43"] });
+    ctx.sim.placeOrder({ customerId: 1, lines: [{ sku: "SHOE-43", quantity: 3 }] });
+    const rows = ctx.sim.inventory({ skus: ["SHOE-43"] });
     expect(rows.map((r) => [r.location_code, r.on_hand])).toEqual([
       ["MAIN", 37],
       ["EAST", 15],
@@ -144,35 +135,35 @@ describe("V2 orders", () => {
   });
 
   test("a missing order is a V2 404 array; an empty list is 204 with no body", async () => {
-    const missing = await api("GET", "/v2/orders/999999");
+    const missing = await ctx.api("GET", "/v2/orders/999999");
     expect(missing.status).toBe(404);
     expect(missing.json).toEqual([{ status: 404, message: "The requested resource was not found." }]);
-    const empty = await api("GET", "/v2/orders");
+    const empty = await ctx.api("GET", "/v2/orders");
     expect(empty.status).toBe(204);
     expect(empty.text).toBe("");
   });
 
   test("the orders list pages with page/limit and ends in 204", async () => {
     for (let i = 0; i < 5; i++)
-      sim.placeOrder({ customerId: 1, lines: [{ sku: "TOTE-CANVAS", quantity: 1 }] });
-    const first = await api("GET", "/v2/orders?limit=2&page=1");
-    const third = await api("GET", "/v2/orders?limit=2&page=3");
-    const fourth = await api("GET", "/v2/orders?limit=2&page=4");
+      ctx.sim.placeOrder({ customerId: 1, lines: [{ sku: "TOTE-CANVAS", quantity: 1 }] });
+    const first = await ctx.api("GET", "/v2/orders?limit=2&page=1");
+    const third = await ctx.api("GET", "/v2/orders?limit=2&page=3");
+    const fourth = await ctx.api("GET", "/v2/orders?limit=2&page=4");
     expect((first.json as unknown[]).length).toBe(2);
     expect((third.json as unknown[]).length).toBe(1);
     expect(fourth.status).toBe(204);
   });
 
   test("shipments move the order to Partially Shipped (3), then Shipped (2)", async () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       customerId: 1,
       lines: [{ sku: "LAMP-ORBIT", quantity: 3 }],
     }) as OrderJson;
     const consignment = placed.consignments.shipping[0]!;
     const line = consignment.line_items[0]!;
-    expect((await api("GET", `/v2/orders/${placed.id}/shipments`)).status).toBe(204);
+    expect((await ctx.api("GET", `/v2/orders/${placed.id}/shipments`)).status).toBe(204);
     const ship = (quantity: number) =>
-      api("POST", `/v2/orders/${placed.id}/shipments`, {
+      ctx.api("POST", `/v2/orders/${placed.id}/shipments`, {
         order_address_id: consignment.id,
         tracking_number: `1Z${quantity}`,
         shipping_provider: "ups",
@@ -185,28 +176,28 @@ describe("V2 orders", () => {
       order_address_id: consignment.id,
       tracking_number: "1Z1",
     });
-    expect(((await api("GET", `/v2/orders/${placed.id}`)).json as OrderJson).status_id).toBe(3);
+    expect(((await ctx.api("GET", `/v2/orders/${placed.id}`)).json as OrderJson).status_id).toBe(3);
     const tooMany = await ship(5);
     expect(tooMany.status).toBe(400);
     expect((tooMany.json as { message: string }[])[0]!.message).toContain("quantity");
     expect((await ship(2)).status).toBe(201);
-    const shipped = (await api("GET", `/v2/orders/${placed.id}`)).json as OrderJson;
+    const shipped = (await ctx.api("GET", `/v2/orders/${placed.id}`)).json as OrderJson;
     expect(shipped.status_id).toBe(2);
     expect(shipped.items_shipped).toBe(3);
     expect(shipped.date_shipped).toMatch(RFC2822);
-    expect(((await api("GET", `/v2/orders/${placed.id}/shipments`)).json as unknown[]).length).toBe(2);
+    expect(((await ctx.api("GET", `/v2/orders/${placed.id}/shipments`)).json as unknown[]).length).toBe(2);
   });
 
   test("a shipment needs a known address and items", async () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       customerId: 1,
       lines: [{ sku: "LAMP-ORBIT", quantity: 1 }],
     }) as OrderJson;
-    const noItems = await api("POST", `/v2/orders/${placed.id}/shipments`, {
+    const noItems = await ctx.api("POST", `/v2/orders/${placed.id}/shipments`, {
       order_address_id: placed.consignments.shipping[0]!.id,
     });
     expect(noItems.status).toBe(400);
-    const badAddress = await api("POST", `/v2/orders/${placed.id}/shipments`, {
+    const badAddress = await ctx.api("POST", `/v2/orders/${placed.id}/shipments`, {
       order_address_id: 999,
       items: [],
     });
@@ -215,11 +206,11 @@ describe("V2 orders", () => {
   });
 
   test("PUT changes status and staff notes and refuses read-only fields", async () => {
-    const placed = sim.placeOrder({
+    const placed = ctx.sim.placeOrder({
       customerId: 1,
       lines: [{ sku: "LAMP-ORBIT", quantity: 1 }],
     }) as OrderJson;
-    const updated = await api("PUT", `/v2/orders/${placed.id}`, {
+    const updated = await ctx.api("PUT", `/v2/orders/${placed.id}`, {
       status_id: 9,
       staff_notes: "M3 order 1000123",
     });
@@ -228,18 +219,20 @@ describe("V2 orders", () => {
       status: "Awaiting Shipment",
       staff_notes: "M3 order 1000123",
     });
-    const refused = await api("PUT", `/v2/orders/${placed.id}`, { subtotal_ex_tax: "1.00" });
+    const refused = await ctx.api("PUT", `/v2/orders/${placed.id}`, { subtotal_ex_tax: "1.00" });
     expect(refused.status).toBe(400);
     expect((refused.json as { message: string }[])[0]!.message).toContain("subtotal_ex_tax");
-    expect((await api("PUT", `/v2/orders/${placed.id}`, { status_id: 42 })).status).toBe(400);
+    expect((await ctx.api("PUT", `/v2/orders/${placed.id}`, { status_id: 42 })).status).toBe(400);
   });
 
   test("bad storefront input is refused with the field named", () => {
-    expect(() => sim.placeOrder({ customerId: 1, lines: [{ sku: "NOPE", quantity: 1 }] })).toThrow(
+    expect(() => ctx.sim.placeOrder({ customerId: 1, lines: [{ sku: "NOPE", quantity: 1 }] })).toThrow(
       /lines\[0\]\.sku/,
     );
-    expect(() => sim.placeOrder({ lines: [{ sku: "LAMP-ORBIT", quantity: 1 }] })).toThrow(/billingAddress/);
-    expect(() => sim.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 41 }] })).toThrow(
+    expect(() => ctx.sim.placeOrder({ lines: [{ sku: "LAMP-ORBIT", quantity: 1 }] })).toThrow(
+      /billingAddress/,
+    );
+    expect(() => ctx.sim.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 41 }] })).toThrow(
       /in stock/,
     );
   });

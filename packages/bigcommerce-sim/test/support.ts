@@ -2,7 +2,8 @@
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { BigCommerceSimulator } from "../src/index";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { type BigCommerceSimulator, type SimulatorOptions, startBigCommerceSimulator } from "../src/index";
 
 export interface Answer {
   status: number;
@@ -29,13 +30,17 @@ export function apiOf(sim: BigCommerceSimulator) {
       },
       ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
     });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      text,
-      json: text ? JSON.parse(text) : undefined,
-    };
+    return read(response);
+  };
+}
+
+async function read(response: Response): Promise<Answer> {
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? JSON.parse(text) : undefined,
   };
 }
 
@@ -50,13 +55,7 @@ export async function admin(
     headers: { "Content-Type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    json: text ? JSON.parse(text) : undefined,
-  };
+  return read(response);
 }
 
 export interface Received {
@@ -89,3 +88,28 @@ export async function startReceiver(status: (n: number) => number = () => 200) {
 
 export const DECIMAL4 = /^-?\d+\.\d{4}$/;
 export const RFC2822 = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
+
+/** One simulator for the file, back to the demo seed before each test. */
+export function sharedSimulator(options: SimulatorOptions = {}) {
+  const ctx = {} as { sim: BigCommerceSimulator; api: ReturnType<typeof apiOf> };
+  beforeAll(async () => {
+    ctx.sim = await startBigCommerceSimulator(options);
+    ctx.api = apiOf(ctx.sim);
+  });
+  afterAll(() => ctx.sim.close());
+  beforeEach(() => ctx.sim.reset("demo"));
+  return ctx;
+}
+
+/** A simulator per test (its own options), closed after the test. */
+export function simulatorPerTest() {
+  let current: BigCommerceSimulator | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options: SimulatorOptions = {}) => {
+    current = await startBigCommerceSimulator(options);
+    return { sim: current, api: apiOf(current) };
+  };
+}

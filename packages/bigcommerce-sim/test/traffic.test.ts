@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { type BigCommerceSimulator, startBigCommerceSimulator } from "../src/index";
-import { admin, apiOf } from "./support";
+import { describe, expect, test } from "vitest";
+import { admin, simulatorPerTest } from "./support";
 
-let sim: BigCommerceSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-const start = async (options: Parameters<typeof startBigCommerceSimulator>[0] = {}) => {
-  sim = await startBigCommerceSimulator(options);
-  return { sim, api: apiOf(sim) };
-};
+const start = simulatorPerTest();
 
 describe("gateway behaviour", () => {
   test("every answer carries the rate-limit headers; past the quota comes a 429 with X-Retry-After", async () => {

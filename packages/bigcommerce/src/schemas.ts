@@ -115,17 +115,22 @@ export const OrderProduct = z.looseObject({
 export type OrderProduct = z.infer<typeof OrderProduct>;
 
 /** A shipping consignment in the object structure: the address, its costs and its line items. */
-export const ShippingConsignment = OrderAddress.extend({
-  /** The order_address_id shipments name. */
-  id: Id,
+/** What a shipping address (consignment) says about its shipping: method, counts and costs. */
+const ShippingFields = {
   shipping_method: Text,
-  line_items: z.array(OrderProduct),
   items_total: Count,
   items_shipped: Count,
   base_cost: Money,
   cost_ex_tax: Money,
   cost_inc_tax: Money,
   cost_tax: Money,
+};
+
+export const ShippingConsignment = OrderAddress.extend({
+  /** The order_address_id shipments name. */
+  id: Id,
+  ...ShippingFields,
+  line_items: z.array(OrderProduct),
   base_handling_cost: Money.optional(),
   handling_cost_ex_tax: Money.optional(),
   handling_cost_inc_tax: Money.optional(),
@@ -193,17 +198,7 @@ export const Order = z.looseObject({
 });
 export type Order = z.infer<typeof Order>;
 
-export const OrderShippingAddress = OrderAddress.extend({
-  id: Id,
-  order_id: Id,
-  shipping_method: Text,
-  items_total: Count,
-  items_shipped: Count,
-  base_cost: Money,
-  cost_ex_tax: Money,
-  cost_inc_tax: Money,
-  cost_tax: Money,
-});
+export const OrderShippingAddress = OrderAddress.extend({ id: Id, order_id: Id, ...ShippingFields });
 export type OrderShippingAddress = z.infer<typeof OrderShippingAddress>;
 
 export const Shipment = z.looseObject({
@@ -375,21 +370,14 @@ export const NewProduct = z.looseObject({
 });
 export type NewProduct = z.input<typeof NewProduct>;
 
-export const ProductUpdate = z.looseObject({
-  id: Id.positive(),
-  name: z.string().min(1).max(250).optional(),
-  sku: z.string().max(255).optional(),
-  price: Money.optional(),
-  cost_price: Money.optional(),
-  retail_price: Money.optional(),
-  sale_price: Money.optional(),
-  map_price: Money.optional(),
-  weight: z.number().nonnegative().optional(),
-  is_visible: z.boolean().optional(),
-  availability: z.enum(["available", "disabled", "preorder"]).optional(),
-  inventory_tracking: z.enum(["none", "product", "variant"]).optional(),
-  inventory_level: z.number().int().nonnegative().optional(),
-});
+export const ProductUpdate = NewProduct.omit({ type: true, variants: true })
+  .partial()
+  .extend({
+    id: Id.positive(),
+    map_price: Money.optional(),
+    availability: z.enum(["available", "disabled", "preorder"]).optional(),
+    inventory_level: z.number().int().nonnegative().optional(),
+  });
 export type ProductUpdate = z.input<typeof ProductUpdate>;
 
 export const VariantUpdate = z.looseObject({
@@ -530,16 +518,7 @@ export const NewCustomer = z.looseObject({
 });
 export type NewCustomer = z.input<typeof NewCustomer>;
 
-export const CustomerUpdate = z.looseObject({
-  id: Id.positive(),
-  email: z.string().min(3).max(255).optional(),
-  first_name: z.string().min(1).max(100).optional(),
-  last_name: z.string().min(1).max(100).optional(),
-  company: z.string().max(255).optional(),
-  phone: z.string().max(50).optional(),
-  notes: z.string().optional(),
-  customer_group_id: Id.nonnegative().optional(),
-});
+export const CustomerUpdate = NewCustomer.omit({ addresses: true }).partial().extend({ id: Id.positive() });
 export type CustomerUpdate = z.input<typeof CustomerUpdate>;
 
 // ─── V3 webhooks ────────────────────────────────────────────────────────────────────────────

@@ -1,25 +1,14 @@
-import type { BigCommerceSimulator } from "@m3bc/bigcommerce-sim";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { BigCommerceApiError, type BigCommerceClient, BigCommerceRequestError } from "../src/index";
-import { seen, setup } from "./support";
+import { describe, expect, test } from "vitest";
+import { BigCommerceApiError, BigCommerceRequestError } from "../src/index";
+import { seen, sharedSetup } from "./support";
 
-let sim: BigCommerceSimulator;
-let client: BigCommerceClient;
-
-beforeAll(async () => {
-  ({ sim, client } = await setup({ rateLimit: { quota: 10_000, windowMs: 30_000 } }));
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.reset("demo");
-  sim.resetRequestCounts();
-});
+const ctx = sharedSetup();
 
 const person = (n: number) => ({ email: `buyer${n}@example.com`, first_name: "Buy", last_name: `Er${n}` });
 
 describe("customers (V3)", () => {
   test("by email:in, with addresses; unknown e-mails are simply absent", async () => {
-    const found = await client.listCustomers({
+    const found = await ctx.client.listCustomers({
       "email:in": ["jane.doe@example.com", "nobody@example.com"],
       include: ["addresses"],
     });
@@ -30,11 +19,11 @@ describe("customers (V3)", () => {
       postal_code: "10118",
       country_code: "US",
     });
-    expect((await client.listCustomers({ "id:in": [2] }))[0]!.last_name).toBe("Patel");
+    expect((await ctx.client.listCustomers({ "id:in": [2] }))[0]!.last_name).toBe("Patel");
   });
 
   test("create and update (≤ 10 per call); a duplicate e-mail is a 422 with BigCommerce's message", async () => {
-    const [created] = await client.createCustomers([
+    const [created] = await ctx.client.createCustomers([
       {
         ...person(1),
         addresses: [
@@ -53,9 +42,9 @@ describe("customers (V3)", () => {
       email: "buyer1@example.com",
       addresses: [expect.objectContaining({ city: "Austin" })],
     });
-    const [updated] = await client.updateCustomers([{ id: created!.id, company: "Acme" }]);
+    const [updated] = await ctx.client.updateCustomers([{ id: created!.id, company: "Acme" }]);
     expect(updated!.company).toBe("Acme");
-    const duplicate = await client
+    const duplicate = await ctx.client
       .createCustomers([{ ...person(2), email: "jane.doe@example.com" }])
       .catch((e: unknown) => e);
     expect(duplicate).toBeInstanceOf(BigCommerceApiError);
@@ -64,21 +53,21 @@ describe("customers (V3)", () => {
       "jane.doe@example.com",
     );
     await expect(
-      client.createCustomers(Array.from({ length: 11 }, (_, i) => person(i))),
+      ctx.client.createCustomers(Array.from({ length: 11 }, (_, i) => person(i))),
     ).rejects.toBeInstanceOf(BigCommerceRequestError);
     await expect(
-      client.createCustomers([{ email: "x@example.com", first_name: "", last_name: "Y" }]),
+      ctx.client.createCustomers([{ email: "x@example.com", first_name: "", last_name: "Y" }]),
     ).rejects.toThrow(/customers\[0\]\.first_name/);
   });
 
   test("cursor paging walks all customers (300 → 2 pages)", async () => {
     for (let batch = 0; batch < 30; batch++) {
-      await client.createCustomers(Array.from({ length: 10 }, (_, i) => person(batch * 10 + i)));
+      await ctx.client.createCustomers(Array.from({ length: 10 }, (_, i) => person(batch * 10 + i)));
     }
-    sim.resetRequestCounts();
-    const all = await client.listCustomers();
+    ctx.sim.resetRequestCounts();
+    const all = await ctx.client.listCustomers();
     expect(all).toHaveLength(302);
     expect(new Set(all.map((c) => c.id)).size).toBe(302);
-    expect(seen(sim, "GET /v3/customers").total).toBe(2);
+    expect(seen(ctx.sim, "GET /v3/customers").total).toBe(2);
   });
 });

@@ -1,25 +1,10 @@
-import type { BigCommerceSimulator } from "@m3bc/bigcommerce-sim";
-import { afterEach, describe, expect, test } from "vitest";
-import {
-  type BigCommerceClient,
-  BigCommerceRequestError,
-  InventoryAdjustmentRejectedError,
-} from "../src/index";
-import { seen, setup } from "./support";
+import { describe, expect, test } from "vitest";
+import { BigCommerceRequestError, InventoryAdjustmentRejectedError } from "../src/index";
+import { seen, type setup, setupPerTest } from "./support";
 
-let sim: BigCommerceSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(
-  options: Parameters<typeof setup>[0] = {},
-): Promise<{ sim: BigCommerceSimulator; client: BigCommerceClient }> {
-  const made = await setup({ rateLimit: { quota: 10_000, windowMs: 30_000 }, ...options });
-  sim = made.sim;
-  return made;
-}
+const perTest = setupPerTest();
+const start = (options: Parameters<typeof setup>[0] = {}) =>
+  perTest({ rateLimit: { quota: 10_000, windowMs: 30_000 }, ...options });
 
 describe("inventory (V3)", () => {
   test("locations, items at every location, and one location's items", async () => {

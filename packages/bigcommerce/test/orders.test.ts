@@ -1,27 +1,11 @@
-import type { BigCommerceSimulator } from "@m3bc/bigcommerce-sim";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import {
-  BigCommerceApiError,
-  type BigCommerceClient,
-  BigCommerceRequestError,
-  isNotFound,
-} from "../src/index";
-import { seen, setup } from "./support";
+import { describe, expect, test } from "vitest";
+import { BigCommerceApiError, BigCommerceRequestError, isNotFound } from "../src/index";
+import { seen, sharedSetup } from "./support";
 
-let sim: BigCommerceSimulator;
-let client: BigCommerceClient;
-
-beforeAll(async () => {
-  ({ sim, client } = await setup({ rateLimit: { quota: 10_000, windowMs: 30_000 } }));
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.reset("demo");
-  sim.resetRequestCounts();
-});
+const ctx = sharedSetup();
 
 const place = (lines: { sku: string; quantity: number; shippingAddress?: number }[], extra = {}) =>
-  (sim.placeOrder({ customerId: 1, lines, ...extra }) as { id: number }).id;
+  (ctx.sim.placeOrder({ customerId: 1, lines, ...extra }) as { id: number }).id;
 
 describe("orders (V2)", () => {
   test("getOrder gives the order, its consignments and line items in one call, money exact and dates ISO", async () => {
@@ -38,8 +22,8 @@ describe("orders (V2)", () => {
         shippingCost: "7.50",
       },
     );
-    const order = await client.getOrder(id);
-    expect(seen(sim, "GET /v2/orders/{order_id}").total).toBe(1);
+    const order = await ctx.client.getOrder(id);
+    expect(seen(ctx.sim, "GET /v2/orders/{order_id}").total).toBe(1);
     expect(order).toMatchObject({
       id,
       customer_id: 1,
@@ -71,26 +55,26 @@ describe("orders (V2)", () => {
   });
 
   test("a missing order: getOrder throws a 404 BigCommerceApiError, findOrder answers undefined", async () => {
-    const error = await client.getOrder(424242).catch((e: unknown) => e);
+    const error = await ctx.client.getOrder(424242).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BigCommerceApiError);
     expect(isNotFound(error)).toBe(true);
     expect((error as BigCommerceApiError).reason).toBe("BIGCOMMERCE_REJECTED");
     expect((error as BigCommerceApiError).title).toBe("The requested resource was not found.");
-    expect(await client.findOrder(424242)).toBeUndefined();
+    expect(await ctx.client.findOrder(424242)).toBeUndefined();
   });
 
   test("no shipments yet is an empty list (the API answers 204)", async () => {
     const id = place([{ sku: "LAMP-ORBIT", quantity: 1 }]);
-    expect(await client.listShipments(id)).toEqual([]);
-    expect(seen(sim, "GET /v2/orders/{order_id}/shipments").byStatus).toEqual({ "204": 1 });
+    expect(await ctx.client.listShipments(id)).toEqual([]);
+    expect(seen(ctx.sim, "GET /v2/orders/{order_id}/shipments").byStatus).toEqual({ "204": 1 });
   });
 
   test("shipments by quantity move the order to Partially Shipped, then Shipped", async () => {
     const id = place([{ sku: "LAMP-ORBIT", quantity: 3 }]);
-    const order = await client.getOrder(id);
+    const order = await ctx.client.getOrder(id);
     const consignment = order.consignments!.shipping[0]!;
     const line = consignment.line_items[0]!;
-    const first = await client.createShipment(id, {
+    const first = await ctx.client.createShipment(id, {
       order_address_id: consignment.id,
       tracking_number: "1Z999",
       shipping_provider: "ups",
@@ -101,16 +85,16 @@ describe("orders (V2)", () => {
       tracking_number: "1Z999",
       items: [{ order_product_id: line.id, quantity: 1 }],
     });
-    expect((await client.getOrder(id, { consignments: false })).status_id).toBe(3);
-    await client.createShipment(id, {
+    expect((await ctx.client.getOrder(id, { consignments: false })).status_id).toBe(3);
+    await ctx.client.createShipment(id, {
       order_address_id: consignment.id,
       items: [{ order_product_id: line.id, quantity: 2 }],
     });
-    const shipped = await client.getOrder(id);
+    const shipped = await ctx.client.getOrder(id);
     expect(shipped.status_id).toBe(2);
     expect(shipped.date_shipped).toEqual(expect.any(String));
-    expect((await client.listShipments(id)).map((s) => s.items[0]!.quantity)).toEqual([1, 2]);
-    const over = await client
+    expect((await ctx.client.listShipments(id)).map((s) => s.items[0]!.quantity)).toEqual([1, 2]);
+    const over = await ctx.client
       .createShipment(id, {
         order_address_id: consignment.id,
         items: [{ order_product_id: line.id, quantity: 1 }],
@@ -121,7 +105,7 @@ describe("orders (V2)", () => {
   });
 
   test("bad shipment input is refused before any call, naming the field", async () => {
-    const attempt = client.createShipment(100, {
+    const attempt = ctx.client.createShipment(100, {
       order_address_id: 1,
       tracking_number: "X".repeat(51),
       shipping_provider: "pigeon",
@@ -132,15 +116,15 @@ describe("orders (V2)", () => {
     expect((error as Error).message).toMatch(/shipment\.tracking_number/);
     expect((error as Error).message).toMatch(/shipment\.shipping_provider/);
     expect((error as Error).message).toMatch(/shipment\.items/);
-    expect(seen(sim, "POST /v2/orders/{order_id}/shipments").total).toBe(0);
-    await expect(client.getOrder(-1)).rejects.toThrow(/orderId/);
+    expect(seen(ctx.sim, "POST /v2/orders/{order_id}/shipments").total).toBe(0);
+    await expect(ctx.client.getOrder(-1)).rejects.toThrow(/orderId/);
   });
 
   test("updateOrder sets status and staff notes", async () => {
     const id = place([{ sku: "TOTE-CANVAS", quantity: 1 }]);
-    const updated = await client.updateOrder(id, { status_id: 9, staff_notes: "M3 order 1000123" });
+    const updated = await ctx.client.updateOrder(id, { status_id: 9, staff_notes: "M3 order 1000123" });
     expect(updated).toMatchObject({ status_id: 9, staff_notes: "M3 order 1000123" });
-    await expect(client.updateOrder(id, {})).rejects.toBeInstanceOf(BigCommerceRequestError);
+    await expect(ctx.client.updateOrder(id, {})).rejects.toBeInstanceOf(BigCommerceRequestError);
   });
 
   test("products, shipping addresses and transactions", async () => {
@@ -148,30 +132,34 @@ describe("orders (V2)", () => {
       { sku: "LAMP-ORBIT", quantity: 1 },
       { sku: "SHOE-44", quantity: 1 },
     ]);
-    expect((await client.listOrderProducts(id)).map((p) => [p.sku, p.price_inc_tax])).toEqual([
+    expect((await ctx.client.listOrderProducts(id)).map((p) => [p.sku, p.price_inc_tax])).toEqual([
       ["LAMP-ORBIT", "49.9500"],
       ["SHOE-44", "129.9900"],
     ]);
-    const [address] = await client.listOrderShippingAddresses(id);
+    const [address] = await ctx.client.listOrderShippingAddresses(id);
     expect(address).toMatchObject({ city: "New York", country_iso2: "US", items_total: 2 });
-    const [transaction] = await client.listOrderTransactions(id);
+    const [transaction] = await ctx.client.listOrderTransactions(id);
     expect(transaction).toMatchObject({ order_id: String(id), event: "purchase", amount: "179.9400" });
     const offline = (
-      sim.placeOrder({ customerId: 1, lines: [{ sku: "TOTE-CANVAS", quantity: 1 }], payment: "offline" }) as {
+      ctx.sim.placeOrder({
+        customerId: 1,
+        lines: [{ sku: "TOTE-CANVAS", quantity: 1 }],
+        payment: "offline",
+      }) as {
         id: number;
       }
     ).id;
-    expect(await client.listOrderTransactions(offline)).toEqual([]);
+    expect(await ctx.client.listOrderTransactions(offline)).toEqual([]);
   });
 
   test("iterateOrders pages V2 until a short page: 260 orders in 2 requests", async () => {
-    sim.seedCatalog({ count: 1, prefix: "MANY-", quantity: 1000 });
+    ctx.sim.seedCatalog({ count: 1, prefix: "MANY-", quantity: 1000 });
     for (let i = 0; i < 260; i++)
-      sim.placeOrder({ customerId: 1, lines: [{ sku: "MANY-1", quantity: 1 }], payment: "offline" });
+      ctx.sim.placeOrder({ customerId: 1, lines: [{ sku: "MANY-1", quantity: 1 }], payment: "offline" });
     const ids: number[] = [];
-    for await (const order of client.iterateOrders({ status_id: 7 })) ids.push(order.id);
+    for await (const order of ctx.client.iterateOrders({ status_id: 7 })) ids.push(order.id);
     expect(ids).toHaveLength(260);
     expect(new Set(ids).size).toBe(260);
-    expect(seen(sim, "GET /v2/orders").total).toBe(2);
+    expect(seen(ctx.sim, "GET /v2/orders").total).toBe(2);
   }, 20_000);
 });

@@ -1,20 +1,9 @@
-import type { BigCommerceSimulator } from "@m3bc/bigcommerce-sim";
 import { TransientError } from "@m3bc/core";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { BigCommerceApiError, BigCommerceClient, RateBudget } from "../src/index";
-import { fakeClock, seen, setup } from "./support";
+import { fakeClock, seen, setupPerTest } from "./support";
 
-let sim: BigCommerceSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(...args: Parameters<typeof setup>) {
-  const made = await setup(...args);
-  sim = made.sim;
-  return made;
-}
+const start = setupPerTest();
 
 const LOCATIONS = "GET /v3/inventory/locations";
 

@@ -1,4 +1,9 @@
-import { type SimulatorOptions, startBigCommerceSimulator } from "@m3bc/bigcommerce-sim";
+import {
+  type BigCommerceSimulator,
+  type SimulatorOptions,
+  startBigCommerceSimulator,
+} from "@m3bc/bigcommerce-sim";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { BigCommerceClient, type BigCommerceClientOptions, type Clock, RateBudget } from "../src/index";
 
 /** A simulator and a client pointed at it, with a private rate budget and short backoff. */
@@ -34,3 +39,31 @@ export const seen = (
   sim: { requestCounts(): Record<string, { total: number; byStatus: Record<string, number> }> },
   route: string,
 ) => sim.requestCounts()[route] ?? { total: 0, byStatus: {} };
+
+/** One simulator and client for the file; demo seed and zero request counts before each test. */
+export function sharedSetup(options: SimulatorOptions = { rateLimit: { quota: 10_000, windowMs: 30_000 } }) {
+  const ctx = {} as { sim: BigCommerceSimulator; client: BigCommerceClient };
+  beforeAll(async () => {
+    ({ sim: ctx.sim, client: ctx.client } = await setup(options));
+  });
+  afterAll(() => ctx.sim.close());
+  beforeEach(() => {
+    ctx.sim.reset("demo");
+    ctx.sim.resetRequestCounts();
+  });
+  return ctx;
+}
+
+/** setup() per test, with the simulator closed after it. */
+export function setupPerTest() {
+  let current: BigCommerceSimulator | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (...args: Parameters<typeof setup>) => {
+    const made = await setup(...args);
+    current = made.sim;
+    return made;
+  };
+}
