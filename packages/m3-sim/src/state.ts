@@ -39,8 +39,8 @@ export interface Balance {
   LMTS: number;
 }
 
-export interface Customer {
-  CUNO: string;
+/** Name and postal address, shared by customers and order addresses. */
+export interface PostalAddress {
   CUNM: string;
   CUA1: string;
   CUA2: string;
@@ -51,6 +51,10 @@ export interface Customer {
   CSCD: string;
   ECAR: string;
   PHNO: string;
+}
+
+export interface Customer extends PostalAddress {
+  CUNO: string;
   PHN2: string;
   TFNO: string;
   MAIL: string;
@@ -64,19 +68,9 @@ export interface Customer {
   LMDT: string;
 }
 
-export interface Address {
+export interface Address extends PostalAddress {
   ADRT: number;
   ADID: string;
-  CUNM: string;
-  CUA1: string;
-  CUA2: string;
-  CUA3: string;
-  CUA4: string;
-  PONO: string;
-  TOWN: string;
-  CSCD: string;
-  ECAR: string;
-  PHNO: string;
   TFNO: string;
   VRNO: string;
   YREF: string;

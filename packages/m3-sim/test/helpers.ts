@@ -126,3 +126,37 @@ export const bulkOf = (program: string, ...transactions: Array<[string, Record<s
   program,
   transactions: transactions.map(([transaction, record]) => ({ transaction, record })),
 });
+
+/** AddBatchHead, then one bulk with lines, the delivery address and Confirm, as the orders flow sends them. */
+export async function placeOrder(
+  sim: M3Simulator,
+  auth: string,
+  head: Record<string, string>,
+  lines: Array<Record<string, string>>,
+) {
+  const batch = first((await get(sim, auth, "OIS100MI/AddBatchHead", head)).body);
+  const temp = String(batch.ORNO).trim();
+  const { body } = await post(
+    sim,
+    auth,
+    bulkOf(
+      "OIS100MI",
+      ...lines.map((line): [string, Record<string, string>] => ["AddBatchLine", { ORNO: temp, ...line }]),
+      [
+        "AddBatchAddress",
+        {
+          ORNO: temp,
+          ADRT: "1",
+          CUNM: "Jane Doe",
+          CUA1: "350 Fifth Avenue",
+          TOWN: "New York",
+          ECAR: "NY",
+          PONO: "10118",
+          CSCD: "US",
+        },
+      ],
+      ["Confirm", { ORNO: temp }],
+    ),
+  );
+  return { temp, results: body.results as Json[] };
+}

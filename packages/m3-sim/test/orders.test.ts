@@ -1,40 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { M3Simulator } from "../src";
-import { admin, bearer, bulkOf, first, get, type Json, one, post, records, simulator, trim } from "./helpers";
-
-/** AddBatchHead, then one bulk with lines, the delivery address and Confirm, as the orders flow sends them. */
-async function placeOrder(
-  sim: M3Simulator,
-  auth: string,
-  head: Record<string, string>,
-  lines: Array<Record<string, string>>,
-) {
-  const batch = first((await get(sim, auth, "OIS100MI/AddBatchHead", head)).body);
-  const temp = String(batch.ORNO).trim();
-  const { body } = await post(
-    sim,
-    auth,
-    bulkOf(
-      "OIS100MI",
-      ...lines.map((line): [string, Record<string, string>] => ["AddBatchLine", { ORNO: temp, ...line }]),
-      [
-        "AddBatchAddress",
-        {
-          ORNO: temp,
-          ADRT: "1",
-          CUNM: "Jane Doe",
-          CUA1: "350 Fifth Avenue",
-          TOWN: "New York",
-          ECAR: "NY",
-          PONO: "10118",
-          CSCD: "US",
-        },
-      ],
-      ["Confirm", { ORNO: temp }],
-    ),
-  );
-  return { temp, results: body.results as Json[] };
-}
+import { admin, bearer, get, type Json, one, placeOrder, records, simulator, trim } from "./helpers";
 
 describe("batch orders", () => {
   test("Confirm turns a batch into an order with priced lines, allocation and the delivery address", async () => {

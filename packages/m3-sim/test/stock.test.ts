@@ -1,5 +1,17 @@
 import { describe, expect, test } from "vitest";
-import { admin, bearer, bulkOf, first, get, type Json, one, post, records, simulator, trim } from "./helpers";
+import {
+  admin,
+  bearer,
+  bulkOf,
+  get,
+  type Json,
+  one,
+  placeOrder,
+  post,
+  records,
+  simulator,
+  trim,
+} from "./helpers";
 
 describe("warehouse balances", () => {
   test("every demo item has 40 in warehouse 100 and 15 in 200; 300 exists in M3 only", async () => {
@@ -134,21 +146,11 @@ describe("items", () => {
 
 describe("shipping", () => {
   async function confirmedOrder(sim: Awaited<ReturnType<typeof simulator>>, auth: string) {
-    const batch = first(
-      (await get(sim, auth, "OIS100MI/AddBatchHead", { CUNO: "10001", CUOR: "BC-42", MODL: "UPS" })).body,
-    );
-    const temp = String(batch.ORNO).trim();
-    const { body } = await post(
-      sim,
-      auth,
-      bulkOf(
-        "OIS100MI",
-        ["AddBatchLine", { ORNO: temp, ITNO: "TOTE-CANVAS", ORQT: "3" }],
-        ["AddBatchLine", { ORNO: temp, ITNO: "SHOE-42", ORQT: "1", WHLO: "200" }],
-        ["Confirm", { ORNO: temp }],
-      ),
-    );
-    return String(body.results[2].records[0].ORNO).trim();
+    const { results } = await placeOrder(sim, auth, { CUNO: "10001", CUOR: "BC-42", MODL: "UPS" }, [
+      { ITNO: "TOTE-CANVAS", ORQT: "3" },
+      { ITNO: "SHOE-42", ORQT: "1", WHLO: "200" },
+    ]);
+    return String(results.at(-1)?.records[0].ORNO).trim();
   }
 
   test("a partial shipment creates a delivery with its tracking number and reduces stock", async () => {

@@ -1,37 +1,16 @@
 import { type Input, MiError } from "../fields";
 import { CODES } from "../messages";
 import { COMPANY, type Customer, compareText, type Store } from "../state";
-import { type Program, T } from "./types";
+import { ADDRESS, type Program, T } from "./types";
+
+const { CUNM, CUA1, ...ADDRESS_REST } = ADDRESS;
 
 /** What GetBasicData, LstByNumber and SearchCustomer answer. */
-const BASIC_OUT = {
-  CUNO: "A10",
-  CUNM: "A36",
-  CUA1: T.address,
-  CUA2: T.address,
-  CUA3: T.address,
-  CUA4: T.address,
-  PONO: "A10",
-  TOWN: "A20",
-  CSCD: "A3",
-  ECAR: "A2",
-  PHNO: T.phone,
-  MAIL: "A50",
-  STAT: "A2",
-  CUCD: "A3",
-  LMDT: T.date,
-};
+const BASIC_OUT = { CUNO: "A10", ...ADDRESS, MAIL: "A50", STAT: "A2", CUCD: "A3", LMDT: T.date };
 
 /** Fields Add and ChgBasicData accept besides the keys. */
 const EDITABLE = {
-  CUA2: T.address,
-  CUA3: T.address,
-  CUA4: T.address,
-  PONO: "A10",
-  TOWN: "A20",
-  CSCD: "A3",
-  ECAR: "A2",
-  PHNO: T.phone,
+  ...ADDRESS_REST,
   PHN2: T.phone,
   TFNO: T.phone,
   MAIL: "A50",
@@ -104,8 +83,8 @@ export const CRS610MI: Program = {
       CONO: T.cono,
       DIVI: "A3",
       CUTM: "A10*",
-      CUNM: "A36*",
-      CUA1: `${T.address}*`,
+      CUNM: `${CUNM}*`,
+      CUA1: `${CUA1}*`,
       CUNO: "A10",
       CUTP: "N1",
       ...EDITABLE,
@@ -150,7 +129,7 @@ export const CRS610MI: Program = {
   },
 
   ChgBasicData: {
-    input: { CONO: T.cono, CUNO: "A10*", CUNM: "A36", CUA1: T.address, ...EDITABLE },
+    input: { CONO: T.cono, CUNO: "A10*", CUNM, CUA1, ...EDITABLE },
     output: {},
     run({ store, input }) {
       apply(customerOf(store, input), input, store);

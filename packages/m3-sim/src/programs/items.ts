@@ -1,7 +1,7 @@
 import { type Input, MiError } from "../fields";
 import { CODES } from "../messages";
 import { availability, type Balance, COMPANY, type Item, type Store } from "../state";
-import { type Program, T } from "./types";
+import { BALANCE_OUT, type Program, T } from "./types";
 
 const ITEM_OUT = {
   ITNO: "A15",
@@ -15,17 +15,6 @@ const ITEM_OUT = {
   NEWE: T.weight,
   GRWE: T.weight,
   LMDT: T.date,
-};
-
-const BALANCE_OUT = {
-  WHLO: "A3",
-  ITNO: "A15",
-  STQT: T.qty,
-  ALQT: T.qty,
-  AVAL: T.qty,
-  AV01: T.qty,
-  AV02: T.qty,
-  REQT: T.qty,
 };
 
 function itemOf(store: Store, itno: string): Item {

@@ -11,7 +11,7 @@ import {
   type Problem,
   type Store,
 } from "../state";
-import { type Program, T } from "./types";
+import { ADDRESS, BALANCE_OUT, type Program, T } from "./types";
 
 /** The warehouse a line ships from when neither the line nor the head names one. */
 export const DEFAULT_WHLO = "100";
@@ -38,16 +38,7 @@ function orderOf(store: Store, input: Input): Order {
 
 const ADDRESS_FIELDS = [
   "ADID",
-  "CUNM",
-  "CUA1",
-  "CUA2",
-  "CUA3",
-  "CUA4",
-  "PONO",
-  "TOWN",
-  "CSCD",
-  "ECAR",
-  "PHNO",
+  ...(Object.keys(ADDRESS) as Array<keyof typeof ADDRESS>),
   "TFNO",
   "VRNO",
   "YREF",
@@ -268,16 +259,7 @@ export const OIS100MI: Program = {
       ORNO: "A10*",
       ADRT: "N2*",
       ADID: "A6",
-      CUNM: T.address,
-      CUA1: T.address,
-      CUA2: T.address,
-      CUA3: T.address,
-      CUA4: T.address,
-      PONO: "A10",
-      TOWN: "A20",
-      CSCD: "A3",
-      ECAR: "A2",
-      PHNO: T.phone,
+      ...ADDRESS,
       TFNO: T.phone,
       VRNO: "A16",
       YREF: "A30",
@@ -409,17 +391,7 @@ export const OIS100MI: Program = {
   /** Balances changed since LMTS, by (LMTS, WHLO, ITNO); LMTS + WHLO + ITNO is the inclusive start key. */
   LstNewBalances: {
     input: { ...cono, LMTS: `${T.stamp}*`, WHLO: "A3", ITNO: "A15" },
-    output: {
-      WHLO: "A3",
-      ITNO: "A15",
-      STQT: T.qty,
-      ALQT: T.qty,
-      AVAL: T.qty,
-      AV01: T.qty,
-      AV02: T.qty,
-      REQT: T.qty,
-      LMTS: T.stamp,
-    },
+    output: { ...BALANCE_OUT, LMTS: T.stamp },
     run({ store, input, limit }) {
       const probe = {
         LMTS: Number(input.text("LMTS")),

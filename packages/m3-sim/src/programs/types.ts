@@ -32,3 +32,29 @@ export const T = {
   address: "A36",
   phone: "A16",
 } as const;
+
+/** Name and postal address as customers and order addresses carry them. */
+export const ADDRESS = {
+  CUNM: "A36",
+  CUA1: T.address,
+  CUA2: T.address,
+  CUA3: T.address,
+  CUA4: T.address,
+  PONO: "A10",
+  TOWN: "A20",
+  CSCD: "A3",
+  ECAR: "A2",
+  PHNO: T.phone,
+} as const;
+
+/** A warehouse balance as MMS200MI and OIS100MI list it. */
+export const BALANCE_OUT = {
+  WHLO: "A3",
+  ITNO: "A15",
+  STQT: T.qty,
+  ALQT: T.qty,
+  AVAL: T.qty,
+  AV01: T.qty,
+  AV02: T.qty,
+  REQT: T.qty,
+} as const;

@@ -1,37 +1,17 @@
 import { F } from "../fields";
 import { transaction } from "../transaction";
+import { postalAddress } from "./groups";
 
 const P = "CRS610MI";
 
+const { CUNM, CUA1, ...restOfAddress } = postalAddress;
+
 /** The customer fields GetBasicData, LstByNumber and SearchCustomer answer. */
-const basic = {
-  CUNO: F.CUNO,
-  CUNM: F.CUNM,
-  CUA1: F.CUA1,
-  CUA2: F.CUA2,
-  CUA3: F.CUA3,
-  CUA4: F.CUA4,
-  PONO: F.PONO,
-  TOWN: F.TOWN,
-  CSCD: F.CSCD,
-  ECAR: F.ECAR,
-  PHNO: F.PHNO,
-  MAIL: F.MAIL,
-  STAT: F.STAT,
-  CUCD: F.CUCD,
-  LMDT: F.LMDT,
-};
+const basic = { CUNO: F.CUNO, ...postalAddress, MAIL: F.MAIL, STAT: F.STAT, CUCD: F.CUCD, LMDT: F.LMDT };
 
 /** Fields a caller may set on Add and ChgBasicData. The e-mail field is MAIL (there is no EMAL). */
 const editable = {
-  CUA2: F.CUA2,
-  CUA3: F.CUA3,
-  CUA4: F.CUA4,
-  PONO: F.PONO,
-  TOWN: F.TOWN,
-  CSCD: F.CSCD,
-  ECAR: F.ECAR,
-  PHNO: F.PHNO,
+  ...restOfAddress,
   PHN2: F.PHN2,
   TFNO: F.TFNO,
   MAIL: F.MAIL,
@@ -59,7 +39,7 @@ export const CRS610MI = {
   /** Fields left out stay as they are. */
   ChgBasicData: transaction(P, "ChgBasicData", {
     required: { CUNO: F.CUNO },
-    optional: { CONO: F.CONO, CUNM: F.CUNM, CUA1: F.CUA1, ...editable },
+    optional: { CONO: F.CONO, CUNM, CUA1, ...editable },
   }),
 
   /** Customers from CUNO (inclusive start key) in number order. */

@@ -1,5 +1,6 @@
 import { F } from "../fields";
 import { transaction } from "../transaction";
+import { warehouseBalance } from "./groups";
 
 const itemBasic = {
   ITNO: F.ITNO,
@@ -13,17 +14,6 @@ const itemBasic = {
   NEWE: F.NEWE,
   GRWE: F.GRWE,
   LMDT: F.LMDT,
-};
-
-const balance = {
-  WHLO: F.WHLO,
-  ITNO: F.ITNO,
-  STQT: F.STQT,
-  ALQT: F.ALQT,
-  AVAL: F.AVAL,
-  AV01: F.AV01,
-  AV02: F.AV02,
-  REQT: F.REQT,
 };
 
 /** MMS200MI, item toolbox (MMS080MI is material planning, not stock; there is no LstItemBal). */
@@ -59,14 +49,14 @@ export const MMS200MI = {
   GetItmWhsBal: transaction("MMS200MI", "GetItmWhsBal", {
     required: { WHLO: F.WHLO, ITNO: F.ITNO },
     optional: { CONO: F.CONO },
-    output: { CONO: F.CONO, FACI: F.FACI, ...balance, QUQT: F.QUQT, RJQT: F.RJQT, PLQT: F.PLQT },
+    output: { CONO: F.CONO, FACI: F.FACI, ...warehouseBalance, QUQT: F.QUQT, RJQT: F.RJQT, PLQT: F.PLQT },
   }),
 
   /** POPN is an alias number; the item number works where no alias is defined. */
   LstSumWhsBal: transaction("MMS200MI", "LstSumWhsBal", {
     required: { WHLO: F.WHLO, POPN: F.POPN },
     optional: { CONO: F.CONO },
-    output: { ...balance, ORQT: F.ORQT, STAT: F.STAT, UNMS: F.UNMS },
+    output: { ...warehouseBalance, ORQT: F.ORQT, STAT: F.STAT, UNMS: F.UNMS },
   }),
 };
 

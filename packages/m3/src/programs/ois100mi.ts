@@ -1,7 +1,22 @@
 import { F } from "../fields";
 import { transaction } from "../transaction";
+import { postalAddress, warehouseBalance } from "./groups";
 
 const P = "OIS100MI";
+
+/** What GetBatchHead and GetHead both answer about an order head. */
+const orderHead = {
+  ORNO: F.ORNO,
+  CUNO: F.CUNO,
+  ORTP: F.ORTP,
+  ORDT: F.ORDT,
+  STAT: F.STAT,
+  FACI: F.FACI,
+  WHLO: F.WHLO,
+  CUOR: F.CUOR,
+  CUCD: F.CUCD,
+  YREF: F.YREF,
+};
 
 /**
  * OIS100MI, customer order interface. Orders enter M3 through the batch-order flow (there is no
@@ -64,16 +79,7 @@ export const OIS100MI = {
     optional: {
       CONO: F.CONO,
       ADID: F.ADID,
-      CUNM: F.CUNM,
-      CUA1: F.CUA1,
-      CUA2: F.CUA2,
-      CUA3: F.CUA3,
-      CUA4: F.CUA4,
-      PONO: F.PONO,
-      TOWN: F.TOWN,
-      CSCD: F.CSCD,
-      ECAR: F.ECAR,
-      PHNO: F.PHNO,
+      ...postalAddress,
       TFNO: F.TFNO,
       VRNO: F.VRNO,
       YREF: F.YREF,
@@ -106,18 +112,7 @@ export const OIS100MI = {
   GetBatchHead: transaction(P, "GetBatchHead", {
     required: { ORNO: F.ORNO },
     optional: { CONO: F.CONO },
-    output: {
-      ORNO: F.ORNO,
-      CUNO: F.CUNO,
-      ORTP: F.ORTP,
-      ORDT: F.ORDT,
-      STAT: F.STAT,
-      FACI: F.FACI,
-      WHLO: F.WHLO,
-      CUOR: F.CUOR,
-      CUCD: F.CUCD,
-      YREF: F.YREF,
-    },
+    output: orderHead,
   }),
 
   DelBatchHead: transaction(P, "DelBatchHead", {
@@ -129,21 +124,12 @@ export const OIS100MI = {
     required: { ORNO: F.ORNO },
     optional: { CONO: F.CONO },
     output: {
-      ORNO: F.ORNO,
-      ORTP: F.ORTP,
-      ORDT: F.ORDT,
-      STAT: F.STAT,
+      ...orderHead,
       ORSL: F.ORSL,
       ORST: F.ORST,
-      FACI: F.FACI,
-      WHLO: F.WHLO,
       DIVI: F.DIVI,
-      CUNO: F.CUNO,
-      CUOR: F.CUOR,
-      CUCD: F.CUCD,
       MODL: F.MODL,
       TEDL: F.TEDL,
-      YREF: F.YREF,
       OREF: F.OREF,
       NTAM: F.NTAM,
       BRAM: F.BRAM,
@@ -177,16 +163,6 @@ export const OIS100MI = {
   LstNewBalances: transaction(P, "LstNewBalances", {
     required: { LMTS: F.LMTS },
     optional: { CONO: F.CONO, WHLO: F.WHLO, ITNO: F.ITNO },
-    output: {
-      WHLO: F.WHLO,
-      ITNO: F.ITNO,
-      STQT: F.STQT,
-      ALQT: F.ALQT,
-      AVAL: F.AVAL,
-      AV01: F.AV01,
-      AV02: F.AV02,
-      REQT: F.REQT,
-      LMTS: F.LMTS,
-    },
+    output: { ...warehouseBalance, LMTS: F.LMTS },
   }),
 };
