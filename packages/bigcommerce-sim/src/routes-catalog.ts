@@ -216,22 +216,22 @@ export function catalogRoutes(store: Store): Route[] {
     const less = intParam(q, "id:less") ?? Number.POSITIVE_INFINITY;
     const name = q.get("name");
     const visible = boolParam(q, "is_visible");
-    const modifiedMin = q.get("date_modified:min");
-    const modifiedMax = q.get("date_modified:max");
-    const filtered = candidates
-      .filter(
-        (p) =>
-          !notIn.has(p.id) &&
-          p.id >= min &&
-          p.id <= max &&
-          p.id > greater &&
-          p.id < less &&
-          (name === null || p.name === name) &&
-          (visible === undefined || p.isVisible === visible) &&
-          (modifiedMin === null || p.dateModified >= Date.parse(modifiedMin)) &&
-          (modifiedMax === null || p.dateModified <= Date.parse(modifiedMax)),
-      )
-      .sort((a, b) => a.id - b.id);
+    const modifiedMin = Date.parse(q.get("date_modified:min") ?? "") || Number.NEGATIVE_INFINITY;
+    const modifiedMax = Date.parse(q.get("date_modified:max") ?? "") || Number.POSITIVE_INFINITY;
+    const filtered = candidates.filter(
+      (p) =>
+        !notIn.has(p.id) &&
+        p.id >= min &&
+        p.id <= max &&
+        p.id > greater &&
+        p.id < less &&
+        (name === null || p.name === name) &&
+        (visible === undefined || p.isVisible === visible) &&
+        p.dateModified >= modifiedMin &&
+        p.dateModified <= modifiedMax,
+    );
+    // The Map holds products in id order; only an id:in list can come in another order.
+    if (ids) filtered.sort((a, b) => a.id - b.id);
     const { page, meta } = paginate(filtered, q);
     const include = includes(req);
     return ok({ data: page.map((p) => productJson(p, include)), meta });
@@ -378,9 +378,8 @@ export function catalogRoutes(store: Store): Route[] {
       );
     else candidates = [...catalog.variants.values()];
     const upc = q.get("upc");
-    const filtered = candidates
-      .filter((v) => (upc === null || v.upc === upc) && (!productIds || productIds.includes(v.productId)))
-      .sort((a, b) => a.id - b.id);
+    const filtered = candidates.filter((v) => upc === null || v.upc === upc);
+    if (productIds) filtered.sort((a, b) => a.id - b.id);
     const { page, meta } = paginate(filtered, q);
     return ok({ data: page.map(variantJson), meta });
   };

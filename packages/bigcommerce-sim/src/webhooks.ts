@@ -95,6 +95,8 @@ export class Webhooks {
 
   /** Fans an event out to every active hook whose scope matches. */
   dispatch(scope: string, data: Record<string, unknown>): void {
+    const targets = [...this.hooks.values()].filter((h) => h.isActive && scopeMatches(h.scope, scope));
+    if (targets.length === 0) return;
     const createdAt = Math.floor(Date.now() / 1000);
     const event: WebhookEvent = {
       messageId: `msg_${randomUUID()}`,
@@ -107,8 +109,6 @@ export class Webhooks {
         .digest("hex"),
       createdAt,
     };
-    const targets = [...this.hooks.values()].filter((h) => h.isActive && scopeMatches(h.scope, scope));
-    if (targets.length === 0) return;
     this.events.push(event);
     for (const hook of targets) {
       this.enqueue({ hook, event, attempt: 0, duplicate: false });
