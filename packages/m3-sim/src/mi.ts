@@ -1,6 +1,7 @@
 import { checkInput, type FieldDef, fieldDef, formatValue, MiError } from "./fields";
 import { CODES, type Messages } from "./messages";
 import { PROGRAMS } from "./programs";
+import type { MiTransaction } from "./programs/types";
 import { COMPANY, type Store } from "./state";
 
 export interface CallOptions {
@@ -24,12 +25,16 @@ interface Compiled {
 
 const compiled = new Map<string, Compiled>();
 
-function compile(program: string, transaction: string): Compiled | undefined {
+/** Own properties only: a path like /execute/toString/call must not reach Object.prototype. */
+function lookup(program: string, transaction: string): MiTransaction | undefined {
+  const found = Object.hasOwn(PROGRAMS, program) ? PROGRAMS[program] : undefined;
+  return found && Object.hasOwn(found, transaction) ? found[transaction] : undefined;
+}
+
+function compile(program: string, transaction: string, spec: MiTransaction): Compiled {
   const key = `${program}/${transaction}`;
   const cached = compiled.get(key);
   if (cached) return cached;
-  const spec = PROGRAMS[program]?.[transaction];
-  if (!spec) return undefined;
   const made = {
     input: Object.entries(spec.input).map(([name, s]) => fieldDef(name, s)),
     output: Object.entries(spec.output).map(([name, s]) => fieldDef(name, s)),
@@ -37,9 +42,6 @@ function compile(program: string, transaction: string): Compiled | undefined {
   compiled.set(key, made);
   return made;
 }
-
-export const isTransaction = (program: string, transaction: string) =>
-  PROGRAMS[program]?.[transaction] !== undefined;
 
 /** Runs one MI transaction the way M3 does: validate the fixed-width input, execute, print the output. */
 export function runTransaction(
@@ -50,9 +52,8 @@ export function runTransaction(
   record: Record<string, string>,
   options: CallOptions,
 ): CallResult {
-  const spec = PROGRAMS[program]?.[transaction];
-  const defs = compile(program, transaction);
-  if (!spec || !defs) {
+  const spec = lookup(program, transaction);
+  if (!spec) {
     return {
       ok: false,
       code: CODES.unknownTransaction,
@@ -60,6 +61,7 @@ export function runTransaction(
       message: `Transaction ${program}/${transaction} does not exist`,
     };
   }
+  const defs = compile(program, transaction, spec);
   try {
     const cono = (record.CONO ?? "").trim() || options.cono;
     if (cono && Number(cono) !== COMPANY.CONO) {
