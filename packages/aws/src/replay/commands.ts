@@ -9,7 +9,7 @@ import {
   replayParked,
   type Selection,
 } from "./replay";
-import { awsTarget, DEFAULT_STACK_FILE, localTarget, type ReplayTarget } from "./target";
+import { awsClients, awsTarget, DEFAULT_STACK_FILE, localTarget, type ReplayTarget } from "./target";
 
 export const USAGE = `pnpm replay <command> (--local [--stack-file ${DEFAULT_STACK_FILE}] | --stage <stage> [--region <region>])
 
@@ -50,7 +50,7 @@ export async function runReplay(argv: string[], io: ReplayIo): Promise<number> {
   const { command, values } = parsed;
   const target: ReplayTarget = values.local
     ? localTarget(resolve(values["stack-file"]))
-    : await awsTarget(values.stage!, values.region);
+    : await awsTarget(values.stage!, awsClients(values.region));
   const selection: Selection = {
     queue: values.queue,
     reason: values.reason,

@@ -16,8 +16,14 @@ export const resourceTags = {
 
 export type QueueRole = "source" | "dlq";
 
-/** CloudFormation stack names of a stage; the generated names of its queues and tables start with them. */
+/**
+ * CloudFormation names generated queues and tables "<stack name>-<logical id>-<random>", cutting long names to
+ * fit, so every queue and table of every stage starts with this prefix (the tags then say which is which).
+ */
+export const STACK_PREFIX = "m3bc-";
+
+/** CloudFormation stack names of a stage. */
 export const stackNames = (stage: string) => ({
-  stateful: `m3bc-${stage}-stateful`,
-  stateless: `m3bc-${stage}-stateless`,
+  stateful: `${STACK_PREFIX}${stage}-stateful`,
+  stateless: `${STACK_PREFIX}${stage}-stateless`,
 });

@@ -1,8 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CreateTableCommand, TagResourceCommand } from "@aws-sdk/client-dynamodb";
 import {
   ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
   type MessageAttributeValue,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
@@ -14,7 +16,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import type { ParkedMessage } from "../../src/parked";
 import { runReplay } from "../../src/replay/commands";
 import { listFailures, RETRIES_EXHAUSTED, replayDlq, replayParked } from "../../src/replay/replay";
-import { type LocalStackFile, type ReplayTarget, targetForLocalStack } from "../../src/replay/target";
+import {
+  awsTarget,
+  type LocalStackFile,
+  type ReplayTarget,
+  targetForLocalStack,
+} from "../../src/replay/target";
 
 const worker = (queue: string) => ({
   flow: "orders" as const,
@@ -309,5 +316,60 @@ describe("parked replay", () => {
     });
     expect(code).toBe(2);
     expect(errors[0]).toContain("parked needs --all or a selection");
+  });
+});
+
+describe("finding a deployed stage", () => {
+  test("takes the queues and the parked table tagged with the stage, under the stateful stack's name", async () => {
+    const tagged = async (name: string, tags: Record<string, string>, fifo = false) =>
+      (
+        await stack.sqs.send(
+          new CreateQueueCommand({ QueueName: name, tags, Attributes: fifo ? { FifoQueue: "true" } : {} }),
+        )
+      ).QueueUrl!;
+    const source = await tagged(
+      "m3bc-qa-stateful-ordereventsA1B2-XYZ.fifo",
+      { "m3bc:stage": "qa", "m3bc:queue": "order-events", "m3bc:queue-role": "source" },
+      true,
+    );
+    const dlq = await tagged(
+      "m3bc-qa-stateful-ordereventsdlqC3D4-XYZ.fifo",
+      { "m3bc:stage": "qa", "m3bc:queue": "order-events", "m3bc:queue-role": "dlq" },
+      true,
+    );
+    // Another stage's queue with a name that shares the prefix must not be taken.
+    await tagged("m3bc-qa-stateful-other", {
+      "m3bc:stage": "qa2",
+      "m3bc:queue": "other",
+      "m3bc:queue-role": "source",
+    });
+    for (const [name, table] of [
+      ["m3bc-qa-stateful-tableparkedE5F6-XYZ", "parked"],
+      ["m3bc-qa-stateful-tableledgerG7H8-XYZ", "ledger"],
+    ] as const) {
+      const { TableDescription } = await stack.dynamo.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        }),
+      );
+      await stack.dynamo.send(
+        new TagResourceCommand({
+          ResourceArn: TableDescription!.TableArn,
+          Tags: [
+            { Key: "m3bc:stage", Value: "qa" },
+            { Key: "m3bc:table", Value: table },
+          ],
+        }),
+      );
+    }
+    // The emulators stand in for AWS; in the cloud the clients are the default ones (awsClients).
+    const clients = { sqs: stack.sqs, dynamo: stack.dynamo };
+    const found = await awsTarget("qa", clients);
+    expect(found.queues).toEqual({ "order-events": { url: source, dlqUrl: dlq, fifo: true } });
+    expect(found.parkedTable).toBe("m3bc-qa-stateful-tableparkedE5F6-XYZ");
+    await expect(awsTarget("nosuchstage", clients)).rejects.toThrow(/No queues of stage "nosuchstage"/);
   });
 });
