@@ -211,7 +211,7 @@ export class BigCommerceClient {
       budget: options.budget ?? RateBudget.shared(options.storeHash),
       retry: { ...defaultRetry, ...options.retry },
       fetch: options.fetch ?? globalThis.fetch,
-      userAgent: options.userAgent ?? "m3bc-connector/0.1 (+https://github.com/)",
+      userAgent: options.userAgent ?? "m3bc-connector/0.1",
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
     });
@@ -564,13 +564,14 @@ export class BigCommerceClient {
     schema: S,
     limit: number,
     what: string,
+    fix = `Split the list into batches of ${limit} or fewer.`,
   ): z.output<S>[] {
     if (items.length === 0)
       throw new BigCommerceRequestError(`${what}: the batch is empty`, `Pass 1 to ${limit} ${what}.`);
     if (items.length > limit)
       throw new BigCommerceRequestError(
         `${what}: ${items.length} in one batch, but BigCommerce takes at most ${limit} per request`,
-        `Split the list into batches of ${limit} or fewer.`,
+        fix,
         { count: items.length, limit },
       );
     return items.map((item, i) => input(schema, item, `${what}[${i}]`));
@@ -616,6 +617,7 @@ export class BigCommerceClient {
       AdjustmentItem,
       LIMITS.inventoryItemsPerAdjustment,
       "items",
+      "Call setInventoryAbsolute(items), which sends any number of items in requests of 2000.",
     );
     const spec: CallSpec = {
       method: mode === "absolute" ? "PUT" : "POST",

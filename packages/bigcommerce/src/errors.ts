@@ -13,7 +13,6 @@ export interface ApiErrorInit {
   fieldErrors: Record<string, string>;
   method: string;
   path: string;
-  body: unknown;
 }
 
 export class BigCommerceApiError extends PersistentError {

@@ -117,6 +117,7 @@ export class Transport {
     const { budget, clock } = this.options;
     await budget.acquire();
     let response: Response;
+    let text: string;
     try {
       response = await this.options.fetch(url, {
         method: spec.method,
@@ -129,6 +130,7 @@ export class Transport {
         ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.options.retry.timeoutMs),
       });
+      text = await response.text();
     } catch (cause) {
       budget.settle(undefined);
       const timeout = (cause as Error)?.name === "TimeoutError";
@@ -140,7 +142,6 @@ export class Transport {
       return { error, waitMs: this.backoff(attempt), retryable: spec.method !== "POST" };
     }
     budget.settle(response.headers);
-    const text = await response.text();
     let parsed: unknown;
     try {
       parsed = text.length ? parseJson(text) : undefined;
@@ -175,7 +176,7 @@ export class Transport {
         retryable: NOT_PROCESSED.has(status) || spec.method !== "POST",
       };
     }
-    const init = { status, title, fieldErrors, method: spec.method, path: spec.path, body: parsed };
+    const init = { status, title, fieldErrors, method: spec.method, path: spec.path };
     throw spec.inventoryAdjustment && status === 422
       ? new InventoryAdjustmentRejectedError(init)
       : new BigCommerceApiError(init);

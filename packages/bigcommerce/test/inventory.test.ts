@@ -47,6 +47,7 @@ describe("inventory (V3)", () => {
     const error = await client.adjustInventoryAbsolute({ items }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BigCommerceRequestError);
     expect((error as Error).message).toMatch(/at most 2000/);
+    expect((error as BigCommerceRequestError).fix).toMatch(/setInventoryAbsolute/);
     await expect(
       client.adjustInventoryAbsolute({ items: [{ location_id: 1, quantity: 1 }] }),
     ).rejects.toThrow(/exactly one of sku, variant_id or product_id/);
