@@ -18,6 +18,11 @@ export function toDec(text: string | number): Dec {
 
 /** Rounds half away from zero to `places` decimals and prints exactly that many. */
 export function formatDec(value: Dec, places: number): string {
+  if (places === PLACES) {
+    // Full scale: no rounding, just place the point (the common case when printing quantities).
+    const digits = (value < 0n ? -value : value).toString().padStart(PLACES + 1, "0");
+    return `${value < 0n ? "-" : ""}${digits.slice(0, -PLACES)}.${digits.slice(-PLACES)}`;
+  }
   const step = 10n ** BigInt(PLACES - places);
   const magnitude = value < 0n ? -value : value;
   const rounded = (magnitude + step / 2n) / step;

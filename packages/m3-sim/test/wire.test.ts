@@ -70,7 +70,9 @@ describe("v2 execute envelopes", () => {
     const sim = await simulator();
     const auth = await bearer(sim);
     const unknown = (await get(sim, auth, "OIS100MI/AddHead", { CUNO: "10001" })).body.results[0];
-    expect((await get(sim, auth, "toString/call", {})).body.results[0]).toMatchObject({ errorCode: "XTR0001" });
+    expect((await get(sim, auth, "toString/call", {})).body.results[0]).toMatchObject({
+      errorCode: "XTR0001",
+    });
     expect(unknown).toMatchObject({ errorCode: "XTR0001" });
     expect(unknown.errorMessage).toContain("OIS100MI/AddHead does not exist");
     const company = (await get(sim, auth, "MMS200MI/Get;cono=200", { ITNO: "MUG-STONE" })).body.results[0];

@@ -68,17 +68,22 @@ export function transaction<
     ...mapFields(spec.required, (f) => f.in),
     ...mapFields(spec.optional ?? {}, (f) => f.in.optional()),
   });
-  const output = z.object(mapFields(spec.output ?? {}, (f) => f.out));
+  const readers = Object.entries(spec.output ?? {}).map(([field, f]) => [field, f.read] as const);
   const read = (raw: Record<string, unknown>) => {
-    const parsed = output.safeParse(raw);
-    if (!parsed.success) {
-      throw new M3ProtocolError(`${program}/${name}: M3 answered a record this client cannot read`, {
-        program,
-        transaction: name,
-        issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
-      });
+    const out: Record<string, unknown> = {};
+    for (const [field, reader] of readers) {
+      try {
+        out[field] = reader(raw[field]);
+      } catch (error) {
+        throw new M3ProtocolError(`${program}/${name}: M3 answered a record this client cannot read`, {
+          program,
+          transaction: name,
+          field,
+          problem: (error as Error).message,
+        });
+      }
     }
-    return parsed.data as TxOutput<Out>;
+    return out as TxOutput<Out>;
   };
   return {
     program,
