@@ -38,7 +38,8 @@ export function readV2(body: unknown, context: Record<string, unknown>): Outcome
   }
   return parsed.data.results.map((result) => {
     const transaction = result.transaction ?? "";
-    if (result.errorMessage !== undefined || result.errorCode !== undefined) {
+    // A blank errorMessage is no error: only a text or a code marks a failed transaction.
+    if ((result.errorMessage ?? "").trim() !== "" || (result.errorCode ?? "").trim() !== "") {
       return {
         ok: false,
         transaction,

@@ -67,7 +67,7 @@ describe("v2 answers", () => {
             errorCode: "XRE0103",
             errorField: "ITNO ",
           },
-          { transaction: "AddBatchAddress" },
+          { transaction: "AddBatchAddress", errorMessage: "  " },
           { transaction: "Confirm", errorMessage: "Something went wrong" },
         ],
         wasTerminated: false,
