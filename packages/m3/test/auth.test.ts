@@ -60,6 +60,15 @@ describe("ION API OAuth", () => {
     });
   });
 
+  test("a token that runs out on M3's clock while the client still trusts it is replaced on the 401", async () => {
+    const sim = await simulator({ tokenLifetimeSeconds: 600 });
+    const { client } = clientFor(sim);
+    await getItem(client);
+    sim.advanceClock(600_000);
+    expect((await getItem(client)).ITNO).toBe("MUG-STONE");
+    expect(sim.counts()).toMatchObject({ tokenRequests: 2, requests: 3 });
+  });
+
   test("a 401 that survives re-authentication is AUTH_FAILED, without further retries", async () => {
     const sim = await simulator();
     let apiCalls = 0;
