@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import type { ConnectorConfig } from "@m3bc/core";
-import { type Topology, validateTopology } from "@m3bc/topology";
+import { resourceTags, type Topology, validateTopology } from "@m3bc/topology";
 import { App, Tags, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { resourceTags } from "../../packages/aws/src/replay/conventions";
 import { FunctionBundler } from "./bundler";
 import type { AlarmSettings } from "./observability";
 import { checkStage, DEFAULT_STAGE, loadStageConfig, stackNames } from "./stage";

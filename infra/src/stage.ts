@@ -17,7 +17,7 @@ export function checkStage(stage: string): string {
 }
 
 // The stack names are a convention `pnpm replay --stage` relies on, so they are declared beside its tags.
-export { stackNames } from "../../packages/aws/src/replay/conventions";
+export { stackNames } from "@m3bc/topology";
 
 /** Reads and validates config/<stage>.json; a bad file fails the synth with the ConfigError naming each bad key. */
 export function loadStageConfig(repoRoot: string, stage: string): ConnectorConfig {

@@ -1,10 +1,16 @@
-import { type QueueView, queueViews, type SecretName, type TableSpec, type Topology } from "@m3bc/topology";
+import {
+  type QueueView,
+  queueViews,
+  resourceTags,
+  type SecretName,
+  type TableSpec,
+  type Topology,
+} from "@m3bc/topology";
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { resourceTags } from "../../packages/aws/src/replay/conventions";
 import { pascal } from "./names";
 
 export interface StatefulStackProps extends StackProps {

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
-import { env, queueViews } from "@m3bc/topology";
+import { env, queueViews, resourceTags } from "@m3bc/topology";
 import { beforeAll, describe, expect, test } from "vitest";
-import { resourceTags } from "../../packages/aws/src/replay/conventions";
 import { fixtureStore, synthFixture, synthFixtureTemplates } from "./fixtures/app";
 import { fixtureTopology as topology } from "./fixtures/topology";
 import type { CfnResource } from "./template";

@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { firstSighting, listParked, sendAll, sqsHandler } from "@m3bc/aws";
+import { hasSeen, listParked, remember, sendAll, sqsHandler } from "@m3bc/aws";
 import { followOn, newEnvelope, PersistentError, TransientError } from "@m3bc/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { context, startEmulatedResources } from "../support/emulated-resources";
@@ -84,11 +84,14 @@ describe("sqsHandler", () => {
   });
 });
 
-describe("firstSighting", () => {
-  test("true once, then false until the record expires", async () => {
+describe("webhook dedupe", () => {
+  test("a remembered key is seen until it expires; remembering again only replaces an expired record", async () => {
     const now = Date.now();
-    expect(await firstSighting("hash:abc", 60, now)).toBe(true);
-    expect(await firstSighting("hash:abc", 60, now)).toBe(false);
-    expect(await firstSighting("hash:abc", 60, now + 61_000)).toBe(true);
+    expect(await hasSeen("hash:abc", now)).toBe(false);
+    expect(await remember("hash:abc", 60, now)).toBe(true);
+    expect(await hasSeen("hash:abc", now)).toBe(true);
+    expect(await remember("hash:abc", 60, now)).toBe(false);
+    expect(await hasSeen("hash:abc", now + 61_000)).toBe(false);
+    expect(await remember("hash:abc", 60, now + 61_000)).toBe(true);
   });
 });

@@ -1,13 +1,21 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamo } from "./aws-clients";
 import { tableName } from "./runtime";
 
+/** True when `key` was remembered and has not expired (records past their TTL count as unseen). */
+export async function hasSeen(key: string, now = Date.now()): Promise<boolean> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName("idempotency"), Key: { id: key } }),
+  );
+  return Item !== undefined && Item.expiresAt >= Math.floor(now / 1000);
+}
+
 /**
- * True the first time a key is seen within `ttlSeconds`, false for a repeat: one conditional write to the
- * idempotency table. Expired records count as unseen even before DynamoDB's TTL sweeper removes them.
+ * Remembers `key` for `ttlSeconds`: one conditional write that only replaces an expired record. Returns false
+ * when someone remembered it first (a concurrent duplicate), which callers may ignore.
  */
-export async function firstSighting(key: string, ttlSeconds: number, now = Date.now()): Promise<boolean> {
+export async function remember(key: string, ttlSeconds: number, now = Date.now()): Promise<boolean> {
   const nowSeconds = Math.floor(now / 1000);
   try {
     await dynamo().send(

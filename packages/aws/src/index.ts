@@ -1,4 +1,5 @@
 export * from "./aws-clients";
+export * from "./clients";
 export * from "./config";
 export * from "./dedupe";
 export * from "./handlers/http";

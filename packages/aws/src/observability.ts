@@ -27,6 +27,36 @@ export const metricNames = {
 
 export { MetricUnit };
 
+export type ApiTarget = "bigcommerce" | "m3";
+const apiCounts = { bigcommerce: { calls: 0, throttles: 0 }, m3: { calls: 0, throttles: 0 } };
+
+/** A fetch that counts calls and throttles (429) per target, for the ApiCalls / ApiThrottles metrics. */
+export function countingFetch(target: ApiTarget): typeof fetch {
+  return async (input, init) => {
+    apiCounts[target].calls++;
+    const response = await fetch(input, init);
+    if (response.status === 429) apiCounts[target].throttles++;
+    return response;
+  };
+}
+
+/** Moves the counts since the last call into `metrics` (handlers call it once per invocation). */
+export function flushApiCounts(metrics: Metrics): void {
+  for (const [target, counts] of Object.entries(apiCounts)) {
+    for (const [name, value] of [
+      [metricNames.apiCalls, counts.calls],
+      [metricNames.apiThrottles, counts.throttles],
+    ] as const) {
+      if (!value) continue;
+      const single = metrics.singleMetric();
+      single.addDimension("target", target);
+      single.addMetric(name, MetricUnit.Count, value);
+    }
+    counts.calls = 0;
+    counts.throttles = 0;
+  }
+}
+
 export type Outcome = "done" | "skipped" | "parked" | "retry";
 
 export interface HandledMessage {

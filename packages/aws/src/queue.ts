@@ -11,14 +11,21 @@ const MAX_BATCH_BYTES = 256 * 1024;
  * Sends envelopes in as few SendMessageBatch calls as SQS allows. Returns the envelopes SQS refused after one
  * retry, so a caller that sends on behalf of several records can fail exactly those records.
  */
-export async function sendEnvelopes(queue: QueueName, envelopes: readonly Envelope[]): Promise<Envelope[]> {
+export async function sendEnvelopes(
+  queue: QueueName,
+  envelopes: readonly Envelope[],
+  options: SendOptions = {},
+): Promise<Envelope[]> {
   const fifo = topology.queues[queue].fifo;
   const url = queueUrl(queue);
   const refused: Envelope[] = [];
   for (const batch of chunk(envelopes)) {
     let pending = batch;
     for (let attempt = 0; attempt < 2 && pending.length; attempt++) {
-      const entries = pending.map((envelope, i) => toEntry(envelope, String(i), fifo));
+      const entries = pending.map((envelope, i) => ({
+        ...toEntry(envelope, String(i), fifo),
+        ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
+      }));
       const result = await sqs().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
       const failedIds = new Set((result.Failed ?? []).map((f) => f.Id));
       pending = pending.filter((_, i) => failedIds.has(String(i)));
@@ -28,9 +35,18 @@ export async function sendEnvelopes(queue: QueueName, envelopes: readonly Envelo
   return refused;
 }
 
+export interface SendOptions {
+  /** Standard queues only: keep the messages invisible this long (0–900 s). */
+  delaySeconds?: number;
+}
+
 /** Sends all or throws a TransientError naming how many SQS refused. */
-export async function sendAll(queue: QueueName, envelopes: readonly Envelope[]): Promise<void> {
-  const refused = await sendEnvelopes(queue, envelopes);
+export async function sendAll(
+  queue: QueueName,
+  envelopes: readonly Envelope[],
+  options: SendOptions = {},
+): Promise<void> {
+  const refused = await sendEnvelopes(queue, envelopes, options);
   if (refused.length)
     throw new TransientError(`SQS refused ${refused.length} of ${envelopes.length} messages to ${queue}`);
 }

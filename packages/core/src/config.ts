@@ -11,9 +11,15 @@ const WarehouseCode = z.string().min(1).max(3).describe("an M3 warehouse (WHLO),
 const WarehouseRule = z
   .strictObject({
     warehouse: WarehouseCode,
-    countries: z.array(z.string().length(2)).optional().describe("ISO alpha-2 country codes of the shipping address"),
-    states: z.array(z.string().min(1)).optional().describe("state or province names or codes, as BigCommerce sends them"),
-    postcodePrefixes: z.array(z.string().min(1)).optional().describe("postcode prefixes, e.g. [\"10\", \"SW1\"]"),
+    countries: z
+      .array(z.string().length(2))
+      .optional()
+      .describe("ISO alpha-2 country codes of the shipping address"),
+    states: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("state or province names or codes, as BigCommerce sends them"),
+    postcodePrefixes: z.array(z.string().min(1)).optional().describe('postcode prefixes, e.g. ["10", "SW1"]'),
     skus: z.array(z.string().min(1)).optional().describe("SKUs this rule applies to (item → warehouse)"),
   })
   .refine((r) => r.countries || r.states || r.postcodePrefixes || r.skus, {
@@ -26,13 +32,19 @@ const UnitMapping = z.strictObject({
     .string()
     .refine(Decimal.isDecimal, "expected a decimal string")
     .default("1")
-    .describe("M3 quantity per BigCommerce unit, as a decimal string, e.g. \"6\" for a 6-pack sold as one"),
+    .describe('M3 quantity per BigCommerce unit, as a decimal string, e.g. "6" for a 6-pack sold as one'),
 });
 
 export const ConnectorConfig = z.strictObject({
   bigcommerce: z.strictObject({
-    storeHash: z.string().regex(/^[a-z0-9]+$/).describe("the store hash from the API path /stores/{hash}/, e.g. abc123"),
-    apiBaseUrl: z.url().default("https://api.bigcommerce.com").describe("change only for a simulator or a proxy"),
+    storeHash: z
+      .string()
+      .regex(/^[a-z0-9]+$/)
+      .describe("the store hash from the API path /stores/{hash}/, e.g. abc123"),
+    apiBaseUrl: z
+      .url()
+      .default("https://api.bigcommerce.com")
+      .describe("change only for a simulator or a proxy"),
     webhookHeader: z
       .string()
       .regex(/^[a-z0-9-]+$/)
@@ -52,6 +64,13 @@ export const ConnectorConfig = z.strictObject({
         .default([11])
         .describe("BigCommerce status ids that send an order to M3 (11 = Awaiting Fulfillment)"),
       orderType: z.string().min(1).max(3).default("WEB").describe("M3 customer order type (ORTP)"),
+      createdEventDelaySeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(900)
+        .default(10)
+        .describe("how long a store/order/created event waits before it is looked at (0–900 s, SQS delay)"),
       priceBasis: z
         .enum(["ex_tax", "inc_tax"])
         .default("ex_tax")
@@ -76,20 +95,34 @@ export const ConnectorConfig = z.strictObject({
             .max(14)
             .nullable()
             .default(null)
-            .describe("BigCommerce status to set once the order is in M3 (e.g. 9 Awaiting Shipment), or null"),
-          staffNote: z.boolean().default(true).describe("append \"M3 order <number>\" to the order's staff notes"),
+            .describe(
+              "BigCommerce status to set once the order is in M3 (e.g. 9 Awaiting Shipment), or null",
+            ),
+          staffNote: z
+            .boolean()
+            .default(true)
+            .describe('append "M3 order <number>" to the order\'s staff notes'),
         })
         .default({ statusId: null, staffNote: true }),
     })
     .prefault({}),
   customers: z
     .strictObject({
-      template: z.string().min(1).max(10).default("WEBTMPL").describe("CRS610 customer template (CUTM) for new customers"),
+      template: z
+        .string()
+        .min(1)
+        .max(10)
+        .default("WEBTMPL")
+        .describe("CRS610 customer template (CUTM) for new customers"),
       guests: z
         .discriminatedUnion("mode", [
           z.strictObject({
             mode: z.literal("shared"),
-            customerNumber: z.string().min(1).max(10).describe("the M3 customer (CUNO) all guest orders go to"),
+            customerNumber: z
+              .string()
+              .min(1)
+              .max(10)
+              .describe("the M3 customer (CUNO) all guest orders go to"),
           }),
           z.strictObject({ mode: z.literal("per-email") }),
         ])
@@ -99,16 +132,23 @@ export const ConnectorConfig = z.strictObject({
     .prefault({}),
   warehouses: z.strictObject({
     default: WarehouseCode.describe("the M3 warehouse when no rule matches"),
-    rules: z.array(WarehouseRule).default([]).describe("first matching rule wins; a rule with skus applies per line"),
+    rules: z
+      .array(WarehouseRule)
+      .default([])
+      .describe("first matching rule wins; a rule with skus applies per line"),
   }),
   units: z
     .strictObject({
       default: z.string().min(1).max(3).default("EA").describe("M3 sales unit for SKUs not listed in bySku"),
-      strict: z.boolean().default(false).describe("when true, every SKU must be listed in bySku (else UNIT_UNMAPPED)"),
+      strict: z
+        .boolean()
+        .default(false)
+        .describe("when true, every SKU must be listed in bySku (else UNIT_UNMAPPED)"),
       bySku: z.record(z.string(), UnitMapping).default({}),
     })
     .prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 
-export const parseConfig = (value: unknown, source = "connector config") => parseOrThrow(ConnectorConfig, value, source);
+export const parseConfig = (value: unknown, source = "connector config") =>
+  parseOrThrow(ConnectorConfig, value, source);

@@ -115,6 +115,34 @@ export class Decimal {
   }
 }
 
+/**
+ * Rounds each value to `decimals` places so that the rounded values add up to the rounded sum (largest
+ * remainder): spreading a 4-decimal discount over lines M3 keeps to the cent never loses or invents a cent.
+ */
+export function roundPreservingSum(values: readonly Decimal[], decimals: number): Decimal[] {
+  const target = Decimal.sum(values).round(decimals);
+  const floored = values.map((v) => floorTo(v, decimals));
+  const step = Decimal.parse(`0.${"0".repeat(decimals - 1)}1`);
+  let missing = Math.round(Number(target.minus(Decimal.sum(floored)).dividedBy(step).toFixed(0)));
+  const byRemainder = values
+    .map((v, i) => ({ i, remainder: v.minus(floored[i]!) }))
+    .sort((a, b) => b.remainder.compare(a.remainder) || a.i - b.i);
+  const result = [...floored];
+  for (const { i } of byRemainder) {
+    if (missing <= 0) break;
+    result[i] = result[i]!.plus(step);
+    missing--;
+  }
+  return result;
+}
+
+function floorTo(value: Decimal, decimals: number): Decimal {
+  const rounded = value.round(decimals);
+  return rounded.compare(value) > 0
+    ? rounded.minus(Decimal.parse(`0.${"0".repeat(decimals - 1)}1`))
+    : rounded;
+}
+
 function roundDiv(numerator: bigint, denominator: bigint): bigint {
   const negative = numerator < 0n !== denominator < 0n;
   const n = numerator < 0n ? -numerator : numerator;

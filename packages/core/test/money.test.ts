@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Decimal, dec } from "../src/money";
+import { Decimal, dec, roundPreservingSum } from "../src/money";
 
 describe("Decimal", () => {
   test("parses and prints the wire formats exactly", () => {
@@ -50,6 +50,30 @@ describe("Decimal", () => {
         expect(forward.equals(backward)).toBe(true);
         expect(forward.times(100).toFixed(0)).toBe(String(cents.reduce((a, b) => a + b, 0)));
       }),
+    );
+  });
+});
+
+describe("roundPreservingSum", () => {
+  test("spreads rounding so the parts add up to the rounded whole", () => {
+    const parts = ["4.4458", "2.3817", "3.1725"].map((t) => dec(t));
+    const rounded = roundPreservingSum(parts, 2).map((d) => d.toFixed(2));
+    expect(rounded).toEqual(["4.45", "2.38", "3.17"]);
+    expect(Decimal.sum(rounded.map((t) => dec(t))).toFixed(2)).toBe("10.00");
+  });
+
+  test("holds for any non-negative amounts", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 10_000_000 }), { minLength: 1, maxLength: 30 }),
+        (units) => {
+          const values = units.map((u) => dec((u / 10_000).toFixed(4)));
+          const rounded = roundPreservingSum(values, 2);
+          expect(Decimal.sum(rounded).equals(Decimal.sum(values).round(2))).toBe(true);
+          for (const [i, r] of rounded.entries())
+            expect(r.minus(values[i]!).compare(dec("0.01"))).toBeLessThan(0);
+        },
+      ),
     );
   });
 });

@@ -1,3 +1,4 @@
+export * from "./connector";
 export * from "./emulators/emulators";
 export * from "./front";
 export * from "./poller";

@@ -43,8 +43,18 @@ export interface QueueSummary {
   dlq: number;
 }
 
+/** How tools (pnpm replay) reach a running local stack; written to .local/stack.json by the dev command. */
+export interface LocalStackFile {
+  region: string;
+  sqsEndpoint: string;
+  dynamoEndpoint: string;
+  queues: Record<string, { url: string; dlqUrl: string; fifo: boolean }>;
+  tables: Record<string, string>;
+}
+
 export interface LocalStack {
   frontUrl: string;
+  file: LocalStackFile;
   queues: Record<string, ProvisionedQueue>;
   sqs: SQSClient;
   dynamo: DynamoDBClient;
@@ -185,6 +195,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   return {
     frontUrl: front?.url ?? "",
+    file: {
+      region: REGION,
+      sqsEndpoint: emulators.sqsEndpoint,
+      dynamoEndpoint: emulators.dynamoEndpoint,
+      queues: Object.fromEntries(
+        Object.values(queues).map((q) => [q.name, { url: q.url, dlqUrl: q.dlqUrl, fifo: q.fifo }]),
+      ),
+      tables,
+    },
     queues,
     sqs,
     dynamo,

@@ -1,3 +1,4 @@
+export * from "./deployment";
 export * from "./helpers";
 export * from "./topology";
 export * from "./types";

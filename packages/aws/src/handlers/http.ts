@@ -6,7 +6,7 @@ import { describeError } from "@m3bc/core";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { createLogger, createMetrics } from "../observability";
+import { createLogger, createMetrics, flushApiCounts } from "../observability";
 
 export interface HttpRequest {
   method: string;
@@ -57,7 +57,9 @@ export function httpHandler(functionName: FunctionName, step: HttpStep) {
       requestId: event.requestContext.requestId,
     };
     try {
-      const response = await step(request, { functionName, logger, metrics });
+      const response = await step(request, { functionName, logger, metrics }).finally(() =>
+        flushApiCounts(metrics),
+      );
       return {
         statusCode: response.status,
         headers: {

@@ -5,7 +5,7 @@ import type { QueueName } from "@m3bc/topology";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { createLogger, createMetrics } from "../observability";
+import { createLogger, createMetrics, flushApiCounts } from "../observability";
 import { sendAll } from "../queue";
 import type { Sends } from "./sqs";
 
@@ -36,7 +36,7 @@ export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) 
   const metrics = createMetrics(functionName, spec.flow);
 
   const handle = async (event: ScheduledEvent, _context: Context): Promise<ScheduleResult> => {
-    const result = await step(event, { functionName, logger });
+    const result = await step(event, { functionName, logger }).finally(() => flushApiCounts(metrics));
     for (const [queue, envelopes] of Object.entries(result.send ?? {}) as Array<
       [QueueName, NonNullable<Sends[QueueName]>]
     >)

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   BatchProcessor,
   EventType,
@@ -15,6 +16,7 @@ import { sqs } from "../aws-clients";
 import {
   createLogger,
   createMetrics,
+  flushApiCounts,
   type HandledMessage,
   MetricUnit,
   metricNames,
@@ -104,7 +106,7 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
         const ids = { kind: envelope?.kind ?? "unknown", key: envelope?.key ?? "unknown" };
         if (isPersistent(error)) {
           await park({
-            id: envelope?.id ?? record.messageId,
+            id: parkedId(functionName, envelope, record.messageId),
             parkedAt: new Date().toISOString(),
             functionName,
             queue,
@@ -142,10 +144,21 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     for (const id of await sendFollowOns(sends)) failed.add(id);
     await delayRetries(queue, event.Records, retries, failed);
+    flushApiCounts(metrics);
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 
   return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/**
+ * One parked record per function, business key and content: when the same order is parked twice for the same
+ * reason (a duplicate event), the second overwrites the first instead of asking for two replays.
+ */
+function parkedId(functionName: string, envelope: Envelope | undefined, messageId: string): string {
+  if (!envelope) return messageId;
+  const content = createHash("sha256").update(JSON.stringify(envelope.payload)).digest("hex").slice(0, 16);
+  return `${functionName}:${envelope.key}:${content}`;
 }
 
 function parseEnvelope(body: string): Envelope {

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { ListQueuesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { type QueueRole, resourceTags, STACK_PREFIX, stackNames } from "./conventions";
+import { type QueueRole, resourceTags, STACK_PREFIX, stackNames } from "@m3bc/topology";
 
 export interface QueueEndpoints {
   url: string;

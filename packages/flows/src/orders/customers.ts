@@ -66,7 +66,7 @@ export async function resolveCustomer(
   }
   const found = await m3.call(CRS610MI.SearchCustomer, {
     CONO: config.m3.company,
-    SQRY: `MAIL:${fit("MAIL", email)}`,
+    SQRY: `MAIL:"${fit("MAIL", email)}"`,
   });
   const match = found.find((c) => c.MAIL.toLowerCase() === email.toLowerCase());
   const link = match

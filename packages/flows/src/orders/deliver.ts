@@ -3,18 +3,22 @@ import {
   PersistentError,
   type ReasonCode,
   type SalesOrder,
+  SalesOrder as SalesOrderSchema,
   TransientError,
 } from "@m3bc/core";
-import { type BulkResult, M3BusinessError, type M3Client, OIS100MI, type TxResult } from "@m3bc/m3";
+import { type BulkResult, M3BusinessError, type M3Client, MMS005MI, OIS100MI, type TxResult } from "@m3bc/m3";
+import { z } from "zod";
 import type { Ledger, OrderProgress, Reservation } from "../ledger";
 import { canonicalAddressKey, resolveCustomer } from "./customers";
 import { batchBody, batchHead, type OrderPart, orderParts } from "./m3-order";
+import { checkWarehouses } from "./routing";
 
-export interface DeliveryPayload {
-  order: SalesOrder;
+export const DeliveryPayload = z.object({
+  order: SalesOrderSchema,
   /** The order's staff notes when it was fetched: the "sent" note is added to them, once. */
-  staffNotes: string;
-}
+  staffNotes: z.string(),
+});
+export type DeliveryPayload = z.infer<typeof DeliveryPayload>;
 
 export interface OrderMarker {
   /** Sets the order's status and/or staff notes in BigCommerce. */
@@ -162,6 +166,18 @@ async function confirmFailure(ctx: PartContext, temp: string, error: Error): Pro
     {
       details: { batchOrder: temp, m3Messages: messages, confirmError: error.message },
     },
+  );
+}
+
+/** Fails with WAREHOUSE_UNMAPPED unless M3 has every warehouse the config routes to (MMS005MI LstWarehouses). */
+export async function checkWarehousesInM3(
+  config: ConnectorConfig,
+  m3: Pick<M3Client, "call">,
+): Promise<void> {
+  const warehouses = await m3.call(MMS005MI.LstWarehouses, { CONO: config.m3.company });
+  checkWarehouses(
+    config.warehouses,
+    warehouses.map((w) => w.WHLO),
   );
 }
 

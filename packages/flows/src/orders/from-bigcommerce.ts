@@ -27,7 +27,8 @@ export interface BigCommerceOrder {
   payment_method: string;
   staff_notes: string;
   billing_address: BigCommerceAddress;
-  consignments: { shipping: BigCommerceShippingConsignment[] };
+  /** Present when fetched with include=consignments.line_items. */
+  consignments?: { shipping: BigCommerceShippingConsignment[] };
 }
 
 export interface BigCommerceAddress {

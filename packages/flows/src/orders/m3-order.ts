@@ -1,4 +1,12 @@
-import { type Address, type ConnectorConfig, Decimal, dec, type SalesOrder, type ShipTo } from "@m3bc/core";
+import {
+  type Address,
+  type ConnectorConfig,
+  Decimal,
+  dec,
+  roundPreservingSum,
+  type SalesOrder,
+  type ShipTo,
+} from "@m3bc/core";
 import { F, type FieldName, OIS100MI, type TxArgs } from "@m3bc/m3";
 
 /** Cuts text to an M3 field's width (M3 counts characters) after collapsing whitespace; M3 fields are single-line. */
@@ -83,6 +91,7 @@ export function batchBody(
 ) {
   const { config } = options;
   const CONO = config.m3.company;
+  const discounts = m3Discounts(order);
   const requests = part.lines.map((line) =>
     OIS100MI.AddBatchLine.request({
       CONO,
@@ -92,7 +101,7 @@ export function batchBody(
       ALUN: line.unit,
       WHLO: line.warehouse,
       SAPR: priceFor(line),
-      ...(dec(line.discount).isZero() ? {} : { DIA1: line.discount }),
+      ...(discounts.get(line.lineId)?.isZero() ? {} : { DIA1: discounts.get(line.lineId)!.toFixed(2) }),
     }),
   );
   const charges = chargeFor(order, part, options.firstPart);
@@ -119,6 +128,18 @@ export function batchBody(
       ]
     : [];
   return { lines: requests, address, confirm: OIS100MI.Confirm.request({ CONO, ORNO: tempOrderNumber }) };
+}
+
+/**
+ * Line discounts in cents, as M3 keeps amounts: BigCommerce spreads a coupon over lines to 4 decimals, and
+ * rounding each line alone could gain or lose a cent, so the cents are spread over the whole order instead.
+ */
+export function m3Discounts(order: SalesOrder): Map<number, Decimal> {
+  const rounded = roundPreservingSum(
+    order.lines.map((l) => dec(l.discount)),
+    2,
+  );
+  return new Map(order.lines.map((l, i) => [l.lineId, rounded[i]!]));
 }
 
 /** Shipping of the part, plus the order's handling and wrapping on the first part. */

@@ -1,16 +1,18 @@
 import { type ConnectorConfig, orderKey } from "@m3bc/core";
+import { z } from "zod";
 import type { Ledger } from "../ledger";
 import type { DeliveryPayload } from "./deliver";
 import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcommerce";
 
 /** What ingest puts on the order-events queue: the webhook's facts, not the order (always re-fetched). */
-export interface OrderEvent {
-  scope: "store/order/created" | "store/order/statusUpdated";
-  orderId: number;
-  hash: string;
+export const OrderEvent = z.object({
+  scope: z.enum(["store/order/created", "store/order/statusUpdated"]),
+  orderId: z.number().int().positive(),
+  hash: z.string(),
   /** For statusUpdated: the status BigCommerce reported. */
-  newStatusId?: number;
-}
+  newStatusId: z.number().int().optional(),
+});
+export type OrderEvent = z.infer<typeof OrderEvent>;
 
 export interface TransformDeps {
   config: ConnectorConfig;

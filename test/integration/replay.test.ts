@@ -9,19 +9,22 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ParkedMessage } from "@m3bc/aws";
+import {
+  awsTarget,
+  type LocalStackFile,
+  listFailures,
+  RETRIES_EXHAUSTED,
+  type ReplayTarget,
+  replayDlq,
+  replayParked,
+  runReplay,
+  targetForLocalStack,
+} from "@m3bc/aws/replay";
 import { type LocalStack, startLocalStack } from "@m3bc/local";
 import type { Topology } from "@m3bc/topology";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import type { ParkedMessage } from "../../src/parked";
-import { runReplay } from "../../src/replay/commands";
-import { listFailures, RETRIES_EXHAUSTED, replayDlq, replayParked } from "../../src/replay/replay";
-import {
-  awsTarget,
-  type LocalStackFile,
-  type ReplayTarget,
-  targetForLocalStack,
-} from "../../src/replay/target";
 
 const worker = (queue: string) => ({
   flow: "orders" as const,
@@ -122,7 +125,7 @@ async function park(id: string, reason: string, body: object, queue = "inbox") {
   await stack.dynamo.send(new PutCommand({ TableName: "parked", Item: record }) as never);
 }
 
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 beforeAll(async () => {
   stack = await startLocalStack({

@@ -1,0 +1,3 @@
+export { type ReplayIo, runReplay, USAGE } from "./commands";
+export * from "./replay";
+export * from "./target";

@@ -1,0 +1,126 @@
+import {
+  parseWebhook,
+  verifyCustomHeader,
+  verifyStandardWebhook,
+  WebhookPayloadError,
+} from "@m3bc/bigcommerce";
+import {
+  type BigCommerceSecret,
+  type ConnectorConfig,
+  type Envelope,
+  newEnvelope,
+  orderKey,
+} from "@m3bc/core";
+import type { OrderEvent } from "./transform";
+
+export interface IngestRequest {
+  headers: Record<string, string>;
+  rawBody: Buffer;
+}
+
+export interface IngestDeps {
+  config: ConnectorConfig;
+  secret: BigCommerceSecret;
+  /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
+  seen(key: string): Promise<boolean>;
+  /** Remembers an accepted webhook (a conditional write with TTL). */
+  remember(key: string): Promise<void>;
+  enqueue(message: Envelope<OrderEvent>, options: { delaySeconds: number }): Promise<void>;
+  now?: () => number;
+}
+
+export interface IngestResponse {
+  status: 200 | 400 | 401;
+  body: { message: string };
+  /** Why a request was turned away, for the WebhooksRejected metric (401 only). */
+  rejected?: string;
+}
+
+const ok = (message: string): IngestResponse => ({ status: 200, body: { message } });
+
+/**
+ * The webhook endpoint's whole job, with no call to BigCommerce or M3 in the request path: authenticate,
+ * validate, drop what the connector does not need, dedupe on BigCommerce's hash and enqueue one small message.
+ *
+ * Order matters for never losing an event: the hash is checked first (a read), the message enqueued, and only
+ * then the hash remembered. A crash in between means a later duplicate is enqueued again, which the
+ * downstream steps absorb; remembering first could drop the only copy.
+ */
+export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): Promise<IngestResponse> {
+  const { config, secret } = deps;
+  const auth = authenticate(request, config, secret, deps.now?.() ?? Date.now());
+  if (auth) return { status: 401, body: { message: "Unauthorized" }, rejected: auth };
+
+  let event: ReturnType<typeof parseWebhook>;
+  try {
+    event = parseWebhook(request.rawBody);
+  } catch (error) {
+    if (error instanceof WebhookPayloadError) {
+      return error.unknownScope
+        ? ok("ignored: scope not used by the connector")
+        : { status: 400, body: { message: error.message } };
+    }
+    throw error;
+  }
+  if (event.producer !== `stores/${config.bigcommerce.storeHash}`) {
+    return { status: 400, body: { message: `producer ${event.producer} is not this connector's store` } };
+  }
+
+  let orderEvent: OrderEvent;
+  if (event.scope === "store/order/created") {
+    orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash };
+  } else if (event.scope === "store/order/statusUpdated") {
+    const newStatusId = event.data.status.new_status_id;
+    if (!config.orders.eligibleStatuses.includes(newStatusId))
+      return ok(`ignored: status ${newStatusId} does not go to M3`);
+    orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash, newStatusId };
+  } else {
+    return ok(`ignored: ${event.scope} is not used by the connector`);
+  }
+
+  const dedupeKey = `${event.scope}:${event.hash}`;
+  if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
+  await deps.enqueue(
+    newEnvelope({
+      flow: "orders",
+      kind: "order.webhook",
+      key: orderKey(config.bigcommerce.storeHash, orderEvent.orderId),
+      payload: orderEvent,
+    }),
+    // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is usually
+    // in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
+    { delaySeconds: orderEvent.scope === "store/order/created" ? config.orders.createdEventDelaySeconds : 0 },
+  );
+  await deps.remember(dedupeKey);
+  return ok("accepted");
+}
+
+/**
+ * A callback must carry the shared secret in the configured custom header, or a valid Standard Webhooks
+ * signature when the client secret is known. A signature that is present but wrong always fails: the header
+ * alone cannot vouch for a tampered body. Returns the reason for refusing, or undefined.
+ */
+function authenticate(
+  request: IngestRequest,
+  config: ConnectorConfig,
+  secret: BigCommerceSecret,
+  now: number,
+) {
+  const headerOk = verifyCustomHeader(
+    request.headers,
+    config.bigcommerce.webhookHeader,
+    secret.webhookSecret,
+  );
+  const signed = request.headers["webhook-signature"] !== undefined;
+  if (signed && secret.clientSecret) {
+    const result = verifyStandardWebhook({
+      headers: request.headers,
+      rawBody: request.rawBody,
+      secret: secret.clientSecret,
+      now,
+    });
+    if (!result.ok) return `signature: ${result.reason}`;
+    return undefined;
+  }
+  return headerOk ? undefined : "missing or wrong secret header";
+}

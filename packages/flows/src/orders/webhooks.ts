@@ -1,0 +1,28 @@
+import type { BigCommerceClient, EnsureWebhookAction } from "@m3bc/bigcommerce";
+import type { BigCommerceSecret, ConnectorConfig } from "@m3bc/core";
+
+/** The scopes the orders flow needs: new orders, and status changes (an order paid later becomes eligible then). */
+export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"] as const;
+
+/**
+ * Registers (or repairs) the connector's hooks: one active hook per scope to `destination`, carrying the shared
+ * secret header. Safe to run on every deploy and from a schedule: deactivated hooks are reactivated.
+ */
+export async function registerOrderWebhooks(
+  bigcommerce: Pick<BigCommerceClient, "ensureWebhook">,
+  destination: string,
+  config: ConnectorConfig,
+  secret: BigCommerceSecret,
+): Promise<Array<{ scope: string; id: number; action: EnsureWebhookAction }>> {
+  const results = [];
+  for (const scope of ORDER_SCOPES) {
+    const { webhook, action } = await bigcommerce.ensureWebhook({
+      scope,
+      destination,
+      is_active: true,
+      headers: { [config.bigcommerce.webhookHeader]: secret.webhookSecret },
+    });
+    results.push({ scope, id: webhook.id, action });
+  }
+  return results;
+}

@@ -1,0 +1,75 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BigCommerceSimulator, startBigCommerceSimulator } from "@m3bc/bigcommerce-sim";
+import { type RunningConnector, startConnector } from "@m3bc/local";
+import { type M3Simulator, startM3Simulator } from "@m3bc/m3-sim";
+
+export interface Harness {
+  bc: BigCommerceSimulator;
+  m3: M3Simulator;
+  connector: RunningConnector;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export const WEBHOOK_SECRET = "local-webhook-secret-0123456789";
+
+/** The connector's local stack against both simulators, all in this process: what integration tests drive. */
+export async function startHarness(
+  options: { config?: (config: Record<string, unknown>) => void } = {},
+): Promise<Harness> {
+  const bc = await startBigCommerceSimulator({ webhookRetryScale: 0.001 });
+  const m3 = await startM3Simulator();
+  // The shipping charge item, available in every warehouse orders ship from.
+  m3.upsertItem({
+    ITNO: "FREIGHT",
+    ITDS: "Freight charge",
+    stock: { "100": 999999, "200": 999999 },
+  } as never);
+  const dir = mkdtempSync(join(tmpdir(), "m3bc-it-"));
+  const config: Record<string, unknown> = {
+    bigcommerce: { storeHash: bc.storeHash, apiBaseUrl: bc.url },
+    m3: { company: 100, division: "AAA", facility: "A01" },
+    orders: {
+      shippingItem: "FREIGHT",
+      createdEventDelaySeconds: 2,
+      markSent: { statusId: 9, staffNote: true },
+    },
+    warehouses: {
+      default: "100",
+      rules: [{ countries: ["US"], states: ["New York", "NY"], warehouse: "200" }],
+    },
+  };
+  options.config?.(config);
+  const connector = await startConnector({
+    dir,
+    config,
+    secrets: {
+      bigcommerce: {
+        accessToken: bc.accessToken,
+        clientSecret: bc.clientSecret,
+        webhookSecret: WEBHOOK_SECRET,
+      },
+      m3: m3.ionapi,
+    },
+    emulators: "in-process",
+    manualSchedules: true,
+    env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR" },
+  });
+  return {
+    bc,
+    m3,
+    connector,
+    dir,
+    async stop() {
+      await connector.stop();
+      await bc.close();
+      await m3.close();
+    },
+  };
+}
+
+/** The M3 orders whose CUOR is this BigCommerce order (one per consignment). */
+export const m3OrdersFor = (m3: M3Simulator, orderId: number) =>
+  m3.orders().filter((o) => String(o.CUOR).split("-")[0] === String(orderId));
