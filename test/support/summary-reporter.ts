@@ -6,13 +6,15 @@ export default class SummaryReporter implements Reporter {
     let passed = 0;
     let failed = 0;
     for (const module of testModules) {
+      let failedHere = 0;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed") failed++;
+        else if (state === "failed") failedHere++;
       }
-      // A file that fails to load has no tests but must still count as a failure.
-      if (module.state() === "failed" && !module.children.size) failed++;
+      // A file that fails to load, or fails in a hook, must count as a failure even if no test ran.
+      if (module.state() === "failed" && failedHere === 0) failedHere = 1;
+      failed += failedHere;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
   }
