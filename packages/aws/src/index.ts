@@ -11,3 +11,5 @@ export * from "./parked";
 export * from "./queue";
 export * from "./runtime";
 export * from "./secrets";
+export * from "./snapshot";
+export * from "./sync";

@@ -35,6 +35,143 @@ const UnitMapping = z.strictObject({
     .describe('M3 quantity per BigCommerce unit, as a decimal string, e.g. "6" for a 6-pack sold as one'),
 });
 
+const Availability = z.strictObject({
+  availability: z
+    .enum(["available", "disabled", "preorder"])
+    .describe("BigCommerce availability: available, disabled (cannot be bought) or preorder"),
+  visible: z.boolean().describe("whether the product shows on the storefront (is_visible)"),
+});
+
+const Inventory = z
+  .strictObject({
+    locations: z
+      .record(WarehouseCode, z.number().int().positive())
+      .default({})
+      .describe(
+        'M3 warehouse (WHLO) → BigCommerce location id, e.g. {"100": 1, "200": 2}; warehouses not listed are not synced; empty turns inventory sync off',
+      ),
+    availableField: z
+      .enum(["AV01", "AVAL", "AV02", "STQT"])
+      .default("AV01")
+      .describe(
+        "the M3 balance figure that is available to sell: AV01 on-hand − allocated (default), AVAL allocatable on-hand, AV02 on-hand − reserved, STQT on-hand",
+      ),
+    safetyBuffer: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        "units held back per SKU and location (BigCommerce units): pushed = max(0, available − safetyBuffer − reserved)",
+      ),
+    orderStockLocation: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe(
+        "the BigCommerce location orders take stock from (reservations are subtracted there first); null = the location of warehouses.default",
+      ),
+    fullSyncEveryHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(24)
+      .describe("hours between full reads that push every SKU again (repairs any drift); deltas in between"),
+    pageSize: z
+      .number()
+      .int()
+      .min(100)
+      .max(10_000)
+      .default(10_000)
+      .describe("M3 balances read per call (OIS100MI LstNewBalances)"),
+    itemsPerMessage: z
+      .number()
+      .int()
+      .min(1)
+      .max(2000)
+      .default(2000)
+      .describe(
+        "inventory items per queue message = per BigCommerce adjustment call (BigCommerce takes at most 2000)",
+      ),
+    snapshotBuckets: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .default(512)
+      .describe(
+        "DynamoDB items the snapshot of pushed values is spread over; keep (SKUs × locations) / buckets under about 5000 (see docs/inventory.md)",
+      ),
+    unknownRecheckHours: z
+      .number()
+      .positive()
+      .default(24)
+      .describe("SKUs BigCommerce does not have are left out of pushes for this long, then tried again"),
+    pushHeader: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .default("x-ion-secret")
+      .describe("lower-case header the ION push endpoint expects, carrying ionPushSecret from the m3 secret"),
+  })
+  .refine((i) => new Set(Object.values(i.locations)).size === Object.keys(i.locations).length, {
+    message: "two warehouses map to the same BigCommerce location; map each location from one warehouse",
+    path: ["locations"],
+  })
+  .refine((i) => i.orderStockLocation === null || Object.values(i.locations).includes(i.orderStockLocation), {
+    message: "orderStockLocation must be one of the location ids in inventory.locations",
+    path: ["orderStockLocation"],
+  });
+
+const CatalogField = z.enum(["name", "description", "price", "weight", "availability"]);
+
+const Catalog = z
+  .strictObject({
+    createMissing: z
+      .boolean()
+      .default(false)
+      .describe(
+        "create a BigCommerce product for an M3 item BigCommerce does not have (else it is reported)",
+      ),
+    fields: z
+      .array(CatalogField)
+      .min(1)
+      .default(["name", "description", "price", "weight", "availability"])
+      .describe(
+        "what the catalog sync writes: name, description, price, weight, availability (with visibility)",
+      ),
+    weightField: z
+      .enum(["GRWE", "NEWE"])
+      .default("GRWE")
+      .describe("the M3 weight BigCommerce gets: GRWE gross (shipping) weight or NEWE net weight"),
+    statusMap: z
+      .record(z.string().min(1).max(2), Availability)
+      .default({
+        "10": { availability: "disabled", visible: false },
+        "20": { availability: "available", visible: true },
+        "50": { availability: "available", visible: true },
+        "80": { availability: "disabled", visible: false },
+        "90": { availability: "disabled", visible: false },
+      })
+      .describe(
+        "M3 item status (STAT) → BigCommerce availability and visibility; items with another status are skipped and reported",
+      ),
+    firstRunFrom: z.iso
+      .date()
+      .nullable()
+      .default(null)
+      .describe("on the first run, read items changed since this date (YYYY-MM-DD); null reads every item"),
+    snapshotBuckets: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .default(128)
+      .describe("DynamoDB items the snapshot of pushed item fields is spread over"),
+  })
+  .prefault({});
+
 export const ConnectorConfig = z.strictObject({
   bigcommerce: z.strictObject({
     storeHash: z
@@ -145,6 +282,44 @@ export const ConnectorConfig = z.strictObject({
         .default(false)
         .describe("when true, every SKU must be listed in bySku (else UNIT_UNMAPPED)"),
       bySku: z.record(z.string(), UnitMapping).default({}),
+    })
+    .prefault({}),
+  inventory: Inventory.prefault({}),
+  catalog: Catalog,
+  shipments: z
+    .strictObject({
+      shippedStatus: z
+        .string()
+        .regex(/^\d{2}$/)
+        .default("90")
+        .describe("lowest M3 delivery progress status (PGRS) that counts as shipped, e.g. 90"),
+      carriers: z
+        .record(
+          z.string().min(1),
+          z.strictObject({
+            provider: z
+              .string()
+              .default("")
+              .describe(
+                'BigCommerce shipping_provider: "", auspost, canadapost, endicia, usps, fedex, royalmail, ups, upsready, shipperhq or carrier_<id>',
+              ),
+            trackingCarrier: z
+              .string()
+              .default("")
+              .describe('BigCommerce tracking_carrier (an AfterShip courier slug), or ""'),
+          }),
+        )
+        .default({})
+        .describe(
+          'M3 forwarding agent (FWNO), else delivery method (MODL) → BigCommerce carrier, e.g. {"UPS": {"provider": "ups"}}',
+        ),
+      ordersPerCall: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(50)
+        .describe("M3 orders asked about per bulk call when polling for deliveries"),
     })
     .prefault({}),
 });

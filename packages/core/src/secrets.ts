@@ -16,9 +16,18 @@ export const BigCommerceSecret = z.strictObject({
 });
 export type BigCommerceSecret = z.output<typeof BigCommerceSecret>;
 
+const ionPushSecret = z
+  .string()
+  .min(16)
+  .optional()
+  .describe(
+    "16+ random characters ION sends in inventory.pushHeader to the inventory push endpoint (optional)",
+  );
+
 /** The M3 secret: the downloaded .ionapi file as is, or an on-premises base URL with basic auth. */
 export const M3Secret = z.union([
   z.looseObject({
+    ionPushSecret,
     ti: z.string().min(1).describe("tenant, from the .ionapi file"),
     ci: z.string().min(1),
     cs: z.string().min(1),
@@ -32,6 +41,7 @@ export const M3Secret = z.union([
     baseUrl: z.url().describe("on-premises m3api-rest base URL"),
     username: z.string().min(1),
     password: z.string().min(1),
+    ionPushSecret,
   }),
 ]);
 export type M3Secret = z.output<typeof M3Secret>;

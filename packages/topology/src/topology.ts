@@ -20,6 +20,22 @@ export const topology = {
       maxReceiveCount: 10,
       retentionDays: 14,
     },
+    "inventory-updates": {
+      flow: "inventory",
+      description:
+        "Absolute stock for one BigCommerce location, up to 2000 SKUs per message, newest M3 values",
+      fifo: false,
+      maxReceiveCount: 10,
+      retentionDays: 4,
+    },
+    "catalog-updates": {
+      flow: "catalog",
+      description:
+        "Changed M3 items (name, description, price, weight, availability), up to 50 SKUs per message",
+      fifo: false,
+      maxReceiveCount: 10,
+      retentionDays: 4,
+    },
   },
   tables: {
     idempotency: {
@@ -38,8 +54,24 @@ export const topology = {
       description: "Messages parked by persistent errors, with reason and fix, until replayed",
       partitionKey: "id",
     },
+    snapshots: {
+      description:
+        "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
+      partitionKey: "pk",
+    },
   },
-  schedules: {},
+  schedules: {
+    "inventory-sync": {
+      flow: "inventory",
+      description: "Delta read of M3 warehouse balances (a full read every inventory.fullSyncEveryHours)",
+      everyMinutes: 1,
+    },
+    "catalog-sync": {
+      flow: "catalog",
+      description: "Delta read of M3 items by change date",
+      everyMinutes: 15,
+    },
+  },
   functions: {
     "orders-webhook": {
       flow: "orders",
@@ -70,6 +102,56 @@ export const topology = {
       sends: [],
       tables: { ledger: "readwrite", parked: "readwrite" },
       secrets: ["bigcommerce", "m3"],
+    },
+    "inventory-poll": {
+      flow: "inventory",
+      description: "Reads changed M3 balances, applies the availability rule, enqueues only what changed",
+      trigger: { type: "schedule", schedule: "inventory-sync" },
+      timeoutSeconds: 300,
+      memoryMb: 1024,
+      sends: ["inventory-updates"],
+      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      secrets: ["m3"],
+    },
+    "inventory-push": {
+      flow: "inventory",
+      description: "ION push endpoint: runs a delta read at once (shared-secret header)",
+      trigger: { type: "http", method: "POST", path: "/ion/inventory" },
+      timeoutSeconds: 29,
+      memoryMb: 1024,
+      sends: ["inventory-updates"],
+      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      secrets: ["m3"],
+    },
+    "inventory-deliver": {
+      flow: "inventory",
+      description: "Sets absolute stock in BigCommerce, dropping stale values and recording unknown SKUs",
+      trigger: { type: "sqs", queue: "inventory-updates", batchSize: 5, maxConcurrency: 2 },
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      sends: [],
+      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      secrets: ["bigcommerce"],
+    },
+    "catalog-poll": {
+      flow: "catalog",
+      description: "Reads M3 items changed since the last run with their prices, enqueues changed ones",
+      trigger: { type: "schedule", schedule: "catalog-sync" },
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+      sends: ["catalog-updates"],
+      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      secrets: ["m3"],
+    },
+    "catalog-deliver": {
+      flow: "catalog",
+      description: "Finds items by SKU in BigCommerce and updates products and variants in batches",
+      trigger: { type: "sqs", queue: "catalog-updates", batchSize: 5, maxConcurrency: 2 },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: [],
+      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      secrets: ["bigcommerce"],
     },
   },
 } as const satisfies Topology;

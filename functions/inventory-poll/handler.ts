@@ -1,0 +1,7 @@
+import { inventoryPollDeps, scheduleHandler } from "@m3bc/aws";
+import { pollInventory } from "@m3bc/flows";
+
+export const handler = scheduleHandler("inventory-poll", async (_event, { logger }) => {
+  const result = await pollInventory(await inventoryPollDeps(logger));
+  return { summary: result.summary };
+});

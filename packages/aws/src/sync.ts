@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Envelope, followOn, type ReasonCode, reasons } from "@m3bc/core";
+import type {
+  CatalogDeliverDeps,
+  CatalogPollDeps,
+  CatalogUpdate,
+  InventoryDeliverDeps,
+  InventoryPollDeps,
+  InventoryUpdate,
+} from "@m3bc/flows";
+import { balanceChanges, itemChanges, MMS200MI } from "@m3bc/m3";
+import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
+import { bigCommerceClient, m3Client } from "./clients";
+import { loadConfig } from "./config";
+import { park } from "./parked";
+import { sendAll } from "./queue";
+import {
+  dynamoReservations,
+  dynamoSnapshot,
+  dynamoSyncState,
+  dynamoUnknownSkus,
+  newestSyncStamp,
+} from "./snapshot";
+
+/** Prices per M3 bulk request: one POST answers this many GetItmPrice transactions. */
+const PRICES_PER_BULK = 200;
+
+/** The inventory poll's ports on AWS: M3 through the client's paging helper, DynamoDB, the updates queue. */
+export async function inventoryPollDeps(logger: Logger): Promise<InventoryPollDeps> {
+  const m3 = await m3Client();
+  return {
+    config: loadConfig(),
+    balances: ({ after, pageSize }) => balanceChanges(m3, { after, pageSize }),
+    state: dynamoSyncState("inventory"),
+    snapshot: (buckets) => dynamoSnapshot("inventory", buckets),
+    reservations: dynamoReservations,
+    unknown: dynamoUnknownSkus,
+    enqueue: (messages) => sendAll("inventory-updates", messages),
+    progress: (line) => logger.info("inventory sync progress", { ...line }),
+    owner: randomUUID(),
+  };
+}
+
+export async function inventoryDeliverDeps(
+  functionName: FunctionName,
+  message: Envelope,
+): Promise<InventoryDeliverDeps> {
+  const config = loadConfig();
+  const bigcommerce = await bigCommerceClient();
+  return {
+    newestStamp: () => newestSyncStamp("inventory"),
+    loadBuckets: (indices) => dynamoSnapshot("inventory", config.inventory.snapshotBuckets).load(indices),
+    buckets: config.inventory.snapshotBuckets,
+    async setInventory(items) {
+      const result = await bigcommerce.setInventoryAbsolute(items, { reason: "M3 stock sync" });
+      return {
+        rejected: result.rejected.map(({ item, message }) => ({
+          item: { location_id: item.location_id, sku: item.sku ?? "", quantity: item.quantity },
+          message,
+        })),
+      };
+    },
+    recordUnknown: (skus) => dynamoUnknownSkus.record(skus, Date.now()),
+    reportUnknown: (update: InventoryUpdate, text) =>
+      parkReport(functionName, message, update, "SKU_NOT_IN_BIGCOMMERCE", {
+        error: `BigCommerce has no item for ${update.items.length} SKU(s) at location ${update.location}: ${text}`,
+        details: { location: update.location, skus: update.items.map(([sku]) => sku) },
+      }),
+  };
+}
+
+export async function catalogPollDeps(logger: Logger): Promise<CatalogPollDeps> {
+  const config = loadConfig();
+  const m3 = await m3Client();
+  return {
+    config,
+    items: ({ from, to }) => itemChanges(m3, { from, to }),
+    async prices(itemNumbers) {
+      const prices = new Map<string, string>();
+      for (let i = 0; i < itemNumbers.length; i += PRICES_PER_BULK) {
+        const slice = itemNumbers.slice(i, i + PRICES_PER_BULK);
+        const results = await m3.bulk(
+          slice.map((ITNO) => MMS200MI.GetItmPrice.request({ CONO: config.m3.company, ITNO })),
+        );
+        results.forEach((result, j) => {
+          const record = result.ok ? result.records[0] : undefined;
+          if (record?.SAPR) prices.set(slice[j]!, record.SAPR);
+        });
+      }
+      return prices;
+    },
+    state: dynamoSyncState("catalog"),
+    snapshot: (buckets) => dynamoSnapshot("catalog", buckets),
+    enqueue: (messages) => sendAll("catalog-updates", messages),
+    progress: (line) => logger.info("catalog sync progress", { ...line }),
+    owner: randomUUID(),
+  };
+}
+
+export async function catalogDeliverDeps(
+  functionName: FunctionName,
+  message: Envelope,
+  update: CatalogUpdate,
+): Promise<CatalogDeliverDeps> {
+  const config = loadConfig();
+  const bigcommerce = await bigCommerceClient();
+  const refused = (outcomes: Array<{ id: number; ok: boolean; message?: string }>) =>
+    outcomes.filter((o) => !o.ok).map((o) => ({ id: o.id, message: o.message ?? "not saved" }));
+  return {
+    createMissing: config.catalog.createMissing,
+    newestStamp: () => newestSyncStamp("catalog"),
+    loadBuckets: (indices) => dynamoSnapshot("catalog", config.catalog.snapshotBuckets).load(indices),
+    buckets: config.catalog.snapshotBuckets,
+    async find(skus) {
+      const items = await bigcommerce.listInventoryItems({ "sku:in": [...skus] });
+      // BigCommerce gives the base variant of a product without options no legacy SKU id.
+      return new Map(
+        items.map((i) => [
+          i.identity.sku,
+          {
+            productId: i.identity.product_id,
+            variantId: i.identity.variant_id,
+            base: i.identity.sku_id === null,
+          },
+        ]),
+      );
+    },
+    updateProducts: async (changes) => refused((await bigcommerce.updateProducts(changes)).outcomes),
+    updateVariants: async (changes) => refused((await bigcommerce.updateVariants(changes)).outcomes),
+    async createProduct(item) {
+      await bigcommerce.createProduct({
+        name: item.name ?? item.sku,
+        type: "physical",
+        sku: item.sku,
+        price: item.price ?? "0",
+        weight: item.weight ?? 0,
+        ...(item.visible !== undefined ? { is_visible: item.visible } : {}),
+        ...(item.availability !== undefined ? { availability: item.availability } : {}),
+        ...(item.description !== undefined ? { description: item.description } : {}),
+      });
+    },
+    created: (skus) => dynamoUnknownSkus.record(skus, 0),
+    report: (reason, failures, items) =>
+      parkReport(functionName, message, { ...update, items }, reason, {
+        error: failures.map((f) => `${f.sku}: ${f.message}`).join("; "),
+        details: { failures },
+      }),
+  };
+}
+
+/**
+ * Parks a report of the items a human must look at, as a message of the same kind holding only them, so that
+ * `pnpm replay parked` sends them again once fixed. One record per message and reason.
+ */
+async function parkReport(
+  functionName: FunctionName,
+  message: Envelope,
+  payload: unknown,
+  reason: ReasonCode,
+  report: { error: string; details: Record<string, unknown> },
+): Promise<void> {
+  const spec = topology.functions[functionName];
+  if (spec.trigger.type !== "sqs") throw new Error(`${functionName} does not consume a queue`);
+  const body = followOn(message, { kind: message.kind, payload });
+  await park({
+    id: `${functionName}:${message.key}:${reason}`,
+    parkedAt: new Date().toISOString(),
+    functionName,
+    queue: spec.trigger.queue as QueueName,
+    flow: spec.flow,
+    kind: message.kind,
+    key: message.key,
+    reason,
+    fix: reasons[reason],
+    error: report.error,
+    details: report.details,
+    body: JSON.stringify(body),
+  });
+}

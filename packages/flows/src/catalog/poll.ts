@@ -1,0 +1,228 @@
+import { createHash } from "node:crypto";
+import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
+import { z } from "zod";
+import type { SnapshotStore, SyncState } from "../inventory/poll";
+import { Progress, type ProgressLine } from "../inventory/progress";
+import { bucketOf, checkSize } from "../inventory/snapshot";
+
+/** An M3 item as MMS200MI LstItmByChgDate lists it (the client's typed output). */
+export interface M3Item {
+  ITNO: string;
+  ITDS: string;
+  FUDS: string;
+  STAT: string;
+  NEWE: string;
+  GRWE: string;
+}
+
+export interface CatalogCursor {
+  /** Items changed on or after this date (YYYY-MM-DD) are read next run. */
+  since?: string;
+  buckets?: number;
+  lastStamp?: number;
+  pending?: number;
+}
+
+/** What BigCommerce should show for one SKU; absent fields are not synced (config.catalog.fields). */
+export const CatalogItem = z.object({
+  sku: z.string().min(1),
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  price: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .optional(),
+  weight: z.number().nonnegative().optional(),
+  availability: z.enum(["available", "disabled", "preorder"]).optional(),
+  visible: z.boolean().optional(),
+});
+export type CatalogItem = z.infer<typeof CatalogItem>;
+
+export const CatalogUpdate = z.object({
+  stamp: z.number().int().nonnegative(),
+  items: z.array(CatalogItem).min(1).max(50),
+});
+export type CatalogUpdate = z.infer<typeof CatalogUpdate>;
+
+/** SKUs per catalog message: one BigCommerce lookup (sku:in takes 50) and one variant batch (≤ 50). */
+export const CATALOG_ITEMS_PER_MESSAGE = 50;
+
+export interface CatalogPollDeps {
+  config: ConnectorConfig;
+  /** Items changed from `from` (YYYY-MM-DD, inclusive) to `to`, page by page in item order. */
+  items(range: { from: string; to: string }): AsyncIterable<M3Item[]>;
+  /** Sales prices of these items (MMS200MI GetItmPrice, in bulk); an item without a price is left out. */
+  prices(itemNumbers: readonly string[]): Promise<Map<string, string>>;
+  state: SyncState<CatalogCursor>;
+  snapshot: (buckets: number) => SnapshotStore;
+  enqueue(messages: Envelope<CatalogUpdate>[]): Promise<void>;
+  progress(line: ProgressLine): void;
+  now?: () => number;
+  owner: string;
+}
+
+export interface CatalogPollResult {
+  summary: string;
+  read: number;
+  changed: number;
+  messages: number;
+  unmappedStatus: number;
+  noPrice: number;
+}
+
+const LEASE_MS = 30 * 60_000;
+const DAY_MS = 86_400_000;
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The BigCommerce view of an M3 item under the config, or the reason it is left out. */
+export function catalogItemOf(
+  item: M3Item,
+  price: string | undefined,
+  config: ConnectorConfig,
+): CatalogItem | "unmapped-status" | "no-price" {
+  const { fields, statusMap, weightField } = config.catalog;
+  const status = statusMap[item.STAT];
+  if (!status) return "unmapped-status";
+  if (price === undefined && fields.includes("price")) return "no-price";
+  return {
+    sku: item.ITNO,
+    ...(fields.includes("name") && item.ITDS ? { name: item.ITDS } : {}),
+    // An empty M3 description never blanks one written in BigCommerce.
+    ...(fields.includes("description") && item.FUDS ? { description: item.FUDS } : {}),
+    ...(fields.includes("price") ? { price } : {}),
+    ...(fields.includes("weight") ? { weight: Number(item[weightField] || "0") } : {}),
+    ...(fields.includes("availability")
+      ? { availability: status.availability, visible: status.visible }
+      : {}),
+  };
+}
+
+/** A short, stable digest of what would be written: equal digests need no call. */
+export function digestOf(item: CatalogItem): string {
+  const ordered = Object.keys(item)
+    .sort()
+    .map((k) => [k, item[k as keyof CatalogItem]]);
+  return createHash("sha256").update(JSON.stringify(ordered)).digest("base64url").slice(0, 16);
+}
+
+export interface CatalogEntry {
+  digest: string;
+  stamp: number;
+}
+
+export function decodeCatalogBucket(text: string | undefined): Map<string, CatalogEntry> {
+  const bucket = new Map<string, CatalogEntry>();
+  for (const line of text ? text.split("\n") : []) {
+    const [sku, digest, stamp] = line.split("\t");
+    if (stamp !== undefined) bucket.set(sku!, { digest: digest!, stamp: Number(stamp) });
+  }
+  return bucket;
+}
+
+const encodeCatalogBucket = (bucket: Map<string, CatalogEntry>, index: number) =>
+  checkSize(
+    [...bucket].map(([sku, e]) => `${sku}\t${e.digest}\t${e.stamp}`).join("\n"),
+    index,
+    "catalog.snapshotBuckets",
+  );
+
+/**
+ * One catalog run: M3 items changed since the last run's date (MMS200MI LstItmByChgDate; M3 keeps change dates
+ * by day, so today's changes are read again next run and the snapshot's digests drop the repeats), their
+ * prices in bulk, the status map, then only items whose BigCommerce view changed are enqueued, 50 per message.
+ */
+export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollResult> {
+  const { config } = deps;
+  const now = deps.now ?? Date.now;
+  const B = config.catalog.snapshotBuckets;
+  const cursor = await deps.state.begin(deps.owner, LEASE_MS);
+  if (cursor === "busy")
+    return {
+      summary: "another catalog run holds the lease; skipped",
+      read: 0,
+      changed: 0,
+      messages: 0,
+      unmappedStatus: 0,
+      noPrice: 0,
+    };
+  try {
+    const stamp = Math.max(now(), (cursor.lastStamp ?? 0) + 1, (cursor.pending ?? 0) + 1);
+    const progress = new Progress(deps.progress, now);
+    // A run that died after writing the snapshot did not move the cursor: its items are sent again whole.
+    const trustSnapshot = cursor.pending === undefined && cursor.buckets === B;
+    const from = cursor.since ?? config.catalog.firstRunFrom ?? "1900-01-01";
+    const candidates: CatalogItem[] = [];
+    let unmappedStatus = 0;
+    let noPrice = 0;
+    for await (const page of deps.items({ from, to: isoDate(stamp + DAY_MS) })) {
+      const prices = config.catalog.fields.includes("price")
+        ? await deps.prices(page.map((i) => i.ITNO))
+        : new Map<string, string>();
+      for (const item of page) {
+        progress.read++;
+        const view = catalogItemOf(item, prices.get(item.ITNO), config);
+        if (view === "unmapped-status") unmappedStatus++;
+        else if (view === "no-price") noPrice++;
+        else candidates.push(view);
+      }
+      progress.report("read");
+    }
+
+    const store = deps.snapshot(B);
+    const indices = [...new Set(candidates.map((c) => bucketOf(c.sku, B)))];
+    const texts = await store.load(indices);
+    const buckets = new Map(indices.map((i) => [i, decodeCatalogBucket(texts.get(i))]));
+    const changed = candidates.filter((item) => {
+      const bucket = buckets.get(bucketOf(item.sku, B))!;
+      const digest = digestOf(item);
+      if (trustSnapshot && bucket.get(item.sku)?.digest === digest) return false;
+      bucket.set(item.sku, { digest, stamp });
+      return true;
+    });
+    progress.changed = changed.length;
+
+    const messages: Envelope<CatalogUpdate>[] = [];
+    for (let i = 0; i < changed.length; i += CATALOG_ITEMS_PER_MESSAGE) {
+      const items = changed.slice(i, i + CATALOG_ITEMS_PER_MESSAGE);
+      messages.push(
+        newEnvelope({
+          flow: "catalog",
+          kind: "catalog.items",
+          key: `catalog:${stamp}:${messages.length + 1}`,
+          payload: { stamp, items },
+        }),
+      );
+    }
+    if (changed.length) {
+      await deps.state.markPending(stamp);
+      const dirty = new Set(changed.map((c) => bucketOf(c.sku, B)));
+      await store.save(new Map([...dirty].map((i) => [i, encodeCatalogBucket(buckets.get(i)!, i)])));
+      for (let i = 0; i < messages.length; i += 10) {
+        await deps.enqueue(messages.slice(i, i + 10));
+        progress.sent = Math.min(changed.length, (i + 10) * CATALOG_ITEMS_PER_MESSAGE);
+        progress.report("enqueue", progress.sent, changed.length);
+      }
+    }
+    await deps.state.commit(deps.owner, { since: isoDate(stamp), buckets: B, lastStamp: stamp });
+    progress.report("done", progress.sent, changed.length, true);
+    const summary = [
+      `catalog sync from ${from}: read ${progress.read} items`,
+      `${changed.length} changed`,
+      `${messages.length} messages`,
+      ...(unmappedStatus ? [`${unmappedStatus} with a status not in catalog.statusMap (skipped)`] : []),
+      ...(noPrice ? [`${noPrice} without a sales price (skipped)`] : []),
+      `${progress.elapsedSeconds()} s`,
+    ].join(", ");
+    return {
+      summary,
+      read: progress.read,
+      changed: changed.length,
+      messages: messages.length,
+      unmappedStatus,
+      noPrice,
+    };
+  } catch (error) {
+    await deps.state.release(deps.owner).catch(() => undefined);
+    throw error;
+  }
+}
