@@ -1,0 +1,264 @@
+import type { Envelope } from "@m3bc/core";
+import { describe, expect, test } from "vitest";
+import {
+  type CatalogCursor,
+  type CatalogDeliverDeps,
+  type CatalogItem,
+  type CatalogPollDeps,
+  type CatalogUpdate,
+  catalogItemOf,
+  deliverCatalog,
+  type M3Item,
+  type ProductChange,
+  pollCatalog,
+  type SyncState,
+  type VariantChange,
+} from "../src";
+import { syncConfig } from "./sync-support";
+
+const item = (ITNO: string, fields: Partial<M3Item> = {}): M3Item => ({
+  ITNO,
+  ITDS: `Item ${ITNO}`,
+  FUDS: "",
+  STAT: "20",
+  NEWE: "1",
+  GRWE: "1.2",
+  ...fields,
+});
+
+describe("M3 item → BigCommerce fields", () => {
+  test("status map gives availability and visibility; weight from the configured field; an empty M3 description is not sent", () => {
+    const config = syncConfig();
+    expect(catalogItemOf(item("LAMP", { ITDS: "Orbit Desk Lamp" }), "49.95", config)).toEqual({
+      sku: "LAMP",
+      name: "Orbit Desk Lamp",
+      price: "49.95",
+      weight: 1.2,
+      availability: "available",
+      visible: true,
+    });
+    expect(catalogItemOf(item("OLD", { STAT: "90", FUDS: "Old lamp" }), "1", config)).toMatchObject({
+      description: "Old lamp",
+      availability: "disabled",
+      visible: false,
+    });
+    expect(catalogItemOf(item("X", { STAT: "05" }), "1", config)).toBe("unmapped-status");
+    expect(catalogItemOf(item("X"), undefined, config)).toBe("no-price");
+    const some = syncConfig({ catalog: { fields: ["price"], weightField: "NEWE" } });
+    expect(catalogItemOf(item("X"), "2", some)).toEqual({ sku: "X", price: "2" });
+  });
+});
+
+function memoryCatalog(items: () => M3Item[], prices: Map<string, string>) {
+  const buckets = new Map<string, string>();
+  const row: { cursor: CatalogCursor; pending?: number; owner?: string } = { cursor: {} };
+  const queue: Envelope<CatalogUpdate>[] = [];
+  const reads: Array<{ from: string; to: string }> = [];
+  let clock = Date.parse("2026-03-02T10:00:00Z");
+  const state: SyncState<CatalogCursor> = {
+    async begin(owner) {
+      if (row.owner) return "busy";
+      row.owner = owner;
+      return { ...row.cursor, ...(row.pending ? { pending: row.pending } : {}) };
+    },
+    async markPending(stamp) {
+      row.pending = stamp;
+    },
+    async commit(_owner, cursor) {
+      row.cursor = cursor;
+      row.pending = undefined;
+      row.owner = undefined;
+    },
+    async release() {
+      row.owner = undefined;
+    },
+  };
+  const deps = (): CatalogPollDeps => ({
+    config: syncConfig(),
+    async *items(range) {
+      reads.push(range);
+      yield items();
+    },
+    prices: async (numbers) => new Map(numbers.flatMap((n) => (prices.has(n) ? [[n, prices.get(n)!]] : []))),
+    state,
+    snapshot: (count) => ({
+      load: async (indices) =>
+        new Map(
+          indices.flatMap((i) =>
+            buckets.has(`${count}#${i}`) ? [[i, buckets.get(`${count}#${i}`)!] as const] : [],
+          ),
+        ),
+      async save(texts) {
+        for (const [i, text] of texts) buckets.set(`${count}#${i}`, text);
+      },
+    }),
+    async enqueue(messages) {
+      queue.push(...messages);
+    },
+    progress: () => {},
+    now: () => clock,
+    owner: "run",
+  });
+  return {
+    deps,
+    row,
+    queue,
+    reads,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+describe("catalog poll", () => {
+  test("reads items changed since the last run's date and sends only those whose BigCommerce view changed, 50 per message", async () => {
+    let m3 = Array.from({ length: 120 }, (_, i) => item(`SKU${i}`));
+    const prices = new Map(m3.map((i) => [i.ITNO, "10"]));
+    const catalog = memoryCatalog(() => m3, prices);
+
+    const first = await catalog.deps();
+    expect(await pollCatalog(first)).toMatchObject({ read: 120, changed: 120, messages: 3 });
+    expect(catalog.queue.map((m) => m.payload.items.length)).toEqual([50, 50, 20]);
+    expect(catalog.reads[0]).toEqual({ from: "1900-01-01", to: "2026-03-03" });
+
+    // Same day: M3 lists the same items again (change dates are days); nothing changed, nothing is sent.
+    catalog.queue.length = 0;
+    catalog.advance(15 * 60_000);
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ read: 120, changed: 0, messages: 0 });
+    expect(catalog.reads[1]!.from).toBe("2026-03-02");
+
+    prices.set("SKU7", "12.5");
+    m3 = m3.map((i) => (i.ITNO === "SKU9" ? { ...i, STAT: "90" } : i));
+    const result = await pollCatalog(catalog.deps());
+    expect(result.changed).toBe(2);
+    expect(catalog.queue.flatMap((m) => m.payload.items)).toEqual([
+      expect.objectContaining({ sku: "SKU7", price: "12.5" }),
+      expect.objectContaining({ sku: "SKU9", availability: "disabled", visible: false }),
+    ]);
+  });
+
+  test("a run that died after writing its snapshot sends its items again", async () => {
+    const catalog = memoryCatalog(() => [item("A")], new Map([["A", "1"]]));
+    await pollCatalog(catalog.deps());
+    catalog.queue.length = 0;
+    catalog.row.pending = Date.now();
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ changed: 1 });
+  });
+
+  test("items with an unmapped status or no price are skipped and counted in the summary", async () => {
+    const catalog = memoryCatalog(
+      () => [item("A", { STAT: "05" }), item("B"), item("C")],
+      new Map([["C", "1"]]),
+    );
+    const result = await pollCatalog(catalog.deps());
+    expect(result).toMatchObject({ changed: 1, unmappedStatus: 1, noPrice: 1 });
+    expect(result.summary).toMatch(
+      /1 with a status not in catalog.statusMap \(skipped\), 1 without a sales price/,
+    );
+  });
+});
+
+describe("catalog deliver", () => {
+  const view = (sku: string): CatalogItem => ({
+    sku,
+    name: `Item ${sku}`,
+    price: "10",
+    weight: 1,
+    availability: "available",
+    visible: true,
+  });
+
+  function deliverDeps(known: Record<string, { base: boolean }>, createMissing = false) {
+    const calls = {
+      products: [] as ProductChange[][],
+      variants: [] as VariantChange[][],
+      created: [] as string[],
+      reported: [] as Array<{ reason: string; skus: string[] }>,
+      finds: 0,
+    };
+    const ids = new Map(Object.keys(known).map((sku, i) => [sku, 100 + i]));
+    const deps: CatalogDeliverDeps = {
+      createMissing,
+      newestStamp: async () => 1,
+      loadBuckets: async () => new Map(),
+      buckets: 1,
+      async find(skus) {
+        calls.finds++;
+        return new Map(
+          skus.flatMap((sku) =>
+            known[sku]
+              ? [[sku, { productId: ids.get(sku)!, variantId: ids.get(sku)! + 1000, base: known[sku]!.base }]]
+              : [],
+          ),
+        );
+      },
+      async updateProducts(changes) {
+        calls.products.push(changes);
+        return changes
+          .filter((c) => c.name === "Item REFUSED")
+          .map((c) => ({ id: c.id, message: "name taken" }));
+      },
+      async updateVariants(changes) {
+        calls.variants.push(changes);
+        return [];
+      },
+      async createProduct(i) {
+        calls.created.push(i.sku);
+      },
+      async created() {},
+      async report(reason, failures) {
+        calls.reported.push({ reason, skus: failures.map((f) => f.sku) });
+      },
+    };
+    return { deps, calls };
+  }
+
+  test("products without options are updated 10 per call, variants 50 per call, after one lookup", async () => {
+    const known: Record<string, { base: boolean }> = {};
+    for (let i = 0; i < 23; i++) known[`P${i}`] = { base: true };
+    for (let i = 0; i < 27; i++) known[`V${i}`] = { base: false };
+    const { deps, calls } = deliverDeps(known);
+    const result = await deliverCatalog({ stamp: 1, items: Object.keys(known).map(view) }, deps);
+    expect(result.outcome).toBe("done");
+    expect(calls.finds).toBe(1);
+    expect(calls.products.map((b) => b.length)).toEqual([10, 10, 3]);
+    expect(calls.variants.map((b) => b.length)).toEqual([27]);
+    expect(calls.products[0]![0]).toEqual({
+      id: 100,
+      name: "Item P0",
+      price: "10",
+      weight: 1,
+      availability: "available",
+      is_visible: true,
+    });
+    // A variant has no name or visibility of its own.
+    expect(calls.variants[0]![0]).toEqual({ id: 1123, price: "10", weight: 1, purchasing_disabled: false });
+  });
+
+  test("missing SKUs are reported (or created when configured); refused items are reported", async () => {
+    const { deps, calls } = deliverDeps({ A: { base: true }, REFUSED: { base: true } });
+    const result = await deliverCatalog({ stamp: 1, items: [view("A"), view("REFUSED"), view("MUG")] }, deps);
+    expect(result.detail).toBe(
+      "2 products, 0 variants updated, 1 not in BigCommerce (reported), 1 refused (reported)",
+    );
+    expect(calls.reported).toEqual([
+      { reason: "SKU_NOT_IN_BIGCOMMERCE", skus: ["MUG"] },
+      { reason: "BIGCOMMERCE_REJECTED", skus: ["REFUSED"] },
+    ]);
+
+    const creating = deliverDeps({}, true);
+    await deliverCatalog({ stamp: 1, items: [view("MUG")] }, creating.deps);
+    expect(creating.calls.created).toEqual(["MUG"]);
+    expect(creating.calls.reported).toEqual([]);
+  });
+
+  test("items a newer run has enqueued since are dropped", async () => {
+    const { deps, calls } = deliverDeps({ A: { base: true } });
+    deps.newestStamp = async () => 9;
+    deps.loadBuckets = async () => new Map([[0, "A\tdigest\t9"]]);
+    expect(await deliverCatalog({ stamp: 3, items: [view("A")] }, deps)).toMatchObject({
+      outcome: "skipped",
+    });
+    expect(calls.finds).toBe(0);
+  });
+});

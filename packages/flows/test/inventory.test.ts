@@ -1,0 +1,405 @@
+import { describe, expect, test } from "vitest";
+import {
+  type AbsoluteItem,
+  applyRule,
+  baseQuantity,
+  bucketOf,
+  compareVersions,
+  decodeStockBucket,
+  deliverInventory,
+  encodeStockBucket,
+  type InventoryDeliverDeps,
+  type InventoryUpdate,
+  pollInventory,
+  reconcileInventory,
+  reservationOrder,
+} from "../src";
+import { balance, memorySync, syncConfig } from "./sync-support";
+
+describe("the availability rule", () => {
+  test("pushed = max(0, base − safetyBuffer − reserved), reservations taken from the order-stock location first", () => {
+    const bases = new Map([
+      [1, 40],
+      [2, 15],
+    ]);
+    // The worked example of docs/inventory.md: 5 units sold in BigCommerce, not yet allocated in M3.
+    expect(applyRule(bases, 5, 2, [1, 2])).toEqual(
+      new Map([
+        [1, 33],
+        [2, 13],
+      ]),
+    );
+    // More reserved than location 1 can give: the rest comes off location 2, nothing goes below zero.
+    expect(applyRule(bases, 45, 2, [1, 2])).toEqual(
+      new Map([
+        [1, 0],
+        [2, 6],
+      ]),
+    );
+    expect(applyRule(bases, 100, 0, [1, 2])).toEqual(
+      new Map([
+        [1, 0],
+        [2, 0],
+      ]),
+    );
+  });
+
+  test("the base is the configured M3 figure in BigCommerce units, rounded down, never negative", () => {
+    const b = { STQT: "40", AVAL: "40", AV01: "12.5", AV02: "-3" };
+    expect(baseQuantity(b, "AV01", "1")).toBe(12);
+    expect(baseQuantity(b, "STQT", "6")).toBe(6);
+    expect(baseQuantity(b, "AV02", "1")).toBe(0);
+    expect(baseQuantity({ ...b, AV01: "11.999999" }, "AV01", "1")).toBe(11);
+  });
+
+  test("reservations start at orderStockLocation, else at the location of the default warehouse", () => {
+    expect(reservationOrder(syncConfig())).toEqual([1, 2]);
+    expect(reservationOrder(syncConfig({ warehouses: { default: "200" } }))).toEqual([2, 1]);
+    expect(reservationOrder(syncConfig({ inventory: { orderStockLocation: 2 } }))).toEqual([2, 1]);
+  });
+});
+
+describe("the snapshot", () => {
+  test("buckets round-trip and versions order by M3 change time, then by run", () => {
+    const bucket = new Map([["1\tLAMP", { qty: 3, base: 5, lmts: "0001700000000123", stamp: 42 }]]);
+    expect(decodeStockBucket(encodeStockBucket(bucket, 0, "x"))).toEqual(bucket);
+    expect(compareVersions({ lmts: "99", stamp: 9 }, { lmts: "100", stamp: 1 })).toBeLessThan(0);
+    expect(compareVersions({ lmts: "100", stamp: 2 }, { lmts: "0100", stamp: 1 })).toBeGreaterThan(0);
+    expect(bucketOf("LAMP-ORBIT", 512)).toBe(bucketOf("LAMP-ORBIT", 512));
+  });
+
+  test("a bucket near DynamoDB's item limit is refused with the setting to raise", () => {
+    const big = new Map(
+      Array.from({ length: 9000 }, (_, i) => [
+        `1\tSKU-${String(i).padStart(10, "0")}`,
+        { qty: 1, base: 1, lmts: "17000000000000000", stamp: 1 },
+      ]),
+    );
+    expect(() => encodeStockBucket(big, 7, "inventory.snapshotBuckets")).toThrow(
+      /Snapshot bucket 7 .*400 KB/,
+    );
+  });
+
+  test("buckets spread sequential SKUs evenly", () => {
+    const counts = new Array(64).fill(0);
+    for (let i = 0; i < 64_000; i++) counts[bucketOf(`BULK${String(i).padStart(6, "0")}`, 64)]++;
+    expect(Math.max(...counts)).toBeLessThan(1300);
+    expect(Math.min(...counts)).toBeGreaterThan(700);
+  });
+});
+
+describe("inventory poll", () => {
+  test("the first run reads everything and pushes every mapped balance, in messages of ≤ itemsPerMessage per location", async () => {
+    const sync = memorySync(syncConfig({ inventory: { itemsPerMessage: 3 } }));
+    for (const sku of ["A", "B", "C", "D"]) {
+      sync.set("100", sku, 40);
+      sync.set("200", sku, 15);
+      sync.set("300", sku, 99); // Returns: not mapped to a location
+    }
+    const result = await pollInventory(sync.deps());
+    expect(result).toMatchObject({ mode: "full", read: 12, changed: 8, sent: 8, messages: 4 });
+    expect(result.summary).toContain("4 balances in unmapped warehouses");
+    expect(sync.queue.map((m) => [m.payload.location, m.payload.items.length])).toEqual([
+      [1, 3],
+      [1, 1],
+      [2, 3],
+      [2, 1],
+    ]);
+    expect(sync.drain()).toEqual([
+      "1/A=40",
+      "1/B=40",
+      "1/C=40",
+      "1/D=40",
+      "2/A=15",
+      "2/B=15",
+      "2/C=15",
+      "2/D=15",
+    ]);
+  });
+
+  test("a delta reads after the cursor and sends only balances whose pushed quantity changed", async () => {
+    const sync = memorySync(syncConfig());
+    sync.set("100", "A", 40);
+    sync.set("100", "B", 40);
+    await pollInventory(sync.deps());
+    sync.drain();
+
+    expect((await pollInventory(sync.deps())).changed).toBe(0);
+    const cursor = sync.item.cursor.after;
+    sync.set("100", "A", 38); // sold in M3
+    sync.set("100", "B", 40); // touched, same quantity: a new LMTS but nothing to send
+    const delta = await pollInventory(sync.deps());
+    expect(delta).toMatchObject({ mode: "delta", read: 2, changed: 1 });
+    expect(sync.drain()).toEqual(["1/A=38"]);
+    expect(sync.calls.balances.at(-1)).toEqual(cursor);
+    expect(sync.item.cursor.after).toEqual({ LMTS: String(sync.now()), WHLO: "100", ITNO: "B" });
+  });
+
+  test("an M3 value older than the snapshot's never replaces it", async () => {
+    const sync = memorySync(syncConfig());
+    sync.set("100", "A", 40);
+    await pollInventory(sync.deps());
+    sync.drain();
+    // A balance read with an older change time than the one pushed (a lagging replica, a re-sent page).
+    const original = sync.deps();
+    const lagging = {
+      ...original,
+      async *balances() {
+        yield [balance("100", "A", 7, 1)];
+      },
+    };
+    const result = await pollInventory(lagging, { mode: "full" });
+    expect(result.stale).toBe(1);
+    expect(sync.drain()).toEqual(["1/A=40"]);
+  });
+
+  test("a full read is due after fullSyncEveryHours, after a crashed run, and when the bucket count changes", async () => {
+    const sync = memorySync(syncConfig({ inventory: { fullSyncEveryHours: 1 } }));
+    sync.set("100", "A", 40);
+    expect((await pollInventory(sync.deps())).mode).toBe("full");
+    expect((await pollInventory(sync.deps())).mode).toBe("delta");
+    sync.advance(3_600_000);
+    expect((await pollInventory(sync.deps())).mode).toBe("full");
+    sync.item.pending = sync.now(); // a run died between its snapshot write and its queue sends
+    expect((await pollInventory(sync.deps())).mode).toBe("full");
+    expect((await pollInventory(sync.deps())).mode).toBe("delta");
+
+    const rebucketed = { ...sync.deps(), config: syncConfig({ inventory: { snapshotBuckets: 7 } }) };
+    expect((await pollInventory(rebucketed)).mode).toBe("full");
+  });
+
+  test("the ION push never starts a full read, and one run at a time holds the lease", async () => {
+    const sync = memorySync(syncConfig());
+    sync.set("100", "A", 40);
+    expect(await pollInventory(sync.deps(), { mode: "delta" })).toMatchObject({ mode: "skipped" });
+    await pollInventory(sync.deps());
+    await sync.state.begin("someone else", 60_000);
+    expect((await pollInventory(sync.deps())).summary).toMatch(/another inventory run holds the lease/);
+  });
+
+  test("no locations mapped: the sync is off and reads nothing", async () => {
+    const sync = memorySync(syncConfig());
+    const deps = {
+      ...sync.deps(),
+      config: { ...sync.deps().config, inventory: { ...syncConfig().inventory, locations: {} } },
+    };
+    expect((await pollInventory(deps)).summary).toMatch(/inventory sync is off/);
+    expect(sync.calls.balances).toEqual([]);
+  });
+
+  test("long runs report progress with remaining and ETA, and end with a summary line", async () => {
+    const sync = memorySync(syncConfig({ inventory: { pageSize: 100 } }));
+    for (let i = 0; i < 300; i++) sync.set("100", `S${i}`, 1);
+    await pollInventory(sync.deps());
+    sync.set("100", "S1", 2);
+    const result = await pollInventory(sync.deps(), { mode: "full" });
+    expect(result.summary).toMatch(
+      /^full sync: read 300 balances, 300 changed, 300 queued in 1 messages, .* s$/,
+    );
+    const last = sync.progress.at(-1)!;
+    expect(last).toMatchObject({ phase: "done", read: 300, changed: 300, sent: 300, remaining: 0 });
+    expect(sync.progress.some((p) => p.phase === "read" && p.remaining !== undefined)).toBe(true);
+  });
+});
+
+describe("orders between a read and a write do not oversell", () => {
+  const setup = async () => {
+    const sync = memorySync(syncConfig());
+    sync.set("100", "LAMP", 40);
+    sync.set("200", "LAMP", 15);
+    await pollInventory(sync.deps());
+    sync.drain();
+    return sync;
+  };
+
+  test("an order not yet allocated in M3 is subtracted, even when its SKU's balance did not change", async () => {
+    const sync = await setup();
+    // BigCommerce sold 3 (its stock is now 37 at location 1); the orders flow recorded the reservation.
+    sync.orders.set("order:s:1", { key: "order:s:1", reservation: { LAMP: 3 } });
+    await pollInventory(sync.deps());
+    expect(sync.drain()).toEqual(["1/LAMP=37"]);
+    // M3 receives stock before it allocates the order: still 3 held back.
+    sync.set("100", "LAMP", 50);
+    await pollInventory(sync.deps());
+    expect(sync.drain()).toEqual(["1/LAMP=47"]);
+  });
+
+  test("an order confirmed after the read started still counts; confirmed before, it is released once", async () => {
+    const sync = await setup();
+    sync.orders.set("order:s:1", { key: "order:s:1", reservation: { LAMP: 3 } });
+    await pollInventory(sync.deps());
+    sync.drain();
+    // M3 allocates while the next run reads; the order is marked confirmed after that run's read started.
+    sync.set("100", "LAMP", 40, 3);
+    sync.orders.set("order:s:1", {
+      key: "order:s:1",
+      reservation: { LAMP: 3 },
+      confirmedAt: new Date(sync.now() + 10_000).toISOString(),
+    });
+    await pollInventory(sync.deps());
+    // AV01 37 − still reserved 3 = 34: under-sells for one run, never over-sells.
+    expect(sync.drain()).toEqual(["1/LAMP=34"]);
+    expect(sync.calls.released).toEqual([]);
+
+    sync.advance(60_000);
+    await pollInventory(sync.deps());
+    expect(sync.calls.released).toEqual(["order:s:1"]);
+    // M3's balance did not change again, yet the released units come back from the snapshot's base.
+    expect(sync.drain()).toEqual(["1/LAMP=37"]);
+  });
+
+  test("with a safety buffer, reservations spill to the next location and nothing goes below zero", async () => {
+    const sync = memorySync(syncConfig({ inventory: { safetyBuffer: 2 } }));
+    sync.set("100", "LAMP", 4);
+    sync.set("200", "LAMP", 15);
+    sync.orders.set("order:s:2", { key: "order:s:2", reservation: { LAMP: 5 } });
+    await pollInventory(sync.deps());
+    // Location 1: 4 − 2 = 2 sellable, all reserved; location 2: 13 − the 3 left = 10. Total 10 = 19 − 2·2 − 5.
+    expect(sync.drain()).toEqual(["1/LAMP=0", "2/LAMP=10"]);
+  });
+});
+
+describe("unknown SKUs", () => {
+  test("are left out while recently reported, tried again after unknownRecheckHours, pushed at once when created", async () => {
+    const sync = memorySync(syncConfig({ inventory: { unknownRecheckHours: 1 } }));
+    sync.set("100", "MUG", 40);
+    sync.unknown.set("MUG", sync.now());
+    const first = await pollInventory(sync.deps());
+    expect(first.unknownSkipped).toBe(1);
+    expect(sync.drain()).toEqual([]);
+
+    sync.advance(3_600_001);
+    await pollInventory(sync.deps(), { mode: "full" });
+    expect(sync.drain()).toEqual(["1/MUG=40"]);
+
+    sync.unknown.set("MUG", 0); // the catalog flow created the product
+    await pollInventory(sync.deps());
+    expect(sync.drain()).toEqual(["1/MUG=40"]);
+    expect(sync.unknown.has("MUG")).toBe(false);
+  });
+});
+
+describe("inventory deliver", () => {
+  const update = (stamp: number, items: InventoryUpdate["items"]): InventoryUpdate => ({
+    location: 1,
+    stamp,
+    items,
+  });
+
+  function deliverDeps(newest: number, bucketTexts: Map<number, string>, refused: string[] = []) {
+    const sent: AbsoluteItem[][] = [];
+    const recorded: string[] = [];
+    const reports: InventoryUpdate[] = [];
+    const deps: InventoryDeliverDeps = {
+      newestStamp: async () => newest,
+      loadBuckets: async () => bucketTexts,
+      buckets: 1,
+      async setInventory(items) {
+        sent.push(items);
+        return {
+          rejected: items
+            .filter((i) => refused.includes(i.sku))
+            .map((item) => ({ item, message: "not found" })),
+        };
+      },
+      async recordUnknown(skus) {
+        recorded.push(...skus);
+      },
+      async reportUnknown(u) {
+        reports.push(u);
+      },
+    };
+    return { deps, sent, recorded, reports };
+  }
+
+  test("a message from the newest run is sent whole, without reading the snapshot", async () => {
+    const d = deliverDeps(5, new Map());
+    d.deps.loadBuckets = async () => {
+      throw new Error("not needed");
+    };
+    const result = await deliverInventory(update(5, [["A", 3, "100"]]), d.deps);
+    expect(result).toMatchObject({ outcome: "done", sent: 1, stale: 0 });
+    expect(d.sent).toEqual([[{ location_id: 1, sku: "A", quantity: 3 }]]);
+  });
+
+  test("an older message drops, item by item, values the snapshot has newer versions of", async () => {
+    const snapshot = new Map([
+      ["1\tA", { qty: 9, base: 9, lmts: "200", stamp: 7 }],
+      ["1\tB", { qty: 4, base: 4, lmts: "100", stamp: 5 }],
+    ]);
+    const d = deliverDeps(7, new Map([[0, encodeStockBucket(snapshot, 0, "x")]]));
+    const result = await deliverInventory(
+      update(5, [
+        ["A", 3, "100"],
+        ["B", 4, "100"],
+        ["C", 1, "100"],
+      ]),
+      d.deps,
+    );
+    expect(result).toMatchObject({ stale: 1, sent: 2 });
+    expect(d.sent[0]!.map((i) => i.sku)).toEqual(["B", "C"]);
+
+    const replay = deliverDeps(7, new Map([[0, encodeStockBucket(snapshot, 0, "x")]]));
+    expect(await deliverInventory(update(5, [["A", 3, "100"]]), replay.deps)).toMatchObject({
+      outcome: "skipped",
+    });
+    expect(replay.sent).toEqual([]);
+  });
+
+  test("SKUs BigCommerce does not have are recorded and reported, the rest are set", async () => {
+    const d = deliverDeps(5, new Map(), ["MUG"]);
+    const result = await deliverInventory(
+      update(5, [
+        ["A", 3, "100"],
+        ["MUG", 40, "100"],
+      ]),
+      d.deps,
+    );
+    expect(result).toMatchObject({ sent: 1, unknown: ["MUG"] });
+    expect(result.detail).toBe("location 1: 1 set, 1 unknown to BigCommerce (reported)");
+    expect(d.recorded).toEqual(["MUG"]);
+    expect(d.reports).toEqual([update(5, [["MUG", 40, "100"]])]);
+  });
+});
+
+describe("reconciliation", () => {
+  test("compares the rule's quantities with BigCommerce's on-hand for every SKU and lists what is missing", async () => {
+    const config = syncConfig();
+    const report = await reconcileInventory(config, {
+      balances: (async function* () {
+        yield [
+          balance("100", "A", 40, 1),
+          balance("200", "A", 15, 1),
+          balance("100", "B", 10, 1),
+          balance("100", "MUG", 5, 1),
+          balance("300", "C", 5, 1),
+        ];
+      })(),
+      bigcommerce: (async function* () {
+        yield {
+          sku: "A",
+          onHand: new Map([
+            [1, 37],
+            [2, 15],
+          ]),
+        };
+        yield {
+          sku: "B",
+          onHand: new Map([
+            [1, 12],
+            [2, 0],
+          ]),
+        };
+        yield { sku: "POSTER", onHand: new Map([[1, 40]]) };
+      })(),
+      openOrders: [{ key: "order:s:9", reservation: { A: 3 } }],
+      readStart: 0,
+    });
+    expect(report).toEqual({
+      compared: 3,
+      mismatches: [{ sku: "B", location: 1, expected: 10, actual: 12 }],
+      missingInBigCommerce: ["MUG"],
+      missingInM3: ["POSTER"],
+    });
+  });
+});
