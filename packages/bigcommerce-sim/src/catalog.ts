@@ -35,6 +35,8 @@ export interface Product {
   name: string;
   type: "physical" | "digital";
   sku: string;
+  /** HTML shown on the product page. */
+  description: string;
   price: bigint;
   costPrice: bigint;
   retailPrice: bigint;
@@ -105,6 +107,8 @@ export interface NewProduct {
   salePrice?: bigint;
   weight: number;
   isVisible?: boolean;
+  availability?: "available" | "disabled" | "preorder";
+  description?: string;
   inventoryTracking?: "none" | "product" | "variant";
   variants?: NewVariant[];
 }
@@ -169,6 +173,7 @@ export class Catalog {
       name: input.name,
       type: input.type ?? "physical",
       sku: input.sku ?? "",
+      description: input.description ?? "",
       price: input.price,
       costPrice: input.costPrice ?? 0n,
       retailPrice: input.retailPrice ?? 0n,
@@ -178,7 +183,7 @@ export class Catalog {
       inventoryTracking: input.inventoryTracking ?? (variants.length > 0 ? "variant" : "product"),
       inventoryWarningLevel: 0,
       isVisible: input.isVisible ?? true,
-      availability: "available",
+      availability: input.availability ?? "available",
       upc: "",
       mpn: "",
       binPickingNumber: "",

@@ -39,6 +39,7 @@ const productFields = {
   name: string({ min: 1, max: 250 }),
   type: oneOf(["physical", "digital"] as const),
   sku: string({ max: 255 }),
+  description: string(),
   price: money(),
   cost_price: money(),
   retail_price: money(),
@@ -141,7 +142,7 @@ export function catalogRoutes(store: Store): Route[] {
     name: product.name,
     type: product.type,
     sku: product.sku,
-    description: "",
+    description: product.description,
     weight: product.weight,
     width: 0,
     depth: 0,
@@ -271,6 +272,8 @@ export function catalogRoutes(store: Store): Route[] {
       ...(input.retail_price !== undefined ? { retailPrice: input.retail_price } : {}),
       ...(input.sale_price !== undefined ? { salePrice: input.sale_price } : {}),
       ...(input.is_visible !== undefined ? { isVisible: input.is_visible } : {}),
+      ...(input.availability !== undefined ? { availability: input.availability } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.inventory_tracking !== undefined ? { inventoryTracking: input.inventory_tracking } : {}),
       variants: (input.variants ?? []).map((v) => ({
         sku: v.sku,
@@ -333,6 +336,7 @@ export function catalogRoutes(store: Store): Route[] {
 
   const applyProductUpdate = (product: Product, item: ReturnType<typeof productUpdate> & object) => {
     if (item.name !== undefined) product.name = item.name;
+    if (item.description !== undefined) product.description = item.description;
     if (item.type !== undefined) product.type = item.type;
     if (item.sku !== undefined && item.sku !== product.sku) catalog.renameProductSku(product, item.sku);
     if (item.price !== undefined) product.price = item.price;

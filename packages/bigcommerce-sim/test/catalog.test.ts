@@ -142,4 +142,22 @@ describe("V3 catalog", () => {
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ status: 404, type: expect.stringContaining("api-status-codes") });
   });
+
+  test("description and availability are kept on create and batch update", async () => {
+    const created = await ctx.api("POST", "/v3/catalog/products", {
+      name: "Described Mug",
+      type: "physical",
+      sku: "MUG-DESC",
+      price: 12,
+      weight: 0.35,
+      description: "<p>Stoneware</p>",
+      availability: "disabled",
+    });
+    const product = (created.json as { data: { id: number; description: string; availability: string } })
+      .data;
+    expect(product).toMatchObject({ description: "<p>Stoneware</p>", availability: "disabled" });
+    await ctx.api("PUT", "/v3/catalog/products", [{ id: product.id, description: "<p>Glazed</p>" }]);
+    const read = await ctx.api("GET", `/v3/catalog/products/${product.id}`);
+    expect((read.json as { data: { description: string } }).data.description).toBe("<p>Glazed</p>");
+  });
 });
