@@ -1,6 +1,7 @@
 import { bigCommerceClient, dynamoLedger, loadConfig, m3Client, perRuntime, sqsHandler } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
 import { checkWarehousesInM3, DeliveryPayload, deliverOrder } from "@m3bc/flows";
+import { topology } from "@m3bc/topology";
 
 // Once per container: every warehouse the routing config names must exist in M3.
 const warehousesChecked = perRuntime(() =>
@@ -14,6 +15,8 @@ export const handler = sqsHandler("orders-deliver", async (message) => {
     config: loadConfig(),
     ledger: dynamoLedger,
     m3: await m3Client(),
+    // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
+    leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
     bigcommerce: {
       async markOrder(orderId, update) {
         await bigcommerce.updateOrder(orderId, {

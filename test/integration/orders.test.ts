@@ -4,7 +4,7 @@ import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ flows: ["orders", "shipments"] });
 });
 afterAll(async () => h?.stop());
 
@@ -146,6 +146,32 @@ describe("BigCommerce order → M3 customer order", () => {
     h.bc.redeliverWebhook(deliveries[0]!.messageId);
     await settle();
     expect(m3OrdersFor(h.m3, placed.id)).toHaveLength(1);
+  });
+
+  test("a crash after AddBatchHead, with M3 having confirmed the order, resumes from the ledger: one M3 order", async () => {
+    // M3 executes the lines and Confirm, but the deliver function never hears back (as if it died there).
+    h.m3.loseNextResponses(1, "Confirm");
+    const placed = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "SHOE-42", quantity: 1 }] }) as {
+      id: number;
+    };
+    await settle();
+    const orders = m3OrdersFor(h.m3, placed.id);
+    expect(orders).toHaveLength(1);
+    expect(h.m3.counts().transactions["OIS100MI/GetOrderNo"]).toBeGreaterThanOrEqual(1);
+    expect(bcOrder(placed.id).staff_notes).toBe(`M3 order ${orders[0]!.ORNO}`);
+  });
+
+  test("a crash after AddBatchHead, before M3 got the lines, resumes: the batch is entered again, one M3 order", async () => {
+    const before = h.m3.counts().transactions["OIS100MI/DelBatchHead"] ?? 0;
+    // The bulk call with the lines never gets through (more 503s than the client retries): the message goes back
+    // to the queue with the temporary number in the ledger, as if the function had died right after AddBatchHead.
+    h.m3.failNext(5, 503, "AddBatchLine");
+    const placed = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "TEE-M-WHT", quantity: 2 }] }) as {
+      id: number;
+    };
+    await settle();
+    expect(m3OrdersFor(h.m3, placed.id)).toHaveLength(1);
+    expect(h.m3.counts().transactions["OIS100MI/DelBatchHead"]).toBe(before + 1);
   });
 
   test("an order placed while M3 is down is delivered once M3 is back", async () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type BigCommerceSimulator, startBigCommerceSimulator } from "@m3bc/bigcommerce-sim";
 import { type RunningConnector, startConnector } from "@m3bc/local";
 import { type M3Simulator, startM3Simulator } from "@m3bc/m3-sim";
+import type { Flow } from "@m3bc/topology";
 
 export interface Harness {
   bc: BigCommerceSimulator;
@@ -17,7 +18,12 @@ export const WEBHOOK_SECRET = "local-webhook-secret-0123456789";
 
 /** The connector's local stack against both simulators, all in this process: what integration tests drive. */
 export async function startHarness(
-  options: { config?: (config: Record<string, unknown>) => void } = {},
+  options: {
+    config?: (config: Record<string, unknown>) => void;
+    flows?: readonly Flow[];
+    /** Extra keys for the m3 secret, e.g. ionPushSecret. */
+    m3Secret?: Record<string, unknown>;
+  } = {},
 ): Promise<Harness> {
   const bc = await startBigCommerceSimulator({ webhookRetryScale: 0.001 });
   const m3 = await startM3Simulator();
@@ -40,6 +46,7 @@ export async function startHarness(
       default: "100",
       rules: [{ countries: ["US"], states: ["New York", "NY"], warehouse: "200" }],
     },
+    shipments: { carriers: { UPS: { provider: "ups", trackingCarrier: "ups" } } },
   };
   options.config?.(config);
   const connector = await startConnector({
@@ -51,10 +58,11 @@ export async function startHarness(
         clientSecret: bc.clientSecret,
         webhookSecret: WEBHOOK_SECRET,
       },
-      m3: m3.ionapi,
+      m3: { ...m3.ionapi, ...options.m3Secret },
     },
     emulators: "in-process",
     manualSchedules: true,
+    flows: options.flows,
     env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR" },
   });
   return {

@@ -1,14 +1,29 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerLink, Ledger, OrderProgress } from "@m3bc/flows";
+import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { CustomerLink, Ledger, OrderProgress, PartProgress, ShippableOrder } from "@m3bc/flows";
 import { dynamo } from "./aws-clients";
 import { tableName } from "./runtime";
 
-// A part's batch number lives in a flat attribute ("temp#<part>") so that one conditional update can claim it
-// without first creating a map; recordSent then replaces the item with the final, tidy shape.
-const TEMP = "temp#";
+// A part's batch number and lease live in flat attributes ("temp#<part>", "lease#<part>") so that one conditional
+// update can claim them without first creating a map; recordSent then stores the final numbers in `parts`.
+const PART_ATTRIBUTES = { "temp#": "tempOrderNumber", "lease#": "leaseUntil" } as const;
+
 /** Partition value of the sparse "open-orders" index: orders whose stock M3 may not have allocated yet. */
 export const OPEN = "open";
+/** Partition value of the sparse "unshipped-orders" index: orders in M3 with something left to ship. */
+const UNSHIPPED = "unshipped";
+
+const shippable = (item: Record<string, unknown>): ShippableOrder => ({
+  key: item.pk as string,
+  orderId: item.orderId as number,
+  parts: item.parts as ShippableOrder["parts"],
+  shipments: (item.shipments as Record<string, number> | undefined) ?? {},
+  shipped: (item.shipped as Record<string, number> | undefined) ?? {},
+});
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error as Error).name === "ConditionalCheckFailedException";
 
 /** The sync ledger on DynamoDB: one item per business key, strongly consistent reads for saga decisions. */
 export const dynamoLedger: Ledger = {
@@ -35,13 +50,16 @@ export const dynamoLedger: Ledger = {
     if (!Item) return undefined;
     const parts: OrderProgress["parts"] = { ...(Item.parts ?? {}) };
     for (const [name, value] of Object.entries(Item)) {
-      if (name.startsWith(TEMP))
-        parts[name.slice(TEMP.length)] = { ...parts[name.slice(TEMP.length)], tempOrderNumber: value };
+      for (const [prefix, field] of Object.entries(PART_ATTRIBUTES)) {
+        if (!name.startsWith(prefix)) continue;
+        const partId = name.slice(prefix.length);
+        parts[partId] = { ...parts[partId], [field]: value } as PartProgress;
+      }
     }
     return { key, state: Item.state ?? "in-progress", parts, customerNumber: Item.customerNumber };
   },
 
-  async recordBatchHead(key, partId, tempOrderNumber, { replacing, reservation }) {
+  async recordBatchHead(key, partId, tempOrderNumber, { replacing, reservation, leaseUntil }) {
     try {
       await dynamo().send(
         new UpdateCommand({
@@ -49,11 +67,17 @@ export const dynamoLedger: Ledger = {
           Key: { pk: key },
           // The order now holds stock M3 has not allocated: it joins the open-orders index (see OPEN).
           UpdateExpression:
-            "SET #temp = :temp, #state = if_not_exists(#state, :progress), reservation = :reservation, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now",
+            "SET #temp = :temp, #lease = :lease, #state = if_not_exists(#state, :progress), reservation = :reservation, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now",
           ConditionExpression: replacing ? "#temp = :replacing" : "attribute_not_exists(#temp)",
-          ExpressionAttributeNames: { "#temp": `${TEMP}${partId}`, "#state": "state", "#open": "open" },
+          ExpressionAttributeNames: {
+            "#temp": `temp#${partId}`,
+            "#lease": `lease#${partId}`,
+            "#state": "state",
+            "#open": "open",
+          },
           ExpressionAttributeValues: {
             ":temp": tempOrderNumber,
+            ":lease": leaseUntil,
             ":progress": "in-progress",
             ":reservation": reservation,
             ":open": OPEN,
@@ -64,16 +88,23 @@ export const dynamoLedger: Ledger = {
       );
       return "recorded";
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === "ConditionalCheckFailedException"
-      )
-        return "conflict";
+      if (isConditionFailure(error)) return "conflict";
       throw error;
     }
   },
 
-  async recordSent(key, parts, customerNumber, reservation) {
+  async releaseLease(key, partId) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "REMOVE #lease",
+        ExpressionAttributeNames: { "#lease": `lease#${partId}` },
+      }),
+    );
+  },
+
+  async recordSent(key, orderId, parts, customerNumber, reservation) {
     const now = new Date().toISOString();
     await dynamo().send(
       new UpdateCommand({
@@ -81,11 +112,15 @@ export const dynamoLedger: Ledger = {
         Key: { pk: key },
         // Stays in the open-orders index with its confirmation time: the inventory flow drops it once a stock
         // read newer than the confirmation (which then includes M3's allocation) has been pushed.
+        // It also joins the unshipped-orders index, which the shipments poller reads.
         UpdateExpression:
-          "SET #state = :sent, parts = :parts, customerNumber = :customer, reservation = :reservation, confirmedAt = :now, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now",
+          "SET #state = :sent, orderId = :orderId, parts = :parts, customerNumber = :customer, reservation = :reservation, confirmedAt = :now, #open = :open, openedAt = if_not_exists(openedAt, :now), unshipped = :unshipped, sentAt = :now, shipments = if_not_exists(shipments, :empty), shipped = if_not_exists(shipped, :empty), updatedAt = :now",
         ExpressionAttributeNames: { "#state": "state", "#open": "open" },
         ExpressionAttributeValues: {
           ":sent": "sent",
+          ":orderId": orderId,
+          ":unshipped": UNSHIPPED,
+          ":empty": {},
           ":parts": parts,
           ":customer": customerNumber,
           ":reservation": reservation,
@@ -94,5 +129,48 @@ export const dynamoLedger: Ledger = {
         },
       }),
     );
+  },
+
+  async *listUnshipped() {
+    const pages = paginateQuery(
+      { client: dynamo() },
+      {
+        TableName: tableName("ledger"),
+        IndexName: "unshipped-orders",
+        KeyConditionExpression: "unshipped = :unshipped",
+        ExpressionAttributeValues: { ":unshipped": UNSHIPPED },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) yield shippable(item);
+  },
+
+  async getShippable(key) {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName("ledger"), Key: { pk: key }, ConsistentRead: true }),
+    );
+    return Item?.state === "sent" ? shippable(Item) : undefined;
+  },
+
+  async recordShipment(key, deliveryNumber, { shipmentId, shipped, complete }) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: `SET shipments.#delivery = :shipment, shipped = :shipped, updatedAt = :now${complete ? " REMOVE unshipped" : ""}`,
+          ConditionExpression: "attribute_not_exists(shipments.#delivery)",
+          ExpressionAttributeNames: { "#delivery": deliveryNumber },
+          ExpressionAttributeValues: {
+            ":shipment": shipmentId,
+            ":shipped": shipped,
+            ":now": new Date().toISOString(),
+          },
+        }),
+      );
+      return "recorded";
+    } catch (error) {
+      if (isConditionFailure(error)) return "duplicate";
+      throw error;
+    }
   },
 };

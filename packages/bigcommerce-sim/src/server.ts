@@ -216,7 +216,12 @@ export async function startBigCommerceSimulator(
       );
     }
     const request: SimRequest = { method, path, params, query, headers: req.headers, body };
-    finish(route.handler(request), rate.headers);
+    const result = route.handler(request);
+    if (faults.loseResponse(key)) {
+      res.socket?.destroy();
+      return;
+    }
+    finish(result, rate.headers);
   };
 
   const adminRoutes: {

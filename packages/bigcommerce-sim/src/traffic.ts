@@ -55,6 +55,11 @@ export interface FaultSpec {
   errorStatus?: 500 | 503;
   /** The next n requests get errorStatus (deterministic, for tests). */
   failNext?: number;
+  /**
+   * The next n requests are carried out, then the connection drops without an answer: the caller cannot tell
+   * whether BigCommerce did the work (a timeout after the write).
+   */
+  loseResponseNext?: number;
   /** Every request gets 503 for this long, from now. */
   outageMs?: number;
   /** 429s regardless of the quota: for `count` requests or `forMs` ms. */
@@ -74,6 +79,7 @@ interface ActiveFault {
   errorRate: number;
   errorStatus: 500 | 503;
   failNext: number;
+  loseResponseNext: number;
   outageUntil: number;
   storm?: {
     remaining: number;
@@ -120,6 +126,7 @@ export class Faults {
       errorRate: spec.errorRate ?? 0,
       errorStatus: spec.errorStatus ?? 500,
       failNext: spec.failNext ?? 0,
+      loseResponseNext: spec.loseResponseNext ?? 0,
       outageUntil: spec.outageMs ? now + spec.outageMs : 0,
       ...(storm
         ? {
@@ -147,6 +154,7 @@ export class Faults {
       errorRate: f.errorRate,
       errorStatus: f.errorStatus,
       failNext: f.failNext,
+      loseResponseNext: f.loseResponseNext,
       outageMs: Math.max(0, f.outageUntil - now),
       ...(f.storm
         ? {
@@ -159,6 +167,14 @@ export class Faults {
           }
         : {}),
     }));
+  }
+
+  /** Whether the answer to a request just carried out on `route` is lost (the connection drops instead). */
+  loseResponse(route: string): boolean {
+    const fault = this.faults.find((f) => f.route === route) ?? this.faults.find((f) => f.route === "*");
+    if (!fault || fault.loseResponseNext <= 0) return false;
+    fault.loseResponseNext--;
+    return true;
   }
 
   /** Decides what happens to one request on `route`; a specific route's fault wins over "*". */

@@ -10,12 +10,33 @@ export interface CustomerLink {
   addressKey: string;
 }
 
+/** What shipments need of an order line: BigCommerce's line id, SKU and quantity, and the M3 quantity it became. */
+export interface ShipLine {
+  lineId: number;
+  sku: string;
+  quantity: number;
+  unitQuantity: string;
+}
+
+export interface PartProgress {
+  tempOrderNumber?: string;
+  orderNumber?: string;
+  /** Set when the order is sent: the part's lines, for mapping M3 deliveries back to BigCommerce lines. */
+  lines?: ShipLine[];
+  /**
+   * Until when (epoch ms) the invocation that entered the batch may still be working on it. Another invocation
+   * must not take the batch over (delete and re-enter it) before then: Lambda stops a function at its timeout,
+   * so the lease is the deliver function's timeout, and a failing invocation gives it back at once.
+   */
+  leaseUntil?: number;
+}
+
 /** Progress of one BigCommerce order through M3; parts are keyed by shipping address id. */
 export interface OrderProgress {
   key: string;
   /** "sent" once every part is confirmed in M3 and BigCommerce is marked. */
   state: "in-progress" | "sent";
-  parts: Record<string, { tempOrderNumber?: string; orderNumber?: string }>;
+  parts: Record<string, PartProgress>;
   customerNumber?: string;
 }
 
@@ -24,6 +45,17 @@ export interface OrderProgress {
  * reservations from M3's available quantity, so a stock push cannot re-sell what BigCommerce already sold.
  */
 export type Reservation = Record<string, number>;
+
+/** An order in M3 that is not fully shipped yet, as the shipments flow sees it. */
+export interface ShippableOrder {
+  key: string;
+  orderId: number;
+  parts: Record<string, { orderNumber: string; lines: ShipLine[] }>;
+  /** M3 delivery number → BigCommerce shipment id, for deliveries already pushed. */
+  shipments: Record<string, number>;
+  /** BigCommerce quantity already shipped, per order line id. */
+  shipped: Record<string, number>;
+}
 
 export interface Ledger {
   getCustomer(key: string): Promise<CustomerLink | undefined>;
@@ -37,13 +69,31 @@ export interface Ledger {
     key: string,
     partId: string,
     tempOrderNumber: string,
-    options: { replacing?: string; reservation: Reservation },
+    options: { replacing?: string; reservation: Reservation; leaseUntil: number },
   ): Promise<"recorded" | "conflict">;
-  /** Records the confirmed M3 order numbers and that BigCommerce was marked: the order is done. */
+  /** Gives a part's lease back, so a retry may resume right away. */
+  releaseLease(key: string, partId: string): Promise<void>;
+  /**
+   * Records the confirmed M3 order numbers (with each part's lines) and that BigCommerce was marked: the order
+   * is in M3, and now waits for its shipments.
+   */
   recordSent(
     key: string,
+    orderId: number,
     parts: OrderProgress["parts"],
     customerNumber: string,
     reservation: Reservation,
   ): Promise<void>;
+  /** Orders in M3 with something still to ship (a sparse index: shipped orders drop out of it). */
+  listUnshipped(): AsyncGenerator<ShippableOrder>;
+  getShippable(key: string): Promise<ShippableOrder | undefined>;
+  /**
+   * Records an M3 delivery as the BigCommerce shipment `shipmentId`, once ("duplicate" if it already was), with
+   * the new shipped quantities; a `complete` order leaves the unshipped index.
+   */
+  recordShipment(
+    key: string,
+    deliveryNumber: string,
+    result: { shipmentId: number; shipped: Record<string, number>; complete: boolean },
+  ): Promise<"recorded" | "duplicate">;
 }

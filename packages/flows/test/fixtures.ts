@@ -1,6 +1,5 @@
 import { type ConnectorConfig, parseConfig } from "@m3bc/core";
 import type { BigCommerceOrder, BigCommerceShippingConsignment } from "../src";
-import type { CustomerLink, Ledger, OrderProgress } from "../src/ledger";
 
 export const config: ConnectorConfig = parseConfig({
   bigcommerce: { storeHash: "store1" },
@@ -87,34 +86,3 @@ export const bcOrder = (overrides: Partial<BigCommerceOrder> = {}): BigCommerceO
   consignments: { shipping: [consignment()] },
   ...overrides,
 });
-
-/** The ledger in memory, with the same conditional semantics as the DynamoDB one. */
-export function memoryLedger(): Ledger & { items: Map<string, unknown> } {
-  const items = new Map<string, unknown>();
-  return {
-    items,
-    async getCustomer(key) {
-      return items.get(key) as CustomerLink | undefined;
-    },
-    async putCustomer(key, link) {
-      items.set(key, link);
-    },
-    async getOrder(key) {
-      return structuredClone(items.get(key) as OrderProgress | undefined);
-    },
-    async recordBatchHead(key, partId, temp, { replacing }) {
-      const current = (items.get(key) as OrderProgress | undefined) ?? {
-        key,
-        state: "in-progress",
-        parts: {},
-      };
-      if ((current.parts[partId]?.tempOrderNumber ?? undefined) !== replacing) return "conflict";
-      current.parts[partId] = { ...current.parts[partId], tempOrderNumber: temp };
-      items.set(key, current);
-      return "recorded";
-    },
-    async recordSent(key, parts, customerNumber) {
-      items.set(key, { key, state: "sent", parts, customerNumber });
-    },
-  };
-}

@@ -5,6 +5,7 @@ import { type HandledMessage, onMessageHandled } from "@m3bc/aws";
 import {
   topology as appTopology,
   env,
+  type Flow,
   functionsByTrigger,
   handlerEntry,
   type Topology,
@@ -19,6 +20,8 @@ import { type ScheduleLambda, Scheduler } from "./scheduler";
 export interface LocalStackOptions {
   /** Defaults to the connector's topology; runtime tests pass their own. */
   topology?: Topology;
+  /** Run only the functions of these flows (all queues and tables are still created). Default: every flow. */
+  flows?: readonly Flow[];
   /** Handlers by function name; by default each is imported from functions/<name>/handler.ts. */
   handlers?: Record<string, unknown>;
   /** Extra environment for the handlers (config file, secrets file, retry base...). */
@@ -78,15 +81,23 @@ const repoRoot = new URL("../../../", import.meta.url);
  * Handlers are the same modules Lambda runs, using the real AWS SDK pointed at the emulators.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const topology: Topology = options.topology ?? appTopology;
+  const declared: Topology = options.topology ?? appTopology;
+  const topology: Topology = options.flows
+    ? {
+        ...declared,
+        functions: Object.fromEntries(
+          Object.entries(declared.functions).filter(([, fn]) => options.flows!.includes(fn.flow)),
+        ),
+      }
+    : declared;
   const emulators: Emulators =
     options.emulators === "in-process" ? await startEmulatorsInProcess() : await spawnEmulators();
   const credentials = { accessKeyId: "local", secretAccessKey: "local" };
   const sqs = new SQSClient({ region: REGION, endpoint: emulators.sqsEndpoint, credentials });
   const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulators.dynamoEndpoint, credentials });
 
-  const queues = await provisionQueues(sqs, topology);
-  const tables = await provisionTables(dynamo, topology);
+  const queues = await provisionQueues(sqs, declared);
+  const tables = await provisionTables(dynamo, declared);
 
   const handlerEnv: Record<string, string> = {
     AWS_REGION: REGION,

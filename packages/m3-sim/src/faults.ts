@@ -9,6 +9,11 @@ export interface Faults {
   outage: { from: number; to: number } | null;
   /** Added before every token answer. */
   tokenLatencyMs: number;
+  /**
+   * Share of API calls (0–1) that M3 executes but never answers: the connection drops after the work is done,
+   * as when a caller times out or dies just after M3 committed. Callers must resume without doing it twice.
+   */
+  lostResponseRate: number;
 }
 
 export const NO_FAULTS: Faults = {
@@ -17,6 +22,7 @@ export const NO_FAULTS: Faults = {
   errorStatuses: [500, 502, 503],
   outage: null,
   tokenLatencyMs: 0,
+  lostResponseRate: 0,
 };
 
 /** A small seeded generator, so a given error rate fails the same calls in every run. */
@@ -33,7 +39,8 @@ function mulberry32(seed: number): () => number {
 
 export class FaultInjector {
   current: Faults = { ...NO_FAULTS };
-  private queued: number[] = [];
+  private queued: Array<{ status: number; transaction: string | undefined }> = [];
+  private lostQueued: Array<string | undefined> = [];
   private readonly random: () => number;
 
   constructor(seed: number) {
@@ -44,6 +51,8 @@ export class FaultInjector {
     const next = { ...this.current, ...changes };
     if (!(next.errorRate >= 0 && next.errorRate <= 1))
       throw new RangeError("errorRate must be between 0 and 1");
+    if (!(next.lostResponseRate >= 0 && next.lostResponseRate <= 1))
+      throw new RangeError("lostResponseRate must be between 0 and 1");
     if (next.errorStatuses.length === 0) throw new RangeError("errorStatuses needs at least one status");
     this.current = next;
     return next;
@@ -52,11 +61,27 @@ export class FaultInjector {
   clear(): void {
     this.current = { ...NO_FAULTS };
     this.queued = [];
+    this.lostQueued = [];
   }
 
-  /** The next `count` API calls fail with `status`, whatever the error rate. */
-  failNext(count: number, status: number): void {
-    for (let i = 0; i < count; i++) this.queued.push(status);
+  /** The next `count` API calls (only those carrying `transaction`, when given) are executed but not answered. */
+  loseNextResponses(count: number, transaction?: string): void {
+    for (let i = 0; i < count; i++) this.lostQueued.push(transaction);
+  }
+
+  /** Whether the answer to a call just executed (carrying these transactions) is lost. */
+  loseResponse(transactions: readonly string[]): boolean {
+    const index = this.lostQueued.findIndex((t) => t === undefined || transactions.includes(t));
+    if (index >= 0) {
+      this.lostQueued.splice(index, 1);
+      return true;
+    }
+    return this.current.lostResponseRate > 0 && this.random() < this.current.lostResponseRate;
+  }
+
+  /** The next `count` API calls (only those carrying `transaction`, when given) fail with `status`. */
+  failNext(count: number, status: number, transaction?: string): void {
+    for (let i = 0; i < count; i++) this.queued.push({ status, transaction });
   }
 
   inOutage(now: number): boolean {
@@ -65,10 +90,12 @@ export class FaultInjector {
   }
 
   /** The status an API call fails with, or undefined to serve it. */
-  decide(now: number): number | undefined {
+  decide(now: number, transactions: readonly string[]): number | undefined {
     if (this.inOutage(now)) return 503;
-    const queued = this.queued.shift();
-    if (queued !== undefined) return queued;
+    const index = this.queued.findIndex(
+      (q) => q.transaction === undefined || transactions.includes(q.transaction),
+    );
+    if (index >= 0) return this.queued.splice(index, 1)[0]!.status;
     const { errorRate, errorStatuses } = this.current;
     if (errorRate > 0 && this.random() < errorRate) {
       return errorStatuses[Math.floor(this.random() * errorStatuses.length)];

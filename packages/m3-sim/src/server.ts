@@ -54,8 +54,12 @@ function maxrecsOf(value: unknown): number {
   return value === undefined || value === null || value === "" || !Number.isFinite(n) ? DEFAULT_MAXRECS : n;
 }
 
-async function faultsAndLatency(sim: M3Simulator, res: ServerResponse): Promise<boolean> {
-  const status = sim.faultInjector.decide(sim.now());
+async function faultsAndLatency(
+  sim: M3Simulator,
+  res: ServerResponse,
+  transactions: readonly string[],
+): Promise<boolean> {
+  const status = sim.faultInjector.decide(sim.now(), transactions);
   if (status !== undefined) {
     sim.count("faults");
     send(
@@ -180,12 +184,12 @@ async function api(
     const body = parseJson(await readBody(req));
     const problem = bulkProblem(body);
     if (problem || !body) return send(res, 400, { error: problem });
-    for (const t of body.transactions as Json[])
-      sim.countTransaction(String(body.program), String(t.transaction));
-    if (await faultsAndLatency(sim, res)) return;
+    const names = (body.transactions as Json[]).map((t) => String(t.transaction));
+    for (const name of names) sim.countTransaction(String(body.program), name);
+    if (await faultsAndLatency(sim, res, names)) return;
     const denied = authorize(sim, req, mode);
     if (denied) return send(res, 401, { error: "invalid_token", error_description: denied });
-    return send(res, 200, bulk(sim, body, url.searchParams));
+    return answer(sim, res, names, bulk(sim, body, url.searchParams));
   }
 
   if (req.method !== "GET" || tail.length !== 3)
@@ -193,7 +197,7 @@ async function api(
   const program = decodeURIComponent(tail[1] ?? "");
   const { name: transaction, params } = splitMatrix(tail[2] ?? "");
   sim.countTransaction(program, transaction);
-  if (await faultsAndLatency(sim, res)) return;
+  if (await faultsAndLatency(sim, res, [transaction])) return;
   const denied = authorize(sim, req, mode);
   if (denied) return send(res, 401, { error: "invalid_token", error_description: denied });
   const option = (key: string) => params.get(key) ?? url.searchParams.get(key) ?? undefined;
@@ -205,13 +209,24 @@ async function api(
     returncols: option("returncols")?.split(",").filter(Boolean) ?? [],
     cono: option("cono") ?? "",
   });
-  send(
+  answer(
+    sim,
     res,
-    200,
+    [transaction],
     isV2
       ? v2Envelope([{ transaction, result }])
       : v1Envelope(program, transaction, result, flag(option("metadata"))),
   );
+}
+
+/** Sends a 200 with the result of work already done, unless a lost-response fault drops the connection instead. */
+function answer(sim: M3Simulator, res: ServerResponse, transactions: readonly string[], body: unknown) {
+  if (sim.faultInjector.loseResponse(transactions)) {
+    sim.count("faults");
+    res.socket?.destroy();
+    return;
+  }
+  send(res, 200, body);
 }
 
 type Route = [method: string, path: RegExp, run: (sim: M3Simulator, params: string[], body: Json) => unknown];
@@ -234,7 +249,11 @@ const ADMIN: Route[] = [
     "POST",
     /^faults\/fail-next$/,
     (sim, _, body) =>
-      sim.failNext(num(body.count, "count"), body.status === undefined ? 503 : num(body.status, "status")),
+      sim.failNext(
+        num(body.count, "count"),
+        body.status === undefined ? 503 : num(body.status, "status"),
+        body.transaction === undefined ? undefined : String(body.transaction),
+      ),
   ],
   [
     "POST",
@@ -243,6 +262,15 @@ const ADMIN: Route[] = [
       sim.outageFor(
         num(body.durationMs, "durationMs"),
         body.startsInMs === undefined ? 0 : num(body.startsInMs, "startsInMs"),
+      ),
+  ],
+  [
+    "POST",
+    /^faults\/lose-next$/,
+    (sim, _, body) =>
+      sim.loseNextResponses(
+        num(body.count, "count"),
+        body.transaction === undefined ? undefined : String(body.transaction),
       ),
   ],
   ["POST", /^tokens\/expire$/, (sim) => sim.expireTokens()],

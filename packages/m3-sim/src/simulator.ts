@@ -212,8 +212,17 @@ export class M3Simulator {
   }
 
   /** The next `count` API calls are answered with `status` (default 503). */
-  failNext(count: number, status = 503): void {
-    this.faultInjector.failNext(count, status);
+  /** The next `count` API calls (only those carrying `transaction`, e.g. "AddBatchLine", when given) fail with `status`. */
+  failNext(count: number, status = 503, transaction?: string): void {
+    this.faultInjector.failNext(count, status, transaction);
+  }
+
+  /**
+   * The next `count` API calls (only those carrying `transaction`, e.g. "Confirm", when given) are executed,
+   * then their connection drops without an answer.
+   */
+  loseNextResponses(count: number, transaction?: string): void {
+    this.faultInjector.loseNextResponses(count, transaction);
   }
 
   /** An outage of `durationMs`, starting now or `startsInMs` from now. */

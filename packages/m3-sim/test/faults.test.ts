@@ -13,6 +13,19 @@ describe("fault injection", () => {
     expect(sim.counts()).toMatchObject({ requests: 3, faults: 2, transactions: { "MMS200MI/Get": 3 } });
   });
 
+  test("a lost response: M3 does the work, then the connection drops without an answer", async () => {
+    const sim = await simulator();
+    const auth = await bearer(sim);
+    sim.loseNextResponses(1);
+    await expect(
+      get(sim, auth, "CRS610MI/Add", { CUTM: "WEBTMPL", CUNM: "Lost Answer", CUA1: "1 Road" }),
+    ).rejects.toThrow();
+    expect(sim.counts()).toMatchObject({ faults: 1, transactions: { "CRS610MI/Add": 1 } });
+    const after = await get(sim, auth, "CRS610MI/SearchCustomer", { SQRY: 'CUNM:"Lost Answer"' });
+    expect(after.status).toBe(200);
+    expect(JSON.stringify(after.body)).toContain("Lost Answer");
+  });
+
   test("a 429 carries Retry-After", async () => {
     const sim = await simulator();
     sim.failNext(1, 429);

@@ -233,7 +233,7 @@ export class M3Client {
     const path = this.api === "v2" ? "v2/execute" : "execute";
     const query = new URLSearchParams(request.record).toString();
     const url = `${this.root}/${path}/${request.program}/${request.transaction}${matrix}${query ? `?${query}` : ""}`;
-    const body = await this.exchangeJson(url, { method: "GET" }, what);
+    const body = await this.exchangeJson(url, { method: "GET" }, what, isRead(request.transaction));
     const context = { program: request.program, transaction: request.transaction };
     if (this.api === "v1") return readV1(body, request.transaction, context);
     const [outcome] = readV2(body, context);
@@ -258,6 +258,7 @@ export class M3Client {
       `${this.root}/v2/execute`,
       { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } },
       what,
+      requests.every((r) => isRead(r.transaction)),
     );
     const outcomes = readV2(answer, { program: first.program, transactions: requests.length });
     outcomes.forEach((outcome, index) => {
@@ -290,8 +291,18 @@ export class M3Client {
     return outcomes;
   }
 
-  /** Authenticated JSON exchange with bounded retries of transient failures and one re-login on 401. */
-  private async exchangeJson(url: string, init: RequestInit, what: string): Promise<unknown> {
+  /**
+   * Authenticated JSON exchange with bounded retries of transient failures and one re-login on 401. A call that
+   * changes M3 (`repeatable` false) is retried only when the failure proves M3 did not run it (connection
+   * refused, 429, 503): after a timeout or a dropped answer M3 may have done the work, and repeating it blindly
+   * could add a second customer or the same order lines twice; the caller's saga decides instead.
+   */
+  private async exchangeJson(
+    url: string,
+    init: RequestInit,
+    what: string,
+    repeatable: boolean,
+  ): Promise<unknown> {
     const started = this.http.clock();
     let attempt = 0;
     let reauthenticated = false;
@@ -342,6 +353,12 @@ export class M3Client {
       } catch (error) {
         if (!isTransient(error)) throw error;
         const last = error as TransientError;
+        if (!repeatable && !provablyNotExecuted(last)) {
+          throw new TransientError(`${last.message} (not repeated: M3 may have executed it)`, {
+            cause: last,
+            details: { ...last.details, attempts: attempt, call: what, maybeExecuted: true },
+          });
+        }
         const delay = last.retryAfterMs ?? this.backoff(attempt);
         const elapsed = this.http.clock() - started;
         if (attempt >= this.retry.maxAttempts || elapsed + delay > this.retry.budgetMs) {
@@ -364,6 +381,19 @@ export class M3Client {
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
   }
+}
+
+/** M3's read transactions by naming convention (Get…, Lst…, Search…, Sel…): repeating them changes nothing. */
+const isRead = (transaction: string) => /^(Get|Lst|List|Search|Sel)/.test(transaction);
+
+/** Failures that happen before M3 can start the work: refused connections, throttling and "unavailable". */
+function provablyNotExecuted(error: TransientError): boolean {
+  const status = error.details.status;
+  if (status === 429 || status === 503) return true;
+  const code = (
+    (error.cause as { cause?: { code?: string } } | undefined)?.cause as { code?: string } | undefined
+  )?.code;
+  return code === "ECONNREFUSED";
 }
 
 function businessError(

@@ -175,6 +175,39 @@ describe("bulk", () => {
   });
 });
 
+describe("calls that change M3 are not repeated blindly", () => {
+  test("a write whose answer is lost surfaces at once (M3 may have done it); a read is retried", async () => {
+    const sim = await simulator();
+    const { client } = clientFor(sim);
+    sim.loseNextResponses(1);
+    const error = await client
+      .get(CRS610MI.Add, { CUTM: "WEBTMPL", CUNM: "Once Only", CUA1: "1 Road" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as TransientError).details).toMatchObject({ maybeExecuted: true, attempts: 1 });
+    // M3 did create the customer, exactly once.
+    expect(sim.counts().transactions["CRS610MI/Add"]).toBe(1);
+    expect(await client.call(CRS610MI.SearchCustomer, { SQRY: 'CUNM:"Once Only"' })).toHaveLength(1);
+
+    sim.loseNextResponses(1);
+    expect(await client.get(CRS610MI.GetBasicData, { CUNO: "10001" })).toMatchObject({ CUNO: "10001" });
+    expect(sim.counts().transactions["CRS610MI/GetBasicData"]).toBe(2);
+  });
+
+  test("a write refused before M3 ran it (503) is retried", async () => {
+    const sim = await simulator();
+    const { client } = clientFor(sim);
+    sim.failNext(2, 503);
+    const { CUNO } = await client.get(CRS610MI.Add, {
+      CUTM: "WEBTMPL",
+      CUNM: "Retried Once",
+      CUA1: "1 Road",
+    });
+    expect(CUNO).toBeTruthy();
+    expect(sim.counts().transactions["CRS610MI/Add"]).toBe(3);
+  });
+});
+
 describe("transient failures", () => {
   test("5xx answers are retried with growing backoff and the call succeeds", async () => {
     const sim = await simulator();

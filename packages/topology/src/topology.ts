@@ -28,6 +28,13 @@ export const topology = {
       maxReceiveCount: 10,
       retentionDays: 4,
     },
+    "shipment-deliveries": {
+      flow: "shipments",
+      description: "M3 deliveries (tracking numbers) to become BigCommerce shipments; grouped per order",
+      fifo: true,
+      maxReceiveCount: 8,
+      retentionDays: 14,
+    },
     "catalog-updates": {
       flow: "catalog",
       description:
@@ -47,8 +54,12 @@ export const topology = {
       description: "Sync ledger: saga progress per business key, id maps (customers), cursors",
       partitionKey: "pk",
       ttlAttribute: "expiresAt",
-      // Sparse: orders holding stock M3 may not have allocated yet (see packages/aws/src/ledger.ts).
-      indexes: [{ name: "open-orders", partitionKey: "open", sortKey: "openedAt" }],
+      // Sparse indexes: orders holding stock M3 may not have allocated yet (the inventory flow's reservations),
+      // and orders in M3 with something left to ship (the shipments poller's work list).
+      indexes: [
+        { name: "open-orders", partitionKey: "open", sortKey: "openedAt" },
+        { name: "unshipped-orders", partitionKey: "unshipped", sortKey: "sentAt" },
+      ],
     },
     parked: {
       description: "Messages parked by persistent errors, with reason and fix, until replayed",
@@ -61,6 +72,11 @@ export const topology = {
     },
   },
   schedules: {
+    "shipments-poll": {
+      flow: "shipments",
+      description: "Looks for M3 deliveries of the orders the connector created",
+      everyMinutes: 5,
+    },
     "inventory-sync": {
       flow: "inventory",
       description: "Delta read of M3 warehouse balances (a full read every inventory.fullSyncEveryHours)",
@@ -73,6 +89,26 @@ export const topology = {
     },
   },
   functions: {
+    "shipments-poll": {
+      flow: "shipments",
+      description: "Finds new M3 deliveries (MWS411MI/MWS410MI, in bulk) of unshipped orders and queues them",
+      trigger: { type: "schedule", schedule: "shipments-poll" },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: ["shipment-deliveries"],
+      tables: { ledger: "read" },
+      secrets: ["m3"],
+    },
+    "shipments-deliver": {
+      flow: "shipments",
+      description: "Creates one BigCommerce shipment per M3 delivery, exactly once",
+      trigger: { type: "sqs", queue: "shipment-deliveries", batchSize: 10, maxConcurrency: 2 },
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      sends: [],
+      tables: { ledger: "readwrite", parked: "readwrite" },
+      secrets: ["bigcommerce"],
+    },
     "orders-webhook": {
       flow: "orders",
       description: "Verifies and dedupes BigCommerce order webhooks, enqueues one message each",

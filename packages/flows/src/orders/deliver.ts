@@ -30,6 +30,9 @@ export interface DeliverDeps {
   ledger: Ledger;
   m3: Pick<M3Client, "get" | "call" | "bulk">;
   bigcommerce: OrderMarker;
+  /** How long an invocation may work on a batch it entered: the deliver function's timeout. */
+  leaseSeconds: number;
+  now?: () => number;
 }
 
 export type DeliverOutcome = { outcome: "done" | "skipped"; detail: string };
@@ -61,16 +64,25 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
         key,
         partId,
         previousTemp: recorded?.tempOrderNumber,
+        previousLease: recorded?.leaseUntil,
         customerNumber: customer.customerNumber,
         deliveryAddress: canonicalAddressKey(part.shipTo.address) !== customer.addressKey,
         firstPart: index === 0,
       }));
-    done[partId] = { orderNumber };
+    done[partId] = {
+      orderNumber,
+      lines: part.lines.map(({ lineId, sku, quantity, unitQuantity }) => ({
+        lineId,
+        sku,
+        quantity,
+        unitQuantity,
+      })),
+    };
   }
 
   const numbers = orderNumbers(done);
   await markSent(payload, numbers, deps);
-  await deps.ledger.recordSent(key, done, customer.customerNumber, reservationOf(order));
+  await deps.ledger.recordSent(key, order.orderId, done, customer.customerNumber, reservationOf(order));
   return { outcome: "done", detail: `M3 order ${numbers}` };
 }
 
@@ -90,6 +102,7 @@ interface PartContext extends DeliverDeps {
   key: string;
   partId: string;
   previousTemp: string | undefined;
+  previousLease: number | undefined;
   customerNumber: string;
   deliveryAddress: boolean;
   firstPart: boolean;
@@ -97,26 +110,50 @@ interface PartContext extends DeliverDeps {
 
 async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContext): Promise<string> {
   const CONO = ctx.config.m3.company;
+  const now = ctx.now?.() ?? Date.now();
   if (ctx.previousTemp) {
+    if (ctx.previousLease && ctx.previousLease > now) {
+      throw new TransientError(
+        `Another invocation is delivering ${ctx.key} (batch ${ctx.previousTemp}); retrying later`,
+        {
+          retryAfterMs: ctx.previousLease - now,
+        },
+      );
+    }
     // A previous attempt entered a batch: it may have been confirmed before the crash.
     const { ORNR } = await ctx.m3.get(OIS100MI.GetOrderNo, { CONO, ORNO: ctx.previousTemp });
     if (ORNR) return ORNR;
     await deleteBatch(ctx, ctx.previousTemp);
   }
 
-  const { ORNO: temp } = await ctx.m3.get(
-    OIS100MI.AddBatchHead,
-    batchHead(order, part, ctx.customerNumber, ctx.config),
-  );
+  const head = batchHead(order, part, ctx.customerNumber, ctx.config);
+  const { ORNO: temp } = await ctx.m3.get(OIS100MI.AddBatchHead, head);
   const recorded = await ctx.ledger.recordBatchHead(ctx.key, ctx.partId, temp, {
     replacing: ctx.previousTemp,
     reservation: reservationOf(order),
+    leaseUntil: now + ctx.leaseSeconds * 1000,
   });
   if (recorded === "conflict") {
     await deleteBatch(ctx, temp);
     throw new TransientError(`Another delivery of ${ctx.key} is in progress; retrying later`);
   }
+  try {
+    return await enterAndConfirm(order, part, temp, ctx);
+  } catch (error) {
+    // Whatever happened, this invocation is done with the batch: a retry may resume it at once.
+    await ctx.ledger.releaseLease(ctx.key, ctx.partId).catch(() => undefined);
+    throw error;
+  }
+}
 
+/** One bulk call: the lines, freight and delivery address, then Confirm; returns the final order number. */
+async function enterAndConfirm(
+  order: SalesOrder,
+  part: OrderPart,
+  temp: string,
+  ctx: PartContext,
+): Promise<string> {
+  const CONO = ctx.config.m3.company;
   const body = batchBody(order, part, temp, {
     config: ctx.config,
     deliveryAddress: ctx.deliveryAddress,
@@ -143,6 +180,9 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
     }
     return confirmed;
   }
+  // The answer may be about a repeat: an earlier call that never answered may have confirmed the batch.
+  const { ORNR } = await ctx.m3.get(OIS100MI.GetOrderNo, { CONO, ORNO: temp });
+  if (ORNR) return ORNR;
   throw await confirmFailure(ctx, temp, confirm.error);
 }
 

@@ -1,0 +1,127 @@
+import { type ConnectorConfig, dec } from "@m3bc/core";
+import { type M3Client, MWS410MI, MWS411MI, RORC_CUSTOMER_ORDER, type TxResult } from "@m3bc/m3";
+import { z } from "zod";
+import type { Ledger, ShippableOrder } from "../ledger";
+
+/** One M3 delivery to turn into one BigCommerce shipment: what the shipments queue carries. */
+export const DeliveryNotice = z.object({
+  /** Ledger key of the BigCommerce order. */
+  key: z.string(),
+  orderId: z.number().int().positive(),
+  /** BigCommerce order_address_id of the part (consignment) the M3 order ships. */
+  partId: z.string(),
+  m3OrderNumber: z.string(),
+  deliveryNumber: z.string(),
+  trackingNumber: z.string(),
+  /** M3 forwarding agent (FWNO) and delivery method (MODL), for the carrier mapping. */
+  carrier: z.string(),
+  deliveryMethod: z.string(),
+  /** Delivered quantities per M3 item, in M3 units. */
+  items: z.array(z.object({ sku: z.string(), quantity: z.string() })),
+});
+export type DeliveryNotice = z.infer<typeof DeliveryNotice>;
+
+type DeliveryLine = TxResult<typeof MWS411MI.LstDelLnByOrd>;
+type DeliveryHead = TxResult<typeof MWS410MI.GetHead>;
+
+export interface PollDeps {
+  config: ConnectorConfig;
+  ledger: Pick<Ledger, "listUnshipped">;
+  m3: Pick<M3Client, "bulk">;
+}
+
+/**
+ * Finds deliveries M3 shipped for the orders the connector created and that BigCommerce has not heard of: for
+ * each page of unshipped orders, one bulk call lists their delivery lines (MWS411MI) and one bulk call reads the
+ * new deliveries' heads (MWS410MI: tracking number, carrier, status). Returns one notice per new delivery.
+ */
+export async function pollDeliveries(
+  deps: PollDeps,
+): Promise<{ notices: DeliveryNotice[]; ordersChecked: number }> {
+  const notices: DeliveryNotice[] = [];
+  let ordersChecked = 0;
+  let page: ShippableOrder[] = [];
+  const flush = async () => {
+    notices.push(...(await deliveriesOf(page, deps)));
+    ordersChecked += page.length;
+    page = [];
+  };
+  for await (const order of deps.ledger.listUnshipped()) {
+    page.push(order);
+    if (page.length === deps.config.shipments.ordersPerCall) await flush();
+  }
+  if (page.length) await flush();
+  return { notices, ordersChecked };
+}
+
+/** The new, shipped deliveries of some orders, in two bulk calls. */
+export async function deliveriesOf(
+  orders: ShippableOrder[],
+  deps: Omit<PollDeps, "ledger">,
+): Promise<DeliveryNotice[]> {
+  const { config, m3 } = deps;
+  const CONO = config.m3.company;
+  const parts = orders.flatMap((order) =>
+    Object.entries(order.parts).map(([partId, part]) => ({ order, partId, orderNumber: part.orderNumber })),
+  );
+  if (!parts.length) return [];
+  const lineResults = await m3.bulk(
+    parts.map((p) =>
+      MWS411MI.LstDelLnByOrd.request({ CONO, RORC: RORC_CUSTOMER_ORDER, RIDN: p.orderNumber }),
+    ),
+  );
+  const fresh = new Map<string, { part: (typeof parts)[number]; lines: DeliveryLine[] }>();
+  lineResults.forEach((result, i) => {
+    if (!result.ok) throw result.error;
+    const part = parts[i]!;
+    for (const line of result.records as DeliveryLine[]) {
+      const dlix = String(line.DLIX);
+      if (part.order.shipments[dlix] !== undefined) continue;
+      const entry = fresh.get(dlix) ?? { part, lines: [] };
+      entry.lines.push(line);
+      fresh.set(dlix, entry);
+    }
+  });
+  if (!fresh.size) return [];
+  const heads = await m3.bulk(
+    [...fresh.keys()].map((dlix) => MWS410MI.GetHead.request({ CONO, DLIX: dlix })),
+  );
+  const notices: DeliveryNotice[] = [];
+  [...fresh.entries()].forEach(([dlix, { part, lines }], i) => {
+    const result = heads[i]!;
+    if (!result.ok) throw result.error;
+    const head = result.records[0] as DeliveryHead | undefined;
+    if (!head || head.PGRS < config.shipments.shippedStatus) return;
+    notices.push(noticeOf(part.order, part.partId, part.orderNumber, dlix, head, lines));
+  });
+  return notices;
+}
+
+export function noticeOf(
+  order: ShippableOrder,
+  partId: string,
+  orderNumber: string,
+  dlix: string,
+  head: Pick<DeliveryHead, "ETRN" | "FWNO" | "MODL">,
+  lines: Pick<DeliveryLine, "ITNO" | "TRQT">[],
+): DeliveryNotice {
+  const quantities = new Map<string, string>();
+  for (const line of lines)
+    quantities.set(
+      line.ITNO,
+      dec(quantities.get(line.ITNO) ?? "0")
+        .plus(dec(line.TRQT))
+        .toString(),
+    );
+  return {
+    key: order.key,
+    orderId: order.orderId,
+    partId,
+    m3OrderNumber: orderNumber,
+    deliveryNumber: dlix,
+    trackingNumber: head.ETRN,
+    carrier: head.FWNO,
+    deliveryMethod: head.MODL,
+    items: [...quantities].map(([sku, quantity]) => ({ sku, quantity })),
+  };
+}
