@@ -256,7 +256,11 @@ class Run {
     for (const sku of resolved) skus.add(sku);
     if (!this.full) await this.loadBuckets([...new Set([...skus].map((s) => bucketOf(s, B)))], buckets);
 
-    const resolvedSet = new Set(resolved);
+    // Pushed whatever the snapshot says: SKUs created since BigCommerce refused them, and SKUs of orders M3 has
+    // now allocated (BigCommerce took those units from its order-stock location, M3 perhaps from another
+    // warehouse: only M3's figures at every location are right again).
+    const forced = new Set(resolved);
+    for (const order of released) for (const sku of Object.keys(order.reservation)) forced.add(sku);
     const dirty = new Set<number>();
     const changes: Array<{ location: number; sku: string; bucket: number; entry: StockEntry }> = [];
     let stale = 0;
@@ -289,7 +293,7 @@ class Run {
         const key = entryKey(location, sku);
         const known = bucket.get(key);
         const { base, lmts } = current.get(location)!;
-        const send = this.full || resolvedSet.has(sku) || known === undefined || known.qty !== qty;
+        const send = this.full || forced.has(sku) || known === undefined || known.qty !== qty;
         if (send) {
           const entry = { qty, base, lmts, stamp: this.stamp };
           bucket.set(key, entry);
