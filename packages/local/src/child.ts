@@ -10,6 +10,7 @@ export interface ChildService<T> {
 }
 
 const tsxLoader = import.meta.resolve("tsx");
+const lifeline = new URL("./lifeline.ts", import.meta.url).href;
 
 /**
  * Runs a TypeScript entry point in its own Node process (off this process's CPU core) and waits for the
@@ -20,10 +21,8 @@ export async function spawnChild<T>(
   env: Record<string, string> = {},
   name = entry.pathname,
 ): Promise<ChildService<T>> {
-  const wrapper = fileURLToPath(new URL("./child-entry.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", tsxLoader, wrapper, entry.href], {
+  const child = spawn(process.execPath, ["--import", tsxLoader, "--import", lifeline, fileURLToPath(entry)], {
     env: { ...process.env, ...env },
-    // The IPC channel is only a lifeline: the child exits when it closes.
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });
   const lines = createInterface({ input: child.stdout! });

@@ -4,4 +4,5 @@ export * from "./front";
 export * from "./poller";
 export * from "./provision";
 export * from "./scheduler";
+export * from "./simulators";
 export * from "./stack";
