@@ -91,7 +91,7 @@ export function batchBody(
 ) {
   const { config } = options;
   const CONO = config.m3.company;
-  const discounts = m3Discounts(order);
+  const discounts = m3Discounts(order, config);
   const requests = part.lines.map((line) =>
     OIS100MI.AddBatchLine.request({
       CONO,
@@ -130,16 +130,37 @@ export function batchBody(
   return { lines: requests, address, confirm: OIS100MI.Confirm.request({ CONO, ORNO: tempOrderNumber }) };
 }
 
+/** What M3 multiplies out for a line before rounding it to the cent: ORQT × SAPR. */
+const m3Gross = (line: SalesOrder["lines"][number]) => dec(priceFor(line)).times(dec(line.unitQuantity));
+
 /**
- * Line discounts in cents, as M3 keeps amounts: BigCommerce spreads a coupon over lines to 4 decimals, and
- * rounding each line alone could gain or lose a cent, so the cents are spread over the whole order instead.
+ * Line discounts (DIA1) in cents, as M3 keeps amounts, chosen so that the M3 lines add up to BigCommerce's
+ * total to the cent. BigCommerce spreads a coupon over lines to 4 decimals and its prices may have 4 decimals
+ * too (ex-tax prices of a tax-inclusive store), while M3 rounds every line to the cent: rounding each
+ * discount alone could gain or lose a cent, so the cents are spread over the whole order, and the cent or two
+ * M3's per-line rounding still gains or loses goes onto the largest line (a negative amount is that cent
+ * added back).
  */
-export function m3Discounts(order: SalesOrder): Map<number, Decimal> {
-  const rounded = roundPreservingSum(
+export function m3Discounts(order: SalesOrder, config: ConnectorConfig): Map<number, Decimal> {
+  const discounts = roundPreservingSum(
     order.lines.map((l) => dec(l.discount)),
     2,
   );
-  return new Map(order.lines.map((l, i) => [l.lineId, rounded[i]!]));
+  const amounts = order.lines.map((l, i) => m3Gross(l).round(2).minus(discounts[i]!));
+  // Charges are M3 lines only when the config names a shipping item; otherwise M3 prices freight itself.
+  const charges = config.orders.shippingItem
+    ? orderParts(order).map((part, i) => chargeFor(order, part, i === 0))
+    : [];
+  const exact = Decimal.sum(
+    order.lines.map((l) => dec(l.unitPrice).times(l.quantity).minus(dec(l.discount))),
+  ).plus(Decimal.sum(charges));
+  const inM3 = Decimal.sum(amounts).plus(Decimal.sum(charges.map((c) => c.round(2))));
+  const residue = inM3.minus(exact.round(2));
+  if (!residue.isZero()) {
+    const largest = amounts.reduce((best, amount, i) => (amount.compare(amounts[best]!) > 0 ? i : best), 0);
+    discounts[largest] = discounts[largest]!.plus(residue);
+  }
+  return new Map(order.lines.map((l, i) => [l.lineId, discounts[i]!]));
 }
 
 /** Shipping of the part, plus the order's handling and wrapping on the first part. */
