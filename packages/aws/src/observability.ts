@@ -27,6 +27,17 @@ export const metricNames = {
 
 export { MetricUnit };
 
+/**
+ * Middy middleware: flushes this invocation's metrics as EMF, if there are any. (Powertools' own logMetrics warns
+ * on every invocation that happened to record none, which is most of them for a quiet flow.)
+ */
+export const publishMetrics = (metrics: Metrics) => {
+  const flush = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
+};
+
 export type ApiTarget = "bigcommerce" | "m3";
 const apiCounts = { bigcommerce: { calls: 0, throttles: 0 }, m3: { calls: 0, throttles: 0 } };
 

@@ -22,6 +22,11 @@ export class Scheduler {
   constructor(
     private readonly schedules: LocalSchedule[],
     private readonly lambdaContext: (functionName: string, timeoutSeconds: number) => Context,
+    /** Told about every run's outcome (the dev command prints them). */
+    private readonly onRun: (
+      schedule: string,
+      outcome: { summary?: string; error?: string },
+    ) => void = () => {},
   ) {}
 
   start(): void {
@@ -52,11 +57,12 @@ export class Scheduler {
       (result) => {
         stats.ok++;
         stats.last = (result as { summary?: string } | undefined)?.summary;
+        this.onRun(name, { summary: stats.last });
       },
       (error: Error) => {
         stats.failed++;
         stats.last = `failed: ${error.message}`;
-        process.stderr.write(`schedule ${name} failed: ${error.message}\n`);
+        this.onRun(name, { error: error.message });
       },
     );
     this.running.set(name, tracked);

@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   scheduleEverySeconds?: Record<string, number>;
   /** Leave schedules to explicit fireSchedule() calls (tests). */
   manualSchedules?: boolean;
+  /** Told about every schedule run; by default failures are printed to stderr. */
+  onScheduleRun?: (schedule: string, outcome: { summary?: string; error?: string }) => void;
   frontPort?: number;
 }
 
@@ -173,6 +175,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       })),
     ),
     context,
+    options.onScheduleRun ??
+      ((name, outcome) => {
+        if (outcome.error) process.stderr.write(`schedule ${name} failed: ${outcome.error}\n`);
+      }),
   );
   if (!options.manualSchedules) scheduler.start();
 

@@ -1,12 +1,11 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { describeError } from "@m3bc/core";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { createLogger, createMetrics, flushApiCounts } from "../observability";
+import { createLogger, createMetrics, flushApiCounts, publishMetrics } from "../observability";
 
 export interface HttpRequest {
   method: string;
@@ -78,5 +77,5 @@ export function httpHandler(functionName: FunctionName, step: HttpStep) {
     }
   };
 
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handle).use(injectLambdaContext(logger)).use(publishMetrics(metrics));
 }

@@ -1,11 +1,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { QueueName } from "@m3bc/topology";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { createLogger, createMetrics, flushApiCounts } from "../observability";
+import { createLogger, createMetrics, flushApiCounts, publishMetrics } from "../observability";
 import { sendAll } from "../queue";
 import type { Sends } from "./sqs";
 
@@ -45,5 +44,5 @@ export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) 
     return { summary: result.summary };
   };
 
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handle).use(injectLambdaContext(logger)).use(publishMetrics(metrics));
 }

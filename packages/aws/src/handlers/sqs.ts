@@ -6,7 +6,6 @@ import {
   SqsFifoPartialProcessorAsync,
 } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import { describeError, Envelope, isPersistent, isTransient, PersistentError } from "@m3bc/core";
 import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
@@ -20,6 +19,7 @@ import {
   type HandledMessage,
   MetricUnit,
   metricNames,
+  publishMetrics,
   reportHandled,
 } from "../observability";
 import { park } from "../parked";
@@ -148,7 +148,7 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handle).use(injectLambdaContext(logger)).use(publishMetrics(metrics));
 }
 
 /**
