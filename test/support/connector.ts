@@ -23,6 +23,8 @@ export async function startHarness(
     flows?: readonly Flow[];
     /** Extra keys for the m3 secret, e.g. ionPushSecret. */
     m3Secret?: Record<string, unknown>;
+    /** Extra environment for the functions (read when their modules load). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Harness> {
   const bc = await startBigCommerceSimulator({ webhookRetryScale: 0.001 });
@@ -63,7 +65,7 @@ export async function startHarness(
     emulators: "in-process",
     manualSchedules: true,
     flows: options.flows,
-    env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR" },
+    env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR", ...options.env },
   });
   return {
     bc,

@@ -27,6 +27,15 @@ describe("redact", () => {
     });
   });
 
+  test("redacts JSON carried inside strings, such as an SQS message body", () => {
+    const record = {
+      messageId: "m1",
+      body: JSON.stringify({ payload: { street1: "350 Fifth Avenue", sku: "TEE-M-BLK" } }),
+    };
+    const out = redact(record);
+    expect(JSON.parse(out.body)).toEqual({ payload: { street1: MASK, sku: "TEE-M-BLK" } });
+  });
+
   test("masks e-mails and phone numbers inside free text, not short numbers", () => {
     expect(
       redactText(
