@@ -18,7 +18,9 @@ let h: Harness;
 const captured: string[] = [];
 const streams = [process.stdout, process.stderr] as const;
 const writes = streams.map((stream) => stream.write.bind(stream));
-const restore = () => streams.forEach((stream, i) => Object.assign(stream, { write: writes[i] }));
+const restore = () => {
+  for (const [i, stream] of streams.entries()) stream.write = writes[i]!;
+};
 
 beforeAll(async () => {
   // Log everything, including each function's whole incoming event (messages carry names and addresses).
@@ -57,8 +59,7 @@ test("processing orders, a new customer, a parked order and a shipment logs no p
     }) as { id: number };
     h.bc.placeOrder({ customerId: 2, lines: [{ sku: "SHOE-42", quantity: 1 }] });
     h.bc.placeOrder({ customerId: 2, lines: [{ sku: "POSTER-LTD", quantity: 1 }] });
-    await h.bc.webhooksIdle();
-    await h.connector.stack.waitForIdle({ timeoutMs: 60_000 });
+    await h.settle();
     const [order] = m3OrdersFor(h.m3, jane.id);
     h.m3.shipOrder(order!.ORNO as string, { trackingNumber: "1Z1", carrier: "UPS" });
     await h.connector.stack.fireSchedule("shipments-poll");

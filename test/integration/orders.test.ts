@@ -8,10 +8,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const settle = async () => {
-  await h.bc.webhooksIdle();
-  await h.connector.stack.waitForIdle({ timeoutMs: 60_000 });
-};
+const settle = () => h.settle();
 
 const bcOrder = (id: number) => h.bc.getOrder(id) as { status_id: number; staff_notes: string };
 const totalCalls = (counts: Record<string, { total: number }>) =>

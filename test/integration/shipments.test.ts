@@ -7,10 +7,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const settle = async () => {
-  await h.bc.webhooksIdle();
-  await h.connector.stack.waitForIdle({ timeoutMs: 60_000 });
-};
+const settle = () => h.settle();
 const poll = async () => {
   await h.connector.stack.fireSchedule("shipments-poll");
   await settle();

@@ -11,6 +11,8 @@ export interface Harness {
   m3: M3Simulator;
   connector: RunningConnector;
   dir: string;
+  /** Resolves once BigCommerce has delivered its webhooks and the stack has handled every message. */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,10 @@ export async function startHarness(
     m3,
     connector,
     dir,
+    async settle() {
+      await bc.webhooksIdle();
+      await connector.stack.waitForIdle({ timeoutMs: 60_000 });
+    },
     async stop() {
       await connector.stop();
       await bc.close();
