@@ -36,6 +36,8 @@ export interface IngestResponse {
   rejected?: string;
 }
 
+const HASH = /^[\x21-\x7e]{1,128}$/;
+
 const ok = (message: string): IngestResponse => ({ status: 200, body: { message } });
 
 /**
@@ -61,6 +63,16 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
         : { status: 400, body: { message: error.message } };
     }
     throw error;
+  }
+  if (!HASH.test(event.hash)) {
+    // BigCommerce sends a 40-character SHA-1 in hex. Anything else cannot be a real callback, and may not fit
+    // the dedupe table's key or an SQS message (which refuses some Unicode characters).
+    return {
+      status: 400,
+      body: {
+        message: "hash must be 1 to 128 printable ASCII characters (BigCommerce sends a SHA-1 in hex)",
+      },
+    };
   }
   if (event.producer !== `stores/${config.bigcommerce.storeHash}`) {
     return { status: 400, body: { message: `producer ${event.producer} is not this connector's store` } };
