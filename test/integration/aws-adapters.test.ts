@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { hasSeen, listParked, remember, sendAll, sqsHandler } from "@m3bc/aws";
+import { hasSeen, httpHandler, listParked, MAX_BODY_BYTES, remember, sendAll, sqsHandler } from "@m3bc/aws";
 import { followOn, newEnvelope, PersistentError, TransientError } from "@m3bc/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { context, startEmulatedResources } from "../support/emulated-resources";
@@ -93,5 +93,55 @@ describe("webhook dedupe", () => {
     expect(await remember("hash:abc", 60, now)).toBe(false);
     expect(await hasSeen("hash:abc", now + 61_000)).toBe(false);
     expect(await remember("hash:abc", 60, now + 61_000)).toBe(true);
+  });
+});
+
+describe("httpHandler", () => {
+  const event = (body: string, isBase64Encoded = false) =>
+    ({
+      version: "2.0",
+      rawPath: "/webhooks/bigcommerce",
+      headers: { "Content-Type": "application/json" },
+      body,
+      isBase64Encoded,
+      requestContext: { http: { method: "POST" }, requestId: "r1" },
+    }) as never;
+
+  test("hands the step the raw body and lower-case headers, and serializes its answer", async () => {
+    const handler = httpHandler("orders-webhook", async (request) => ({
+      status: 202,
+      body: { got: request.rawBody.toString("utf8"), type: request.headers["content-type"] },
+    }));
+    const result = await handler(
+      event(Buffer.from('{"a":1}').toString("base64"), true),
+      context("orders-webhook"),
+    );
+    expect(result).toMatchObject({
+      statusCode: 202,
+      body: JSON.stringify({ got: '{"a":1}', type: "application/json" }),
+    });
+  });
+
+  test("a body over the limit is refused with 413 before the step runs", async () => {
+    let called = false;
+    const handler = httpHandler("orders-webhook", async () => {
+      called = true;
+      return { status: 200 };
+    });
+    const result = await handler(event("x".repeat(MAX_BODY_BYTES + 1)), context("orders-webhook"));
+    expect(result).toMatchObject({ statusCode: 413 });
+    expect(called).toBe(false);
+  });
+
+  test("an unexpected error is a bare 500 with the request id, no error details", async () => {
+    const handler = httpHandler("orders-webhook", async () => {
+      throw new Error("secret internals");
+    });
+    const result = await handler(event("{}"), context("orders-webhook"));
+    expect(result).toEqual({
+      statusCode: 500,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Internal error", requestId: "r1" }),
+    });
   });
 });

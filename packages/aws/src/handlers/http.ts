@@ -33,6 +33,12 @@ export interface HttpContext {
 
 export type HttpStep = (request: HttpRequest, context: HttpContext) => Promise<HttpResponse>;
 
+/**
+ * Webhook bodies are a few hundred bytes; anything far larger is refused before it is parsed (API Gateway's own
+ * limit, 10 MB, is fixed and far too generous for this endpoint).
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 /** The primary adapter for HTTP API (payload 2.0) functions; an unexpected error is a bare 500, details only in the log. */
 export function httpHandler(functionName: FunctionName, step: HttpStep) {
   const spec = topology.functions[functionName];
@@ -55,6 +61,13 @@ export function httpHandler(functionName: FunctionName, step: HttpStep) {
       rawBody: Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8"),
       requestId: event.requestContext.requestId,
     };
+    if (request.rawBody.length > MAX_BODY_BYTES) {
+      return {
+        statusCode: 413,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: `Body over ${MAX_BODY_BYTES} bytes` }),
+      };
+    }
     try {
       const response = await step(request, { functionName, logger, metrics }).finally(() =>
         flushApiCounts(metrics),
