@@ -4,7 +4,7 @@ import { Progress, type ProgressLine } from "./progress";
 import { applyRule, type BalanceFigures, baseQuantity, reservationOrder, unitFactor } from "./rule";
 import {
   bucketOf,
-  compareVersions,
+  compareDigits,
   decodeStockBucket,
   encodeStockBucket,
   entryKey,
@@ -180,12 +180,24 @@ interface Read {
   lmts: string;
 }
 
+/** Entries that never reached BigCommerce compare unequal to any quantity. */
+const NEVER_PUSHED = -1;
+
 class Run {
   private readonly settings: ConnectorConfig["inventory"];
   private readonly progress: Progress;
   private readonly store: SnapshotStore;
   private readonly locations: number[];
   private readonly order: number[];
+  private readonly buckets = new Map<number, StockBucket>();
+  private readonly dirty = new Set<number>();
+  /** SKUs whose locations are computed together after the read: reserved, released or created since refused. */
+  private readonly joint = new Set<string>();
+  private readonly forced = new Set<string>();
+  private skipped = new Set<string>();
+  private stale = 0;
+  private changed = 0;
+  private unknownSkipped = new Set<string>();
 
   constructor(
     private readonly deps: InventoryPollDeps,
@@ -215,13 +227,18 @@ class Run {
     const unknown = await deps.unknown.load();
     const recheckAfter = this.stamp - settings.unknownRecheckHours * 3_600_000;
     const resolved = [...unknown].filter(([, at]) => at === 0).map(([sku]) => sku);
-    const skipped = new Set([...unknown].filter(([, at]) => at > recheckAfter).map(([sku]) => sku));
+    this.skipped = new Set([...unknown].filter(([, at]) => at > recheckAfter).map(([sku]) => sku));
+    // Pushed whatever the snapshot says: SKUs created since BigCommerce refused them, and SKUs of orders M3 has
+    // now allocated (BigCommerce took those units from its order-stock location, M3 perhaps from another
+    // warehouse: only M3's figures at every location are right again).
+    for (const sku of resolved) this.forced.add(sku);
+    for (const order of released) for (const sku of Object.keys(order.reservation)) this.forced.add(sku);
+    for (const sku of [...reserved.keys(), ...this.forced]) this.joint.add(sku);
 
-    // A full read touches every bucket: load them first, so their size gives the read an ETA.
-    const buckets = new Map<number, StockBucket>();
-    if (this.full) await this.loadBuckets(range(B), buckets);
-    const expected = this.full ? [...buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
-
+    // A full read touches every bucket: load them first (their size gives the read an ETA) and apply each
+    // balance as it arrives. A delta keeps its few reads until it knows which buckets they need.
+    if (this.full) await this.loadBuckets(range(B));
+    const expected = this.full ? [...this.buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
     const reads = new Map<string, Read>();
     let last: BalanceKey | undefined;
     let unmapped = 0;
@@ -236,92 +253,40 @@ class Run {
           unmapped++;
           continue;
         }
-        const factor = unitFactor(deps.config, record.ITNO);
-        // A balance changed during the read comes again later with a newer LMTS: the last one wins.
-        reads.set(entryKey(location, record.ITNO), {
-          base: baseQuantity(record, settings.availableField, factor),
+        const read = {
+          base: baseQuantity(record, settings.availableField, unitFactor(deps.config, record.ITNO)),
           lmts: record.LMTS,
-        });
+        };
+        if (this.full) this.apply(location, record.ITNO, read);
+        // A balance changed during the read comes again later with a newer LMTS: the last one wins.
+        else reads.set(entryKey(location, record.ITNO), read);
       }
       const tail = page[page.length - 1];
       if (tail) last = { LMTS: tail.LMTS, WHLO: tail.WHLO, ITNO: tail.ITNO };
-      progress.report("read", expected === undefined ? undefined : reads.size, expected);
+      progress.changed = this.changed;
+      progress.report("read", expected === undefined ? undefined : progress.read - unmapped, expected);
     }
 
-    // Every SKU whose pushed value may change: read now, holding or releasing stock, or created since refused.
-    const skus = new Set<string>();
-    for (const key of reads.keys()) skus.add(key.slice(key.indexOf("\t") + 1));
-    for (const sku of reserved.keys()) skus.add(sku);
-    for (const order of released) for (const sku of Object.keys(order.reservation)) skus.add(sku);
-    for (const sku of resolved) skus.add(sku);
-    if (!this.full) await this.loadBuckets([...new Set([...skus].map((s) => bucketOf(s, B)))], buckets);
-
-    // Pushed whatever the snapshot says: SKUs created since BigCommerce refused them, and SKUs of orders M3 has
-    // now allocated (BigCommerce took those units from its order-stock location, M3 perhaps from another
-    // warehouse: only M3's figures at every location are right again).
-    const forced = new Set(resolved);
-    for (const order of released) for (const sku of Object.keys(order.reservation)) forced.add(sku);
-    const dirty = new Set<number>();
-    const changes: Array<{ location: number; sku: string; bucket: number; entry: StockEntry }> = [];
-    let stale = 0;
-    let unknownSkipped = 0;
-    for (const sku of skus) {
-      if (skipped.has(sku)) {
-        unknownSkipped++;
-        continue;
-      }
-      const index = bucketOf(sku, B);
-      const bucket = buckets.get(index)!;
-      const current = new Map<number, Read>();
-      for (const location of this.locations) {
-        const key = entryKey(location, sku);
-        const read = reads.get(key);
-        const known = bucket.get(key);
-        if (
-          read &&
-          known &&
-          compareVersions({ lmts: read.lmts, stamp: 0 }, { lmts: known.lmts, stamp: 0 }) < 0
-        ) {
-          stale++;
-          current.set(location, known);
-        } else if (read) current.set(location, read);
-        else if (known) current.set(location, known);
-      }
-      const bases = new Map([...current].map(([l, r]) => [l, r.base]));
-      const quantities = applyRule(bases, reserved.get(sku) ?? 0, settings.safetyBuffer, this.order);
-      for (const [location, qty] of quantities) {
-        const key = entryKey(location, sku);
-        const known = bucket.get(key);
-        const { base, lmts } = current.get(location)!;
-        const send = this.full || forced.has(sku) || known === undefined || known.qty !== qty;
-        if (send) {
-          const entry = { qty, base, lmts, stamp: this.stamp };
-          bucket.set(key, entry);
-          changes.push({ location, sku, bucket: index, entry });
-          dirty.add(index);
-        } else if (known.base !== base || known.lmts !== lmts) {
-          // Same quantity, newer figures: remembered so later reservation changes start from them.
-          bucket.set(key, { ...known, base, lmts });
-          dirty.add(index);
-        }
+    if (!this.full) {
+      const skus = new Set(this.joint);
+      for (const key of reads.keys()) skus.add(key.slice(key.indexOf("\t") + 1));
+      await this.loadBuckets([...new Set([...skus].map((sku) => bucketOf(sku, B)))]);
+      for (const [key, read] of reads) {
+        const tab = key.indexOf("\t");
+        this.apply(Number(key.slice(0, tab)), key.slice(tab + 1), read);
       }
     }
-    progress.changed = changes.length;
+    for (const sku of this.joint) this.evaluate(sku, reserved.get(sku) ?? 0);
+    progress.changed = this.changed;
 
-    const messages = this.messages(changes);
-    if (dirty.size > 0) {
+    if (this.dirty.size > 0) {
       await deps.state.markPending(this.stamp);
       const texts = new Map<number, string>();
-      for (const index of dirty)
-        texts.set(index, encodeStockBucket(buckets.get(index)!, index, "inventory.snapshotBuckets"));
+      for (const index of this.dirty)
+        texts.set(index, encodeStockBucket(this.buckets.get(index)!, index, "inventory.snapshotBuckets"));
       await this.store.save(texts);
     }
-    for (let i = 0; i < messages.length; i += 10) {
-      const slice = messages.slice(i, i + 10);
-      await deps.enqueue(slice);
-      progress.sent += slice.reduce((n, m) => n + m.payload.items.length, 0);
-      progress.report("enqueue", progress.sent, changes.length);
-    }
+    const messages = await this.enqueue();
 
     await deps.state.commit(deps.owner, {
       after: last ?? cursor.after,
@@ -335,59 +300,139 @@ class Run {
     const mode = this.full ? "full" : "delta";
     const parts = [
       `${mode} sync: read ${progress.read} balances`,
-      `${changes.length} changed`,
-      `${progress.sent} queued in ${messages.length} messages`,
-      `${stale} stale`,
-      `${unknownSkipped} unknown to BigCommerce skipped`,
+      `${this.changed} changed`,
+      `${progress.sent} queued in ${messages} messages`,
+      `${this.stale} stale`,
+      `${this.unknownSkipped.size} unknown to BigCommerce skipped`,
       `${reserved.size} SKUs reserved by open orders, ${released.length} orders released`,
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
       `${progress.elapsedSeconds()} s`,
     ];
-    progress.report("done", progress.sent, changes.length, true);
+    progress.report("done", progress.sent, this.changed, true);
     return {
       summary: parts.join(", "),
       mode,
       read: progress.read,
-      changed: changes.length,
+      changed: this.changed,
       sent: progress.sent,
-      messages: messages.length,
-      stale,
-      unknownSkipped,
+      messages,
+      stale: this.stale,
+      unknownSkipped: this.unknownSkipped.size,
       released: released.length,
     };
   }
 
-  private async loadBuckets(indices: number[], into: Map<number, StockBucket>) {
-    const texts = await this.store.load(indices);
-    for (const index of indices) into.set(index, decodeStockBucket(texts.get(index)));
+  /** One balance read from M3 into the snapshot entry of its location; marks it for sending when it changed. */
+  private apply(location: number, sku: string, read: Read): void {
+    if (this.skipped.has(sku)) {
+      this.unknownSkipped.add(sku);
+      return;
+    }
+    const index = bucketOf(sku, this.settings.snapshotBuckets);
+    const bucket = this.buckets.get(index)!;
+    const key = entryKey(location, sku);
+    const known = bucket.get(key);
+    if (known && compareDigits(read.lmts, known.lmts) < 0) {
+      this.stale++;
+      if (this.full && !this.joint.has(sku)) this.send(index, known, known.qty);
+      return;
+    }
+    if (this.joint.has(sku)) {
+      // The quantity waits for the SKU's other locations; the figures are kept now.
+      bucket.set(key, { qty: known?.qty ?? NEVER_PUSHED, stamp: known?.stamp ?? 0, ...read });
+      this.dirty.add(index);
+      return;
+    }
+    const qty = Math.max(0, read.base - this.settings.safetyBuffer);
+    const entry = known ?? { qty: NEVER_PUSHED, stamp: 0, ...read };
+    bucket.set(key, entry);
+    const figuresChanged = entry.base !== read.base || entry.lmts !== read.lmts;
+    entry.base = read.base;
+    entry.lmts = read.lmts;
+    if (this.full || entry.qty !== qty) this.send(index, entry, qty);
+    // Same quantity, newer figures: remembered so later reservation changes start from them.
+    else if (figuresChanged) this.dirty.add(index);
   }
 
-  /** Per location, in bucket order (a deliverer checking for stale items then reads few buckets). */
-  private messages(
-    changes: Array<{ location: number; sku: string; bucket: number; entry: StockEntry }>,
-  ): Envelope<InventoryUpdate>[] {
-    changes.sort((a, b) => a.location - b.location || a.bucket - b.bucket || (a.sku < b.sku ? -1 : 1));
-    const size = this.settings.itemsPerMessage;
-    const messages: Envelope<InventoryUpdate>[] = [];
-    let start = 0;
-    while (start < changes.length) {
-      const location = changes[start]!.location;
-      let end = start;
-      while (end < changes.length && end - start < size && changes[end]!.location === location) end++;
-      const items = changes
-        .slice(start, end)
-        .map((c) => [c.sku, c.entry.qty, c.entry.lmts] as [string, number, string]);
-      messages.push(
-        newEnvelope({
-          flow: "inventory",
-          kind: "inventory.absolute",
-          key: `inventory:${location}:${this.stamp}:${messages.length + 1}`,
-          payload: { location, stamp: this.stamp, items },
-        }),
-      );
-      start = end;
+  /** The rule over all locations of a SKU held by orders, released, or created since it was refused. */
+  private evaluate(sku: string, reserved: number): void {
+    if (this.skipped.has(sku)) {
+      this.unknownSkipped.add(sku);
+      return;
     }
-    return messages;
+    const index = bucketOf(sku, this.settings.snapshotBuckets);
+    const bucket = this.buckets.get(index)!;
+    const entries = new Map<number, StockEntry>();
+    for (const location of this.locations) {
+      const entry = bucket.get(entryKey(location, sku));
+      if (entry) entries.set(location, entry);
+    }
+    const bases = new Map([...entries].map(([location, e]) => [location, e.base]));
+    for (const [location, qty] of applyRule(bases, reserved, this.settings.safetyBuffer, this.order)) {
+      const entry = entries.get(location)!;
+      if (this.full || this.forced.has(sku) || entry.qty !== qty) this.send(index, entry, qty);
+    }
+  }
+
+  private send(index: number, entry: StockEntry, qty: number): void {
+    entry.qty = qty;
+    entry.stamp = this.stamp;
+    this.changed++;
+    this.dirty.add(index);
+  }
+
+  private async loadBuckets(indices: number[]) {
+    const texts = await this.store.load(indices);
+    for (const index of indices) this.buckets.set(index, decodeStockBucket(texts.get(index)));
+  }
+
+  /**
+   * Entries this run changed, per location in bucket order (a deliverer checking a late message for stale items
+   * then reads few buckets), in messages of ≤ itemsPerMessage, sent ten at a time as they fill.
+   */
+  private async enqueue(): Promise<number> {
+    const { progress } = this;
+    const size = this.settings.itemsPerMessage;
+    const indices = [...this.dirty].sort((a, b) => a - b);
+    let batch: Envelope<InventoryUpdate>[] = [];
+    let count = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      await this.deps.enqueue(batch);
+      progress.sent += batch.reduce((n, m) => n + m.payload.items.length, 0);
+      progress.report("enqueue", progress.sent, this.changed);
+      batch = [];
+    };
+    for (const location of [...this.locations].sort((a, b) => a - b)) {
+      let items: InventoryUpdate["items"] = [];
+      const close = async () => {
+        if (!items.length) return;
+        count++;
+        batch.push(
+          newEnvelope({
+            flow: "inventory",
+            kind: "inventory.absolute",
+            key: `inventory:${location}:${this.stamp}:${count}`,
+            payload: { location, stamp: this.stamp, items },
+          }),
+        );
+        items = [];
+        if (batch.length === 10) await flush();
+      };
+      const prefix = `${location}\t`;
+      for (const index of indices) {
+        const entries = [...this.buckets.get(index)!]
+          .filter(([key, e]) => e.stamp === this.stamp && key.startsWith(prefix))
+          .sort(([a], [b]) => (a < b ? -1 : 1));
+        for (const [key, e] of entries) {
+          items.push([key.slice(prefix.length), e.qty, e.lmts]);
+          if (items.length === size) await close();
+        }
+      }
+      await close();
+    }
+    await flush();
+    return count;
   }
 }
 
