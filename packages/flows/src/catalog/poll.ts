@@ -70,7 +70,8 @@ export interface CatalogPollResult {
   noPrice: number;
 }
 
-const LEASE_MS = 30 * 60_000;
+// A little longer than catalog-poll's timeout (900 s): a run that died blocks the next ones this long at most.
+const LEASE_MS = 16 * 60_000;
 const DAY_MS = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 

@@ -119,7 +119,8 @@ export interface InventoryPollResult {
   released: number;
 }
 
-const LEASE_MS = 15 * 60_000;
+// A little longer than inventory-poll's timeout (300 s): a run that died blocks the next ones this long at most.
+const LEASE_MS = 6 * 60_000;
 
 /**
  * One inventory run: read M3 balances (all, or those changed since the cursor), apply the availability rule
