@@ -35,7 +35,7 @@ describe("catalog: M3 items → BigCommerce products and variants", () => {
     });
     const parked = (await listParked()).filter((p) => p.reason === "SKU_NOT_IN_BIGCOMMERCE");
     expect(
-      parked.flatMap((p) => (p.details?.failures as Array<{ sku: string }>).map((f) => f.sku)).sort(),
+      parked.flatMap((p) => ((p.details?.failures ?? []) as Array<{ sku: string }>).map((f) => f.sku)).sort(),
     ).toEqual(["FREIGHT", "MUG-STONE"]);
   });
 
