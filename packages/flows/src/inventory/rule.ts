@@ -20,7 +20,10 @@ export function baseQuantity(
   field: InventoryConfig["availableField"],
   factor: string,
 ): number {
-  const m3 = dec(balance[field]);
+  const text = balance[field];
+  // Whole quantities in units of one are the common case: no decimal arithmetic for them.
+  if (factor === "1" && /^\d{1,15}$/.test(text)) return Number(text);
+  const m3 = dec(text);
   if (m3.isNegative() || m3.isZero()) return 0;
   const units = m3.dividedBy(dec(factor));
   // Floor at the internal scale: toFixed rounds, so step back when rounding went up.
