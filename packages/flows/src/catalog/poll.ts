@@ -128,8 +128,8 @@ const encodeCatalogBucket = (bucket: Map<string, CatalogEntry>, index: number) =
   );
 
 /**
- * One catalog run: M3 items changed since the last run's date (MMS200MI LstItmByChgDate; M3 keeps change dates
- * by day, so today's changes are read again next run and the snapshot's digests drop the repeats), their
+ * One catalog run: M3 items changed since the day before the last run (MMS200MI LstItmByChgDate; M3 keeps change
+ * dates by day, so recent changes are read again next run and the snapshot's digests drop the repeats), their
  * prices in bulk, the status map, then only items whose BigCommerce view changed are enqueued, 50 per message.
  */
 export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollResult> {
@@ -204,7 +204,8 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
         progress.report("enqueue", progress.sent, changed.length);
       }
     }
-    await deps.state.commit(deps.owner, { since: isoDate(stamp), buckets: B, lastStamp: stamp });
+    // From the day before: M3 dates changes in its own time zone, which may be behind UTC.
+    await deps.state.commit(deps.owner, { since: isoDate(stamp - DAY_MS), buckets: B, lastStamp: stamp });
     progress.report("done", progress.sent, changed.length, true);
     const summary = [
       `catalog sync from ${from}: read ${progress.read} items`,
