@@ -59,6 +59,20 @@ describe("the availability rule", () => {
   });
 });
 
+describe("inventory config", () => {
+  test("refuses batches BigCommerce would refuse, one location fed by two warehouses, and an unmapped order-stock location", () => {
+    expect(() => syncConfig({ inventory: { itemsPerMessage: 2001 } })).toThrow(
+      /inventory\.itemsPerMessage: .*2000.*BigCommerce takes at most 2000/,
+    );
+    expect(() => syncConfig({ inventory: { locations: { "100": 1, "200": 1 } } })).toThrow(
+      /inventory\.locations: two warehouses map to the same BigCommerce location/,
+    );
+    expect(() => syncConfig({ inventory: { orderStockLocation: 9 } })).toThrow(
+      /inventory\.orderStockLocation: .*one of the location ids in inventory\.locations/,
+    );
+  });
+});
+
 describe("the snapshot", () => {
   test("buckets round-trip and versions order by M3 change time, then by run", () => {
     const bucket = new Map([["1\tLAMP", { qty: 3, base: 5, lmts: "0001700000000123", stamp: 42 }]]);
