@@ -42,7 +42,8 @@ export type DeliverOutcome = { outcome: "done" | "skipped"; detail: string };
  *   AddBatchHead → (ledger: temporary number) → one bulk call [AddBatchLine…, AddBatchAddress, Confirm]
  *   → mark BigCommerce → (ledger: sent).
  * A crash anywhere resumes from the ledger: a recorded temporary number is asked for its final number
- * (GetOrderNo); a batch that never got confirmed is deleted and entered again, so M3 never gets a second order.
+ * (GetOrderNo); a batch that never got confirmed is replaced by a new one (entered, recorded, and only then the
+ * old one deleted), so M3 never gets a second order and the ledger never names a batch that is gone.
  */
 export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps): Promise<DeliverOutcome> {
   const { order } = payload;
@@ -52,38 +53,44 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
     return { outcome: "skipped", detail: `already in M3 as ${orderNumbers(progress.parts)}` };
 
   const customer = await resolveCustomer(order, deps);
-  const parts = orderParts(order);
   const done: OrderProgress["parts"] = {};
-  for (const [index, part] of parts.entries()) {
-    const partId = String(part.shipTo.id);
-    const recorded = progress?.parts[partId];
-    const orderNumber =
-      recorded?.orderNumber ??
-      (await resumeOrEnter(order, part, {
-        ...deps,
-        key,
-        partId,
-        previousTemp: recorded?.tempOrderNumber,
-        previousLease: recorded?.leaseUntil,
-        customerNumber: customer.customerNumber,
-        deliveryAddress: canonicalAddressKey(part.shipTo.address) !== customer.addressKey,
-        firstPart: index === 0,
-      }));
-    done[partId] = {
-      orderNumber,
-      lines: part.lines.map(({ lineId, sku, quantity, unitQuantity }) => ({
-        lineId,
-        sku,
-        quantity,
-        unitQuantity,
-      })),
-    };
+  // Parts whose batch this invocation leased: given back if anything fails, so the retry need not wait.
+  const leased: string[] = [];
+  try {
+    for (const [index, part] of orderParts(order).entries()) {
+      const partId = String(part.shipTo.id);
+      const recorded = progress?.parts[partId];
+      const orderNumber =
+        recorded?.orderNumber ??
+        (await resumeOrEnter(order, part, {
+          ...deps,
+          key,
+          partId,
+          leased,
+          previousTemp: recorded?.tempOrderNumber,
+          previousLease: recorded?.leaseUntil,
+          customerNumber: customer.customerNumber,
+          deliveryAddress: canonicalAddressKey(part.shipTo.address) !== customer.addressKey,
+          firstPart: index === 0,
+        }));
+      done[partId] = {
+        orderNumber,
+        lines: part.lines.map(({ lineId, sku, quantity, unitQuantity }) => ({
+          lineId,
+          sku,
+          quantity,
+          unitQuantity,
+        })),
+      };
+    }
+    const numbers = orderNumbers(done);
+    await markSent(payload, numbers, deps);
+    await deps.ledger.recordSent(key, order.orderId, done, customer.customerNumber, reservationOf(order));
+    return { outcome: "done", detail: `M3 order ${numbers}` };
+  } catch (error) {
+    await Promise.all(leased.map((partId) => deps.ledger.releaseLease(key, partId).catch(() => undefined)));
+    throw error;
   }
-
-  const numbers = orderNumbers(done);
-  await markSent(payload, numbers, deps);
-  await deps.ledger.recordSent(key, order.orderId, done, customer.customerNumber, reservationOf(order));
-  return { outcome: "done", detail: `M3 order ${numbers}` };
 }
 
 /** The order's quantities per SKU, in BigCommerce units (what BigCommerce took from its stock). */
@@ -101,6 +108,7 @@ const orderNumbers = (parts: OrderProgress["parts"]) =>
 interface PartContext extends DeliverDeps {
   key: string;
   partId: string;
+  leased: string[];
   previousTemp: string | undefined;
   previousLease: number | undefined;
   customerNumber: string;
@@ -109,7 +117,6 @@ interface PartContext extends DeliverDeps {
 }
 
 async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContext): Promise<string> {
-  const CONO = ctx.config.m3.company;
   const now = ctx.now?.() ?? Date.now();
   if (ctx.previousTemp) {
     if (ctx.previousLease && ctx.previousLease > now) {
@@ -121,9 +128,8 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
       );
     }
     // A previous attempt entered a batch: it may have been confirmed before the crash.
-    const { ORNR } = await ctx.m3.get(OIS100MI.GetOrderNo, { CONO, ORNO: ctx.previousTemp });
+    const ORNR = await finalNumberOf(ctx, ctx.previousTemp);
     if (ORNR) return ORNR;
-    await deleteBatch(ctx, ctx.previousTemp);
   }
 
   const head = batchHead(order, part, ctx.customerNumber, ctx.config);
@@ -137,11 +143,25 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
     await deleteBatch(ctx, temp);
     throw new TransientError(`Another delivery of ${ctx.key} is in progress; retrying later`);
   }
+  ctx.leased.push(ctx.partId);
+  // Deleted only now that the ledger names the new batch: deleting first and failing to enter a new one would
+  // leave the ledger naming a batch M3 no longer has. An unconfirmed batch left behind is no order.
+  if (ctx.previousTemp) await deleteBatch(ctx, ctx.previousTemp).catch(() => undefined);
+  return enterAndConfirm(order, part, temp, ctx);
+}
+
+/** The final order number of a batch the ledger names ("" until confirmed). */
+async function finalNumberOf(ctx: PartContext, temp: string): Promise<string> {
   try {
-    return await enterAndConfirm(order, part, temp, ctx);
+    const { ORNR } = await ctx.m3.get(OIS100MI.GetOrderNo, { CONO: ctx.config.m3.company, ORNO: temp });
+    return ORNR;
   } catch (error) {
-    // Whatever happened, this invocation is done with the batch: a retry may resume it at once.
-    await ctx.ledger.releaseLease(ctx.key, ctx.partId).catch(() => undefined);
+    // Another delivery of this order replaced the batch (entered a new one, then deleted this one) after this
+    // invocation read the ledger: a retry reads the ledger again.
+    if (error instanceof M3BusinessError && error.kind === "notFound")
+      throw new TransientError(`Batch ${temp} of ${ctx.key} was replaced by another delivery; retrying`, {
+        cause: error,
+      });
     throw error;
   }
 }
