@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
 
 let h: Harness;
+const ION_SECRET = "an-ion-push-secret-0123456789";
 beforeAll(async () => {
-  h = await startHarness({ flows: ["orders", "shipments"] });
+  h = await startHarness({ flows: ["orders", "shipments"], m3Secret: { ionPushSecret: ION_SECRET } });
 });
 afterAll(async () => h?.stop());
 
@@ -86,5 +87,29 @@ describe("M3 deliveries → BigCommerce shipments", () => {
     await poll();
     expect(h.bc.listShipments(placed.id)).toHaveLength(1);
     expect((h.bc.getOrder(placed.id) as { status_id: number }).status_id).toBe(2);
+  });
+
+  test("an ION push looks for new deliveries at once; without the secret it is refused", async () => {
+    const placed = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "TEE-S-BLK", quantity: 1 }] }) as {
+      id: number;
+    };
+    await settle();
+    const [order] = m3OrdersFor(h.m3, placed.id);
+    h.m3.shipOrder(order!.ORNO as string, { trackingNumber: "PUSHED-1", carrier: "UPS" });
+    const push = (headers: Record<string, string>) =>
+      fetch(`${h.connector.stack.frontUrl}/ion/deliveries`, {
+        method: "POST",
+        headers,
+        body: "<SyncShipment/>",
+      });
+
+    expect((await push({ "x-ion-secret": "wrong-secret-wrong-secret" })).status).toBe(401);
+    await settle();
+    expect(h.bc.listShipments(placed.id)).toHaveLength(0);
+
+    const accepted = await push({ "x-ion-secret": ION_SECRET });
+    expect(accepted.status).toBe(202);
+    await settle();
+    expect(h.bc.listShipments(placed.id)).toEqual([expect.objectContaining({ tracking_number: "PUSHED-1" })]);
   });
 });

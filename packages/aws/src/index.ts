@@ -5,6 +5,7 @@ export * from "./dedupe";
 export * from "./handlers/http";
 export * from "./handlers/schedule";
 export * from "./handlers/sqs";
+export * from "./ion-push";
 export * from "./ledger";
 export * from "./observability";
 export * from "./parked";

@@ -109,11 +109,6 @@ const Inventory = z
       .positive()
       .default(24)
       .describe("SKUs BigCommerce does not have are left out of pushes for this long, then tried again"),
-    pushHeader: z
-      .string()
-      .regex(/^[a-z0-9-]+$/)
-      .default("x-ion-secret")
-      .describe("lower-case header the ION push endpoint expects, carrying ionPushSecret from the m3 secret"),
   })
   .refine((i) => new Set(Object.values(i.locations)).size === Object.keys(i.locations).length, {
     message: "two warehouses map to the same BigCommerce location; map each location from one warehouse",
@@ -192,6 +187,13 @@ export const ConnectorConfig = z.strictObject({
     company: z.number().int().min(1).max(999).describe("M3 company number (CONO), e.g. 100"),
     division: z.string().min(1).max(3).describe("M3 division (DIVI), e.g. AAA"),
     facility: z.string().min(1).max(3).describe("M3 facility (FACI) orders are entered in, e.g. A01"),
+    ionPushHeader: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .default("x-ion-secret")
+      .describe(
+        "lower-case header the ION push endpoints (/ion/inventory, /ion/deliveries) expect, carrying ionPushSecret",
+      ),
   }),
   orders: z
     .strictObject({

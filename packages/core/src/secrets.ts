@@ -21,7 +21,7 @@ const ionPushSecret = z
   .min(16)
   .optional()
   .describe(
-    "16+ random characters ION sends in inventory.pushHeader to the inventory push endpoint (optional)",
+    "16+ random characters ION sends in m3.ionPushHeader to the push endpoints (optional: without it they are off)",
   );
 
 /** The M3 secret: the downloaded .ionapi file as is, or an on-premises base URL with basic auth. */

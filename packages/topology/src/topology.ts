@@ -99,6 +99,16 @@ export const topology = {
       tables: { ledger: "read" },
       secrets: ["m3"],
     },
+    "shipments-push": {
+      flow: "shipments",
+      description: "ION push: M3 made a delivery, look for new deliveries now (same work as shipments-poll)",
+      trigger: { type: "http", method: "POST", path: "/ion/deliveries" },
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      sends: ["shipment-deliveries"],
+      tables: { ledger: "read" },
+      secrets: ["m3"],
+    },
     "shipments-deliver": {
       flow: "shipments",
       description: "Creates one BigCommerce shipment per M3 delivery, exactly once",

@@ -1,4 +1,4 @@
-import { type ConnectorConfig, dec } from "@m3bc/core";
+import { type ConnectorConfig, dec, type Envelope, newEnvelope } from "@m3bc/core";
 import { type M3Client, MWS410MI, MWS411MI, RORC_CUSTOMER_ORDER, type TxResult } from "@m3bc/m3";
 import { z } from "zod";
 import type { Ledger, ShippableOrder } from "../ledger";
@@ -124,4 +124,18 @@ export function noticeOf(
     deliveryMethod: head.MODL,
     items: [...quantities].map(([sku, quantity]) => ({ sku, quantity })),
   };
+}
+
+/**
+ * The queue message for a delivery. Its id doubles as the FIFO deduplication id: the same delivery queued twice
+ * within 5 minutes (a poll and an ION push) is one message.
+ */
+export function deliveryEnvelope(config: ConnectorConfig, notice: DeliveryNotice): Envelope<DeliveryNotice> {
+  return newEnvelope({
+    id: `delivery:${config.bigcommerce.storeHash}:${notice.deliveryNumber}`,
+    flow: "shipments",
+    kind: "shipment.delivered",
+    key: notice.key,
+    payload: notice,
+  });
 }
