@@ -322,7 +322,9 @@ export async function startBigCommerceSimulator(
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Clients keep their connections between calls, as with the real API: fetch reuses a connection only when the
+  // server keeps it open longer than fetch's own safety margin, which a 1-second timeout never did.
+  server.keepAliveTimeout = 5000;
   server.listen(options.port ?? 0, "127.0.0.1");
   await once(server, "listening");
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
