@@ -3,6 +3,8 @@ import { type Benchmark, meets, writeResult } from "./lib";
 // Each benchmark is a module exporting `benchmark`; `pnpm bench <name>` runs one, no argument runs all.
 const available: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   inventory: () => import("./inventory"),
+  orders: () => import("./orders"),
+  functions: () => import("./functions"),
 };
 
 const wanted = process.argv.slice(2);
