@@ -75,7 +75,8 @@ export function mutatedJson(sample: Json): fc.Arbitrary<Json> {
       if (parent === null || typeof parent !== "object") continue;
       const last = path[path.length - 1]!;
       if (remove && !Array.isArray(parent)) delete (parent as Record<string, Json>)[last];
-      else (parent as Record<string, Json>)[last] = value;
+      // A copy: constants such as {} are one object, and the same one set twice would make a cycle.
+      else (parent as Record<string, Json>)[last] = structuredClone(value);
     }
     return copy;
   });
