@@ -601,4 +601,42 @@ describe("chaos findings, one at a time", () => {
     expect((r.bc.getOrder(placed.id) as BcOrder).staff_notes).toBe(`M3 order ${order!.ORNO}`);
     expect(await waiting()).toEqual([]);
   });
+
+  test("a new shopper's orders delivered side by side create one M3 customer", async () => {
+    const bigcommerce = new BigCommerceClient({
+      storeHash: r.bc.storeHash,
+      accessToken: r.bc.accessToken,
+      baseUrl: r.bc.url,
+    });
+    const [shopper] = await bigcommerce.createCustomers([
+      {
+        email: "nia.shopper@example.com",
+        first_name: "Nia",
+        last_name: "Shopper",
+        addresses: [
+          {
+            first_name: "Nia",
+            last_name: "Shopper",
+            address1: "1 Elm St",
+            city: "Denver",
+            country_code: "US",
+          },
+        ],
+      },
+    ]);
+    // Slow M3 calls keep the first look-up and creation going while the other orders' deliveries start. Every
+    // delivery used to find no link, search M3, find nobody, and create its own customer.
+    r.m3.setFaults({ latencyMs: 300 });
+    r.bc.pauseWebhooks();
+    const orders = ["LAMP-ORBIT", "TOTE-CANVAS", "SHOE-42", "TEE-S-BLK"].map(
+      (sku) => r.bc.placeOrder({ customerId: shopper!.id, lines: [{ sku, quantity: 1 }] }) as BcOrder,
+    );
+    await r.bc.resumeWebhooks();
+    await r.settle();
+    r.m3.clearFaults();
+    const m3 = new M3Client({ ionapi: r.m3.ionapi }, { cono: 100, divi: "AAA" });
+    const found = await m3.call(CRS610MI.SearchCustomer, { SQRY: 'MAIL:"nia.shopper@example.com"' });
+    expect(found).toHaveLength(1);
+    for (const order of orders) expect(m3OrdersFor(r.m3, order.id)[0]!.CUNO).toBe(found[0]!.CUNO);
+  });
 });

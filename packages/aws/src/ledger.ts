@@ -31,7 +31,45 @@ export const dynamoLedger: Ledger = {
     const { Item } = await dynamo().send(
       new GetCommand({ TableName: tableName("ledger"), Key: { pk: key } }),
     );
-    return Item ? { customerNumber: Item.customerNumber, addressKey: Item.addressKey ?? "" } : undefined;
+    // An item with a claim but no number yet is a look-up in progress, not a link.
+    return Item?.customerNumber
+      ? { customerNumber: Item.customerNumber, addressKey: Item.addressKey ?? "" }
+      : undefined;
+  },
+
+  async claimCustomer(key, until, now) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: "SET claimUntil = :until",
+          ConditionExpression:
+            "attribute_not_exists(customerNumber) AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)",
+          ExpressionAttributeValues: { ":until": until, ":now": now },
+        }),
+      );
+      return "claimed";
+    } catch (error) {
+      if (isConditionFailure(error)) return "busy";
+      throw error;
+    }
+  },
+
+  async releaseCustomerClaim(key) {
+    await dynamo()
+      .send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: "REMOVE claimUntil",
+          ConditionExpression: "attribute_not_exists(customerNumber)",
+        }),
+      )
+      .catch((error: unknown) => {
+        // The link was recorded meanwhile: nothing left to give back.
+        if (!isConditionFailure(error)) throw error;
+      });
   },
 
   async putCustomer(key, link: CustomerLink) {

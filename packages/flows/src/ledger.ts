@@ -59,6 +59,15 @@ export interface ShippableOrder {
 
 export interface Ledger {
   getCustomer(key: string): Promise<CustomerLink | undefined>;
+  /**
+   * Claims the look-up and creation of the M3 customer for `key` until `until` (epoch ms): "busy" while the link
+   * exists or another delivery's claim has not run out at `now`. Two orders of a new shopper delivered side by
+   * side must not create two M3 customers.
+   */
+  claimCustomer(key: string, until: number, now: number): Promise<"claimed" | "busy">;
+  /** Gives a claim back (the claiming delivery failed), so a retry may go ahead at once. */
+  releaseCustomerClaim(key: string): Promise<void>;
+  /** Records the link (and ends any claim). */
   putCustomer(key: string, link: CustomerLink): Promise<void>;
   getOrder(key: string): Promise<OrderProgress | undefined>;
   /**

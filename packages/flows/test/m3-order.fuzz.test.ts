@@ -266,10 +266,12 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
         const links = new Map<string, CustomerLink>();
         const ledger = {
           getCustomer: async (key: string) => links.get(key),
+          claimCustomer: async () => "claimed" as const,
+          releaseCustomerClaim: async () => {},
           putCustomer: async (key: string, link: CustomerLink) => void links.set(key, link),
         } as unknown as Ledger;
         try {
-          const link = await resolveCustomer(order, { config, ledger, m3: m3 as never });
+          const link = await resolveCustomer(order, { config, ledger, m3: m3 as never, leaseSeconds: 60 });
           expect(link.customerNumber).toBe("10002");
           expect(sent).toEqual(["SearchCustomer", "Add"]);
         } catch (error) {

@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import { type Address, type ConnectorConfig, PersistentError, type SalesOrder } from "@m3bc/core";
+import {
+  type Address,
+  type ConnectorConfig,
+  PersistentError,
+  type SalesOrder,
+  TransientError,
+} from "@m3bc/core";
 import { CRS610MI, type M3Client } from "@m3bc/m3";
 import type { CustomerLink, Ledger } from "../ledger";
 import { fit, fullName, m3Address } from "./m3-order";
@@ -42,10 +48,18 @@ export function customerKey(order: SalesOrder): string {
  * The M3 customer of an order. A known customer costs one ledger read and no M3 call. An unknown one is
  * looked up in M3 by e-mail (MAIL), else created from the configured template (CRS610MI Add); the link is
  * then remembered. Guests go to the shared guest customer unless the config asks for one customer per e-mail.
+ * One delivery at a time claims the look-up (for `leaseSeconds`, the deliver function's timeout): another order of
+ * the same new shopper waits for the link instead of creating a second customer.
  */
 export async function resolveCustomer(
   order: SalesOrder,
-  deps: { config: ConnectorConfig; ledger: Ledger; m3: Pick<M3Client, "call" | "get"> },
+  deps: {
+    config: ConnectorConfig;
+    ledger: Ledger;
+    m3: Pick<M3Client, "call" | "get">;
+    leaseSeconds: number;
+    now?: () => number;
+  },
 ): Promise<CustomerLink> {
   const { config, ledger, m3 } = deps;
   const guests = config.customers.guests;
@@ -64,16 +78,26 @@ export async function resolveCustomer(
       `Order ${order.orderId} has no customer e-mail to find or create the M3 customer by`,
     );
   }
-  const found = await m3.call(CRS610MI.SearchCustomer, {
-    CONO: config.m3.company,
-    SQRY: `MAIL:"${fit("MAIL", email)}"`,
-  });
-  const match = found.find((c) => c.MAIL.toLowerCase() === email.toLowerCase());
-  const link = match
-    ? { customerNumber: match.CUNO, addressKey: m3AddressKey(match) }
-    : await createCustomer(order, config, m3);
-  await ledger.putCustomer(key, link);
-  return link;
+  const now = deps.now?.() ?? Date.now();
+  if ((await ledger.claimCustomer(key, now + deps.leaseSeconds * 1000, now)) === "busy")
+    throw new TransientError(
+      `Another delivery is finding or creating the M3 customer ${key}; retrying later`,
+    );
+  try {
+    const found = await m3.call(CRS610MI.SearchCustomer, {
+      CONO: config.m3.company,
+      SQRY: `MAIL:"${fit("MAIL", email)}"`,
+    });
+    const match = found.find((c) => c.MAIL.toLowerCase() === email.toLowerCase());
+    const link = match
+      ? { customerNumber: match.CUNO, addressKey: m3AddressKey(match) }
+      : await createCustomer(order, config, m3);
+    await ledger.putCustomer(key, link);
+    return link;
+  } catch (error) {
+    await ledger.releaseCustomerClaim(key).catch(() => undefined);
+    throw error;
+  }
 }
 
 async function createCustomer(
