@@ -26,7 +26,8 @@ export async function* paginateV3<T>(fetchPage: (page: number) => Promise<V3Page
     const { data, meta } = await fetchPage(page);
     yield* data;
     const p = meta.pagination;
-    if (data.length === 0 || !p || p.current_page >= p.total_pages) return;
+    // Our own page count decides too: a server that keeps saying "page 1 of 2" must not keep us paging forever.
+    if (data.length === 0 || !p || Math.max(p.current_page, page) >= p.total_pages) return;
   }
 }
 
