@@ -2,11 +2,10 @@ import { bigCommerceClient, dynamoLedger, loadConfig, sqsHandler } from "@m3bc/a
 import { parsePayload } from "@m3bc/core";
 import { DeliveryNotice, deliverShipment } from "@m3bc/flows";
 
-export const handler = sqsHandler("shipments-deliver", async (message, { receiveCount }) =>
+export const handler = sqsHandler("shipments-deliver", async (message) =>
   deliverShipment(parsePayload(DeliveryNotice, message.payload, "delivery notice"), {
     config: loadConfig(),
     ledger: dynamoLedger,
     bigcommerce: await bigCommerceClient(),
-    retried: receiveCount > 1,
   }),
 );

@@ -3,13 +3,9 @@ import { deliveryEnvelope, pollDeliveries } from "@m3bc/flows";
 
 export const handler = scheduleHandler("shipments-poll", async () => {
   const config = loadConfig();
-  const { notices, ordersChecked } = await pollDeliveries({
-    config,
-    ledger: dynamoLedger,
-    m3: await m3Client(),
-  });
+  const { notices, summary } = await pollDeliveries({ config, ledger: dynamoLedger, m3: await m3Client() });
   return {
-    summary: `${ordersChecked} unshipped orders checked, ${notices.length} new deliveries`,
+    summary,
     send: { "shipment-deliveries": notices.map((notice) => deliveryEnvelope(config, notice)) },
   };
 });

@@ -6,16 +6,11 @@ export const handler = httpHandler("shipments-push", async (request, { logger })
   const refused = await refuseIonPush(request);
   if (refused) return refused;
   const config = loadConfig();
-  const { notices, ordersChecked } = await pollDeliveries({
-    config,
-    ledger: dynamoLedger,
-    m3: await m3Client(),
-  });
+  const { notices, summary } = await pollDeliveries({ config, ledger: dynamoLedger, m3: await m3Client() });
   await sendAll(
     "shipment-deliveries",
     notices.map((notice) => deliveryEnvelope(config, notice)),
   );
-  const summary = `${ordersChecked} unshipped orders checked, ${notices.length} new deliveries`;
   logger.info("push run", { summary });
   return { status: 202, body: { message: summary, queued: notices.length } };
 });

@@ -1,5 +1,14 @@
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { hasSeen, httpHandler, listParked, MAX_BODY_BYTES, remember, sendAll, sqsHandler } from "@m3bc/aws";
+import {
+  hasSeen,
+  httpHandler,
+  listParked,
+  MAX_BODY_BYTES,
+  onMessageHandled,
+  remember,
+  sendAll,
+  sqsHandler,
+} from "@m3bc/aws";
 import { followOn, newEnvelope, PersistentError, TransientError } from "@m3bc/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { context, startEmulatedResources } from "../support/emulated-resources";
@@ -81,6 +90,28 @@ describe("sqsHandler", () => {
     // The transient failure from the first test, now back after ~1 s instead of the queue's 180 s.
     expect(Messages.map((m) => JSON.parse(m.Body!).payload)).toEqual([{ orderId: 3 }]);
     expect(Messages[0]!.Attributes?.ApproximateReceiveCount).toBe("2");
+  });
+
+  test("a message that cannot be parked (the table is unreachable) stays on its queue, its reason reported", async () => {
+    await sendAll("order-events", [orderEvent(9)]);
+    const event = await env.receive("order-events");
+    const seen: string[] = [];
+    const stopObserving = onMessageHandled((m) => seen.push(`${m.outcome}: ${m.detail}`));
+    const table = process.env.TABLE_PARKED;
+    process.env.TABLE_PARKED = "no-such-table";
+    try {
+      const handler = sqsHandler("orders-transform", async () => {
+        throw new PersistentError("ORDER_INVALID", "order 9 cannot go to M3");
+      });
+      const response = await handler(event, context("orders-transform"));
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.messageId }]);
+      expect(seen).toEqual([
+        expect.stringMatching(/^retry: ORDER_INVALID: order 9 cannot go to M3 \(parking failed: /),
+      ]);
+    } finally {
+      process.env.TABLE_PARKED = table;
+      stopObserving();
+    }
   });
 });
 

@@ -1,14 +1,31 @@
 import { BigCommerceClient } from "@m3bc/bigcommerce";
+import type { Secrets } from "@m3bc/core";
 import { M3Client } from "@m3bc/m3";
 import { loadConfig } from "./config";
 import { countingFetch } from "./observability";
-import { perRuntime } from "./runtime";
 import { getSecret } from "./secrets";
 
+/**
+ * A client built from a secret, rebuilt when the secret's value changes (a rotated token is picked up within the
+ * secret cache's five minutes, without a deploy). A failed build is not kept: the next call tries again.
+ */
+function clientFromSecret<K extends keyof Secrets, C>(
+  name: K,
+  build: (secret: Secrets[K]) => C,
+): () => Promise<C> {
+  let built: { key: string; client: C } | undefined;
+  return async () => {
+    const secret = await getSecret(name);
+    // The runtime id makes a new local stack in the same process build anew (its config may differ).
+    const key = `${process.env.M3BC_RUNTIME_ID ?? ""}:${JSON.stringify(secret)}`;
+    if (built?.key !== key) built = { key, client: build(secret) };
+    return built.client;
+  };
+}
+
 /** The BigCommerce client of this runtime: config + secret, one shared rate budget per store. */
-export const bigCommerceClient = perRuntime(async () => {
+export const bigCommerceClient = clientFromSecret("bigcommerce", (secret) => {
   const config = loadConfig();
-  const secret = await getSecret("bigcommerce");
   return new BigCommerceClient({
     storeHash: config.bigcommerce.storeHash,
     accessToken: secret.accessToken,
@@ -18,9 +35,8 @@ export const bigCommerceClient = perRuntime(async () => {
 });
 
 /** The M3 client of this runtime: the .ionapi (or on-premises) secret, company and division from config. */
-export const m3Client = perRuntime(async () => {
+export const m3Client = clientFromSecret("m3", (secret) => {
   const config = loadConfig();
-  const secret = await getSecret("m3");
   const connection =
     "baseUrl" in secret
       ? {

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { redactText } from "@m3bc/core";
 import { dynamo } from "./aws-clients";
 import { tableName } from "./runtime";
@@ -38,13 +38,4 @@ export async function listParked(): Promise<ParkedMessage[]> {
     start = page.LastEvaluatedKey;
   } while (start);
   return items.sort((a, b) => a.parkedAt.localeCompare(b.parkedAt));
-}
-
-export async function getParked(id: string): Promise<ParkedMessage | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: tableName("parked"), Key: { id } }));
-  return result.Item as ParkedMessage | undefined;
-}
-
-export async function deleteParked(id: string): Promise<void> {
-  await dynamo().send(new DeleteCommand({ TableName: tableName("parked"), Key: { id } }));
 }

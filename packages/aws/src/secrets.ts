@@ -8,8 +8,9 @@ const CACHE_MS = 5 * 60_000;
 const cache = new Map<string, { value: unknown; expires: number }>();
 
 /**
- * Reads a secret: from Secrets Manager in the cloud (cached for five minutes, so a rotated token is picked
- * up without a deploy), or from the file named by SECRETS_FILE on a laptop (secrets.local.json).
+ * Reads a secret: from Secrets Manager in the cloud (cached for five minutes, so a rotated token is picked up
+ * without a deploy: the API clients are rebuilt when the value changes), or from the file named by SECRETS_FILE on
+ * a laptop (secrets.local.json).
  */
 export async function getSecret<K extends keyof Secrets>(name: K): Promise<Secrets[K]> {
   const file = process.env.SECRETS_FILE;

@@ -68,8 +68,6 @@ export class PersistentError extends Error {
   }
 }
 
-export type IntegrationError = TransientError | PersistentError;
-
 export const isTransient = (error: unknown): error is TransientError =>
   error instanceof TransientError || (error as { transient?: unknown } | null)?.transient === true;
 

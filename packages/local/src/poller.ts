@@ -55,16 +55,15 @@ export class SqsPoller {
 
   private async work(): Promise<void> {
     while (!this.stopping) {
-      let messages: Message[];
       try {
-        messages = await this.receiveBatch();
+        const messages = await this.receiveBatch();
+        if (messages.length) await this.invoke(messages);
       } catch (error) {
+        // An emulator hiccup (receive or delete): what was not deleted comes back after its visibility timeout.
         if (this.stopping) return;
-        process.stderr.write(`${this.options.functionName}: receive failed: ${(error as Error).message}\n`);
+        process.stderr.write(`${this.options.functionName}: poller: ${(error as Error).message}\n`);
         await new Promise((r) => setTimeout(r, 500));
-        continue;
       }
-      if (messages.length) await this.invoke(messages);
     }
   }
 

@@ -12,7 +12,7 @@ export interface LocalSchedule {
 
 /**
  * EventBridge Scheduler, locally: each schedule fires its function at its rate with the input infra/ configures.
- * A run that is still going when the next is due is not started twice (logged instead), to keep a laptop calm.
+ * A run that is still going when the next is due is not started twice: the call waits for the running one.
  */
 export class Scheduler {
   private timers: NodeJS.Timeout[] = [];
@@ -38,7 +38,10 @@ export class Scheduler {
     }
   }
 
-  /** Runs a schedule now; resolves with the function's result or rejects with its error (tests and the demo use it). */
+  /**
+   * Runs a schedule now; resolves with the function's result or rejects with its error (tests and the demo use
+   * it). While a run is going, a call waits for that run instead (and resolves without its result).
+   */
   async fire(name: string): Promise<unknown> {
     const schedule = this.schedules.find((s) => s.name === name);
     if (!schedule) throw new Error(`Unknown schedule "${name}"`);

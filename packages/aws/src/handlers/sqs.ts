@@ -38,11 +38,8 @@ export interface StepResult {
 }
 
 export interface StepContext {
-  functionName: string;
   /** 1 on the first delivery of this message, as SQS counts receives. */
   receiveCount: number;
-  /** Milliseconds left before Lambda stops the function. */
-  remainingTimeMs: () => number;
 }
 
 export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepResult>;
@@ -95,17 +92,20 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
       let envelope: Envelope | undefined;
       try {
         envelope = parseEnvelope(record.body);
-        const result = await step(envelope, {
-          functionName,
-          receiveCount,
-          remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        });
+        const result = await step(envelope, { receiveCount });
         if (result.send) sends.set(record.messageId, result.send);
         report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail });
       } catch (error) {
         const ids = { kind: envelope?.kind ?? "unknown", key: envelope?.key ?? "unknown" };
+        const retryLater = (detail: string) => {
+          retries.set(
+            record.messageId,
+            retryDelaySeconds(receiveCount, isTransient(error) ? error.retryAfterMs : undefined),
+          );
+          report("retry", { ...ids, detail });
+        };
         if (isPersistent(error)) {
-          await park({
+          const parked = park({
             id: parkedId(functionName, envelope, record.messageId),
             parkedAt: new Date().toISOString(),
             functionName,
@@ -117,15 +117,21 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
             error: error.message,
             details: error.details,
             body: record.body,
-          });
+          }).then(
+            () => true,
+            (parkError: unknown) => {
+              // Not parked: keep the message and say why it should have been, so the reason is not lost.
+              retryLater(
+                `${error.reason}: ${error.message} (parking failed: ${describeError(parkError).message})`,
+              );
+              return false;
+            },
+          );
+          if (!(await parked)) throw error;
           report("parked", { ...ids, reason: error.reason, detail: error.message });
           return;
         }
-        retries.set(
-          record.messageId,
-          retryDelaySeconds(receiveCount, isTransient(error) ? error.retryAfterMs : undefined),
-        );
-        report("retry", { ...ids, detail: describeError(error).message });
+        retryLater(describeError(error).message);
         throw error;
       }
     };
@@ -152,8 +158,8 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
 }
 
 /**
- * One parked record per function, business key and content: when the same order is parked twice for the same
- * reason (a duplicate event), the second overwrites the first instead of asking for two replays.
+ * One parked record per function, business key and payload (a hash of it): when the same message is parked twice
+ * (a duplicate event), the second overwrites the first instead of asking for two replays.
  */
 function parkedId(functionName: string, envelope: Envelope | undefined, messageId: string): string {
   if (!envelope) return messageId;

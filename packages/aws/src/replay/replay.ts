@@ -20,7 +20,7 @@ export interface Failure {
   source: "dlq" | "parked";
   /** The topology queue it is replayed to. */
   queue: string;
-  /** The SQS message id (DLQ) or the parked record's id (the envelope id). */
+  /** The SQS message id (DLQ) or the parked record's id (function, business key and a payload hash). */
   id: string;
   key: string;
   kind: string;

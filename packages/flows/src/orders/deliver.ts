@@ -60,19 +60,19 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
     for (const [index, part] of orderParts(order).entries()) {
       const partId = String(part.shipTo.id);
       const recorded = progress?.parts[partId];
-      const orderNumber =
-        recorded?.orderNumber ??
-        (await resumeOrEnter(order, part, {
-          ...deps,
-          key,
-          partId,
-          leased,
-          previousTemp: recorded?.tempOrderNumber,
-          previousLease: recorded?.leaseUntil,
-          customerNumber: customer.customerNumber,
-          deliveryAddress: canonicalAddressKey(part.shipTo.address) !== customer.addressKey,
-          firstPart: index === 0,
-        }));
+      // A part confirmed by an earlier attempt is found through its batch number (GetOrderNo): final numbers reach
+      // the ledger only with the whole order, in recordSent.
+      const orderNumber = await resumeOrEnter(order, part, {
+        ...deps,
+        key,
+        partId,
+        leased,
+        previousTemp: recorded?.tempOrderNumber,
+        previousLease: recorded?.leaseUntil,
+        customerNumber: customer.customerNumber,
+        deliveryAddress: canonicalAddressKey(part.shipTo.address) !== customer.addressKey,
+        firstPart: index === 0,
+      });
       done[partId] = {
         orderNumber,
         lines: part.lines.map(({ lineId, sku, quantity, unitQuantity }) => ({

@@ -7,19 +7,19 @@ export interface ShipmentDeps {
   config: ConnectorConfig;
   ledger: Pick<Ledger, "getShippable" | "recordShipment">;
   bigcommerce: Pick<BigCommerceClient, "createShipment" | "listShipments">;
-  /** True on a redelivery: an earlier attempt may have created the shipment before it could record it. */
-  retried: boolean;
 }
 
 export type ShipmentOutcome = { outcome: "done" | "skipped"; detail: string };
 
-/** The mark every shipment carries, so a retry can recognise one it already created. */
-const marker = (notice: DeliveryNotice) => `M3 delivery ${notice.deliveryNumber}`;
+/** The comment every shipment carries, so an attempt can recognise one an earlier attempt already created. */
+const comment = (notice: DeliveryNotice) =>
+  `M3 delivery ${notice.deliveryNumber} of M3 order ${notice.m3OrderNumber}`;
 
 /**
  * One M3 delivery → one BigCommerce shipment, exactly once: the ledger records each delivery number with the
- * shipment it became; a retried message first looks for a shipment carrying the delivery's mark (BigCommerce
- * has no idempotency key for shipments). BigCommerce moves the order to Partially Shipped or Shipped itself.
+ * shipment it became, and before creating one the order's shipments are searched for the delivery's comment
+ * (BigCommerce has no idempotency key for shipments; an attempt, a retry or a replay may have created it before it
+ * could be recorded). BigCommerce moves the order to Partially Shipped or Shipped itself.
  */
 export async function deliverShipment(notice: DeliveryNotice, deps: ShipmentDeps): Promise<ShipmentOutcome> {
   const order = await deps.ledger.getShippable(notice.key);
@@ -44,9 +44,9 @@ export async function deliverShipment(notice: DeliveryNotice, deps: ShipmentDeps
     return { outcome: "skipped", detail: `delivery ${notice.deliveryNumber} has no BigCommerce lines` };
   }
 
-  const existing = deps.retried
-    ? (await deps.bigcommerce.listShipments(notice.orderId)).find((s) => s.comments?.includes(marker(notice)))
-    : undefined;
+  const existing = (await deps.bigcommerce.listShipments(notice.orderId)).find(
+    (s) => s.comments === comment(notice),
+  );
   const carrier =
     deps.config.shipments.carriers[notice.carrier] ?? deps.config.shipments.carriers[notice.deliveryMethod];
   const shipment =
@@ -56,7 +56,7 @@ export async function deliverShipment(notice: DeliveryNotice, deps: ShipmentDeps
       tracking_number: notice.trackingNumber.slice(0, 50),
       shipping_provider: carrier?.provider ?? "",
       tracking_carrier: carrier?.trackingCarrier ?? "",
-      comments: `${marker(notice)} of M3 order ${notice.m3OrderNumber}`,
+      comments: comment(notice),
       items,
     }));
   await deps.ledger.recordShipment(notice.key, notice.deliveryNumber, {

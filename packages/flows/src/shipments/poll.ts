@@ -1,4 +1,4 @@
-import { type ConnectorConfig, dec, type Envelope, newEnvelope } from "@m3bc/core";
+import { type ConnectorConfig, dec, type Envelope, isTransient, newEnvelope } from "@m3bc/core";
 import { type M3Client, MWS410MI, MWS411MI, RORC_CUSTOMER_ORDER, type TxResult } from "@m3bc/m3";
 import { z } from "zod";
 import type { Ledger, ShippableOrder } from "../ledger";
@@ -37,12 +37,14 @@ export interface PollDeps {
  */
 export async function pollDeliveries(
   deps: PollDeps,
-): Promise<{ notices: DeliveryNotice[]; ordersChecked: number }> {
-  const notices: DeliveryNotice[] = [];
+): Promise<Deliveries & { ordersChecked: number; summary: string }> {
+  const found: Deliveries = { notices: [], problems: [] };
   let ordersChecked = 0;
   let page: ShippableOrder[] = [];
   const flush = async () => {
-    notices.push(...(await deliveriesOf(page, deps)));
+    const { notices, problems } = await deliveriesOf(page, deps);
+    found.notices.push(...notices);
+    found.problems.push(...problems);
     ordersChecked += page.length;
     page = [];
   };
@@ -51,20 +53,40 @@ export async function pollDeliveries(
     if (page.length === deps.config.shipments.ordersPerCall) await flush();
   }
   if (page.length) await flush();
-  return { notices, ordersChecked };
+  const skipped = found.problems.length ? `; skipped ${found.problems.join("; ")}` : "";
+  const summary = `${ordersChecked} unshipped orders checked, ${found.notices.length} new deliveries${skipped}`;
+  return { ...found, ordersChecked, summary };
 }
 
-/** The new, shipped deliveries of some orders, in two bulk calls. */
+export interface Deliveries {
+  notices: DeliveryNotice[];
+  /** Orders M3 answered with a business error for (e.g. an order deleted in M3): skipped, named here. */
+  problems: string[];
+}
+
+/**
+ * The new, shipped deliveries of some orders, in two bulk calls. An order M3 refuses to answer about is skipped
+ * and named in `problems`, so one bad order cannot hold up everyone's shipments; a transient failure fails the
+ * run, which the next schedule repeats from the same ledger state.
+ */
 export async function deliveriesOf(
   orders: ShippableOrder[],
   deps: Omit<PollDeps, "ledger">,
-): Promise<DeliveryNotice[]> {
+): Promise<Deliveries> {
   const { config, m3 } = deps;
   const CONO = config.m3.company;
   const parts = orders.flatMap((order) =>
     Object.entries(order.parts).map(([partId, part]) => ({ order, partId, orderNumber: part.orderNumber })),
   );
-  if (!parts.length) return [];
+  const problems: string[] = [];
+  const usable = <R extends { ok: boolean }>(result: R, what: string): boolean => {
+    if (result.ok) return true;
+    const error = (result as unknown as { error: Error }).error;
+    if (isTransient(error)) throw error;
+    problems.push(`${what}: ${error.message}`);
+    return false;
+  };
+  if (!parts.length) return { notices: [], problems };
   const lineResults = await m3.bulk(
     parts.map((p) =>
       MWS411MI.LstDelLnByOrd.request({ CONO, RORC: RORC_CUSTOMER_ORDER, RIDN: p.orderNumber }),
@@ -72,8 +94,8 @@ export async function deliveriesOf(
   );
   const fresh = new Map<string, { part: (typeof parts)[number]; lines: DeliveryLine[] }>();
   lineResults.forEach((result, i) => {
-    if (!result.ok) throw result.error;
     const part = parts[i]!;
+    if (!usable(result, `${part.order.key} (M3 order ${part.orderNumber})`) || !result.ok) return;
     for (const line of result.records as DeliveryLine[]) {
       const dlix = String(line.DLIX);
       if (part.order.shipments[dlix] !== undefined) continue;
@@ -82,19 +104,19 @@ export async function deliveriesOf(
       fresh.set(dlix, entry);
     }
   });
-  if (!fresh.size) return [];
+  if (!fresh.size) return { notices: [], problems };
   const heads = await m3.bulk(
     [...fresh.keys()].map((dlix) => MWS410MI.GetHead.request({ CONO, DLIX: dlix })),
   );
   const notices: DeliveryNotice[] = [];
   [...fresh.entries()].forEach(([dlix, { part, lines }], i) => {
     const result = heads[i]!;
-    if (!result.ok) throw result.error;
+    if (!usable(result, `${part.order.key} (delivery ${dlix})`) || !result.ok) return;
     const head = result.records[0] as DeliveryHead | undefined;
     if (!head || head.PGRS < config.shipments.shippedStatus) return;
     notices.push(noticeOf(part.order, part.partId, part.orderNumber, dlix, head, lines));
   });
-  return notices;
+  return { notices, problems };
 }
 
 export function noticeOf(
