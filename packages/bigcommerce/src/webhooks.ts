@@ -248,7 +248,7 @@ export function parseWebhook(body: unknown): WebhookEvent {
       data: parsed.data,
     };
   }
-  if (!(scope in DATA))
+  if (!Object.hasOwn(DATA, scope))
     throw new WebhookPayloadError(`webhook scope "${scope}" is not one this connector reads`, true);
   const parsed = DATA[scope as KnownScope].safeParse(data);
   if (!parsed.success) throw new WebhookPayloadError(`${scope}: ${issues(parsed.error, "data")}`);

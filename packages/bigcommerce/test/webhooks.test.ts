@@ -146,6 +146,9 @@ describe("parseWebhook", () => {
     })();
     expect(unknown).toBeInstanceOf(WebhookPayloadError);
     expect((unknown as WebhookPayloadError).unknownScope).toBe(true);
+    // Found by the fuzz: a scope named like an Object method is unknown too, not a crash.
+    for (const scope of ["valueOf", "constructor", "__proto__", "toString"])
+      expect(() => parseWebhook(envelope(scope, { type: "order", id: 1 }))).toThrow(WebhookPayloadError);
   });
 });
 

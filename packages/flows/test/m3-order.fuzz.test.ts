@@ -240,6 +240,38 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
     expect(m3LineAmount(line!.record).toFixed(2)).toBe("0.01");
   });
 
+  test("found by the fuzz: a discount rounded above its line's amount is counted as M3 rounds the negative half cent", () => {
+    // 675 × 0.0002 = 0.135, the whole of it discounted: M3 computes round(0.135 − 0.14) = −0.01 (half away from
+    // zero), not round(0.135) − 0.14 = 0.00; the cent is put back on the line so the order still totals 0.00.
+    const source = bigCommerceOrder({
+      id: 1,
+      customer_id: 1,
+      billing: { ...blank, email: "a@a.aa" },
+      handling: "0.0000",
+      wrapping: "0.0000",
+      consignments: [
+        {
+          address: { ...blank, state: "NY" },
+          shipping_method: "",
+          cost: "0.0000",
+          lines: [{ sku: "LAMP-ORBIT", name: "", quantity: 675, price: "0.0002", discountShare: 9634 }],
+        },
+        {
+          address: { ...blank, state: "NY" },
+          shipping_method: "",
+          cost: "0.0000",
+          lines: [{ sku: "LAMP-ORBIT", name: "", quantity: 1, price: "0.0000", discountShare: 0 }],
+        },
+      ],
+    });
+    const lines = m3Records(salesOrderFromBigCommerce(source, "store1", config)).filter(
+      (r) => r.transaction === "AddBatchLine",
+    );
+    expect(Decimal.sum(lines.map((l) => m3LineAmount(l.record))).toFixed(2)).toBe(
+      dec(source.total_ex_tax).toFixed(2),
+    );
+  });
+
   test("a new customer is looked up and created in M3 with fields M3 accepts, whatever the billing address", async () => {
     await fc.assert(
       fc.asyncProperty(orderInput, async (input) => {

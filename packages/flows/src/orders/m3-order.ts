@@ -138,15 +138,17 @@ const m3Gross = (line: SalesOrder["lines"][number]) => dec(priceFor(line)).times
  * total to the cent. BigCommerce spreads a coupon over lines to 4 decimals and its prices may have 4 decimals
  * too (ex-tax prices of a tax-inclusive store), while M3 rounds every line to the cent: rounding each
  * discount alone could gain or lose a cent, so the cents are spread over the whole order, and the cent or two
- * M3's per-line rounding still gains or loses goes onto the largest line (a negative amount is that cent
- * added back).
+ * M3's per-line rounding still gains or loses goes onto a line where it lands exactly (a negative amount is that
+ * cent added back).
  */
 export function m3Discounts(order: SalesOrder, config: ConnectorConfig): Map<number, Decimal> {
   const discounts = roundPreservingSum(
     order.lines.map((l) => dec(l.discount)),
     2,
   );
-  const amounts = order.lines.map((l, i) => m3Gross(l).round(2).minus(discounts[i]!));
+  // As M3 computes a line: ORQT × SAPR less the discount, then rounded half away from zero.
+  const m3Amount = (i: number, discount: Decimal) => m3Gross(order.lines[i]!).minus(discount).round(2);
+  const amounts = order.lines.map((_, i) => m3Amount(i, discounts[i]!));
   // Charges are M3 lines only when the config names a shipping item; otherwise M3 prices freight itself.
   const charges = config.orders.shippingItem
     ? orderParts(order).map((part, i) => chargeFor(order, part, i === 0))
@@ -154,11 +156,27 @@ export function m3Discounts(order: SalesOrder, config: ConnectorConfig): Map<num
   const exact = Decimal.sum(
     order.lines.map((l) => dec(l.unitPrice).times(l.quantity).minus(dec(l.discount))),
   ).plus(Decimal.sum(charges));
-  const inM3 = Decimal.sum(amounts).plus(Decimal.sum(charges.map((c) => c.round(2))));
-  const residue = inM3.minus(exact.round(2));
-  if (!residue.isZero()) {
-    const largest = amounts.reduce((best, amount, i) => (amount.compare(amounts[best]!) > 0 ? i : best), 0);
-    discounts[largest] = discounts[largest]!.plus(residue);
+  // What the lines must add up to in M3 so that lines and charge lines make BigCommerce's total to the cent.
+  const goal = exact.round(2).minus(Decimal.sum(charges.map((c) => c.round(2))));
+  // Move the cent(s) M3's per-line rounding gains or loses onto the line where the move lands exactly; a line
+  // whose amount sits on a half cent cannot take every move (rounding away from zero skips a value), hence the
+  // search over lines rather than always the largest one.
+  for (let tries = 0; tries < order.lines.length; tries++) {
+    const residue = Decimal.sum(amounts).minus(goal);
+    if (residue.isZero()) break;
+    let best = -1;
+    let bestMiss: Decimal | undefined;
+    for (let i = 0; i < amounts.length; i++) {
+      const moved = m3Amount(i, discounts[i]!.plus(residue));
+      const miss = residue.minus(amounts[i]!.minus(moved));
+      const size = miss.isNegative() ? miss.negated() : miss;
+      if (bestMiss === undefined || size.compare(bestMiss) < 0) {
+        best = i;
+        bestMiss = size;
+      }
+    }
+    discounts[best] = discounts[best]!.plus(residue);
+    amounts[best] = m3Amount(best, discounts[best]!);
   }
   return new Map(order.lines.map((l, i) => [l.lineId, discounts[i]!]));
 }
