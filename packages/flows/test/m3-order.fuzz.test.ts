@@ -272,6 +272,32 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
     );
   });
 
+  test("found by the fuzz: a half-cent line no discount cent can fix takes a millionth off its price", () => {
+    // 10 × 0.0005 = 0.005 less a 0.0001 coupon share: BigCommerce's total is 0.0049, 0.00 to the cent. M3 makes
+    // 0.005 into 0.01 and 0.005 − 0.01 into −0.01; SAPR 0.000499 makes it 0.00.
+    const source = bigCommerceOrder({
+      id: 1,
+      customer_id: 0,
+      billing: { ...blank, state: "NY", email: "a@a.aa" },
+      handling: "0.0000",
+      wrapping: "0.0000",
+      consignments: [
+        {
+          address: { ...blank, state: "NY", email: "a@a.aa" },
+          shipping_method: "",
+          cost: "0.0000",
+          lines: [{ sku: "LAMP-ORBIT", name: "", quantity: 10, price: "0.0005", discountShare: 99 }],
+        },
+      ],
+    });
+    expect(source.total_ex_tax).toBe("0.0049");
+    const [line] = m3Records(salesOrderFromBigCommerce(source, "store1", config)).filter(
+      (r) => r.transaction === "AddBatchLine",
+    );
+    expect(line!.record).toMatchObject({ ORQT: "10", SAPR: "0.000499" });
+    expect(m3LineAmount(line!.record).toFixed(2)).toBe("0.00");
+  });
+
   test("a new customer is looked up and created in M3 with fields M3 accepts, whatever the billing address", async () => {
     await fc.assert(
       fc.asyncProperty(orderInput, async (input) => {

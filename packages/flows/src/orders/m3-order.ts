@@ -91,7 +91,7 @@ export function batchBody(
 ) {
   const { config } = options;
   const CONO = config.m3.company;
-  const discounts = m3Discounts(order, config);
+  const pricing = m3LinePricing(order, config);
   const requests = part.lines.map((line) =>
     OIS100MI.AddBatchLine.request({
       CONO,
@@ -100,8 +100,10 @@ export function batchBody(
       ORQT: line.unitQuantity,
       ALUN: line.unit,
       WHLO: line.warehouse,
-      SAPR: priceFor(line),
-      ...(discounts.get(line.lineId)?.isZero() ? {} : { DIA1: discounts.get(line.lineId)!.toFixed(2) }),
+      SAPR: pricing.get(line.lineId)!.price.toString(),
+      ...(pricing.get(line.lineId)!.discount.isZero()
+        ? {}
+        : { DIA1: pricing.get(line.lineId)!.discount.toFixed(2) }),
     }),
   );
   const charges = chargeFor(order, part, options.firstPart);
@@ -130,25 +132,32 @@ export function batchBody(
   return { lines: requests, address, confirm: OIS100MI.Confirm.request({ CONO, ORNO: tempOrderNumber }) };
 }
 
-/** What M3 multiplies out for a line before rounding it to the cent: ORQT × SAPR. */
-const m3Gross = (line: SalesOrder["lines"][number]) => dec(priceFor(line)).times(dec(line.unitQuantity));
+const CENT = dec("0.01");
+/** The smallest step of an M3 sales price (SAPR has 6 decimals). */
+const PRICE_STEP = dec("0.000001");
 
 /**
- * Line discounts (DIA1) in cents, as M3 keeps amounts, chosen so that the M3 lines add up to BigCommerce's
- * total to the cent. BigCommerce spreads a coupon over lines to 4 decimals and its prices may have 4 decimals
- * too (ex-tax prices of a tax-inclusive store), while M3 rounds every line to the cent: rounding each
- * discount alone could gain or lose a cent, so the cents are spread over the whole order, and the cent or two
- * M3's per-line rounding still gains or loses goes onto a line where it lands exactly (a negative amount is that
- * cent added back).
+ * Each line's M3 sales price (SAPR) and amount discount (DIA1, in cents as M3 keeps amounts), chosen so that the
+ * M3 lines add up to BigCommerce's total to the cent. BigCommerce spreads a coupon over lines to 4 decimals and
+ * its prices may have 4 decimals too (ex-tax prices of a tax-inclusive store), while M3 rounds every line to the
+ * cent (ORQT × SAPR − DIA1, half away from zero). So the discount cents are spread over the whole order, and a cent
+ * M3's rounding still gains or loses is moved onto a line where it lands exactly: by its discount, or, for a line
+ * sitting on a half cent (which rounding skips past), by a millionth of its unit price.
  */
-export function m3Discounts(order: SalesOrder, config: ConnectorConfig): Map<number, Decimal> {
-  const discounts = roundPreservingSum(
-    order.lines.map((l) => dec(l.discount)),
-    2,
-  );
-  // As M3 computes a line: ORQT × SAPR less the discount, then rounded half away from zero.
-  const m3Amount = (i: number, discount: Decimal) => m3Gross(order.lines[i]!).minus(discount).round(2);
-  const amounts = order.lines.map((_, i) => m3Amount(i, discounts[i]!));
+export function m3LinePricing(
+  order: SalesOrder,
+  config: ConnectorConfig,
+): Map<number, { price: Decimal; discount: Decimal }> {
+  const lines = order.lines.map((line, i) => ({
+    line,
+    price: dec(priceFor(line)),
+    discount: roundPreservingSum(
+      order.lines.map((l) => dec(l.discount)),
+      2,
+    )[i]!,
+  }));
+  const amount = (l: (typeof lines)[number]) =>
+    l.price.times(dec(l.line.unitQuantity)).minus(l.discount).round(2);
   // Charges are M3 lines only when the config names a shipping item; otherwise M3 prices freight itself.
   const charges = config.orders.shippingItem
     ? orderParts(order).map((part, i) => chargeFor(order, part, i === 0))
@@ -158,27 +167,36 @@ export function m3Discounts(order: SalesOrder, config: ConnectorConfig): Map<num
   ).plus(Decimal.sum(charges));
   // What the lines must add up to in M3 so that lines and charge lines make BigCommerce's total to the cent.
   const goal = exact.round(2).minus(Decimal.sum(charges.map((c) => c.round(2))));
-  // Move the cent(s) M3's per-line rounding gains or loses onto the line where the move lands exactly; a line
-  // whose amount sits on a half cent cannot take every move (rounding away from zero skips a value), hence the
-  // search over lines rather than always the largest one.
-  for (let tries = 0; tries < order.lines.length; tries++) {
-    const residue = Decimal.sum(amounts).minus(goal);
-    if (residue.isZero()) break;
-    let best = -1;
-    let bestMiss: Decimal | undefined;
-    for (let i = 0; i < amounts.length; i++) {
-      const moved = m3Amount(i, discounts[i]!.plus(residue));
-      const miss = residue.minus(amounts[i]!.minus(moved));
-      const size = miss.isNegative() ? miss.negated() : miss;
-      if (bestMiss === undefined || size.compare(bestMiss) < 0) {
-        best = i;
-        bestMiss = size;
+  const residue = () => Decimal.sum(lines.map(amount)).minus(goal);
+  const size = (d: Decimal) => (d.isNegative() ? d.negated() : d);
+
+  for (let tries = 0; tries < 2 * lines.length && !residue().isZero(); tries++) {
+    const now = residue();
+    const cents = now.isNegative() ? CENT.negated() : CENT;
+    // Every single move that could take a cent off the residue: a discount cent, or a price step either way.
+    const moves = lines
+      .flatMap((l) => [
+        { line: l, price: l.price, discount: l.discount.plus(cents) },
+        { line: l, price: l.price.minus(PRICE_STEP), discount: l.discount },
+        { line: l, price: l.price.plus(PRICE_STEP), discount: l.discount },
+      ])
+      .filter((move) => !move.price.isNegative());
+    let best: (typeof moves)[number] | undefined;
+    let bestSize = size(now);
+    for (const move of moves) {
+      const before = { price: move.line.price, discount: move.line.discount };
+      Object.assign(move.line, { price: move.price, discount: move.discount });
+      const after = size(residue());
+      Object.assign(move.line, before);
+      if (after.compare(bestSize) < 0) {
+        best = move;
+        bestSize = after;
       }
     }
-    discounts[best] = discounts[best]!.plus(residue);
-    amounts[best] = m3Amount(best, discounts[best]!);
+    if (!best) break;
+    Object.assign(best.line, { price: best.price, discount: best.discount });
   }
-  return new Map(order.lines.map((l, i) => [l.lineId, discounts[i]!]));
+  return new Map(lines.map((l) => [l.line.lineId, { price: l.price, discount: l.discount }]));
 }
 
 /** Shipping of the part, plus the order's handling and wrapping on the first part. */
