@@ -214,60 +214,46 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
     );
   });
 
-  test("found by the fuzz: M3's per-line rounding no longer makes a cent BigCommerce did not charge", () => {
-    // 250 × 0.0001 = 0.025, less a 0.0101 coupon share: BigCommerce's total is 0.0149, 0.01 to the cent. Rounding
-    // the discount alone (0.01) gave M3 round(0.025 − 0.01) = 0.02.
-    const source = bigCommerceOrder({
+  /** An order with one consignment per list of lines, nothing else charged: the fuzz's counterexamples. */
+  const counterexample = (
+    ...consignments: Array<Array<{ sku: string; quantity: number; price: string; discountShare: number }>>
+  ) =>
+    bigCommerceOrder({
       id: 1,
       customer_id: 1,
       billing: { ...blank, email: "a@example.com" },
       handling: "0.0000",
       wrapping: "0.0000",
-      consignments: [
-        {
-          address: { ...blank, state: "NY" },
-          shipping_method: "",
-          cost: "0.0000",
-          lines: [{ sku: "A", name: "", quantity: 250, price: "0.0001", discountShare: 4020 }],
-        },
-      ],
+      consignments: consignments.map((lines) => ({
+        address: { ...blank, state: "NY" },
+        shipping_method: "",
+        cost: "0.0000",
+        lines: lines.map((line) => ({ ...line, name: "" })),
+      })),
     });
+  const m3LinesOf = (source: BigCommerceOrder) =>
+    m3Records(salesOrderFromBigCommerce(source, "store1", config))
+      .filter((r) => r.transaction === "AddBatchLine")
+      .map((r) => r.record);
+
+  test("found by the fuzz: M3's per-line rounding no longer makes a cent BigCommerce did not charge", () => {
+    // 250 × 0.0001 = 0.025, less a 0.0101 coupon share: BigCommerce's total is 0.0149, 0.01 to the cent. Rounding
+    // the discount alone (0.01) gave M3 round(0.025 − 0.01) = 0.02.
+    const source = counterexample([{ sku: "A", quantity: 250, price: "0.0001", discountShare: 4020 }]);
     expect(source.total_ex_tax).toBe("0.0149");
-    const [line] = m3Records(salesOrderFromBigCommerce(source, "store1", config)).filter(
-      (r) => r.transaction === "AddBatchLine",
-    );
-    expect(line!.record).toMatchObject({ ORQT: "250", SAPR: "0.0001", DIA1: "0.02" });
-    expect(m3LineAmount(line!.record).toFixed(2)).toBe("0.01");
+    const [line] = m3LinesOf(source);
+    expect(line).toMatchObject({ ORQT: "250", SAPR: "0.0001", DIA1: "0.02" });
+    expect(m3LineAmount(line!).toFixed(2)).toBe("0.01");
   });
 
   test("found by the fuzz: a discount rounded above its line's amount is counted as M3 rounds the negative half cent", () => {
     // 675 × 0.0002 = 0.135, the whole of it discounted: M3 computes round(0.135 − 0.14) = −0.01 (half away from
     // zero), not round(0.135) − 0.14 = 0.00; the cent is put back on the line so the order still totals 0.00.
-    const source = bigCommerceOrder({
-      id: 1,
-      customer_id: 1,
-      billing: { ...blank, email: "a@a.aa" },
-      handling: "0.0000",
-      wrapping: "0.0000",
-      consignments: [
-        {
-          address: { ...blank, state: "NY" },
-          shipping_method: "",
-          cost: "0.0000",
-          lines: [{ sku: "LAMP-ORBIT", name: "", quantity: 675, price: "0.0002", discountShare: 9634 }],
-        },
-        {
-          address: { ...blank, state: "NY" },
-          shipping_method: "",
-          cost: "0.0000",
-          lines: [{ sku: "LAMP-ORBIT", name: "", quantity: 1, price: "0.0000", discountShare: 0 }],
-        },
-      ],
-    });
-    const lines = m3Records(salesOrderFromBigCommerce(source, "store1", config)).filter(
-      (r) => r.transaction === "AddBatchLine",
+    const source = counterexample(
+      [{ sku: "LAMP-ORBIT", quantity: 675, price: "0.0002", discountShare: 9634 }],
+      [{ sku: "LAMP-ORBIT", quantity: 1, price: "0.0000", discountShare: 0 }],
     );
-    expect(Decimal.sum(lines.map((l) => m3LineAmount(l.record))).toFixed(2)).toBe(
+    expect(Decimal.sum(m3LinesOf(source).map(m3LineAmount)).toFixed(2)).toBe(
       dec(source.total_ex_tax).toFixed(2),
     );
   });
@@ -275,27 +261,11 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
   test("found by the fuzz: a half-cent line no discount cent can fix takes a millionth off its price", () => {
     // 10 × 0.0005 = 0.005 less a 0.0001 coupon share: BigCommerce's total is 0.0049, 0.00 to the cent. M3 makes
     // 0.005 into 0.01 and 0.005 − 0.01 into −0.01; SAPR 0.000499 makes it 0.00.
-    const source = bigCommerceOrder({
-      id: 1,
-      customer_id: 0,
-      billing: { ...blank, state: "NY", email: "a@a.aa" },
-      handling: "0.0000",
-      wrapping: "0.0000",
-      consignments: [
-        {
-          address: { ...blank, state: "NY", email: "a@a.aa" },
-          shipping_method: "",
-          cost: "0.0000",
-          lines: [{ sku: "LAMP-ORBIT", name: "", quantity: 10, price: "0.0005", discountShare: 99 }],
-        },
-      ],
-    });
+    const source = counterexample([{ sku: "LAMP-ORBIT", quantity: 10, price: "0.0005", discountShare: 99 }]);
     expect(source.total_ex_tax).toBe("0.0049");
-    const [line] = m3Records(salesOrderFromBigCommerce(source, "store1", config)).filter(
-      (r) => r.transaction === "AddBatchLine",
-    );
-    expect(line!.record).toMatchObject({ ORQT: "10", SAPR: "0.000499" });
-    expect(m3LineAmount(line!.record).toFixed(2)).toBe("0.00");
+    const [line] = m3LinesOf(source);
+    expect(line).toMatchObject({ ORQT: "10", SAPR: "0.000499" });
+    expect(m3LineAmount(line!).toFixed(2)).toBe("0.00");
   });
 
   test("a new customer is looked up and created in M3 with fields M3 accepts, whatever the billing address", async () => {
