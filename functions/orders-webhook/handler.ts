@@ -24,5 +24,5 @@ export const handler = httpHandler("orders-webhook", async (request, { metrics }
     enqueue: (message, options) => sendAll("order-events", [message], options),
   });
   if (response.rejected) metrics.addMetric(metricNames.webhookRejected, MetricUnit.Count, 1);
-  return response;
+  return { ...response, note: response.rejected };
 });

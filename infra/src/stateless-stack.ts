@@ -1,6 +1,14 @@
 import { METRICS_NAMESPACE } from "@m3bc/aws";
-import { env, type FunctionSpec, functionsByTrigger, type ScheduleSpec, type Topology } from "@m3bc/topology";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import {
+  env,
+  type FunctionSpec,
+  functionsByTrigger,
+  resourceTags,
+  type ScheduleSpec,
+  type Topology,
+  tableGrants,
+} from "@m3bc/topology";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -133,12 +141,15 @@ export class StatelessStack extends Stack {
       environment,
     });
 
+    // Operator commands (pnpm pause, status) find a stage's functions by this tag.
+    Tags.of(fn).add(resourceTags.function, name);
+
     // Exactly what the topology grants: the queue it consumes, the queues it sends to, its tables, its secrets.
     const consumed = spec.trigger.type === "sqs" ? [spec.trigger.queue] : [];
     for (const queue of new Set([...consumed, ...spec.sends]))
       fn.addEnvironment(env.queueUrl(queue), stateful.queues[queue]!.queue.queueUrl);
     for (const queue of spec.sends) stateful.queues[queue]!.queue.grantSendMessages(fn);
-    for (const [table, access] of Object.entries(spec.tables)) {
+    for (const [table, access] of Object.entries(tableGrants(props.topology, spec))) {
       const deployed = stateful.tables[table]!;
       fn.addEnvironment(env.tableName(table), deployed.tableName);
       // Named indexes instead of the `index/*` wildcard the CDK grant methods add.

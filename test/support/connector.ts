@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CliIo } from "@m3bc/aws/cli";
 import { type BigCommerceSimulator, startBigCommerceSimulator } from "@m3bc/bigcommerce-sim";
 import { type RunningConnector, startConnector } from "@m3bc/local";
 import { type M3Simulator, startM3Simulator } from "@m3bc/m3-sim";
@@ -10,7 +11,11 @@ export interface Harness {
   bc: BigCommerceSimulator;
   m3: M3Simulator;
   connector: RunningConnector;
+  /** The stack's folder (<cwd>/.local), and the folder operator commands run in to find it with --local. */
   dir: string;
+  cwd: string;
+  /** Where a command run against this stack writes (errors go to `err`, by default with the output). */
+  io(out: string[], err?: string[]): CliIo;
   /** Resolves once BigCommerce has delivered its webhooks and the stack has handled every message. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -37,7 +42,8 @@ export async function startHarness(
     ITDS: "Freight charge",
     stock: { "100": 999999, "200": 999999 },
   } as never);
-  const dir = mkdtempSync(join(tmpdir(), "m3bc-it-"));
+  const cwd = mkdtempSync(join(tmpdir(), "m3bc-it-"));
+  const dir = join(cwd, ".local");
   const config: Record<string, unknown> = {
     bigcommerce: { storeHash: bc.storeHash, apiBaseUrl: bc.url },
     m3: { company: 100, division: "AAA", facility: "A01" },
@@ -74,6 +80,8 @@ export async function startHarness(
     m3,
     connector,
     dir,
+    cwd,
+    io: (out, err = out) => ({ out: (line) => out.push(line), err: (line) => err.push(line), cwd }),
     async settle() {
       await bc.webhooksIdle();
       await connector.stack.waitForIdle({ timeoutMs: 60_000 });

@@ -1,75 +1,66 @@
 /**
  * `pnpm webhooks`: registers the connector's order webhooks on the store (idempotent: creates missing hooks,
  * reactivates hooks BigCommerce deactivated, updates the secret header), or lists them.
- *
- *   pnpm webhooks register --url <webhook URL> [--config config/prod.json] (--secrets <file> | --secret-id <arn>)
- *   pnpm webhooks list     [--config config/prod.json] (--secrets <file> | --secret-id <arn>)
  */
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { BigCommerceClient } from "@m3bc/bigcommerce";
-import { parseConfig, parseSecret } from "@m3bc/core";
 import { ORDER_SCOPES, registerOrderWebhooks } from "@m3bc/flows";
+import { CliError, type CommandSpec, loadConnectorFiles, main, readLocalStack } from "./cli";
 
-const USAGE = `pnpm webhooks (register --url <webhook URL> | list) [--config config/<stage>.json] (--secrets <file> | --secret-id <arn>)`;
+const options = { url: { type: "string" } } satisfies ParseArgsOptionsConfig;
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    url: { type: "string" },
-    config: { type: "string", default: "config/example.json" },
-    secrets: { type: "string" },
-    "secret-id": { type: "string" },
-  },
-});
+export const webhooksCommand: CommandSpec<typeof options> = {
+  name: "webhooks",
+  usage: `pnpm webhooks register --url <webhook URL> (--stage <stage> | --config FILE --secrets FILE)
+pnpm webhooks register --local
+pnpm webhooks list (--local | --stage <stage> | --config FILE --secrets FILE)
 
-async function bigCommerceSecret() {
-  if (values.secrets) {
-    const all = JSON.parse(readFileSync(values.secrets, "utf8")) as Record<string, unknown>;
-    return parseSecret("bigcommerce", all.bigcommerce, `${values.secrets} → bigcommerce`);
-  }
-  if (values["secret-id"]) {
-    const { SecretString } = await new SecretsManagerClient({}).send(
-      new GetSecretValueCommand({ SecretId: values["secret-id"] }),
+  register  makes sure one active hook per order scope (${ORDER_SCOPES.join(", ")}) posts to the URL with
+            the webhook secret header: creates missing hooks, reactivates deactivated ones, updates the header.
+            Safe to run again (after every deploy, after rotating webhookSecret).
+  list      shows the order hooks of the API account; exit code 1 if one is inactive.`,
+  optionsHelp: `  --url URL          where BigCommerce posts: the stage's WebhookUrlOrdersWebhook output (https, port 443);
+                     with --local, the local stack's endpoint`,
+  options,
+  target: "optional",
+  files: true,
+  async run({ values, positionals, target }, io) {
+    const [command, ...extra] = positionals;
+    if ((command !== "register" && command !== "list") || extra.length)
+      throw new CliError(
+        command ? `Unknown command "${positionals.join(" ")}"` : "Name a command: register or list",
+        "Run `pnpm webhooks --help`.",
+      );
+    const files = await loadConnectorFiles(values, target, io.cwd, ["bigcommerce"]);
+    const secret = files.secrets.bigcommerce!;
+    const { config } = files;
+    const bigcommerce = new BigCommerceClient({
+      storeHash: config.bigcommerce.storeHash,
+      accessToken: secret.accessToken,
+      baseUrl: config.bigcommerce.apiBaseUrl,
+    });
+    if (command === "register") {
+      const url =
+        values.url ?? (target?.kind === "local" ? readLocalStack(target.dir).webhookUrl : undefined);
+      if (!url)
+        throw new CliError(
+          "register needs --url <webhook URL>",
+          "The stage's stack output WebhookUrlOrdersWebhook (aws cloudformation describe-stacks --stack-name m3bc-<stage>-stateless).",
+        );
+      for (const hook of await registerOrderWebhooks(bigcommerce, url, config, secret))
+        io.out(`${hook.scope.padEnd(28)} hook ${hook.id}: ${hook.action}`);
+      return 0;
+    }
+    const hooks = (await bigcommerce.listWebhooks()).filter((h) =>
+      (ORDER_SCOPES as readonly string[]).includes(h.scope),
     );
-    return parseSecret("bigcommerce", JSON.parse(SecretString ?? "null"), values["secret-id"]);
-  }
-  throw new Error(`Give --secrets <file> or --secret-id <arn>.\n${USAGE}`);
-}
-
-async function main(): Promise<number> {
-  const [command] = positionals;
-  if (command !== "register" && command !== "list") throw new Error(USAGE);
-  const config = parseConfig(JSON.parse(readFileSync(values.config, "utf8")), values.config);
-  const secret = await bigCommerceSecret();
-  const bigcommerce = new BigCommerceClient({
-    storeHash: config.bigcommerce.storeHash,
-    accessToken: secret.accessToken,
-    baseUrl: config.bigcommerce.apiBaseUrl,
-  });
-  if (command === "register") {
-    if (!values.url)
-      throw new Error(`register needs --url (the stack output WebhookUrlOrdersWebhook).\n${USAGE}`);
-    for (const hook of await registerOrderWebhooks(bigcommerce, values.url, config, secret))
-      console.log(`${hook.scope.padEnd(28)} hook ${hook.id}: ${hook.action}`);
-    return 0;
-  }
-  const hooks = (await bigcommerce.listWebhooks()).filter((h) =>
-    (ORDER_SCOPES as readonly string[]).includes(h.scope),
-  );
-  for (const hook of hooks)
-    console.log(
-      `${hook.scope.padEnd(28)} hook ${hook.id} ${hook.is_active ? "active  " : "INACTIVE"} → ${hook.destination}`,
-    );
-  if (!hooks.length) console.log("No order hooks: run `pnpm webhooks register --url …`.");
-  return hooks.every((h) => h.is_active) ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error.message);
-    process.exit(2);
+    for (const hook of hooks)
+      io.out(
+        `${hook.scope.padEnd(28)} hook ${hook.id} ${hook.is_active ? "active  " : "INACTIVE"} → ${hook.destination}`,
+      );
+    if (!hooks.length) io.out("No order hooks: run `pnpm webhooks register --url …`.");
+    return hooks.every((h) => h.is_active) ? 0 : 1;
   },
-);
+};
+
+if (import.meta.main) await main(webhooksCommand);

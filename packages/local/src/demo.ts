@@ -1,3 +1,4 @@
+import { formatMoney } from "@m3bc/core";
 import type { RunningConnector } from "./connector";
 import type { RunningSimulators } from "./simulators";
 
@@ -10,6 +11,7 @@ interface DemoContext {
 interface StoreOrder {
   id: number;
   total_inc_tax: string;
+  currency_code: string;
   status_id: number;
   staff_notes: string;
 }
@@ -21,6 +23,8 @@ interface M3Order {
   NTAM: string;
   lines: Array<{ PONR: number; ITNO: string; WHLO: string }>;
 }
+
+const total = (order: StoreOrder) => formatMoney(order.total_inc_tax, order.currency_code);
 
 const STATUS: Record<number, string> = {
   2: "Shipped",
@@ -64,7 +68,7 @@ export async function runDemo({ sims, connector, say }: DemoContext): Promise<vo
     shippingCost: "7.5000",
   });
   say(
-    `  #${jane.id} Jane Doe (known in M3): 2 variants + a lamp, coupon WELCOME10, ships to Boston — ${jane.total_inc_tax} USD`,
+    `  #${jane.id} Jane Doe (known in M3): 2 variants + a lamp, coupon WELCOME10, ships to Boston — ${total(jane)}`,
   );
   const guest = await place({
     billingAddress: {
@@ -81,13 +85,13 @@ export async function runDemo({ sims, connector, say }: DemoContext): Promise<vo
     lines: [{ sku: "COFFEE-ESP-1KG", quantity: 2 }],
     shippingCost: "4.9500",
   });
-  say(`  #${guest.id} Sam Guest (guest checkout, New York): espresso beans — ${guest.total_inc_tax} USD`);
+  say(`  #${guest.id} Sam Guest (guest checkout, New York): espresso beans — ${total(guest)}`);
   const arjun = await place({
     customerId: 2,
     lines: [{ sku: "SHOE-43", quantity: 1 }],
     shippingCost: "9.0000",
   });
-  say(`  #${arjun.id} Arjun Patel (first order: not in M3 yet): trail shoes — ${arjun.total_inc_tax} USD`);
+  say(`  #${arjun.id} Arjun Patel (first order: not in M3 yet): trail shoes — ${total(arjun)}`);
   const transfer = await place({
     customerId: 1,
     lines: [{ sku: "TOTE-CANVAS", quantity: 2 }],
@@ -106,7 +110,7 @@ export async function runDemo({ sims, connector, say }: DemoContext): Promise<vo
   for (const [order, m3Order] of [jane, guest, arjun].map((o, i) => [o, inM3[i]!] as const)) {
     const marked = await bc<StoreOrder>("GET", `/orders/${order.id}`);
     say(
-      `  #${order.id} → M3 order ${m3Order.ORNO}, customer ${m3Order.CUNO}, warehouse ${m3Order.lines[0]?.WHLO}, net ${m3Order.NTAM}; BigCommerce: ${STATUS[marked.status_id] ?? marked.status_id}, staff note "${marked.staff_notes}"`,
+      `  #${order.id} → M3 order ${m3Order.ORNO}, customer ${m3Order.CUNO}, warehouse ${m3Order.lines[0]?.WHLO}, net ${formatMoney(m3Order.NTAM, order.currency_code)}; BigCommerce: ${STATUS[marked.status_id] ?? marked.status_id}, staff note "${marked.staff_notes}"`,
     );
   }
 

@@ -44,13 +44,22 @@ export class SqsPoller {
 
   constructor(private readonly options: PollerOptions) {}
 
+  /** Starts polling (again, after stop: that is how a disabled event source mapping is enabled). */
   start(): void {
+    if (this.workers.length) return;
+    this.stopping = false;
     for (let i = 0; i < this.options.maxConcurrency; i++) this.workers.push(this.work());
   }
 
+  /** Stops polling once the batches in hand are done; messages wait on the queue. */
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  get running(): boolean {
+    return this.workers.length > 0 && !this.stopping;
   }
 
   private async work(): Promise<void> {

@@ -1,4 +1,10 @@
-import { DLQ_RETENTION_DAYS, type FunctionSpec, type Topology, VISIBILITY_FACTOR } from "./types";
+import {
+  DLQ_RETENTION_DAYS,
+  type FunctionSpec,
+  type TableAccess,
+  type Topology,
+  VISIBILITY_FACTOR,
+} from "./types";
 
 /** Environment variable names: the only place that decides how functions find their resources. */
 export const env = {
@@ -48,6 +54,18 @@ export function queueView(topology: Topology, name: string): QueueView {
 
 /** Where a function's source lives: functions/<name>/handler.ts exporting `handler`. */
 export const handlerEntry = (functionName: string) => `functions/${functionName}/handler.ts`;
+
+/** The table where queue consumers record why a message failed (see tableGrants). */
+export const FAILURES_TABLE = "failures";
+
+/**
+ * The tables a function may use: those it declares and, for a queue consumer, the failures table, where the
+ * SQS adapter records each failed message's last error (what `pnpm replay list` shows for a DLQ message).
+ */
+export function tableGrants(topology: Topology, spec: FunctionSpec): Partial<Record<string, TableAccess>> {
+  const recordsFailures = spec.trigger.type === "sqs" && FAILURES_TABLE in topology.tables;
+  return recordsFailures ? { ...spec.tables, [FAILURES_TABLE]: "readwrite" } : spec.tables;
+}
 
 export function functionsByTrigger<K extends FunctionSpec["trigger"]["type"]>(
   topology: Topology,

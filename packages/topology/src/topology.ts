@@ -70,6 +70,12 @@ export const topology = {
         "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
       partitionKey: "pk",
     },
+    failures: {
+      description:
+        "The last error of each message a queue consumer failed on, by SQS message id, kept as long as a DLQ keeps the message",
+      partitionKey: "id",
+      ttlAttribute: "expiresAt",
+    },
   },
   schedules: {
     "shipments-poll": {

@@ -5,7 +5,7 @@ import { describeError } from "@m3bc/core";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { createLogger, createMetrics, flushApiCounts, publishMetrics } from "../observability";
+import { createLogger, createMetrics, flushApiCounts, publishMetrics, reportRefused } from "../observability";
 
 export interface HttpRequest {
   method: string;
@@ -23,6 +23,8 @@ export interface HttpResponse {
   /** Serialized as JSON; omit for an empty body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Why a request was refused, for the log only (a 401 tells the caller nothing more). */
+  note?: string;
 }
 
 export interface HttpContext {
@@ -72,6 +74,17 @@ export function httpHandler(functionName: FunctionName, step: HttpStep) {
       const response = await step(request, { functionName, logger, metrics }).finally(() =>
         flushApiCounts(metrics),
       );
+      if (response.status >= 400 && response.status < 500) {
+        const reason = response.note ?? (response.body as { message?: string } | undefined)?.message ?? "";
+        logger.warn("request refused", { status: response.status, path: request.path, reason });
+        reportRefused({
+          functionName,
+          method: request.method,
+          path: request.path,
+          status: response.status,
+          reason,
+        });
+      }
       return {
         statusCode: response.status,
         headers: {

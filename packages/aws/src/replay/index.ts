@@ -1,3 +1,2 @@
-export { type ReplayIo, runReplay, USAGE } from "./commands";
+export { replayCommand, runReplay } from "./commands";
 export * from "./replay";
-export * from "./target";
