@@ -410,5 +410,45 @@ describe("finding a deployed stage", () => {
       ledger: "m3bc-qa-stateful-tableledgerG7H8-XYZ",
     });
     await expect(stageTarget("nosuchstage", clients)).rejects.toThrow(/No queues of stage "nosuchstage"/);
+
+    // Functions are found by name prefix and tag; schedules by the function they start (any group).
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:1:function:${name}`;
+    const deployed = {
+      "m3bc-qa-stateless-ordersdeliver1A-XYZ": { "m3bc:stage": "qa", "m3bc:function": "orders-deliver" },
+      "m3bc-qa-stateless-shipmentspoll2B-XYZ": { "m3bc:stage": "qa", "m3bc:function": "shipments-poll" },
+      "m3bc-qa2-stateless-ordersdeliver3C-XYZ": { "m3bc:stage": "qa2", "m3bc:function": "orders-deliver" },
+      "someone-elses-function": {},
+    } as Record<string, Record<string, string>>;
+    const lambda = {
+      send: async (command: { input: { Marker?: string; Resource?: string } }) =>
+        "Resource" in command.input
+          ? { Tags: deployed[command.input.Resource!.split(":").at(-1)!] }
+          : {
+              Functions: Object.keys(deployed).map((name) => ({
+                FunctionName: name,
+                FunctionArn: arn(name),
+              })),
+            },
+    } as never;
+    const scheduler = {
+      send: async () => ({
+        Schedules: [
+          {
+            Name: "m3bc-qa-stateless-schedule-XYZ",
+            GroupName: "default",
+            Target: { Arn: arn("m3bc-qa-stateless-shipmentspoll2B-XYZ") },
+          },
+          { Name: "unrelated", GroupName: "default", Target: { Arn: arn("someone-elses-function") } },
+        ],
+      }),
+    } as never;
+    const withFunctions = await stageTarget("qa", { ...clients, lambda, scheduler });
+    expect(withFunctions.functions).toEqual({
+      "orders-deliver": "m3bc-qa-stateless-ordersdeliver1A-XYZ",
+      "shipments-poll": "m3bc-qa-stateless-shipmentspoll2B-XYZ",
+    });
+    expect(withFunctions.schedules).toEqual({
+      "shipments-poll": { name: "m3bc-qa-stateless-schedule-XYZ", group: "default" },
+    });
   });
 });

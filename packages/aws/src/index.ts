@@ -12,6 +12,7 @@ export * from "./observability";
 export * from "./parked";
 export * from "./queue";
 export * from "./runtime";
+export * from "./schedule-runs";
 export * from "./secrets";
 export * from "./snapshot";
 export * from "./sync";

@@ -72,7 +72,11 @@ export async function startControlApi(options: ControlOptions): Promise<ControlA
     Name: name,
     GroupName: SCHEDULE_GROUP,
     State: scheduler.disabled.has(name) ? "DISABLED" : "ENABLED",
-    ScheduleExpression: `rate(${Math.max(1, Math.round(everySeconds(name) / 60))} minutes)`,
+    // Local schedules may run every few seconds (a demo); the cloud's minimum is a minute.
+    ScheduleExpression:
+      everySeconds(name) % 60
+        ? `rate(${everySeconds(name)} seconds)`
+        : `rate(${everySeconds(name) / 60} minutes)`,
     FlexibleTimeWindow: { Mode: "OFF" },
     Target: {
       Arn: functionArn(scheduleTargets[name]!),

@@ -96,6 +96,11 @@ export function validateTopology(topology: Topology): string[] {
     }
     if (t.type === "schedule" && !topology.schedules[t.schedule])
       problems.push(`function "${name}": unknown schedule "${t.schedule}"`);
+    // The schedule adapter records each run in the ledger (pnpm status shows the last one).
+    if (t.type === "schedule" && topology.tables.ledger && fn.tables.ledger !== "readwrite")
+      problems.push(
+        `function "${name}": a scheduled function needs ledger "readwrite" (it records its runs)`,
+      );
     for (const q of fn.sends)
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
     for (const t2 of Object.keys(fn.tables))

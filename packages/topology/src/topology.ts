@@ -102,7 +102,8 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      // Writes only its last run (`schedule#shipments-poll`), as every scheduled function does, for pnpm status.
+      tables: { ledger: "readwrite" },
       secrets: ["m3"],
     },
     "shipments-push": {
