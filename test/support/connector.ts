@@ -18,6 +18,8 @@ export interface Harness {
   io(out: string[], err?: string[]): CliIo;
   /** Resolves once BigCommerce has delivered its webhooks and the stack has handled every message. */
   settle(): Promise<void>;
+  /** Stops the connector (not the simulators) and starts it again on the same folder, as a new `pnpm dev` would. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,10 @@ export async function startHarness(
     m3Secret?: Record<string, unknown>;
     /** Extra environment for the functions (read when their modules load). */
     env?: Record<string, string>;
+    /** Keep queues, tables and paused flows in the folder, as `pnpm dev` does. */
+    persist?: boolean;
+    /** The API Gateway front's port (a restart keeps the webhooks' destination); default: any free one. */
+    frontPort?: number;
   } = {},
 ): Promise<Harness> {
   const bc = await startBigCommerceSimulator({ webhookRetryScale: 0.001 });
@@ -59,39 +65,47 @@ export async function startHarness(
     shipments: { carriers: { UPS: { provider: "ups", trackingCarrier: "ups" } } },
   };
   options.config?.(config);
-  const connector = await startConnector({
-    dir,
-    config,
-    secrets: {
-      bigcommerce: {
-        accessToken: bc.accessToken,
-        clientSecret: bc.clientSecret,
-        webhookSecret: WEBHOOK_SECRET,
+  const start = () =>
+    startConnector({
+      dir,
+      config,
+      secrets: {
+        bigcommerce: {
+          accessToken: bc.accessToken,
+          clientSecret: bc.clientSecret,
+          webhookSecret: WEBHOOK_SECRET,
+        },
+        m3: { ...m3.ionapi, ...options.m3Secret },
       },
-      m3: { ...m3.ionapi, ...options.m3Secret },
-    },
-    emulators: "in-process",
-    manualSchedules: true,
-    flows: options.flows,
-    env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR", ...options.env },
-  });
-  return {
+      emulators: "in-process",
+      manualSchedules: true,
+      flows: options.flows,
+      env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR", ...options.env },
+      persist: options.persist,
+      frontPort: options.frontPort,
+    });
+  const harness: Harness = {
     bc,
     m3,
-    connector,
+    connector: await start(),
     dir,
     cwd,
     io: (out, err = out) => ({ out: (line) => out.push(line), err: (line) => err.push(line), cwd }),
     async settle() {
       await bc.webhooksIdle();
-      await connector.stack.waitForIdle({ timeoutMs: 60_000 });
+      await harness.connector.stack.waitForIdle({ timeoutMs: 60_000 });
+    },
+    async restart() {
+      await harness.connector.stop();
+      harness.connector = await start();
     },
     async stop() {
-      await connector.stop();
+      await harness.connector.stop();
       await bc.close();
       await m3.close();
     },
   };
+  return harness;
 }
 
 /** The M3 orders whose CUOR is this BigCommerce order (one per consignment). */
