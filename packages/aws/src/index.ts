@@ -9,6 +9,7 @@ export * from "./handlers/sqs";
 export * from "./ion-push";
 export * from "./ledger";
 export * from "./observability";
+export * from "./orders-sweep";
 export * from "./parked";
 export * from "./queue";
 export * from "./runtime";

@@ -21,6 +21,10 @@ export const metricNames = {
   parked: "MessagesParked",
   retried: "MessagesRetried",
   webhookRejected: "WebhooksRejected",
+  /** Orders the missed-order sweep enqueued because no webhook had brought them. */
+  ordersSwept: "OrdersSwept",
+  /** Order hooks the sweep found deactivated (and turned back on) or missing. */
+  webhooksRepaired: "WebhooksRepaired",
   apiCalls: "ApiCalls",
   apiThrottles: "ApiThrottles",
 } as const;

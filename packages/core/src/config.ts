@@ -243,6 +243,26 @@ export const ConnectorConfig = z.strictObject({
             .describe('append "M3 order <number>" to the order\'s staff notes'),
         })
         .default({ statusId: null, staffNote: true }),
+      sweep: z
+        .strictObject({
+          firstRunHours: z
+            .number()
+            .positive()
+            .max(24 * 30)
+            .default(24)
+            .describe("how far back the missed-order sweep looks on its first run, in hours"),
+          graceSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(3600)
+            .default(300)
+            .describe(
+              "an order changed less than this long ago is left to its webhook (BigCommerce retries a failed delivery after 60 s); older ones the ledger has not seen are enqueued",
+            ),
+        })
+        .prefault({})
+        .describe("the missed-order sweep: every few minutes, BigCommerce orders changed since the last run"),
     })
     .prefault({}),
   customers: z

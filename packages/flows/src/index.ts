@@ -13,6 +13,7 @@ export * from "./orders/from-bigcommerce";
 export * from "./orders/ingest";
 export * from "./orders/m3-order";
 export * from "./orders/routing";
+export * from "./orders/sweep";
 export * from "./orders/transform";
 export * from "./orders/units";
 export * from "./orders/webhooks";

@@ -93,6 +93,12 @@ export const topology = {
       description: "Delta read of M3 items by change date",
       everyMinutes: 15,
     },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Reads BigCommerce orders changed since the last run: catches orders whose webhook was lost",
+      everyMinutes: 5,
+    },
   },
   functions: {
     "shipments-poll": {
@@ -144,6 +150,17 @@ export const topology = {
       memoryMb: 512,
       sends: ["order-deliveries"],
       tables: { ledger: "read", parked: "readwrite" },
+      secrets: ["bigcommerce"],
+    },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Enqueues changed BigCommerce orders the ledger has not seen (lost webhooks) and reactivates deactivated order hooks",
+      trigger: { type: "schedule", schedule: "orders-sweep" },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: ["order-events"],
+      tables: { ledger: "readwrite", idempotency: "readwrite" },
       secrets: ["bigcommerce"],
     },
     "orders-deliver": {

@@ -112,7 +112,7 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
           // BigCommerce cannot reach this machine: orders come in through the sweep, polling.
           registerWebhooks: false,
           scheduleEverySeconds: { "orders-sweep": pollSeconds },
-          env: { ...common.env, ORDERS_SWEEP_GRACE_SECONDS: "0" },
+          env: { ...common.env, ORDERS_POLLING: "true" },
         };
         say("Starting the local stack against the live systems of your config (no simulators)…");
       } else {
