@@ -1,5 +1,7 @@
 export * from "./catalog/deliver";
 export * from "./catalog/poll";
+export * from "./check/check";
+export * from "./check/needs";
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";
