@@ -1,3 +1,4 @@
+import { onRequestRefused, type RefusedRequest } from "@m3bc/aws";
 import { runCommand } from "@m3bc/aws/cli";
 import { pauseCommand, resumeCommand, statusCommand, traceCommand } from "@m3bc/aws/operate";
 import { runReplay } from "@m3bc/aws/replay";
@@ -170,5 +171,39 @@ describe("pnpm pause and resume", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('"ordres" is neither a flow nor a queue consumer or scheduled function');
     expect(unknown.err).toContain("orders, shipments, inventory, catalog");
+  });
+});
+
+describe("the local log", () => {
+  test("shows webhooks the endpoint refused, with why (never the body or the secret)", async () => {
+    const refused: RefusedRequest[] = [];
+    const stop = onRequestRefused((r) => refused.push(r));
+    try {
+      const body = JSON.stringify({
+        scope: "store/order/created",
+        store_id: "1",
+        data: { type: "order", id: 1 },
+        hash: "abc",
+        created_at: 1,
+        producer: `stores/${h.bc.storeHash}`,
+      });
+      const response = await fetch(h.connector.webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-connector-secret": "a-guess-at-the-secret" },
+        body,
+      });
+      expect(response.status).toBe(401);
+    } finally {
+      stop();
+    }
+    expect(refused).toEqual([
+      {
+        functionName: "orders-webhook",
+        method: "POST",
+        path: "/webhooks/bigcommerce",
+        status: 401,
+        reason: "missing or wrong secret header",
+      },
+    ]);
   });
 });

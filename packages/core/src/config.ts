@@ -8,6 +8,9 @@ import { Decimal } from "./money";
  */
 const WarehouseCode = z.string().min(1).max(3).describe("an M3 warehouse (WHLO), at most 3 characters");
 
+/** Item numbers a sync leaves alone: exact, or with * for any run of characters. */
+const ExcludeSkus = z.array(z.string().min(1).max(15)).default([]);
+
 const WarehouseRule = z
   .strictObject({
     warehouse: WarehouseCode,
@@ -109,6 +112,9 @@ const Inventory = z
       .positive()
       .default(24)
       .describe("SKUs BigCommerce does not have are left out of pushes for this long, then tried again"),
+    excludeSkus: ExcludeSkus.describe(
+      'M3 items the inventory sync leaves alone, e.g. ["SVC-*"] (services, fees); * matches any characters; orders.shippingItem is always left out',
+    ),
   })
   .refine((i) => new Set(Object.values(i.locations)).size === Object.keys(i.locations).length, {
     message: "two warehouses map to the same BigCommerce location; map each location from one warehouse",
@@ -164,6 +170,9 @@ const Catalog = z
       .max(4096)
       .default(128)
       .describe("DynamoDB items the snapshot of pushed item fields is spread over"),
+    excludeSkus: ExcludeSkus.describe(
+      'M3 items the catalog sync leaves alone, e.g. ["SVC-*"]; * matches any characters; orders.shippingItem is always left out',
+    ),
   })
   .prefault({});
 

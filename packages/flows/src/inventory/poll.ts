@@ -1,5 +1,6 @@
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
 import { z } from "zod";
+import { excludedSkus } from "../exclude";
 import { Progress, type ProgressLine } from "./progress";
 import { applyRule, type BalanceFigures, baseQuantity, reservationOrder, unitFactor } from "./rule";
 import {
@@ -241,6 +242,7 @@ class Run {
     if (this.full) await this.loadBuckets(range(B));
     const expected = this.full ? [...this.buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
     const reads = new Map<string, Read>();
+    const excluded = excludedSkus(deps.config.inventory.excludeSkus, deps.config.orders.shippingItem);
     let last: BalanceKey | undefined;
     let unmapped = 0;
     for await (const page of deps.balances({
@@ -250,7 +252,7 @@ class Run {
       for (const record of page) {
         progress.read++;
         const location = settings.locations[record.WHLO];
-        if (location === undefined) {
+        if (location === undefined || excluded(record.ITNO)) {
           unmapped++;
           continue;
         }
