@@ -96,7 +96,7 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -106,7 +106,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-deliver": {
@@ -116,7 +116,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -126,8 +126,9 @@ export const topology = {
       timeoutSeconds: 10,
       memoryMb: 512,
       sends: ["order-events"],
-      tables: { idempotency: "readwrite" },
-      secrets: ["bigcommerce"],
+      tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
+      // The webhook secrets only: this public endpoint never holds the API token.
+      secrets: ["bigcommerce-webhooks"],
     },
     "orders-transform": {
       flow: "orders",
@@ -136,7 +137,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: "read", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-deliver": {
@@ -146,7 +147,10 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce", "m3"],
     },
     "inventory-poll": {
@@ -156,7 +160,10 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-push": {
@@ -166,7 +173,10 @@ export const topology = {
       timeoutSeconds: 29,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-deliver": {
@@ -176,7 +186,11 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "catalog-poll": {
@@ -186,7 +200,10 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: ["catalog-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+      },
       secrets: ["m3"],
     },
     "catalog-deliver": {
@@ -196,7 +213,11 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
   },

@@ -48,8 +48,8 @@ async function main() {
     dir,
     config,
     secrets: {
-      bigcommerce: {
-        accessToken: sims.bigcommerce.accessToken,
+      bigcommerce: { accessToken: sims.bigcommerce.accessToken },
+      "bigcommerce-webhooks": {
         clientSecret: sims.bigcommerce.clientSecret,
         webhookSecret: "local-demo-webhook-secret",
       },
