@@ -2,13 +2,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "@m3bc/core";
-import { topology } from "@m3bc/topology";
-import { describe, expect, test } from "vitest";
+import { type TableGrant, topology } from "@m3bc/topology";
+import type { App } from "aws-cdk-lib";
+import { beforeAll, describe, expect, test } from "vitest";
 import { bundleAll } from "../src/bundler";
 import { createConnectorApp } from "../src/connector-app";
 import { fixtureConfig, repoRoot } from "./fixtures/app";
 import { fixtureTopology } from "./fixtures/topology";
-import { unacknowledgedFindings } from "./template";
+import { policyReader, staleAcknowledgements, templateOf, unacknowledgedFindings } from "./template";
 
 const fixtures = join(repoRoot, "infra/test/fixtures");
 
@@ -54,8 +55,10 @@ describe("the real app", () => {
 });
 
 describe("the connector's topology", () => {
-  test("synthesizes with zero cdk-nag findings, handlers stood in for (the real ones are bundled by pnpm synth)", () => {
-    const { app } = createConnectorApp({
+  let built: ReturnType<typeof createConnectorApp> & { assembly: ReturnType<App["synth"]> };
+  let stateless: ReturnType<typeof templateOf>;
+  beforeAll(() => {
+    const app = createConnectorApp({
       topology,
       stage: "test",
       config: fixtureConfig(),
@@ -63,12 +66,53 @@ describe("the connector's topology", () => {
       entry: () => join(fixtures, "handlers/worker.ts"),
       outdir: join(repoRoot, "infra/cdk.out/real-topology"),
     });
-    const assembly = app.synth();
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([
+    built = { ...app, assembly: app.app.synth() };
+    stateless = templateOf(built.assembly, built.stateless);
+  });
+
+  test("synthesizes with zero cdk-nag findings and no left-over acknowledgement, handlers stood in for", () => {
+    expect(built.assembly.stacks.map((s) => s.stackName).sort()).toEqual([
       "m3bc-test-stateful",
       "m3bc-test-stateless",
     ]);
-    expect(unacknowledgedFindings(assembly)).toEqual([]);
+    expect(unacknowledgedFindings(built.assembly)).toEqual([]);
+    expect(staleAcknowledgements(built.app, built.assembly)).toEqual([]);
+  });
+
+  test("each function may call exactly the DynamoDB actions its topology entry grants, per table and index", () => {
+    const policies = policyReader(stateless);
+    const synthesized = (name: string) => {
+      const reached = policies.reachedBy(
+        policies.roleOf(stateless.resourceOf(built.stateless.functions[name]!).id),
+      );
+      return Object.fromEntries(
+        [...reached]
+          .filter(([label]) => label.startsWith("table:"))
+          .map(([label, actions]) => [label, [...actions].sort()]),
+      );
+    };
+    for (const [name, spec] of Object.entries(topology.functions)) {
+      const declared = Object.fromEntries(
+        (Object.entries(spec.tables) as Array<[string, TableGrant]>).flatMap(([table, grant]) => [
+          ...(grant.actions ? [[`table:${table}`, grant.actions.map((a) => `dynamodb:${a}`).sort()]] : []),
+          ...(grant.queries ?? []).map((index) => [`table:${table}/index/${index}`, ["dynamodb:Query"]]),
+        ]),
+      );
+      expect(synthesized(name), name).toEqual(declared);
+    }
+    // Pinned: the public endpoint reads and writes its dedupe records and nothing else.
+    expect(synthesized("orders-webhook")).toEqual({
+      "table:idempotency": ["dynamodb:GetItem", "dynamodb:PutItem"],
+    });
+  });
+
+  test("the public webhook function cannot read the BigCommerce API token", () => {
+    const policies = policyReader(stateless);
+    const fn = stateless.resourceOf(built.stateless.functions["orders-webhook"]!);
+    const secrets = [...policies.reachedBy(policies.roleOf(fn.id)).keys()].filter((l) =>
+      l.startsWith("secret:"),
+    );
+    expect(secrets).toEqual(["secret:bigcommerce-webhooks"]);
   });
 });
 

@@ -4,14 +4,22 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { synthFixture, synthFixtureTemplates } from "./fixtures/app";
 import { fixtureTopology as topology } from "./fixtures/topology";
-import { acknowledgements, staleAcknowledgements, unacknowledgedFindings } from "./template";
+import {
+  acknowledgements,
+  list,
+  policyReader,
+  staleAcknowledgements,
+  unacknowledgedFindings,
+} from "./template";
 
 let built: Fixture["built"];
 let stateless: Fixture["stateless"];
+let policies: ReturnType<typeof policyReader>;
 type Fixture = ReturnType<typeof synthFixtureTemplates>;
 
 beforeAll(() => {
   ({ built, stateless } = synthFixtureTemplates("security"));
+  policies = policyReader(stateless);
 });
 
 /** Every acknowledgement the app may make; a new one must be added here, with thought. */
@@ -66,54 +74,6 @@ describe("cdk-nag AwsSolutions and Serverless", () => {
   });
 });
 
-/**
- * Names what a template value points at: a stateful resource through the SSM parameter that carries its ARN
- * ("queue:events", "dlq:events", "table:ledger", "table:ledger/index/byStatus", "secret:m3", "schedule-dlq"), a
- * stateless one by logical id, or "*".
- */
-function pointsAt(value: unknown): string {
-  if (value === "*") return "*";
-  const v = value as Record<string, unknown>;
-  if (v["Fn::Join"]) {
-    const [, parts] = v["Fn::Join"] as [string, unknown[]];
-    return parts.map((p) => (typeof p === "string" ? p : pointsAt(p))).join("");
-  }
-  if (v["Fn::GetAtt"]) return `stateless:${(v["Fn::GetAtt"] as string[])[0]}`;
-  if (typeof v.Ref === "string") return parameterLabel(v.Ref) ?? `stateless:${v.Ref}`;
-  throw new Error(`Unexpected value ${JSON.stringify(value)}`);
-}
-
-/** The stateful resource a stateless value is cut from (a queue URL or table name is built from the ARN). */
-function statefulResourceIn(value: unknown): string | undefined {
-  const refs = [...JSON.stringify(value).matchAll(/"Ref":"([^"]+)"/g)].map((m) => parameterLabel(m[1]!));
-  const labels = [...new Set(refs.filter(Boolean))];
-  expect(labels.length, JSON.stringify(value)).toBeLessThanOrEqual(1);
-  return labels[0];
-}
-
-function parameterLabel(ref: string): string | undefined {
-  const name = stateless.json.Parameters?.[ref]?.Default;
-  if (!name) return undefined;
-  const match = /^\/m3bc\/test\/(queue|dlq|table|secret)\/([^/]+)\/arn$/.exec(name);
-  if (match) return `${match[1]}:${match[2]}`;
-  if (name === "/m3bc/test/schedule-dlq/arn") return "schedule-dlq";
-  throw new Error(`Parameter ${name} is no stateful resource the test knows`);
-}
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-function statementsOf(roleId: string): Statement[] {
-  return stateless
-    .ofType("AWS::IAM::Policy")
-    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const list = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
 const DYNAMODB = new RegExp(`^dynamodb:(${tableActions.join("|")})$`);
 
 describe("least privilege", () => {
@@ -122,16 +82,7 @@ describe("least privilege", () => {
       const fn = stateless.resourceOf(built.stateless.functions[name]!);
       const roleId = (fn.Properties.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
       expect(stateless.json.Resources[roleId]!.Properties.ManagedPolicyArns, name).toBeUndefined();
-      const reached = new Map<string, Set<string>>();
-      for (const s of statementsOf(roleId)) {
-        expect(s.Effect).toBe("Allow");
-        for (const resource of list(s.Resource)) {
-          const label = pointsAt(resource);
-          const actions = reached.get(label) ?? new Set();
-          for (const a of list(s.Action)) actions.add(a);
-          reached.set(label, actions);
-        }
-      }
+      const reached = policies.reachedBy(roleId);
       const consumed = spec.trigger.type === "sqs" ? [spec.trigger.queue] : [];
       const grants = Object.entries(spec.tables) as Array<[string, TableGrant]>;
       const logGroup = `stateless:${(fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref}`;
@@ -191,9 +142,11 @@ describe("least privilege", () => {
   test("the scheduler's role may start only its function and write only to the schedule DLQ", () => {
     const [schedule] = stateless.ofType("AWS::Scheduler::Schedule");
     const target = schedule!.Properties.Target as { RoleArn: { "Fn::GetAtt": string[] } };
-    const reached = statementsOf(target.RoleArn["Fn::GetAtt"][0]!).flatMap((s) =>
-      list(s.Resource).map((r) => `${list(s.Action).sort().join(",")} → ${pointsAt(r)}`),
-    );
+    const reached = policies
+      .statementsOf(target.RoleArn["Fn::GetAtt"][0]!)
+      .flatMap((s) =>
+        list(s.Resource).map((r) => `${list(s.Action).sort().join(",")} → ${policies.pointsAt(r)}`),
+      );
     const poller = stateless.resourceOf(built.stateless.functions.poller!).id;
     expect(reached).toEqual([
       `lambda:InvokeFunction → stateless:${poller}`,
@@ -211,7 +164,7 @@ describe("least privilege", () => {
           expect(key, name).toMatch(/^(POWERTOOLS_[A-Z_]+|NODE_OPTIONS)$/);
           continue;
         }
-        const label = statefulResourceIn(value);
+        const label = policies.statefulResourceIn(value);
         // A secret's ARN comes from its parameter; its value would be a {{resolve:secretsmanager:...}} reference.
         expect(JSON.stringify(value)).not.toContain("resolve:secretsmanager");
         if (label?.startsWith("secret:"))

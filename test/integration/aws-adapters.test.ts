@@ -190,7 +190,11 @@ describe("metrics that alarms watch", () => {
     });
     expect(result).toMatchObject({ statusCode: 401, body: JSON.stringify({ message: "Unauthorized" }) });
     expect(records).toEqual([
-      expect.objectContaining({ [metricNames.webhookRejected]: 1, service: "shipments-push", flow: "shipments" }),
+      expect.objectContaining({
+        [metricNames.webhookRejected]: 1,
+        service: "shipments-push",
+        flow: "shipments",
+      }),
     ]);
   });
 });
@@ -205,7 +209,9 @@ describe("secrets files", () => {
     const previous = process.env.SECRETS_FILE;
     process.env.SECRETS_FILE = file;
     try {
-      expect(await getSecret("bigcommerce-webhooks")).toEqual({ webhookSecret: "an-old-webhook-secret-0123" });
+      expect(await getSecret("bigcommerce-webhooks")).toEqual({
+        webhookSecret: "an-old-webhook-secret-0123",
+      });
       expect((await getSecret("bigcommerce")).accessToken).toBe("token");
       await expect(getSecret("m3")).rejects.toThrow(`${file} has no "m3" key`);
     } finally {
