@@ -53,23 +53,27 @@ const ionPushSecret = z
 
 /** The M3 secret: the downloaded .ionapi file as is, or an on-premises base URL with basic auth. */
 export const M3Secret = z.union([
-  z.looseObject({
-    ionPushSecret,
-    ti: z.string().min(1).describe("tenant, from the .ionapi file"),
-    ci: z.string().min(1),
-    cs: z.string().min(1),
-    iu: z.string().min(1),
-    pu: z.string().min(1),
-    ot: z.string().min(1),
-    saak: z.string().min(1),
-    sask: z.string().min(1),
-  }),
-  z.strictObject({
-    baseUrl: z.url().describe("on-premises m3api-rest base URL"),
-    username: z.string().min(1),
-    password: z.string().min(1),
-    ionPushSecret,
-  }),
+  z
+    .looseObject({
+      ionPushSecret,
+      ti: z.string().min(1).describe("tenant, from the .ionapi file"),
+      ci: z.string().min(1).describe("client id of the backend-service app"),
+      cs: z.string().min(1).describe("client secret of the backend-service app"),
+      iu: z.string().min(1).describe("the ION API gateway URL"),
+      pu: z.string().min(1).describe("the authorization server URL (the token endpoint is pu + ot)"),
+      ot: z.string().min(1).describe("the token endpoint's path"),
+      saak: z.string().min(1).describe("service account access key"),
+      sask: z.string().min(1).describe("service account secret key"),
+    })
+    .describe("the .ionapi file downloaded for the ION API backend-service app, as is (other keys are kept)"),
+  z
+    .strictObject({
+      baseUrl: z.url().describe("on-premises m3api-rest base URL"),
+      username: z.string().min(1).describe("the M3 user the connector signs in as (basic auth)"),
+      password: z.string().min(1).describe("that user's password"),
+      ionPushSecret,
+    })
+    .describe("on-premises M3 without ION API: m3api-rest with basic authentication"),
 ]);
 export type M3Secret = z.output<typeof M3Secret>;
 
