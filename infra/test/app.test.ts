@@ -106,6 +106,20 @@ describe("the connector's topology", () => {
     });
   });
 
+  test("every stack output the deploy guide names is one the stacks have", () => {
+    const outputs = {
+      stateful: Object.keys(built.assembly.getStackByName(built.stateful.stackName).template.Outputs ?? {}),
+      stateless: Object.keys(built.assembly.getStackByName(built.stateless.stackName).template.Outputs ?? {}),
+    };
+    const named = [
+      ...readFileSync(join(repoRoot, "docs/deploy.md"), "utf8").matchAll(
+        /m3bc-prod-(stateful|stateless)\.(\w+)/g,
+      ),
+    ].map(([, stack, output]) => [stack as keyof typeof outputs, output!] as const);
+    expect(named.length).toBeGreaterThan(10);
+    for (const [stack, output] of named) expect(outputs[stack], `${stack}.${output}`).toContain(output);
+  });
+
   test("the public webhook function cannot read the BigCommerce API token", () => {
     const policies = policyReader(stateless);
     const fn = stateless.resourceOf(built.stateless.functions["orders-webhook"]!);
