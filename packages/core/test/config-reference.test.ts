@@ -4,12 +4,22 @@ import { parseConfig } from "../src";
 import { configJsonSchema, NEW_SECTIONS, renderConfigReference } from "../src/config-reference";
 
 const repo = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), "utf8");
+/** Biome pads table cells (`pnpm format`); what a table says does not depend on it. */
+const unpadded = (doc: string) =>
+  doc
+    .split("\n")
+    .map((line) => {
+      if (!line.startsWith("|")) return line;
+      const cells = line.slice(1, -1).split(/(?<!\\)\|/);
+      return `| ${cells.map((cell) => cell.trim().replace(/^-{3,}$/, "---")).join(" | ")} |`;
+    })
+    .join("\n");
 const STALE = "stale: run `pnpm docs:config` and commit the result";
 
 describe("the configuration reference and the config's JSON Schema", () => {
   test("docs/configuration.md is what pnpm docs:config renders from the schemas", () => {
     const doc = repo("docs/configuration.md");
-    expect(renderConfigReference(doc), STALE).toBe(doc);
+    expect(unpadded(renderConfigReference(doc)), STALE).toBe(unpadded(doc));
   });
 
   test("config/schema.json is the config schema's JSON Schema", () => {
@@ -17,7 +27,7 @@ describe("the configuration reference and the config's JSON Schema", () => {
   });
 
   test("every key of the schema is in the reference with its description, and every secret key", () => {
-    const doc = repo("docs/configuration.md");
+    const doc = unpadded(repo("docs/configuration.md"));
     for (const row of [
       "`storeHash`",
       "`markSent.staffNote`",
