@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { apiTargets } from "@m3bc/aws";
 import { ConfigError } from "@m3bc/core";
 import { type TableGrant, topology } from "@m3bc/topology";
 import type { App } from "aws-cdk-lib";
@@ -104,6 +105,30 @@ describe("the connector's topology", () => {
     expect(synthesized("orders-webhook")).toEqual({
       "table:idempotency": ["dynamodb:GetItem", "dynamodb:PutItem"],
     });
+  });
+
+  test("the cost model counts the alarms, alarm metrics, dashboards and custom metrics the stacks have", () => {
+    const alarms = stateless.ofType("AWS::CloudWatch::Alarm");
+    const alarmMetrics = alarms
+      .map((a) => {
+        const math = a.Properties.Metrics as Array<{ MetricStat?: unknown }> | undefined;
+        return math ? math.filter((m) => m.MetricStat).length : 1;
+      })
+      .reduce((a, b) => a + b, 0);
+    const dashboards = stateless.ofType("AWS::CloudWatch::Dashboard").length;
+    // What the handlers can emit: message outcomes per queue consumer, API calls and throttles per function and
+    // target it holds a secret for, rejections per HTTP function (packages/aws/src/observability.ts).
+    const functions = Object.values(topology.functions);
+    const customMetrics =
+      functions.filter((f) => f.trigger.type === "sqs").length * 5 +
+      functions.flatMap((f) => f.secrets.filter((s) => (apiTargets as readonly string[]).includes(s)))
+        .length *
+        2 +
+      functions.filter((f) => f.trigger.type === "http").length;
+    const cost = readFileSync(join(repoRoot, "docs/cost.md"), "utf8");
+    expect(cost).toContain(`${alarms.length} alarms over ${alarmMetrics} metrics (C)`);
+    expect(cost).toContain(`${dashboards} per stage, one per flow (C)`);
+    expect(cost).toContain(`${customMetrics} metric/dimension combinations exist (C)`);
   });
 
   test("every stack output the deploy guide names is one the stacks have", () => {
