@@ -6,7 +6,7 @@ import {
   type SalesOrder,
   TransientError,
 } from "@m3bc/core";
-import { CRS610MI, type M3Client } from "@m3bc/m3";
+import { CRS610MI, type M3Client, searchTerm } from "@m3bc/m3";
 import type { CustomerLink, Ledger } from "../ledger";
 import { fit, fullName, m3Address } from "./m3-order";
 
@@ -86,7 +86,7 @@ export async function resolveCustomer(
   try {
     const found = await m3.call(CRS610MI.SearchCustomer, {
       CONO: config.m3.company,
-      SQRY: `MAIL:"${fit("MAIL", email)}"`,
+      SQRY: searchTerm("MAIL", fit("MAIL", email)),
     });
     const match = found.find((c) => c.MAIL.toLowerCase() === email.toLowerCase());
     const link = match
