@@ -118,6 +118,15 @@ describe("pnpm bundle", () => {
     for (const b of bundles) expect(b.bytes).toBe(readFileSync(b.file).length);
   });
 
+  test("a real handler's bundle holds one copy of each package (one Powertools version: one commons)", () => {
+    const [deliver] = bundleAll(
+      { ...topology, functions: { "orders-deliver": topology.functions["orders-deliver"] } },
+      { outdir: join(repoRoot, "infra/cdk.out/bundle-real"), config: fixtureConfig(), repoRoot },
+    );
+    expect(readFileSync(`${deliver!.file}.map`, "utf8")).toContain("@aws-lambda-powertools/commons");
+    expect(deliver!.duplicates).toEqual([]);
+  });
+
   test("a function without a handler file is named in the error", () => {
     expect(() =>
       bundleAll(fixtureTopology, {
