@@ -69,6 +69,18 @@ describe("the connector's topology", () => {
       "m3bc-test-stateless",
     ]);
     expect(unacknowledgedFindings(assembly)).toEqual([]);
+    // Parked messages expire: DynamoDB's TTL deletes them after parked.retentionDays.
+    const tables = Object.values(
+      assembly.getStackByName("m3bc-test-stateful").template.Resources as Record<
+        string,
+        {
+          Type: string;
+          Properties: { Tags?: Array<{ Key: string; Value: string }>; TimeToLiveSpecification?: unknown };
+        }
+      >,
+    ).filter((r) => r.Type === "AWS::DynamoDB::Table");
+    const parked = tables.find((t) => t.Properties.Tags?.some((tag) => tag.Value === "parked"));
+    expect(parked?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
   });
 });
 

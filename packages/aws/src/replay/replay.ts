@@ -8,7 +8,7 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { ParkedMessage } from "../parked";
+import { isExpired, type ParkedMessage } from "../parked";
 import { type Edits, getPath, NO_EDITS, prepareBody } from "./edit";
 import type { QueueEndpoints, ReplayTarget } from "./target";
 
@@ -234,7 +234,7 @@ async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await target.dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    records.push(...((page.Items ?? []) as ParkedMessage[]));
+    for (const item of page.Items ?? []) if (!isExpired(item)) records.push(item as ParkedMessage);
     start = page.LastEvaluatedKey;
   } while (start);
   return records.map((r) => ({
