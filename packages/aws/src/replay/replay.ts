@@ -169,7 +169,7 @@ export async function replayParked(
 }
 
 /** Receives every message of a DLQ once, holding each until the end unless `visit` deleted it. */
-async function visitDlq(
+export async function visitDlq(
   target: ReplayTarget,
   queue: string,
   visit: (failure: Failure, message: Message) => Promise<"keep" | "deleted">,
@@ -227,7 +227,7 @@ function dlqFailure(queue: string, message: Message): Failure {
   };
 }
 
-async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
+export async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
   const table = target.parkedTable;
   if (!table) return [];
   const records: ParkedMessage[] = [];

@@ -24,6 +24,8 @@ export interface ReplayTarget {
   dynamo: Sender<DynamoDBDocumentClient>;
   queues: Record<string, QueueEndpoints>;
   parkedTable: string | undefined;
+  /** The sync ledger (customer links): erasing a customer's data removes theirs. */
+  ledgerTable: string | undefined;
 }
 
 /**
@@ -80,6 +82,7 @@ export function targetForLocalStack(file: LocalStackFile, description: string): 
     ),
     queues: file.queues,
     parkedTable: file.tables.parked,
+    ledgerTable: file.tables.ledger,
   };
 }
 
@@ -119,7 +122,7 @@ export async function awsTarget(stage: string, clients = awsClients()): Promise<
       `No queues of stage "${stage}" in ${await sqs.config.region()}: is ${stackNames(stage).stateful} deployed there (check AWS_REGION and --region)?`,
     );
 
-  let parkedTable: string | undefined;
+  const tables: Record<string, string> = {};
   let start: string | undefined;
   do {
     const page = await dynamoClient.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
@@ -129,16 +132,19 @@ export async function awsTarget(stage: string, clients = awsClients()): Promise<
         new ListTagsOfResourceCommand({ ResourceArn: Table!.TableArn }),
       );
       const tag = (key: string) => Tags.find((t) => t.Key === key)?.Value;
-      if (tag(resourceTags.stage) === stage && tag(resourceTags.table) === "parked") parkedTable = name;
+      const table = tag(resourceTags.table);
+      if (tag(resourceTags.stage) === stage && (table === "parked" || table === "ledger"))
+        tables[table] = name;
     }
     start = page.LastEvaluatedTableName;
-  } while (start && !parkedTable);
+  } while (start && !(tables.parked && tables.ledger));
 
   return {
     description: `stage ${stage} in ${await sqs.config.region()}`,
     sqs,
     dynamo: DynamoDBDocumentClient.from(dynamoClient),
     queues,
-    parkedTable,
+    parkedTable: tables.parked,
+    ledgerTable: tables.ledger,
   };
 }
