@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { type CustomerLink, type Ledger, resolveCustomer, salesOrderFromBigCommerce } from "../src";
+import {
+  addressKey,
+  type CustomerLink,
+  type Ledger,
+  resolveCustomer,
+  salesOrderFromBigCommerce,
+} from "../src";
 import { bcOrder, config } from "./fixtures";
 
 describe("resolveCustomer", () => {
@@ -29,5 +35,28 @@ describe("resolveCustomer", () => {
     const link = await resolveCustomer(order, { config, ledger, m3: m3 as never, leaseSeconds: 60 });
     expect(queries).toEqual(['MAIL:"\\"jane\\\\doe\\"@example.com"']);
     expect(link.customerNumber).toBe("10042");
+  });
+});
+
+describe("addressKey", () => {
+  const address = {
+    name: "Jane Doe",
+    street: "350 Fifth Avenue",
+    city: "New York",
+    postalCode: "10118",
+    country: "US",
+  };
+
+  test("the same address however written gives the same key; another address another key", () => {
+    expect(addressKey({ ...address, name: "JANE  doe", street: "350 fifth avenue." })).toBe(
+      addressKey(address),
+    );
+    expect(addressKey({ ...address, street: "1 Main Street" })).not.toBe(addressKey(address));
+  });
+
+  test("the key the ledger keeps says nothing about the address (a one-way hash)", () => {
+    const key = addressKey(address);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    for (const part of ["JANE", "FIFTH", "NEWYORK", "10118"]) expect(key).not.toContain(part);
   });
 });
