@@ -48,14 +48,12 @@ beforeAll(async () => {
   stackFile = `${h.dir}/stack.json`;
   const guest = (email: string) => ({
     billingAddress: {
-      first_name: "Sam",
+      first_name: "A",
       last_name: "Guest",
       email,
-      street_1: "20 W 34th St",
-      city: "New York",
-      state: "New York",
-      zip: "10001",
-      country: "United States",
+      street_1: "1 Elm St",
+      city: "Dover",
+      zip: "19901",
       country_iso2: "US",
     },
     lines: [{ sku: "TOTE-CANVAS", quantity: 1 }],

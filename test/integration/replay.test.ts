@@ -385,6 +385,7 @@ describe("finding a deployed stage", () => {
     const found = await awsTarget("qa", clients);
     expect(found.queues).toEqual({ "order-events": { url: source, dlqUrl: dlq, fifo: true } });
     expect(found.parkedTable).toBe("m3bc-qa-stateful-tableparkedE5F6-XYZ");
+    expect(found.ledgerTable).toBe("m3bc-qa-stateful-tableledgerG7H8-XYZ");
     await expect(awsTarget("nosuchstage", clients)).rejects.toThrow(/No queues of stage "nosuchstage"/);
   });
 });

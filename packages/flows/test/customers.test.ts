@@ -1,12 +1,6 @@
 import { describe, expect, test } from "vitest";
-import {
-  addressKey,
-  type CustomerLink,
-  type Ledger,
-  resolveCustomer,
-  salesOrderFromBigCommerce,
-} from "../src";
-import { bcOrder, config } from "./fixtures";
+import { addressKey, resolveCustomer, salesOrderFromBigCommerce } from "../src";
+import { bcOrder, config, customerLinksLedger } from "./fixtures";
 
 describe("resolveCustomer", () => {
   test("searches M3 by the e-mail as one quoted value, its quotes escaped", async () => {
@@ -24,13 +18,7 @@ describe("resolveCustomer", () => {
       },
       get: async () => expect.fail("an existing customer is not created again"),
     };
-    const links = new Map<string, CustomerLink>();
-    const ledger = {
-      getCustomer: async (key: string) => links.get(key),
-      claimCustomer: async () => "claimed" as const,
-      releaseCustomerClaim: async () => {},
-      putCustomer: async (key: string, link: CustomerLink) => void links.set(key, link),
-    } as unknown as Ledger;
+    const ledger = customerLinksLedger();
 
     const link = await resolveCustomer(order, { config, ledger, m3: m3 as never, leaseSeconds: 60 });
     expect(queries).toEqual(['MAIL:"\\"jane\\\\doe\\"@example.com"']);

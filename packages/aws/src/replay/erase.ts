@@ -7,7 +7,7 @@ import { parseConfig } from "@m3bc/core";
 import { customerKeyByEmail, customerKeyById } from "@m3bc/flows";
 import type { ReplayIo } from "./commands";
 import { type Failure, parkedFailures, visitDlq } from "./replay";
-import { awsClients, awsTarget, DEFAULT_STACK_FILE, localTarget, type ReplayTarget } from "./target";
+import { checkTargetArgs, DEFAULT_STACK_FILE, type ReplayTarget, targetFrom, targetOptions } from "./target";
 
 /** Whose data to erase: a registered customer by BigCommerce id, a guest (or anyone) by e-mail, and their orders. */
 export interface ErasureRequest {
@@ -132,9 +132,7 @@ export async function runErase(argv: string[], io: ReplayIo): Promise<number> {
   const configFile =
     values.config ?? (values.local ? join(dirname(stackFile), "config.json") : `config/${values.stage}.json`);
   const config = parseConfig(JSON.parse(readFileSync(configFile, "utf8")), configFile);
-  const target = values.local
-    ? localTarget(stackFile)
-    : await awsTarget(values.stage!, awsClients(values.region));
+  const target = await targetFrom(values);
   const result = await eraseCustomer(
     target,
     {
@@ -166,10 +164,7 @@ function parseErase(argv: string[]) {
     args: argv,
     allowPositionals: true,
     options: {
-      local: { type: "boolean", default: false },
-      "stack-file": { type: "string", default: DEFAULT_STACK_FILE },
-      stage: { type: "string" },
-      region: { type: "string" },
+      ...targetOptions,
       config: { type: "string" },
       "customer-id": { type: "string", multiple: true, default: [] },
       email: { type: "string", multiple: true, default: [] },
@@ -178,7 +173,7 @@ function parseErase(argv: string[]) {
     },
   });
   if (positionals.length) throw new Error(`Unexpected arguments: ${positionals.join(" ")}`);
-  if (values.local === !!values.stage) throw new Error("Give exactly one target: --local or --stage <stage>");
+  checkTargetArgs(values);
   if (!values["customer-id"].length && !values.email.length)
     throw new Error("Name the customer: --customer-id <BigCommerce id> and/or --email <e-mail>");
   for (const id of [...values["customer-id"], ...values.order])

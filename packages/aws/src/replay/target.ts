@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import {
   DescribeTableCommand,
   DynamoDBClient,
@@ -41,6 +42,33 @@ export interface LocalStackFile {
 }
 
 export const DEFAULT_STACK_FILE = ".local/stack.json";
+
+/** The command-line options the operator tools name their target with (node:util parseArgs). */
+export const targetOptions = {
+  local: { type: "boolean", default: false },
+  "stack-file": { type: "string", default: DEFAULT_STACK_FILE },
+  stage: { type: "string" },
+  region: { type: "string" },
+} as const;
+
+export interface TargetArgs {
+  local: boolean;
+  "stack-file": string;
+  stage?: string;
+  region?: string;
+}
+
+/** Throws unless exactly one target is named. */
+export function checkTargetArgs(values: TargetArgs): void {
+  if (values.local === !!values.stage) throw new Error("Give exactly one target: --local or --stage <stage>");
+}
+
+/** The local stack (from its stack file) or a deployed stage, as the options name it. */
+export async function targetFrom(values: TargetArgs): Promise<ReplayTarget> {
+  return values.local
+    ? localTarget(resolve(values["stack-file"]))
+    : awsTarget(values.stage!, awsClients(values.region));
+}
 
 export function parseLocalStackFile(json: unknown, source: string): LocalStackFile {
   const file = json as Partial<LocalStackFile> | null;
