@@ -24,8 +24,9 @@ const HARMLESS_HEADER =
   /^(accept(-encoding|-language)?|cache-control|connection|content-(encoding|length|type)|date|host|retry-after|user-agent|via|webhook-(id|timestamp)|x-amzn-(trace-id|requestid)|x-request-id|x-correlation-id|x-forwarded-(port|proto)|traceparent|tracestate|x-rate-limit-[a-z-]+)$/i;
 const HEADERS_KEY = /^(multi_?value_?)?headers$/i;
 
-// Every character RFC 5322 allows in the local part, so no part of an unusual address is left readable.
-const EMAIL = /[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/.source;
+// Every character RFC 5322 allows in the local part, so no part of an unusual address is left readable. Matches
+// start only where a run of such characters starts: trying every position of a long run is quadratic.
+const EMAIL = /(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/.source;
 // Ids and times are matched first and kept, so the phone pattern never sees their digit groups: UUIDs, dates with
 // an optional time, clock times, and any long token with a letter in it (receipt handles, trace ids, hashes).
 const UUID = /[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}/.source;
@@ -39,7 +40,7 @@ const PHONE = /\+\d[\d\s().-]{6,}\d|\(?\d{2,5}\)?[\s.-]\d{2,5}[\s.-]\d{2,6}(?:[\
 const TEXT = new RegExp(`(${EMAIL})|(${UUID}|${DATE_TIME}|${ID_TOKEN})|(${PHONE})`, "g");
 
 const BEARER = /\b(Bearer|Basic) [\w.~+/-]{8,}=*/g;
-const PARAMETER = /\b([A-Za-z][\w.-]*)=([^&\s"',;]+)/g;
+const PARAMETER = /(?<![\w.-])([A-Za-z][\w.-]*)=([^&\s"',;]+)/g;
 const JSON_FIELD = /"([^"\\]{1,64})"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 
 export const MASK = "[redacted]";
