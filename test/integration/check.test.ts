@@ -22,7 +22,8 @@ beforeEach(() => {
   h.bc.setScopes({ orders: "modify", products: "modify", inventory: "modify", information: "modify" });
   config = JSON.parse(JSON.stringify(h.connector.config));
   secrets = {
-    bigcommerce: { accessToken: h.bc.accessToken, webhookSecret: WEBHOOK_SECRET },
+    bigcommerce: { accessToken: h.bc.accessToken },
+    "bigcommerce-webhooks": { webhookSecret: WEBHOOK_SECRET },
     m3: { ...h.m3.ionapi },
   };
 });

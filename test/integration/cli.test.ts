@@ -105,7 +105,7 @@ test("a config error of the local stack names the file the user edited, not the 
     dir: join(cwd, ".local"),
     config: { bigcommerce: { storeHash: "abc" }, m3: { company: 100, division: "AAA", facility: "A01" } },
     configSource: "/home/me/connector/config/local.json",
-    secrets: { bigcommerce: {}, m3: {} },
+    secrets: { bigcommerce: {}, "bigcommerce-webhooks": {}, m3: {} },
   }).catch((e: Error) => e);
   expect((error as Error).message).toMatch(
     /^\/home\/me\/connector\/config\/local\.json is invalid:\n {2}- warehouses: /,

@@ -72,7 +72,8 @@ beforeAll(async () => {
   writeFileSync(
     join(cwd, "secrets.local.json"),
     JSON.stringify({
-      bigcommerce: { accessToken: sims.bigcommerce.accessToken, webhookSecret: "a-live-webhook-secret-123" },
+      bigcommerce: { accessToken: sims.bigcommerce.accessToken },
+      "bigcommerce-webhooks": { webhookSecret: "a-live-webhook-secret-123" },
       m3: sims.m3.ionapi,
     }),
   );

@@ -112,7 +112,9 @@ async function sendToDlq(queue: string, key: string) {
   );
 }
 
-async function park(id: string, reason: string, body: object, queue = "inbox") {
+const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
+
+async function park(id: string, reason: string, body: object, queue = "inbox", expiresAt = inDays(30)) {
   const record: ParkedMessage = {
     id,
     parkedAt: new Date().toISOString(),
@@ -125,6 +127,7 @@ async function park(id: string, reason: string, body: object, queue = "inbox") {
     fix: `the fix for ${reason}`,
     error: `failed with ${reason}`,
     body: JSON.stringify(body),
+    expiresAt,
   };
   await stack.dynamo.send(new PutCommand({ TableName: "parked", Item: record }) as never);
 }
@@ -301,6 +304,15 @@ describe("parked replay", () => {
     }
     await stack.waitForIdle();
     expect(received.map((r) => r.envelope.payload)).toEqual([{ sku: "NEW-SKU" }]);
+  });
+
+  test("a record past its expiry is neither listed nor replayed (DynamoDB's TTL deletes it only later)", async () => {
+    await park("p-expired", "SKU_NOT_IN_M3", envelope("order:50"), "inbox", inDays(-1));
+    expect((await listFailures(target)).map((f) => f.id)).not.toContain("p-expired");
+    const result = await replayParked(target, { ids: ["p-expired"] });
+    expect(result).toEqual({ replayed: [], failed: [], notRemoved: [] });
+    await stack.waitForIdle();
+    expect(received).toEqual([]);
   });
 
   test("refuses to replay everything unless asked with --all", async () => {

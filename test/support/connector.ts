@@ -70,11 +70,8 @@ export async function startHarness(
       dir,
       config,
       secrets: {
-        bigcommerce: {
-          accessToken: bc.accessToken,
-          clientSecret: bc.clientSecret,
-          webhookSecret: WEBHOOK_SECRET,
-        },
+        bigcommerce: { accessToken: bc.accessToken },
+        "bigcommerce-webhooks": { clientSecret: bc.clientSecret, webhookSecret: WEBHOOK_SECRET },
         m3: { ...m3.ionapi, ...options.m3Secret },
       },
       emulators: "in-process",
@@ -84,6 +81,15 @@ export async function startHarness(
       persist: options.persist,
       frontPort: options.frontPort,
     });
+  // Every call a function made that its topology grants do not allow (IAM would refuse it in the cloud) fails
+  // the test that made it happen.
+  const checkGrants = () => {
+    const denied = harness.connector.stack.accessDenied.splice(0);
+    if (denied.length)
+      throw new Error(
+        `Calls the topology does not grant (add them to the function's tables in packages/topology/src/topology.ts):\n${denied.map((d) => `  ${d.functionName}: ${d.action} on ${d.resource}`).join("\n")}`,
+      );
+  };
   const harness: Harness = {
     bc,
     m3,
@@ -94,8 +100,10 @@ export async function startHarness(
     async settle() {
       await bc.webhooksIdle();
       await harness.connector.stack.waitForIdle({ timeoutMs: 60_000 });
+      checkGrants();
     },
     async restart() {
+      checkGrants();
       await harness.connector.stop();
       harness.connector = await start();
     },
@@ -103,6 +111,7 @@ export async function startHarness(
       await harness.connector.stop();
       await bc.close();
       await m3.close();
+      checkGrants();
     },
   };
   return harness;

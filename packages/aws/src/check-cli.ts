@@ -55,7 +55,7 @@ pnpm check --local                                        the running local stac
       secretsSource: files.secretsSource,
       bigcommerce: await bigCommerceClient(),
       m3: await m3Client(),
-      webhookSecret: files.secrets.bigcommerce!.webhookSecret,
+      webhookSecret: files.secrets["bigcommerce-webhooks"]!.webhookSecret,
       webhookUrl: values.url ?? local?.webhookUrl,
       polling: local?.mode === "live",
     });

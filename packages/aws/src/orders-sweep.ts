@@ -42,7 +42,7 @@ export async function ordersSweepDeps(): Promise<SweepDeps> {
             await bigcommerce.reactivateWebhook(id);
           },
         },
-    secret: await getSecret("bigcommerce"),
+    secret: await getSecret("bigcommerce-webhooks"),
     ...(polling ? { graceSeconds: 0 } : {}),
   };
 }

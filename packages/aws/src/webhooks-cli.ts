@@ -1,6 +1,7 @@
 /**
  * `pnpm webhooks`: registers the connector's order webhooks on the store (idempotent: creates missing hooks,
- * reactivates hooks BigCommerce deactivated, updates the secret header), or lists them.
+ * reactivates hooks BigCommerce deactivated, updates the secret header), or lists them. It needs the API token
+ * (the bigcommerce secret) and, to register, the webhook secret (the bigcommerce-webhooks secret).
  */
 import type { ParseArgsOptionsConfig } from "node:util";
 import { BigCommerceClient } from "@m3bc/bigcommerce";
@@ -31,12 +32,16 @@ pnpm webhooks list (--local | --stage <stage> | --config FILE --secrets FILE)
         command ? `Unknown command "${positionals.join(" ")}"` : "Name a command: register or list",
         "Run `pnpm webhooks --help`.",
       );
-    const files = await loadConnectorFiles(values, target, io.cwd, ["bigcommerce"]);
-    const secret = files.secrets.bigcommerce!;
+    // The API token always; the webhook secret (its own secret) only to register.
+    const wanted =
+      command === "register"
+        ? (["bigcommerce", "bigcommerce-webhooks"] as const)
+        : (["bigcommerce"] as const);
+    const files = await loadConnectorFiles(values, target, io.cwd, wanted);
     const { config } = files;
     const bigcommerce = new BigCommerceClient({
       storeHash: config.bigcommerce.storeHash,
-      accessToken: secret.accessToken,
+      accessToken: files.secrets.bigcommerce!.accessToken,
       baseUrl: config.bigcommerce.apiBaseUrl,
     });
     if (command === "register") {
@@ -47,7 +52,12 @@ pnpm webhooks list (--local | --stage <stage> | --config FILE --secrets FILE)
           "register needs --url <webhook URL>",
           "The stage's stack output WebhookUrlOrdersWebhook (aws cloudformation describe-stacks --stack-name m3bc-<stage>-stateless).",
         );
-      for (const hook of await registerOrderWebhooks(bigcommerce, url, config, secret))
+      for (const hook of await registerOrderWebhooks(
+        bigcommerce,
+        url,
+        config,
+        files.secrets["bigcommerce-webhooks"]!,
+      ))
         io.out(`${hook.scope.padEnd(28)} hook ${hook.id}: ${hook.action}`);
       return 0;
     }

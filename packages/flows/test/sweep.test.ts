@@ -9,7 +9,7 @@ const config = parseConfig({
   warehouses: { default: "100" },
   orders: { eligibleStatuses: [11], sweep: { graceSeconds: 300, firstRunHours: 24 } },
 });
-const secret = { accessToken: "t", webhookSecret: "secret-of-sixteen-chars" };
+const secret = { webhookSecret: "secret-of-sixteen-chars" };
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 
 /** The sweep's ports in memory: orders by change time, a ledger, the dedupe table, the queue and hooks. */

@@ -14,7 +14,7 @@ export interface ConnectorOptions extends Omit<LocalStackOptions, "topology" | "
   config: unknown;
   /** The file the user edited: config errors name it, not the copy the functions read. */
   configSource?: string;
-  secrets: { bigcommerce: unknown; m3: unknown };
+  secrets: Record<keyof Secrets, unknown>;
   /**
    * The user's secrets file, read by the functions as it is (live mode: credentials are not copied). Without it
    * the given secrets are written to dir/secrets.json.
@@ -50,6 +50,11 @@ export async function startConnector(options: ConnectorOptions): Promise<Running
   const config = parseConfig(options.config, configSource);
   const secrets: Secrets = {
     bigcommerce: parseSecret("bigcommerce", options.secrets.bigcommerce, `${secretsSource} → bigcommerce`),
+    "bigcommerce-webhooks": parseSecret(
+      "bigcommerce-webhooks",
+      options.secrets["bigcommerce-webhooks"],
+      `${secretsSource} → bigcommerce-webhooks`,
+    ),
     m3: parseSecret("m3", options.secrets.m3, `${secretsSource} → m3`),
   };
   mkdirSync(options.dir, { recursive: true });
@@ -90,10 +95,12 @@ export async function startConnector(options: ConnectorOptions): Promise<Running
       accessToken: secrets.bigcommerce.accessToken,
       baseUrl: config.bigcommerce.apiBaseUrl,
     });
-    await registerOrderWebhooks(bigcommerce, webhookUrl, config, secrets.bigcommerce).catch(async (error) => {
-      await stop();
-      throw error;
-    });
+    await registerOrderWebhooks(bigcommerce, webhookUrl, config, secrets["bigcommerce-webhooks"]).catch(
+      async (error) => {
+        await stop();
+        throw error;
+      },
+    );
   }
   return { stack, config, webhookUrl, file, stop };
 }

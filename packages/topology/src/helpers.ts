@@ -1,7 +1,8 @@
 import {
   DLQ_RETENTION_DAYS,
   type FunctionSpec,
-  type TableAccess,
+  type TableAction,
+  type TableGrant,
   type Topology,
   VISIBILITY_FACTOR,
 } from "./types";
@@ -55,18 +56,6 @@ export function queueView(topology: Topology, name: string): QueueView {
 /** Where a function's source lives: functions/<name>/handler.ts exporting `handler`. */
 export const handlerEntry = (functionName: string) => `functions/${functionName}/handler.ts`;
 
-/** The table where queue consumers record why a message failed (see tableGrants). */
-export const FAILURES_TABLE = "failures";
-
-/**
- * The tables a function may use: those it declares and, for a queue consumer, the failures table, where the
- * SQS adapter records each failed message's last error (what `pnpm replay list` shows for a DLQ message).
- */
-export function tableGrants(topology: Topology, spec: FunctionSpec): Partial<Record<string, TableAccess>> {
-  const recordsFailures = spec.trigger.type === "sqs" && FAILURES_TABLE in topology.tables;
-  return recordsFailures ? { ...spec.tables, [FAILURES_TABLE]: "readwrite" } : spec.tables;
-}
-
 export function functionsByTrigger<K extends FunctionSpec["trigger"]["type"]>(
   topology: Topology,
   type: K,
@@ -96,15 +85,34 @@ export function validateTopology(topology: Topology): string[] {
     }
     if (t.type === "schedule" && !topology.schedules[t.schedule])
       problems.push(`function "${name}": unknown schedule "${t.schedule}"`);
-    // The schedule adapter records each run in the ledger (pnpm status shows the last one).
-    if (t.type === "schedule" && topology.tables.ledger && fn.tables.ledger !== "readwrite")
+    // What the adapters write for every function of a kind (pnpm status and pnpm replay list read them).
+    if (
+      t.type === "schedule" &&
+      topology.tables.ledger &&
+      !grantsTableAction(topology, name, "ledger", "PutItem")
+    )
       problems.push(
-        `function "${name}": a scheduled function needs ledger "readwrite" (it records its runs)`,
+        `function "${name}": a scheduled function records its runs: grant it PutItem on "ledger"`,
+      );
+    if (
+      t.type === "sqs" &&
+      topology.tables.failures &&
+      !grantsTableAction(topology, name, "failures", "PutItem")
+    )
+      problems.push(
+        `function "${name}": a queue consumer records why messages failed: grant it PutItem on "failures"`,
       );
     for (const q of fn.sends)
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
-    for (const t2 of Object.keys(fn.tables))
-      if (!topology.tables[t2 as never]) problems.push(`function "${name}": uses unknown table "${t2}"`);
+    for (const [table, grant] of Object.entries(fn.tables) as Array<[string, TableGrant]>) {
+      const spec = topology.tables[table];
+      if (!spec) problems.push(`function "${name}": uses unknown table "${table}"`);
+      if (!grant.actions?.length && !grant.queries?.length)
+        problems.push(`function "${name}": grants no action on table "${table}"`);
+      for (const index of grant.queries ?? [])
+        if (spec && !spec.indexes?.some((i) => i.name === index))
+          problems.push(`function "${name}": queries unknown index "${index}" of table "${table}"`);
+    }
     if (fn.timeoutSeconds * VISIBILITY_FACTOR > 43_200)
       problems.push(`function "${name}": timeout too long for SQS`);
   }
@@ -119,4 +127,21 @@ export function validateTopology(topology: Topology): string[] {
     if (targets.length !== 1) problems.push(`schedule "${name}": needs exactly one target function`);
   }
   return problems;
+}
+
+/**
+ * Whether the topology lets `functionName` call `action` on `table` (or on its index `index`): what the IAM policy
+ * infra/ derives allows, so the local runtime can refuse everything else as AWS would.
+ */
+export function grantsTableAction(
+  topology: Topology,
+  functionName: string,
+  table: string,
+  action: string,
+  index?: string,
+): boolean {
+  const grant = topology.functions[functionName]?.tables[table] as TableGrant | undefined;
+  if (!grant) return false;
+  if (index !== undefined) return action === "Query" && (grant.queries ?? []).includes(index);
+  return (grant.actions ?? []).includes(action as TableAction);
 }

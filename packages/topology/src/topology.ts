@@ -62,8 +62,10 @@ export const topology = {
       ],
     },
     parked: {
-      description: "Messages parked by persistent errors, with reason and fix, until replayed",
+      description:
+        "Messages parked by persistent errors, with reason and fix, until replayed or expired (parked.retentionDays)",
       partitionKey: "id",
+      ttlAttribute: "expiresAt",
     },
     snapshots: {
       description:
@@ -108,8 +110,8 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      // Writes only its last run (`schedule#shipments-poll`), as every scheduled function does, for pnpm status.
-      tables: { ledger: "readwrite" },
+      // PutItem: its run record (schedule#shipments-poll), as every scheduled function writes one.
+      tables: { ledger: { actions: ["PutItem"], queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -119,7 +121,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-deliver": {
@@ -129,7 +131,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -139,8 +145,9 @@ export const topology = {
       timeoutSeconds: 10,
       memoryMb: 512,
       sends: ["order-events"],
-      tables: { idempotency: "readwrite" },
-      secrets: ["bigcommerce"],
+      tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
+      // The webhook secrets only: this public endpoint never holds the API token.
+      secrets: ["bigcommerce-webhooks"],
     },
     "orders-transform": {
       flow: "orders",
@@ -149,7 +156,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: "read", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "orders-sweep": {
@@ -160,8 +171,14 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["order-events"],
-      tables: { ledger: "readwrite", idempotency: "readwrite" },
-      secrets: ["bigcommerce"],
+      tables: {
+        // The order (GetItem), its cursor and lease (UpdateItem), its run record (PutItem).
+        ledger: { actions: ["GetItem", "UpdateItem", "PutItem"] },
+        // The same dedupe records as the webhook endpoint.
+        idempotency: { actions: ["GetItem", "PutItem"] },
+      },
+      // The API token (orders, hooks) and the webhook secrets (to recognize the connector's hooks).
+      secrets: ["bigcommerce", "bigcommerce-webhooks"],
     },
     "orders-deliver": {
       flow: "orders",
@@ -170,7 +187,11 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce", "m3"],
     },
     "inventory-poll": {
@@ -180,7 +201,10 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem", "PutItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-push": {
@@ -190,7 +214,10 @@ export const topology = {
       timeoutSeconds: 29,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-deliver": {
@@ -200,7 +227,12 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "catalog-poll": {
@@ -210,7 +242,10 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: ["catalog-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem", "PutItem"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+      },
       secrets: ["m3"],
     },
     "catalog-deliver": {
@@ -220,7 +255,12 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
   },

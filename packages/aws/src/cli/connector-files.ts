@@ -4,8 +4,16 @@ import {
   ListSecretsCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { type ConnectorConfig, parseConfig, parseSecret, type Secrets } from "@m3bc/core";
+import {
+  ConfigError,
+  type ConnectorConfig,
+  legacyWebhookSecret,
+  parseConfig,
+  parseSecret,
+  type Secrets,
+} from "@m3bc/core";
 import { resourceTags, type SecretName } from "@m3bc/topology";
+import { secretInFile } from "../secrets";
 import { CliError } from "./errors";
 import { readJsonFile } from "./files";
 import { readLocalStack, type TargetSelector } from "./target";
@@ -31,7 +39,7 @@ export interface FileOptions {
   secrets?: string;
 }
 
-const ALL_SECRETS: readonly SecretName[] = ["bigcommerce", "m3"];
+const ALL_SECRETS: readonly SecretName[] = ["bigcommerce", "bigcommerce-webhooks", "m3"];
 
 /**
  * The config and secrets for a command: the files given with --config / --secrets, else the local stack's,
@@ -71,15 +79,21 @@ export async function loadConnectorFiles(
     ) as Record<string, unknown>;
     const secrets: Partial<Secrets> = {};
     for (const name of wanted) {
-      if (all?.[name] === undefined)
+      try {
+        // A file from before the webhook secrets had their own key still works (secretInFile reads them as then).
+        Object.assign(secrets, { [name]: secretInFile(all ?? {}, name, secretsFile) });
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
         throw new CliError(
           `${secretsFile} has no "${name}" key`,
           `Copy the "${name}" part of secrets.example.json into it and fill it in.`,
         );
-      Object.assign(secrets, { [name]: parseSecret(name, all[name], `${secretsFile} → ${name}`) });
+      }
     }
     return { config, rawConfig, configFile, configSource, secrets, secretsSource: secretsFile, secretsFile };
   }
+  if (!wanted.length)
+    return { config, rawConfig, configFile, configSource, secrets: {}, secretsSource: "none" };
   if (target?.kind !== "stage")
     throw new CliError(
       "Which secrets? Give --secrets FILE (or --local, or --stage <stage>)",
@@ -116,20 +130,30 @@ async function stageSecrets(stage: string, region: string | undefined, wanted: r
     }
     token = page.NextToken;
   } while (token);
-  const secrets: Partial<Secrets> = {};
-  for (const name of wanted) {
-    const id = ids[name];
-    if (!id)
-      throw new CliError(
-        `Stage ${stage} has no "${name}" secret in ${await client.config.region()}`,
-        "Deploy the stage first (docs/deploy.md), or give --secrets FILE.",
-      );
+  const read = async (name: SecretName, id: string) => {
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: id }));
     const value = JSON.parse(SecretString ?? "null") as Record<string, unknown> | null;
     if (value && "placeholder" in value)
       throw new CliError(
         `The "${name}" secret of stage ${stage} (${id}) still holds its placeholder`,
         "Upload the real value: docs/deploy.md, step 5.",
+      );
+    return value;
+  };
+  const secrets: Partial<Secrets> = {};
+  for (const name of wanted) {
+    const id = ids[name];
+    // A stage deployed before the webhook secrets had their own secret keeps them in the token's.
+    const value =
+      id !== undefined
+        ? await read(name, id)
+        : name === "bigcommerce-webhooks" && ids.bigcommerce
+          ? legacyWebhookSecret(await read("bigcommerce", ids.bigcommerce))
+          : undefined;
+    if (value === undefined)
+      throw new CliError(
+        `Stage ${stage} has no "${name}" secret in ${await client.config.region()}`,
+        "Deploy the stage first (docs/deploy.md), or give --secrets FILE.",
       );
     Object.assign(secrets, { [name]: parseSecret(name, value, `the "${name}" secret of stage ${stage}`) });
   }

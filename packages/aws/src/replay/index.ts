@@ -1,2 +1,3 @@
 export { replayCommand, runReplay } from "./commands";
+export * from "./erase";
 export * from "./replay";

@@ -10,7 +10,7 @@ import {
 import { BatchGetCommand, DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { OperatorTarget, QueueEndpoints } from "../cli/target";
 import type { FailureRecord } from "../failures";
-import type { ParkedMessage } from "../parked";
+import { isExpired, type ParkedMessage } from "../parked";
 import { type Edits, getPath, NO_EDITS, prepareBody } from "./edit";
 
 /** What replay needs of a target: the queues and the parked and failures tables. */
@@ -225,7 +225,7 @@ export async function dropFailures(
 }
 
 /** Receives every message of a DLQ once, holding each until the end unless `visit` deleted it. */
-async function visitDlq(
+export async function visitDlq(
   target: ReplayTarget,
   queue: string,
   visit: (failure: Failure, message: Message) => Promise<"keep" | "deleted">,
@@ -316,14 +316,14 @@ async function lastErrors(target: ReplayTarget, messageIds: string[]): Promise<M
   return found;
 }
 
-async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
+export async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
   const table = target.tables.parked;
   if (!table) return [];
   const records: ParkedMessage[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await target.dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    records.push(...((page.Items ?? []) as ParkedMessage[]));
+    for (const item of page.Items ?? []) if (!isExpired(item)) records.push(item as ParkedMessage);
     start = page.LastEvaluatedKey;
   } while (start);
   return records.map((r) => ({

@@ -220,7 +220,7 @@ async function checkHooks(deps: CheckDeps, add: (line: CheckLine) => void) {
       if (sent !== deps.webhookSecret)
         fail(
           `${where} ${sent === undefined ? `carries no ${header} header` : "sends another webhook secret"}: the endpoint refuses its calls`,
-          `${register} sets the header from ${deps.secretsSource} → bigcommerce.webhookSecret.`,
+          `${register} sets the header from ${deps.secretsSource} → bigcommerce-webhooks.webhookSecret.`,
         );
       else if (!hook.is_active)
         fail(

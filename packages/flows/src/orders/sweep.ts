@@ -1,11 +1,5 @@
 import type { Webhook } from "@m3bc/bigcommerce";
-import {
-  type BigCommerceSecret,
-  type ConnectorConfig,
-  type Envelope,
-  newEnvelope,
-  orderKey,
-} from "@m3bc/core";
+import { type ConnectorConfig, type Envelope, newEnvelope, orderKey, type WebhookSecret } from "@m3bc/core";
 import type { SyncState } from "../inventory/poll";
 import type { Ledger } from "../ledger";
 import type { OrderEvent } from "./transform";
@@ -42,7 +36,8 @@ export interface SweepDeps {
    * are no hooks (nothing can reach a laptop).
    */
   webhooks?: { list(): Promise<Webhook[]>; reactivate(id: number): Promise<void> };
-  secret: BigCommerceSecret;
+  /** The webhook secret: the connector's hooks carry it in bigcommerce.webhookHeader. */
+  secret: WebhookSecret;
   /** Overrides orders.sweep.graceSeconds (polling mode: 0, no webhook to wait for). */
   graceSeconds?: number;
   now?: () => number;

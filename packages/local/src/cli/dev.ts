@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { type HandledMessage, onMessageHandled, onRequestRefused, type RefusedRequest } from "@m3bc/aws";
 import { CliError, type CommandSpec, LOCAL_DIR, main, readJsonFile } from "@m3bc/aws/cli";
+import { legacyWebhookSecret } from "@m3bc/core";
 import { type ConnectorOptions, type RunningConnector, startConnector } from "../connector";
 import { runDemo } from "../demo";
 import { acquireDevLock, portInUse, portIsFree } from "../lock";
@@ -90,13 +91,19 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
       if (values.live) {
         const configSource = resolve(io.cwd, values.config!);
         const secretsFile = resolve(io.cwd, values.secrets!);
-        const secrets = readJsonFile(
+        const all = (readJsonFile(
           secretsFile,
           "The secrets file",
           "Copy secrets.example.json and fill it in.",
-        ) as Record<string, unknown> | null;
-        for (const name of ["bigcommerce", "m3"])
-          if (secrets?.[name] === undefined)
+        ) ?? {}) as Record<string, unknown>;
+        // A file from before the webhook secrets had their own key keeps them under "bigcommerce".
+        const secrets = {
+          bigcommerce: all.bigcommerce,
+          "bigcommerce-webhooks": all["bigcommerce-webhooks"] ?? legacyWebhookSecret(all.bigcommerce),
+          m3: all.m3,
+        };
+        for (const [name, value] of Object.entries(secrets))
+          if (value === undefined)
             throw new CliError(
               `${secretsFile} has no "${name}" key`,
               `Copy the "${name}" part of secrets.example.json.`,
@@ -106,7 +113,7 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
           mode: "live",
           config: readJsonFile(configSource, "The config file", "Copy config/example.json and fill it in."),
           configSource,
-          secrets: { bigcommerce: secrets!.bigcommerce, m3: secrets!.m3 },
+          secrets,
           secretsFile,
           persist: true,
           // BigCommerce cannot reach this machine: orders come in through the sweep, polling.
@@ -144,8 +151,8 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
           },
           configSource,
           secrets: {
-            bigcommerce: {
-              accessToken: sims.bigcommerce.accessToken,
+            bigcommerce: { accessToken: sims.bigcommerce.accessToken },
+            "bigcommerce-webhooks": {
               clientSecret: sims.bigcommerce.clientSecret,
               webhookSecret: "local-demo-webhook-secret",
             },
@@ -176,7 +183,7 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
       const summary = quiet ? undefined : setInterval(() => void printSummary(connector!, say), 15_000);
       summary?.unref();
       const stopped = untilSignal();
-      if (values.demo && sims) await runDemo({ sims, connector, say });
+      if (values.demo && sims) await runDemo({ sims, connector, cwd: io.cwd, say });
       await stopped;
       say("\nStopping…");
       if (summary) clearInterval(summary);
