@@ -72,7 +72,8 @@ describe("an order's journey and the problems on the way", () => {
 
     const status = await run(statusCommand, "--local");
     expect(status.code).toBe(1);
-    expect(status.out).toMatch(/queue order-deliveries .* parked 1/);
+    // A parked delivery waits as an order event (it fetches the order again when replayed).
+    expect(status.out).toMatch(/queue order-events .* parked 1/);
     expect(status.out).toContain("1 message(s) wait for you: pnpm replay list --local");
 
     const before = await run(traceCommand, "order", String(placed.id), "--local");
@@ -81,7 +82,7 @@ describe("an order's journey and the problems on the way", () => {
     expect(before.out).toMatch(/webhooks\s+\S+ store\/order\/(created|statusUpdated) accepted/);
     expect(before.out).toMatch(/BigCommerce\s+status 11 Awaiting Fulfillment, total \d+\.\d\d USD/);
     expect(before.out).toMatch(
-      /waiting\s+parked in order-deliveries since .*SKU_NOT_IN_M3 .*POSTER-LTD does not exist/,
+      /waiting\s+parked in order-events since .*SKU_NOT_IN_M3 .*POSTER-LTD does not exist/,
     );
 
     h.m3.upsertItem({ ITNO: "POSTER-LTD", ITDS: "Limited Poster", stock: { "100": 10, "200": 10 } } as never);

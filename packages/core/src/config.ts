@@ -284,8 +284,8 @@ export const ConnectorConfig = z.strictObject({
               "an order changed less than this long ago is left to its webhook (BigCommerce retries a failed delivery after 60 s); older ones the ledger has not seen are enqueued",
             ),
         })
-        .prefault({})
-        .describe("the missed-order sweep: every few minutes, BigCommerce orders changed since the last run"),
+        // The missed-order sweep: every few minutes, BigCommerce orders changed since its last run.
+        .prefault({}),
     })
     .prefault({}),
   customers: z

@@ -6,7 +6,7 @@ import {
   type StoreInformation,
 } from "@m3bc/bigcommerce";
 import { type ConnectorConfig, describeError, isTransient } from "@m3bc/core";
-import { CRS610MI, M3BusinessError, type M3Client, MMS005MI, MMS200MI } from "@m3bc/m3";
+import { CRS610MI, M3BusinessError, type M3Client, MMS005MI, MMS200MI, MNS100MI, MRS001MI } from "@m3bc/m3";
 import { ORDER_SCOPES } from "../orders/webhooks";
 import { configHints } from "./hints";
 import { type CheckedFlow, enabledFlows, FLOW_NEEDS, SCOPE_NAMES, type ScopeArea } from "./needs";
@@ -33,7 +33,7 @@ export interface CheckDeps {
     BigCommerceClient,
     "getStoreInformation" | "accessStatus" | "listWebhooks" | "listLocations" | "iterateOrders"
   >;
-  m3: Pick<M3Client, "execute" | "call" | "get">;
+  m3: Pick<M3Client, "call" | "get">;
   /** Where the order hooks should post, when known (a stage's or the local stack's endpoint). */
   webhookUrl?: string;
   /** The secret the endpoint expects in bigcommerce.webhookHeader: the connector's hooks carry it. */
@@ -343,9 +343,7 @@ async function checkM3(
   for (const [program, transactions] of needed) {
     let names: Set<string>;
     try {
-      names = new Set(
-        (await m3.execute("MRS001MI", "LstTransactions", { MINM: program })).map((r) => r.TRNM ?? ""),
-      );
+      names = new Set((await m3.call(MRS001MI.LstTransactions, { MINM: program })).map((r) => r.TRNM));
     } catch (error) {
       if (!(error instanceof M3BusinessError)) {
         fail(
@@ -383,11 +381,11 @@ async function checkM3(
 
   const facts: M3Facts = { warehouses: [] };
   try {
-    const [division] = await m3.execute("MNS100MI", "GetBasicData", { CONO, DIVI: config.m3.division });
-    facts.currency = division?.LOCD || undefined;
-    facts.timeZone = division?.TIZO || undefined;
+    const division = await m3.get(MNS100MI.GetBasicData, { CONO, DIVI: config.m3.division });
+    facts.currency = division.LOCD || undefined;
+    facts.timeZone = division.TIZO || undefined;
     ok(
-      `company ${CONO} division ${config.m3.division}: ${division?.CONM ?? ""}, local currency ${facts.currency ?? "?"}, time zone ${facts.timeZone ?? "?"}`,
+      `company ${CONO} division ${config.m3.division}: ${division.CONM}, local currency ${facts.currency ?? "?"}, time zone ${facts.timeZone ?? "?"}`,
     );
   } catch (error) {
     fail(

@@ -245,6 +245,7 @@ class Run {
     const excluded = excludedSkus(deps.config.inventory.excludeSkus, deps.config.orders.shippingItem);
     let last: BalanceKey | undefined;
     let unmapped = 0;
+    let excludedCount = 0;
     for await (const page of deps.balances({
       after: this.full ? undefined : cursor.after,
       pageSize: settings.pageSize,
@@ -252,8 +253,12 @@ class Run {
       for (const record of page) {
         progress.read++;
         const location = settings.locations[record.WHLO];
-        if (location === undefined || excluded(record.ITNO)) {
+        if (location === undefined) {
           unmapped++;
+          continue;
+        }
+        if (excluded(record.ITNO)) {
+          excludedCount++;
           continue;
         }
         const read = {
@@ -267,7 +272,11 @@ class Run {
       const tail = page[page.length - 1];
       if (tail) last = { LMTS: tail.LMTS, WHLO: tail.WHLO, ITNO: tail.ITNO };
       progress.changed = this.changed;
-      progress.report("read", expected === undefined ? undefined : progress.read - unmapped, expected);
+      progress.report(
+        "read",
+        expected === undefined ? undefined : progress.read - unmapped - excludedCount,
+        expected,
+      );
     }
 
     if (!this.full) {
@@ -309,6 +318,7 @@ class Run {
       `${this.unknownSkipped.size} unknown to BigCommerce skipped`,
       `${reserved.size} SKUs reserved by open orders, ${released.length} orders released`,
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
+      ...(excludedCount ? [`${excludedCount} of excluded items`] : []),
       `${progress.elapsedSeconds()} s`,
     ];
     progress.report("done", progress.sent, this.changed, true);
