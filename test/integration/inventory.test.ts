@@ -50,7 +50,7 @@ describe("inventory: M3 warehouse balances → BigCommerce locations", () => {
     const summary = await sync();
     // The shipping charge item (orders.shippingItem) is never pushed: it is no product.
     expect(summary).toMatch(
-      /^full sync: read 25 balances, 22 changed, 22 queued in 6 messages.* 2 of excluded items/,
+      /^full sync: read 25 balances, 22 changed, 22 queued in 6 messages.* 2 balances of excluded items/,
     );
 
     expect(stock(["LAMP-ORBIT", "SHOE-43", "TEE-M-WHT", "POSTER-LTD"])).toEqual({

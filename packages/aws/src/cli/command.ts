@@ -65,6 +65,8 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig> {
   target: "required" | "optional" | "none";
   /** Takes --config and --secrets. */
   files?: boolean;
+  /** Help lines for --config and --secrets when the command reads them differently from the operator commands. */
+  filesHelp?: string;
   run(parsed: Parsed<O>, io: CliIo): Promise<number>;
 }
 
@@ -74,7 +76,7 @@ export function helpText(spec: CommandSpec<ParseArgsOptionsConfig>): string {
     [
       spec.optionsHelp?.trimEnd(),
       spec.target === "none" ? undefined : TARGET_HELP,
-      spec.files ? FILE_HELP : undefined,
+      spec.files ? (spec.filesHelp?.trimEnd() ?? FILE_HELP) : undefined,
       "  --help             this text",
     ]
       .filter(Boolean)

@@ -318,7 +318,7 @@ class Run {
       `${this.unknownSkipped.size} unknown to BigCommerce skipped`,
       `${reserved.size} SKUs reserved by open orders, ${released.length} orders released`,
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
-      ...(excludedCount ? [`${excludedCount} of excluded items`] : []),
+      ...(excludedCount ? [`${excludedCount} balances of excluded items`] : []),
       `${progress.elapsedSeconds()} s`,
     ];
     progress.report("done", progress.sent, this.changed, true);

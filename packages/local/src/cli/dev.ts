@@ -29,13 +29,15 @@ export const devCommand: CommandSpec<typeof options> = {
 pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
 
   Runs the connector on this machine: SQS and DynamoDB emulators, the functions as they run in Lambda, the
-  schedules and an API Gateway front for webhooks. Stop it with Ctrl-C; queues and tables are kept in
-  .local/data for the next start (with --live). Operator commands reach it with --local.
+  schedules and an API Gateway front for webhooks. Stop it with Ctrl-C. Operator commands reach it with
+  --local (pnpm status --local, pnpm replay list --local, ...).
 
   Without --live it runs against the built-in BigCommerce and M3 simulators and plays a short demo.
   With --live it runs against the store and M3 tenant of your config and secrets (check them first with
   \`pnpm check\`). BigCommerce cannot call this machine, so no webhooks are registered: new and changed
-  orders are found by polling (the missed-order sweep, every --poll-seconds).`,
+  orders are found by polling (the missed-order sweep, every --poll-seconds). Queues, tables and what is
+  paused are kept in .local/data for the next start, so what waits or is parked is still there tomorrow.
+  (The simulators start empty every time, and so does the stack without --live.)`,
   optionsHelp: `  --live             against the real systems in --config and --secrets, no simulators
   --no-demo          no demo traffic, and only problems are printed (parked, retried, refused, failed runs)
   --port N           the local API Gateway front (webhooks, ION push), default 3000
@@ -44,6 +46,8 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
   options,
   target: "none",
   files: true,
+  filesHelp: `  --config FILE      the connector config (default config/local.json; required with --live)
+  --secrets FILE     with --live: the secrets file, as secrets.example.json (required)`,
   async run({ values }, io) {
     const port = wholeNumber(values.port, "--port", 1, 65_535);
     const pollSeconds = wholeNumber(values["poll-seconds"], "--poll-seconds", 5, 3600);
