@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +7,7 @@ import { runCommand } from "@m3bc/aws/cli";
 import { statusCommand } from "@m3bc/aws/operate";
 import { type RunningSimulators, startSimulators } from "@m3bc/local";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { freePort } from "../support/connector";
 
 // `pnpm dev --live` as a user runs it: its own process, against systems it reaches only over HTTP (here the
 // simulators, started separately as if remote), polling for orders; a second `pnpm dev` beside it.
@@ -169,12 +169,3 @@ describe("pnpm dev --live", () => {
     expect(await again.exited).toBe(0);
   }, 120_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,9 +1,8 @@
-import { createServer } from "node:net";
 import { runCommand } from "@m3bc/aws/cli";
 import { pauseCommand, resumeCommand, statusCommand } from "@m3bc/aws/operate";
 import { runReplay } from "@m3bc/aws/replay";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
+import { freePort, type Harness, m3OrdersFor, startHarness } from "../support/connector";
 
 // `pnpm dev` keeps the emulators' data and what was paused under .local/: a restart continues where it stopped.
 let h: Harness;
@@ -58,12 +57,3 @@ test("a parked message, a waiting message and a paused flow are all still there 
   await h.settle();
   expect(m3OrdersFor(h.m3, good.id)).toHaveLength(1);
 }, 120_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

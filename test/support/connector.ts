@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CliIo } from "@m3bc/aws/cli";
@@ -120,3 +121,13 @@ export async function startHarness(
 /** The M3 orders whose CUOR is this BigCommerce order (one per consignment). */
 export const m3OrdersFor = (m3: M3Simulator, orderId: number) =>
   m3.orders().filter((o) => String(o.CUOR).split("-")[0] === String(orderId));
+
+/** A TCP port nothing listens on right now (for a second front, a child process). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { type HandledMessage, onMessageHandled } from "@m3bc/aws";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type HandledMessage, onMessageHandled, queueDepth } from "@m3bc/aws";
 import type { LocalStackFile } from "@m3bc/aws/cli";
 import {
   topology as appTopology,
@@ -224,22 +224,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
 
   const approximate = async (url: string) => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: [
-          "ApproximateNumberOfMessages",
-          "ApproximateNumberOfMessagesNotVisible",
-          "ApproximateNumberOfMessagesDelayed",
-        ],
-      }),
-    );
-    return {
-      waiting:
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    };
+    const depth = await queueDepth(sqs, url);
+    return { waiting: depth.visible + depth.delayed, inFlight: depth.inFlight };
   };
 
   const summary = async (): Promise<QueueSummary[]> =>

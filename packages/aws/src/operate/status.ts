@@ -1,10 +1,10 @@
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { BatchGetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type Flow, type FunctionSpec, flows, topology } from "@m3bc/topology";
 import type { OperatorTarget } from "../cli/target";
 import { OPEN, UNSHIPPED } from "../ledger";
+import { queueDepth } from "../queue";
 import { type ScheduleRun, scheduleRunKey } from "../schedule-runs";
 
 export interface QueueStatus {
@@ -86,8 +86,8 @@ export async function readStatus(target: Source): Promise<Status> {
         ([, fn]) => fn.trigger.type === "sqs" && fn.trigger.queue === queue,
       )?.[0];
       const [main, dlq] = await Promise.all([
-        counts(target, target.queues[queue]!.url),
-        counts(target, target.queues[queue]!.dlqUrl),
+        queueDepth(target.sqs, target.queues[queue]!.url),
+        queueDepth(target.sqs, target.queues[queue]!.dlqUrl),
       ]);
       queues.push({
         queue,
@@ -132,24 +132,6 @@ export async function readStatus(target: Source): Promise<Status> {
         .filter((e): e is [string, Record<string, unknown>] => !!e[1]),
     ),
     orders: ledger ? await ordersStatus(target, ledger) : { open: 0, unshipped: 0, oldestUnshipped: [] },
-  };
-}
-
-async function counts(target: Source, url: string) {
-  const { Attributes = {} } = await target.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
   };
 }
 
