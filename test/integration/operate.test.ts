@@ -43,11 +43,15 @@ describe("pnpm status", () => {
     expect(out).toMatch(
       /queue order-events\s+waiting 0, retrying 0, in flight 0, DLQ 0, parked 0\s+\(orders-transform: running\)/,
     );
-    // The schedule's run is recorded by the adapter, as in the cloud.
+    // The schedule's run is recorded by the adapter, as in the cloud, with its recent runs.
     expect(out).toMatch(/schedule shipments-poll .* running; last run .*: \d+ unshipped orders checked/);
 
     const json = JSON.parse((await run(statusCommand, "--local", "--json")).out);
     expect(json.flows.find((f: { flow: string }) => f.flow === "orders").queues).toHaveLength(2);
+    const shipments = json.flows.find((f: { flow: string }) => f.flow === "shipments");
+    expect(shipments.schedules[0].recent[0]).toEqual(shipments.schedules[0].lastRun);
+    // The local stack has no alarms; a stage's are read with DescribeAlarms.
+    expect(shipments.alarms).toEqual([]);
   });
 
   test("without a running stack it says how to start one", async () => {
@@ -75,6 +79,11 @@ describe("an order's journey and the problems on the way", () => {
     // A parked delivery waits as an order event (it fetches the order again when replayed).
     expect(status.out).toMatch(/queue order-events .* parked 1/);
     expect(status.out).toContain("1 message(s) wait for you: pnpm replay list --local");
+    // Throughput comes from the connector's metrics through CloudWatch's GetMetricData (the local stack's stand-in).
+    expect(status.out).toMatch(
+      /^orders {2}handled in the last hour: \d+ done, \d+ skipped, [1-9]\d* parked, \d+ retried$/m,
+    );
+    expect(status.out).not.toContain("CloudWatch not read");
 
     const before = await run(traceCommand, "order", String(placed.id), "--local");
     expect(before.code).toBe(0);

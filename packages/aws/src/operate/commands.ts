@@ -12,7 +12,7 @@ import {
 } from "../cli";
 import { bigCommerceClient, m3Client } from "../clients";
 import { setPaused } from "./pause";
-import { readStatus, type Status } from "./status";
+import { type Handled, readStatus, type Status } from "./status";
 import { traceOrder } from "./trace";
 
 const json = { json: { type: "boolean", default: false } } satisfies ParseArgsOptionsConfig;
@@ -31,8 +31,7 @@ export const statusCommand: CommandSpec<typeof json> = {
     const status = await readStatus(await openTarget(target!));
     if (values.json) io.out(JSON.stringify(status, null, 2));
     else printStatus(status, io);
-    const attention = status.flows.some((f) => f.queues.some((q) => q.dlq || q.parked));
-    return attention ? 1 : 0;
+    return needsAttention(status) ? 1 : 0;
   },
 };
 
@@ -41,7 +40,15 @@ function printStatus(status: Status, io: CliIo) {
   io.out(`Status of ${status.target}`);
   for (const flow of status.flows) {
     io.out("");
-    io.out(`${flow.flow}`);
+    io.out(
+      `${flow.flow}${flow.handled ? `  handled in the last hour: ${describeHandled(flow.handled)}` : ""}`,
+    );
+    for (const alarm of flow.alarms.filter((a) => a.state !== "OK"))
+      io.out(
+        `  alarm ${alarm.state} ${alarm.name}: ${alarm.what}${alarm.runbook ? ` (runbook: ${alarm.runbook})` : ""}`,
+      );
+    const ok = flow.alarms.filter((a) => a.state === "OK").length;
+    if (ok) io.out(`  ${ok} alarm(s) OK`);
     for (const q of flow.queues)
       io.out(
         `  queue ${q.queue.padEnd(20)} waiting ${q.waiting}, retrying ${q.delayed}, in flight ${q.inFlight}, DLQ ${q.dlq}, parked ${q.parked}` +
@@ -51,11 +58,17 @@ function printStatus(status: Status, io: CliIo) {
       const last = s.lastRun
         ? `last run ${s.lastRun.at} (${ago(now, s.lastRun.at)}): ${s.lastRun.error ? `FAILED: ${s.lastRun.error}` : s.lastRun.summary}`
         : "not run yet";
+      const failed = s.recent.filter((r) => r.error).length;
       io.out(
-        `  schedule ${s.schedule.padEnd(17)} ${s.expression}, ${s.state === "paused" ? "PAUSED" : s.state}; ${last}`,
+        `  schedule ${s.schedule.padEnd(17)} ${s.expression}, ${s.state === "paused" ? "PAUSED" : s.state}; ${last}` +
+          (s.recent.length > 1 ? `; ${s.recent.length} recent runs, ${failed} failed` : ""),
       );
     }
   }
+  for (const alarm of status.otherAlarms.filter((a) => a.state !== "OK"))
+    io.out(`\nalarm ${alarm.state} ${alarm.name}: ${alarm.what}`);
+  if (status.monitoring)
+    io.out(`\nCloudWatch not read (${status.monitoring}): throughput and alarms are missing`);
   io.out("");
   for (const [name, cursor] of Object.entries(status.cursors))
     io.out(`cursor ${name.padEnd(13)} ${JSON.stringify(cursor)}`);
@@ -72,6 +85,15 @@ function printStatus(status: Status, io: CliIo) {
       `\n${problems.reduce((n, q) => n + q.dlq + q.parked, 0)} message(s) wait for you: pnpm replay list ${flagsOf(status)}`,
     );
 }
+
+/** Something waits for a human: a DLQ or parked message, or an alarm going off. */
+export const needsAttention = (status: Status) =>
+  status.flows.some(
+    (f) => f.queues.some((q) => q.dlq || q.parked) || f.alarms.some((a) => a.state === "ALARM"),
+  ) || status.otherAlarms.some((a) => a.state === "ALARM");
+
+export const describeHandled = (h: Handled) =>
+  `${h.done} done, ${h.skipped} skipped, ${h.parked} parked, ${h.retried} retried`;
 
 const flagsOf = (status: Status) =>
   status.target.startsWith("stage ") ? `--stage ${status.target.split(" ")[1]}` : "--local";
