@@ -110,6 +110,42 @@ describe("an order's journey and the problems on the way", () => {
     expect(sections.waiting).toEqual(["nothing: no parked or dead-letter message"]);
   });
 
+  test("trace finds an order by an M3 order number or its e-mail, and tells what is known of a SKU", async () => {
+    const placed = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }] }) as {
+      id: number;
+      billing_address: { email: string };
+    };
+    await h.settle();
+    const [m3Order] = m3OrdersFor(h.m3, placed.id);
+
+    const byM3 = await run(traceCommand, "m3", m3Order!.ORNO, "--local");
+    expect(byM3.out).toContain(`Order ${placed.id} (order:${h.bc.storeHash}:${placed.id})`);
+    expect(byM3.out).toMatch(
+      new RegExp(`M3 order\\s+${m3Order!.ORNO}: customer \\S+, .* → BigCommerce order ${placed.id}`),
+    );
+    expect(byM3.out).toMatch(/ledger\s+in M3 since/);
+
+    const byEmail = JSON.parse(
+      (await run(traceCommand, "email", placed.billing_address.email.toUpperCase(), "--local", "--json")).out,
+    );
+    expect(byEmail.orders).toContain(placed.id);
+    expect(byEmail.sections[0].lines.join("\n")).toContain(`order ${placed.id}: status`);
+
+    const sku = await run(traceCommand, "sku", "LAMP-ORBIT", "--local");
+    expect(sku.out).toMatch(/M3\s+item LAMP-ORBIT "Orbit Desk Lamp", status 20/);
+    expect(sku.out).toMatch(/BigCommerce\s+product \d+, variant \d+: inventory level \d+/);
+    expect(sku.out).toMatch(/waiting\s+nothing/);
+    const unknown = await run(traceCommand, "sku", "NO-SUCH-SKU", "--local");
+    expect(unknown.out).toMatch(/M3\s+no item NO-SUCH-SKU/);
+    expect(unknown.out).toMatch(/BigCommerce\s+no product or variant with SKU NO-SUCH-SKU/);
+
+    const wrong = await run(traceCommand, "customer", "1", "--local");
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain(
+      "order <BigCommerce order id>, m3 <M3 order number>, email <e-mail>, sku <SKU>",
+    );
+  });
+
   test("a message that fails on every attempt ends in the DLQ with its last error, which list and trace show", async () => {
     const placed = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "TOTE-CANVAS", quantity: 1 }] }) as {
       id: number;

@@ -1,19 +1,10 @@
 import type { ParseArgsOptionsConfig } from "node:util";
-import { describeError } from "@m3bc/core";
 import { flows } from "@m3bc/topology";
-import {
-  CliError,
-  type CliIo,
-  type CommandSpec,
-  type ConnectorFiles,
-  loadConnectorFiles,
-  openTarget,
-  useForAdapters,
-} from "../cli";
-import { bigCommerceClient, m3Client } from "../clients";
+import { CliError, type CliIo, type CommandSpec, openTarget } from "../cli";
+import { openOperatorContext } from "./context";
 import { setPaused } from "./pause";
+import { parseSearch, SEARCH_KINDS, searchRecords } from "./search";
 import { type Handled, readStatus, type Status } from "./status";
-import { traceOrder } from "./trace";
 
 const json = { json: { type: "boolean", default: false } } satisfies ParseArgsOptionsConfig;
 
@@ -95,8 +86,11 @@ export const needsAttention = (status: Status) =>
 export const describeHandled = (h: Handled) =>
   `${h.done} done, ${h.skipped} skipped, ${h.parked} parked, ${h.retried} retried`;
 
-const flagsOf = (status: Status) =>
-  status.target.startsWith("stage ") ? `--stage ${status.target.split(" ")[1]}` : "--local";
+const flagsOf = (status: Status) => flagsOfTarget(status.target);
+
+/** The flags that name a target again, from its description ("stage prod in eu-west-1", "the local stack in …"). */
+const flagsOfTarget = (description: string) =>
+  description.startsWith("stage ") ? `--stage ${description.split(" ")[1]}` : "--local";
 
 function ago(now: number, iso: string): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
@@ -109,44 +103,48 @@ function ago(now: number, iso: string): string {
 export const traceCommand: CommandSpec<typeof json> = {
   name: "trace",
   usage: `pnpm trace order <BigCommerce order id> (--local | --stage <stage>) [--json]
+pnpm trace m3 <M3 order number> | email <address> | sku <SKU> (--local | --stage <stage>) [--json]
 
-  The order's journey: the order in BigCommerce, the webhooks accepted (or the sweep that found it), the
-  ledger (M3 batch and order numbers, customer), the order in M3, shipments, failed attempts with their
-  errors, and anything parked or in a DLQ. BigCommerce and M3 are asked when the secrets are at hand.`,
-  optionsHelp: "  --json             prints the journey as JSON",
+  order   the order's journey: the order in BigCommerce, the webhooks accepted (or the sweep that found it), the
+          ledger (M3 batch and order numbers, customer), the order in M3, shipments, failed attempts with their
+          errors, and anything parked or in a DLQ
+  m3      the same journey, found from one of its M3 order numbers (M3 keeps the BigCommerce id in CUOR)
+  email   BigCommerce's orders of that address, newest first
+  sku     the item in M3, the variant in BigCommerce, and parked or DLQ messages naming the SKU
+  BigCommerce and M3 are asked when the secrets are at hand.`,
+  optionsHelp: "  --json             prints the result as JSON",
   options: json,
   target: "required",
   files: true,
   async run({ values, positionals, target: selector }, io) {
-    const [what, id, ...extra] = positionals;
-    const orderId = Number(id);
-    if (what !== "order" || !Number.isInteger(orderId) || orderId <= 0 || extra.length)
+    const [by, value, ...extra] = positionals;
+    const search = extra.length ? undefined : parseSearch(by, value);
+    if (!search)
       throw new CliError(
-        "Name the order: pnpm trace order <BigCommerce order id>",
+        `Say what to trace: ${Object.entries(SEARCH_KINDS)
+          .map(([kind, what]) => `${kind} <${what}>`)
+          .join(", ")}`,
         "e.g. pnpm trace order 101 --local",
       );
-    const target = await openTarget(selector!);
-    let files: ConnectorFiles;
-    let clients: {
-      bigcommerce?: Awaited<ReturnType<typeof bigCommerceClient>>;
-      m3?: Awaited<ReturnType<typeof m3Client>>;
-    } = {};
-    try {
-      files = await loadConnectorFiles(values, selector, io.cwd);
-      useForAdapters(target, files);
-      clients = { bigcommerce: await bigCommerceClient(), m3: await m3Client() };
-    } catch (error) {
-      // The connector's own records still tell most of the story; the config (for the store hash) is a must.
-      files = await loadConnectorFiles(values, selector, io.cwd, []);
-      io.err(`Not asking BigCommerce and M3: ${describeError(error).message}`);
-    }
-    const trace = await traceOrder({ target, config: files.config, orderId, ...clients });
-    if (values.json) io.out(JSON.stringify(trace, null, 2));
+    const context = await openOperatorContext(selector!, values, io.cwd);
+    if (context.unreachable) io.err(`Not asking BigCommerce and M3: ${context.unreachable}`);
+    const result = await searchRecords(
+      {
+        target: context.target,
+        config: context.files.config,
+        bigcommerce: context.bigcommerce,
+        m3: context.m3,
+      },
+      search,
+    );
+    if (values.json) io.out(JSON.stringify(result, null, 2));
     else {
-      io.out(`Order ${orderId} (${trace.key}) in ${target.description}`);
-      for (const section of trace.sections)
+      io.out(`${result.title} in ${context.target.description}`);
+      for (const section of result.sections)
         for (const [i, line] of section.lines.entries())
           io.out(`  ${(i ? "" : section.title).padEnd(16)}${line}`);
+      if (search.by === "email" && result.orders.length)
+        io.out(`\nEach order's journey: pnpm trace order <id> ${flagsOfTarget(context.target.description)}`);
     }
     return 0;
   },
