@@ -17,6 +17,8 @@ export const DeliveryPayload = z.object({
   order: SalesOrderSchema,
   /** The order's staff notes when it was fetched: the "sent" note is added to them, once. */
   staffNotes: z.string(),
+  /** An operator's corrections the order was mapped with (kept if the order is parked again). */
+  corrections: z.unknown().optional(),
 });
 export type DeliveryPayload = z.infer<typeof DeliveryPayload>;
 
