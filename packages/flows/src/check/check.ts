@@ -20,6 +20,8 @@ export interface CheckLine {
   status: CheckStatus;
   text: string;
   fix?: string;
+  /** The config key the line is about, e.g. "inventory.locations.100" (the console shows it beside the mapping). */
+  key?: string;
 }
 
 export interface CheckDeps {
@@ -254,6 +256,7 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
       add({
         area: "BigCommerce",
         status: "fail",
+        key: `inventory.locations.${whlo}`,
         text: `inventory.locations "${whlo}": ${id} — BigCommerce has no location ${id}`,
         fix: alike.length
           ? `In ${configSource}, map "${whlo}" to ${alike.map(describe).join(" or ")} (named like M3 warehouse ${whlo} "${warehouseName(whlo)}").`
@@ -263,12 +266,18 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
       add({
         area: "BigCommerce",
         status: "warn",
+        key: `inventory.locations.${whlo}`,
         text: `location ${describe(location)} (from M3 warehouse ${whlo}) is disabled: shoppers do not buy from it`,
       });
     else good++;
   }
   if (good)
-    add({ area: "BigCommerce", status: "ok", text: `${good} mapped location(s) exist and are enabled` });
+    add({
+      area: "BigCommerce",
+      status: "ok",
+      key: "inventory.locations",
+      text: `${good} mapped location(s) exist and are enabled`,
+    });
   // Warehouses M3 has but the config does not sync, with a location named alike: perhaps forgotten.
   const taken = new Set(mapped.map(([, id]) => id));
   for (const warehouse of m3?.warehouses ?? []) {
@@ -282,6 +291,7 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
       add({
         area: "BigCommerce",
         status: "info",
+        key: "inventory.locations",
         text: `M3 warehouse ${warehouse.WHLO} "${warehouse.WHNM}" is not synced; location ${alike.map(describe).join(" or ")} looks like it: add "${warehouse.WHLO}": ${alike[0]!.id} to inventory.locations if it should be`,
       });
   }
@@ -307,12 +317,14 @@ async function recentOrders(deps: CheckDeps, add: (line: CheckLine) => void) {
   add({
     area: "BigCommerce",
     status: "info",
+    key: "orders.eligibleStatuses",
     text: `last ${orders.length} orders: statuses ${tally(orders.map((o) => `${o.status_id} ${o.status}`))}; payment methods ${tally(orders.map((o) => o.payment_method || "none"))}`,
   });
   if (!orders.some((o) => eligibleStatuses.includes(o.status_id)))
     add({
       area: "BigCommerce",
       status: "warn",
+      key: "orders.eligibleStatuses",
       text: `none of them is in a status that goes to M3 (orders.eligibleStatuses ${JSON.stringify(eligibleStatuses)})`,
       fix: `Check orders.eligibleStatuses in ${deps.configSource} against the statuses above (11 = Awaiting Fulfillment).`,
     });
@@ -448,41 +460,52 @@ async function checkM3(
 function checkWarehouses(deps: CheckDeps, facts: M3Facts, add: (line: CheckLine) => void) {
   const { config, configSource } = deps;
   const known = new Map(facts.warehouses.map((w) => [w.WHLO, w]));
-  const uses: Array<[string, string]> = [
-    ["warehouses.default", config.warehouses.default],
-    ...config.warehouses.rules.map((r, i): [string, string] => [
+  // [config key, how the text names it, warehouse]
+  const uses: Array<[string, string, string]> = [
+    ["warehouses.default", "warehouses.default", config.warehouses.default],
+    ...config.warehouses.rules.map((r, i): [string, string, string] => [
+      `warehouses.rules.${i}.warehouse`,
       `warehouses.rules.${i}.warehouse`,
       r.warehouse,
     ]),
-    ...Object.keys(config.inventory.locations).map((w): [string, string] => [
+    ...Object.keys(config.inventory.locations).map((w): [string, string, string] => [
+      `inventory.locations.${w}`,
       `inventory.locations "${w}"`,
       w,
     ]),
   ];
-  const missing = uses.filter(([, whlo]) => !known.has(whlo));
-  for (const [key, whlo] of missing)
+  const missing = uses.filter(([, , whlo]) => !known.has(whlo));
+  for (const [key, name, whlo] of missing)
     add({
       area: "M3",
       status: "fail",
-      text: `${key}: M3 company ${config.m3.company} has no warehouse ${whlo}`,
+      key,
+      text: `${name}: M3 company ${config.m3.company} has no warehouse ${whlo}`,
       fix: `In ${configSource}, use one of M3's warehouses: ${facts.warehouses.map((w) => `${w.WHLO} "${w.WHNM}"`).join(", ")}.`,
     });
   if (uses.length > missing.length)
     add({
       area: "M3",
       status: "ok",
-      text: `warehouses ${[...new Set(uses.map(([, w]) => w))].filter((w) => known.has(w)).join(", ")} exist`,
+      key: "warehouses",
+      text: `warehouses ${[...new Set(uses.map(([, , w]) => w))].filter((w) => known.has(w)).join(", ")} exist`,
     });
   const facilities = [...new Set(facts.warehouses.map((w) => w.FACI).filter(Boolean))];
   if (facilities.length && !facilities.includes(config.m3.facility))
     add({
       area: "M3",
       status: "fail",
+      key: "m3.facility",
       text: `m3.facility "${config.m3.facility}": no M3 warehouse is in that facility`,
       fix: `Set m3.facility in ${configSource} to one of ${facilities.join(", ")}.`,
     });
   else if (facilities.length)
-    add({ area: "M3", status: "ok", text: `facility ${config.m3.facility} has warehouses` });
+    add({
+      area: "M3",
+      status: "ok",
+      key: "m3.facility",
+      text: `facility ${config.m3.facility} has warehouses`,
+    });
 }
 
 async function checkCustomer(
@@ -498,14 +521,16 @@ async function checkCustomer(
       add({
         area: "M3",
         status: "fail",
+        key,
         text: `${key} "${cuno}" ("${customer.CUNM}") has status ${customer.STAT}, not 20 (active)`,
         fix: `Activate customer ${cuno} in CRS610, or set ${key} in ${deps.configSource} to an active one.`,
       });
-    else add({ area: "M3", status: "ok", text: `${key} ${cuno} "${customer.CUNM}" exists` });
+    else add({ area: "M3", status: "ok", key, text: `${key} ${cuno} "${customer.CUNM}" exists` });
   } catch (error) {
     add({
       area: "M3",
       status: "fail",
+      key,
       text: `${key} "${cuno}": ${describeError(error).message}`,
       fix: `Set ${key} in ${deps.configSource} to ${what}, or create it in M3.`,
     });
