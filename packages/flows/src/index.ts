@@ -2,6 +2,7 @@ export * from "./catalog/deliver";
 export * from "./catalog/poll";
 export * from "./check/check";
 export * from "./check/needs";
+export * from "./check/similar";
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";

@@ -47,7 +47,7 @@ function printStatus(status: Status, io: CliIo) {
       );
     for (const s of flow.schedules) {
       const last = s.lastRun
-        ? `last run ${s.lastRun.at} (${ago(now, s.lastRun.at)}): ${s.lastRun.error ? `FAILED: ${s.lastRun.error}` : s.lastRun.summary}`
+        ? `last run ${s.lastRun.at} (${ago(s.lastRun.at, now)}): ${s.lastRun.error ? `FAILED: ${s.lastRun.error}` : s.lastRun.summary}`
         : "not run yet";
       const failed = s.recent.filter((r) => r.error).length;
       io.out(
@@ -67,7 +67,7 @@ function printStatus(status: Status, io: CliIo) {
   io.out(
     `orders: ${orders.open} holding stock until M3 allocates it, ${orders.unshipped} in M3 waiting for shipments` +
       (orders.oldestUnshipped.length
-        ? ` (oldest: ${orders.oldestUnshipped.map((o) => `${o.key.split(":").at(-1)} since ${ago(now, o.sentAt)}`).join(", ")})`
+        ? ` (oldest: ${orders.oldestUnshipped.map((o) => `${o.key.split(":").at(-1)} since ${ago(o.sentAt, now)}`).join(", ")})`
         : ""),
   );
   const problems = status.flows.flatMap((f) => f.queues).filter((q) => q.dlq || q.parked);
@@ -92,7 +92,8 @@ const flagsOf = (status: Status) => flagsOfTarget(status.target);
 const flagsOfTarget = (description: string) =>
   description.startsWith("stage ") ? `--stage ${description.split(" ")[1]}` : "--local";
 
-function ago(now: number, iso: string): string {
+/** "3 s ago", "5 min ago", "2 h ago", "4 days ago". */
+export function ago(iso: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (seconds < 90) return `${seconds} s ago`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;

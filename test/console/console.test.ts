@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openOperatorContext } from "@m3bc/aws/operate";
+import { type RunningConsole, startConsole } from "@m3bc/console";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
+
+// The console in a real browser (Debian's chromium, driven by playwright-core) against the local stack and both
+// simulators. UPDATE_SCREENSHOTS=1 (pnpm docs:screenshots) writes each page's screenshot to docs/console/.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS = new URL("../../docs/console/", import.meta.url);
+
+let h: Harness;
+let running: RunningConsole;
+let browser: BrowserContext;
+let page: Page;
+let profile: string;
+/** The order whose SKU M3 does not have: parked, then corrected in the console. */
+let parked: { id: number };
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\` (scripts/bootstrap.sh does) or set CHROMIUM_PATH`,
+    );
+  h = await startHarness({
+    flows: ["orders"],
+    config: (config) => {
+      config.inventory = { locations: { "100": 1 } };
+    },
+  });
+  parked = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "POSTER-LTD", quantity: 2 }] }) as { id: number };
+  await h.settle();
+  const context = await openOperatorContext({ kind: "local", dir: h.dir }, {}, h.cwd);
+  running = await startConsole({ context, port: 0 });
+  profile = mkdtempSync(join(tmpdir(), "m3bc-chromium-"));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(30_000);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await running?.close();
+  await h?.stop();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const open = (path: string) => page.goto(`${running.url}${path}`);
+
+/** What the person sees of an element (Playwright's innerText, not the DOM's textContent). */
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, whose innerText is the rendered text
+const text = (locator: Locator) => locator.innerText();
+
+/** Every form control has an accessible name (a label, aria-label or legend), as screen readers need. */
+async function expectLabelled() {
+  type Control = {
+    labels?: ArrayLike<unknown>;
+    outerHTML: string;
+    getAttribute(name: string): string | null;
+  };
+  const unlabelled = await page.$$eval("input:not([type=hidden]), select, textarea", (controls) =>
+    (controls as unknown as Control[])
+      .filter((c) => !c.labels?.length && !c.getAttribute("aria-label"))
+      .map((c) => c.outerHTML),
+  );
+  expect(unlabelled).toEqual([]);
+}
+
+async function screenshot(name: string) {
+  const png = await page.screenshot({ fullPage: false });
+  expect(png.length).toBeGreaterThan(10_000);
+  if (process.env.UPDATE_SCREENSHOTS) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(new URL(`${name}.png`, SCREENSHOTS), png);
+  }
+}
+
+describe("the operator console in a browser", { timeout: 120_000 }, () => {
+  test("overview: every flow of the topology with the local stack's real counts; the syncs page compares stock", async () => {
+    await open("/");
+    const orders = page.locator('tr[data-flow="orders"]');
+    await expect
+      .poll(() => text(orders.locator("td").nth(0)))
+      .toMatch(/\d+ done, \d+ skipped, [1-9]\d* parked/);
+    // Parked: the link to the waiting message.
+    await expect.poll(() => text(orders.locator("td").nth(4))).toBe("1");
+    for (const flow of ["shipments", "inventory", "catalog"])
+      expect(await page.locator(`tr[data-flow="${flow}"]`).count()).toBe(1);
+    expect(await text(page.locator(".summary"))).toContain("Needs attention");
+    await expectLabelled();
+    // Keyboard: the first Tab reaches the skip link, which moves to the content.
+    await page.keyboard.press("Tab");
+    expect(await text(page.locator(":focus"))).toBe("Skip to content");
+    await screenshot("overview");
+
+    await open("/syncs");
+    await page.getByRole("button", { name: "Compare stock now" }).click();
+    await expect
+      .poll(() => text(page.locator("#reconciliation")), { timeout: 60_000 })
+      .toMatch(/\d+ SKU-locations compared/);
+    await screenshot("syncs");
+  });
+
+  test("records: an order found by its id shows its journey", async () => {
+    const placed = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }] }) as {
+      id: number;
+    };
+    await h.settle();
+    const [m3Order] = m3OrdersFor(h.m3, placed.id);
+    await open("/records");
+    await page.getByLabel("Find by").selectOption("order");
+    await page.getByLabel("Value").fill(String(placed.id));
+    await page.getByLabel("Value").press("Enter");
+    await expect
+      .poll(() => text(page.locator("h1")))
+      .toBe(`Order ${placed.id} (order:${h.bc.storeHash}:${placed.id})`);
+    const journey = await text(page.locator("ol.journey"));
+    expect(journey).toMatch(/BigCommerce\s+status 9 Awaiting Shipment/);
+    expect(journey).toMatch(/webhooks\s+.*store\/order\/created accepted/);
+    expect(journey).toContain(`in M3 since`);
+    expect(journey).toContain(`order ${m3Order!.ORNO}: status`);
+    await expectLabelled();
+    await screenshot("records");
+  });
+
+  test("parked and DLQ: a parked order corrected in the form and replayed ends in M3", async () => {
+    await open("/messages");
+    await page.getByRole("link", { name: `order.redeliver order:${h.bc.storeHash}:${parked.id}` }).click();
+    expect(await text(page.locator("h1"))).toContain("SKU_NOT_IN_M3");
+    // M3's answer named the item: the form offers it as the SKU to correct.
+    expect(await page.getByLabel("BigCommerce SKU, row 1").inputValue()).toBe("POSTER-LTD");
+    await page.getByLabel("M3 item number for row 1").fill("TOTE-CANVAS");
+    await expectLabelled();
+    await page.locator("form.fix").getByRole("button", { name: "Preview" }).click();
+    const preview = await text(page.locator(".preview"));
+    expect(JSON.parse(preview.slice(preview.indexOf("{"))).payload.corrections).toEqual({
+      items: { "POSTER-LTD": "TOTE-CANVAS" },
+    });
+    await screenshot("messages");
+    await page.locator("form.fix").getByRole("button", { name: "Replay" }).click();
+    expect(await text(page.getByRole("status"))).toContain(
+      `Replayed order.redeliver order:${h.bc.storeHash}:${parked.id}`,
+    );
+    await h.settle();
+    const [m3Order] = m3OrdersFor(h.m3, parked.id);
+    expect(m3Order).toBeDefined();
+    expect(m3Order!.lines.map((l) => l.ITNO)).toContain("TOTE-CANVAS");
+    await open("/messages");
+    expect(await text(page.locator("main"))).toContain("Nothing waits");
+  });
+
+  test("mappings: a suggested location is added, reviewed as a diff and saved to the config file", async () => {
+    await open("/mappings");
+    const locations = page.locator("#locations");
+    // pnpm check's finding beside the row, and M3's unmapped warehouse with the location named like it.
+    expect(await text(locations.locator("ul.check"))).toMatch(
+      /✓ ok\s+1 mapped location\(s\) exist and are enabled/,
+    );
+    expect(await text(locations.locator(".unmapped"))).toContain(
+      'M3 warehouse 200 "East warehouse" is not synced',
+    );
+    await expectLabelled();
+    await screenshot("mappings");
+    await locations.getByRole("button", { name: /Add 200 → location 2 EAST/ }).click();
+    const diff = await text(page.locator(".diff"));
+    expect(diff).toMatch(/- +"100": 1$/m);
+    expect(diff).toMatch(/\+ +"locations": \{ "100": 1, "200": 2 \}/);
+    await page.getByRole("button", { name: /^Save to config.json$/ }).click();
+    expect(await text(page.getByRole("status"))).toContain(
+      "Saved M3 warehouse → BigCommerce location (stock)",
+    );
+    expect(JSON.parse(readFileSync(join(h.dir, "config.json"), "utf8")).inventory.locations).toEqual({
+      "100": 1,
+      "200": 2,
+    });
+  });
+});
