@@ -259,7 +259,9 @@ async function handledLastHour(target: Source): Promise<Map<Flow, Handled>> {
  * each watches a queue, a function or a connector metric with a flow dimension, which says whose it is. The local
  * stack has no alarms.
  */
-async function readAlarms(target: Source): Promise<Map<Flow | undefined, AlarmStatus[]>> {
+export async function readAlarms(
+  target: Pick<Source, "cloudwatch" | "stage" | "queues" | "functions">,
+): Promise<Map<Flow | undefined, AlarmStatus[]>> {
   const found = new Map<Flow | undefined, AlarmStatus[]>();
   const queueFlow = new Map(
     Object.entries(target.queues).flatMap(([name, q]) => {

@@ -236,7 +236,7 @@ ${
   <dt>What happened</dt><dd>${what}</dd>
   <dt>Fix</dt><dd>${fix ?? "Fix the cause named above, then replay."}</dd>
   ${orderId ? html`<dt>Order</dt><dd><a href="/records?by=order&amp;q=${orderId}">Order ${orderId}'s journey</a></dd>` : ""}
-  ${failure.details ? html`<dt>Details</dt><dd><pre><code>${JSON.stringify(failure.details, null, 2)}</code></pre></dd>` : ""}
+  ${failure.details ? html`<dt>Details</dt><dd><details><summary>What the step recorded</summary><pre><code>${JSON.stringify(failure.details, null, 2)}</code></pre></details></dd>` : ""}
 </dl>
 ${
   fixForm

@@ -1,16 +1,18 @@
 import {
   type AlarmStatus,
-  describeHandled,
   type FlowStatus,
   needsAttention,
   readStatus,
   type Status,
 } from "@m3bc/aws/operate";
 import { badge, type Html, html, time } from "../html";
-import type { Route } from "../server";
+import type { ConsoleState, Route } from "../server";
 
-/** Seconds between live refreshes of the overview (each one is `pnpm status`'s reads). */
-export const REFRESH_SECONDS = 10;
+/**
+ * Seconds between live refreshes of the overview. Each is `pnpm status`'s reads; on a stage they include 20
+ * CloudWatch metrics (GetMetricData is paid per metric), so a stage is read less often.
+ */
+const refreshSeconds = (state: ConsoleState) => (state.context.target.kind === "local" ? 10 : 30);
 
 /** Overview: `pnpm status` as a table per flow, refreshed live. Flows come from the topology, as in `pnpm status`. */
 export const overviewRoutes: Route[] = [
@@ -23,9 +25,9 @@ export const overviewRoutes: Route[] = [
       body: html`
 <div class="live-controls">
   <button type="button" class="secondary" data-live-toggle aria-controls="status" aria-pressed="false">Pause live updates</button>
-  <span class="muted" data-live-note>Updates every ${REFRESH_SECONDS} s.</span>
+  <span class="muted" data-live-note>Updates every ${refreshSeconds(state)} s.</span>
 </div>
-<div id="status" data-live="/overview/live" data-every="${REFRESH_SECONDS}">
+<div id="status" data-live="/overview/live" data-every="${refreshSeconds(state)}">
 ${statusView(await readStatus(state.context.target))}
 </div>`,
     }),
@@ -106,7 +108,7 @@ function flowRow(flow: FlowStatus): Html {
   const firing = flow.alarms.filter((a) => a.state === "ALARM");
   return html`<tr data-flow="${flow.flow}">
   <th scope="row">${flow.flow}</th>
-  <td>${flow.handled ? describeHandled(flow.handled) : html`<span class="muted">unknown</span>`}</td>
+  <td>${handled(flow)}</td>
   <td class="num">${sum((q) => q.waiting)}</td>
   <td class="num">${sum((q) => q.delayed)}</td>
   <td class="num">${sum((q) => q.inFlight)}</td>
@@ -130,6 +132,15 @@ function flowRow(flow: FlowStatus): Html {
         : badge("ok", `${flow.alarms.length} OK`)
   }</td>
 </tr>`;
+}
+
+/** The outcomes that happened, e.g. "12 done, 1 parked"; "none" for a quiet hour. */
+function handled(flow: FlowStatus): Html | string {
+  if (!flow.handled) return html`<span class="muted">unknown</span>`;
+  const counts = Object.entries(flow.handled).filter(([, n]) => n > 0);
+  return counts.length
+    ? counts.map(([outcome, n]) => `${n} ${outcome}`).join(", ")
+    : html`<span class="muted">none</span>`;
 }
 
 const alarmList = (alarms: AlarmStatus[]) =>

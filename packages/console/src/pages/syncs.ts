@@ -57,7 +57,7 @@ ${flows.map((flow) => flowView(flow, waiting.filter((w) => flowOfQueue(w.queue) 
           .catch((error) => Object.assign(run, { error: describeError(error).message }))
           .finally(() => Object.assign(run, { finishedAt: new Date().toISOString() }));
       }
-      return { redirect: "/syncs#reconcile-title" };
+      return { redirect: "/syncs" };
     },
   ],
   ["GET", "/syncs/reconcile/live", async (state) => ({ fragment: reconciliationView(state) })],

@@ -1,0 +1,106 @@
+import { describe, expect, test } from "vitest";
+import { editConfig, tableValue, valueFromForm } from "../src/mappings/edit";
+import { SECTIONS } from "../src/mappings/tables";
+
+const table = (id: string) => SECTIONS.flatMap((s) => s.tables).find((t) => t.id === id)!;
+const form = (fields: Record<string, string | string[]>) => {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields))
+    for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
+  return params;
+};
+
+const file = `{
+  "bigcommerce": { "storeHash": "abc123" },
+  "m3": { "company": 100, "division": "AAA", "facility": "A01" },
+  "orders": { "eligibleStatuses": [11], "markSent": { "statusId": 9, "staffNote": true } },
+  "warehouses": { "default": "100", "rules": [{ "countries": ["US"], "states": ["NY"], "warehouse": "200" }] },
+  "inventory": { "locations": { "100": 1, "200": 2 } }
+}
+`;
+const raw = JSON.parse(file);
+
+describe("a mapping table's form becomes its config value", () => {
+  test("a record: rows edited, removed and added; the blank add row is left out", () => {
+    const locations = table("locations");
+    const value = valueFromForm(
+      locations,
+      tableValue(raw, locations),
+      form({
+        "r0.__from": "100",
+        "r0.__key": "100",
+        "r0.value": "3",
+        "r1.__from": "200",
+        "r1.__key": "200",
+        "r1.value": "2",
+        "r1.__remove": "on",
+        "r2.__from": "",
+        "r2.__key": "300",
+        "r2.value": "4",
+        "r3.__from": "",
+        "r3.__key": "",
+        "r3.value": "",
+      }),
+    );
+    expect(value).toEqual({ "100": 3, "300": 4 });
+  });
+
+  test("a suggestion adds its row to the rows there are", () => {
+    const locations = table("locations");
+    const value = valueFromForm(
+      locations,
+      tableValue(raw, locations),
+      form({ "add.__key": "300", "add.value": "3" }),
+    );
+    expect(value).toEqual({ "100": 1, "200": 2, "300": 3 });
+    expect(() =>
+      valueFromForm(locations, tableValue(raw, locations), form({ "add.__key": "100", "add.value": "3" })),
+    ).toThrow("M3 warehouse 100 is mapped already");
+  });
+
+  test("an array keeps what the table does not show; lists are comma-separated; empty optional cells are left out", () => {
+    const routing = table("routing");
+    const value = valueFromForm(
+      routing,
+      [{ countries: ["US"], states: ["NY"], warehouse: "200", skus: ["A"] }],
+      form({
+        "r0.__from": "0",
+        "r0.warehouse": "300",
+        "r0.countries": "US, CA",
+        "r0.states": "",
+        "r0.postcodePrefixes": "",
+        "r0.skus": "A",
+      }),
+    );
+    expect(value).toEqual([{ countries: ["US", "CA"], warehouse: "300", skus: ["A"] }]);
+  });
+
+  test("single values: status checkboxes, a status that may be none", () => {
+    expect(valueFromForm(table("eligible-statuses"), [11], form({ v: ["9", "11"] }))).toEqual([9, 11]);
+    expect(valueFromForm(table("mark-sent"), 9, form({ v: "" }))).toBeNull();
+  });
+});
+
+describe("editConfig", () => {
+  test("checks the change with the config schema, naming the key", () => {
+    const locations = table("locations");
+    expect(() => editConfig(file, locations, { "100": 1, "200": 1 }, "config/prod.json")).toThrow(
+      /config\/prod\.json.*inventory\.locations.*two warehouses map to the same BigCommerce location/s,
+    );
+    expect(() => editConfig(file, table("default-warehouse"), "1000", "config/prod.json")).toThrow(
+      /warehouses\.default/,
+    );
+  });
+
+  test("gives the new text, its diff and the parsed config", () => {
+    const edit = editConfig(file, table("mark-sent"), null, "config/prod.json");
+    expect(edit.after).toContain('"markSent": { "statusId": null, "staffNote": true }');
+    expect(edit.hunks.flat().filter((l) => l.kind !== "same")).toHaveLength(2);
+    expect(edit.config.orders.markSent.statusId).toBeNull();
+  });
+
+  test("tables whose key the config schema does not have are not shown", () => {
+    expect(tableValue(raw, table("locations"))).toEqual({ "100": 1, "200": 2 });
+    expect(tableValue(raw, table("customer-groups"))).toBeUndefined();
+  });
+});
