@@ -1,3 +1,4 @@
+import type { FunctionSpec } from "@m3bc/topology";
 import { Validations } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -99,6 +100,7 @@ function statementsOf(roleId: string): Statement[] {
 }
 
 const list = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
+const invokesOf = (spec: FunctionSpec) => spec.invokes ?? [];
 const WRITE = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
 
 describe("least privilege", () => {
@@ -129,6 +131,7 @@ describe("least privilege", () => {
           ...indexes(t).map((i) => `table:${t}/index/${i.name}`),
         ]),
         ...spec.secrets.map((s) => `secret:${s}`),
+        ...invokesOf(spec).map((f) => `stateless:${stateless.resourceOf(built.stateless.functions[f]!).id}`),
         logGroup,
         "*",
       ];
@@ -154,6 +157,11 @@ describe("least privilege", () => {
           "secretsmanager:DescribeSecret",
           "secretsmanager:GetSecretValue",
         ]);
+      // Starting another function: that function itself, not its versions (`<function>:*`).
+      for (const f of invokesOf(spec))
+        expect([
+          ...reached.get(`stateless:${stateless.resourceOf(built.stateless.functions[f]!).id}`)!,
+        ]).toEqual(["lambda:InvokeFunction"]);
     }
   });
 
@@ -184,6 +192,10 @@ describe("least privilege", () => {
         // A secret's Ref is its ARN; its value would be a {{resolve:secretsmanager:...}} reference.
         expect(JSON.stringify(value)).not.toContain("resolve:secretsmanager");
         if (label.startsWith("secret:")) expect(key).toBe(`SECRET_ID_${label.slice(7).toUpperCase()}`);
+        else if (key.startsWith("FUNCTION_NAME_"))
+          expect(
+            invokesOf(spec).map((f) => `stateless:${stateless.resourceOf(built.stateless.functions[f]!).id}`),
+          ).toContain(label);
         else expect(label, key).toMatch(/^(queue|table):/);
       }
       expect(Object.keys(Variables).filter((k) => k.startsWith("SECRET_ID_"))).toHaveLength(

@@ -1,4 +1,4 @@
-import { env, type QueueName, type SecretName, type TableName } from "@m3bc/topology";
+import { env, type FunctionName, type QueueName, type SecretName, type TableName } from "@m3bc/topology";
 
 /**
  * Everything a function needs to find its resources comes from environment variables that infra/ (cloud)
@@ -26,6 +26,12 @@ export const secretId = (secret: SecretName) =>
   required(
     env.secretId(secret),
     `the ARN of secret "${secret}" (the topology must grant this function the secret)`,
+  );
+
+export const functionNameOf = (fn: FunctionName) =>
+  required(
+    env.functionName(fn),
+    `the name of function "${fn}" (the topology must list it in this function's invokes)`,
   );
 
 /**

@@ -1,6 +1,7 @@
 export * from "./connector";
 export * from "./emulators/emulators";
 export * from "./front";
+export * from "./invoke";
 export * from "./poller";
 export * from "./provision";
 export * from "./scheduler";

@@ -12,6 +12,7 @@ import {
 } from "@m3bc/topology";
 import { type Emulators, spawnEmulators, startEmulatorsInProcess } from "./emulators/emulators";
 import { type HttpFront, type HttpLambda, startHttpFront } from "./front";
+import { type AnyLambda, type AsyncRun, type InvokeTarget, startLambdaApi } from "./invoke";
 import { lambdaContext } from "./lambda-context";
 import { type SqsLambda, SqsPoller } from "./poller";
 import { type ProvisionedQueue, provisionQueues, provisionTables } from "./provision";
@@ -34,6 +35,8 @@ export interface LocalStackOptions {
   manualSchedules?: boolean;
   /** Told about every schedule run; by default failures are printed to stderr. */
   onScheduleRun?: (schedule: string, outcome: { summary?: string; error?: string }) => void;
+  /** Told about every asynchronous invocation when it ends; by default failures are printed to stderr. */
+  onAsyncRun?: (run: AsyncRun) => void;
   frontPort?: number;
 }
 
@@ -67,9 +70,11 @@ export interface LocalStack {
   /** The environment the handlers see; tools (replay, reconcile) use it to reach the same resources. */
   env: Record<string, string>;
   pollers: Record<string, SqsPoller>;
+  /** Asynchronous invocations (Lambda Invoke, InvocationType Event) so far, oldest first. */
+  asyncRuns: readonly AsyncRun[];
   fireSchedule(name: string): Promise<unknown>;
   summary(): Promise<QueueSummary[]>;
-  /** Resolves when no queue has a waiting or in-flight message and no handler is running. */
+  /** Resolves when no queue has a waiting or in-flight message and no handler (or asynchronous run) is running. */
   waitForIdle(options?: { timeoutMs?: number; quietMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -100,6 +105,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const queues = await provisionQueues(sqs, declared);
   const tables = await provisionTables(dynamo, declared);
+  const context = (fn: string, timeoutSeconds = 30) =>
+    lambdaContext(fn, timeoutSeconds, REGION, topology.functions[fn]?.memoryMb);
+  // Functions other functions start asynchronously; filled once the handlers are loaded.
+  const invokable = new Map<string, InvokeTarget>();
+  const lambdaApi = await startLambdaApi(
+    invokable,
+    context,
+    options.onAsyncRun ??
+      ((run) => {
+        if (run.outcome?.ok === false)
+          process.stderr.write(`asynchronous run of ${run.functionName} failed: ${run.outcome.error}\n`);
+      }),
+  );
 
   const handlerEnv: Record<string, string> = {
     AWS_REGION: REGION,
@@ -107,16 +125,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
     M3BC_RUNTIME_ID: randomUUID(),
     POWERTOOLS_METRICS_DISABLED: "true",
     ...Object.fromEntries(Object.values(queues).map((q) => [env.queueUrl(q.name), q.url])),
     ...Object.fromEntries(Object.entries(tables).map(([name, table]) => [env.tableName(name), table])),
+    // Locally a function's name is its topology name.
+    ...Object.fromEntries(Object.keys(topology.functions).map((name) => [env.functionName(name), name])),
     ...options.env,
   };
   Object.assign(process.env, handlerEnv);
 
-  const context = (fn: string, timeoutSeconds = 30) =>
-    lambdaContext(fn, timeoutSeconds, REGION, topology.functions[fn]?.memoryMb);
   const handler = async <T>(name: string): Promise<T> =>
     (options.handlers?.[name] ??
       ((await import(new URL(handlerEntry(name), repoRoot).href)) as { handler: unknown }).handler) as T;
@@ -182,6 +201,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   );
   if (!options.manualSchedules) scheduler.start();
 
+  for (const name of new Set(Object.values(topology.functions).flatMap((fn) => fn.invokes ?? [])))
+    invokable.set(name, {
+      functionName: name,
+      timeoutSeconds: topology.functions[name]!.timeoutSeconds,
+      handler: await handler<AnyLambda>(name),
+    });
+
   const approximate = async (url: string) => {
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({
@@ -227,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region: REGION,
     env: handlerEnv,
     pollers,
+    asyncRuns: lambdaApi.runs,
     fireSchedule: (name) => scheduler.fire(name),
     summary,
     async waitForIdle({ timeoutMs = 60_000, quietMs = 300 } = {}) {
@@ -234,6 +261,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       let quietSince: number | undefined;
       while (Date.now() < deadline) {
         const busy =
+          lambdaApi.running() > 0 ||
           Object.values(pollers).some((p) => p.stats.inFlight > 0) ||
           (await summary()).some((s) => s.waiting > 0 || s.inFlight > 0);
         if (busy) quietSince = undefined;
@@ -251,6 +279,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await scheduler.stop();
       await Promise.all(Object.values(pollers).map((p) => p.stop()));
       await front?.close();
+      await lambdaApi.close();
       stopObserving();
       sqs.destroy();
       dynamo.destroy();

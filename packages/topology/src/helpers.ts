@@ -5,6 +5,7 @@ export const env = {
   queueUrl: (queue: string) => `QUEUE_URL_${constant(queue)}`,
   tableName: (table: string) => `TABLE_${constant(table)}`,
   secretId: (secret: string) => `SECRET_ID_${constant(secret)}`,
+  functionName: (fn: string) => `FUNCTION_NAME_${constant(fn)}`,
 };
 
 const constant = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
@@ -80,6 +81,9 @@ export function validateTopology(topology: Topology): string[] {
       problems.push(`function "${name}": unknown schedule "${t.schedule}"`);
     for (const q of fn.sends)
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
+    for (const target of fn.invokes ?? [])
+      if (!topology.functions[target])
+        problems.push(`function "${name}": invokes unknown function "${target}"`);
     for (const t2 of Object.keys(fn.tables))
       if (!topology.tables[t2 as never]) problems.push(`function "${name}": uses unknown table "${t2}"`);
     if (fn.timeoutSeconds * VISIBILITY_FACTOR > 43_200)

@@ -101,12 +101,14 @@ export const topology = {
     },
     "shipments-push": {
       flow: "shipments",
-      description: "ION push: M3 made a delivery, look for new deliveries now (same work as shipments-poll)",
+      description:
+        "ION push: M3 made a delivery; checks the shared secret, answers 202 and starts shipments-poll at once",
       trigger: { type: "http", method: "POST", path: "/ion/deliveries" },
-      timeoutSeconds: 30,
-      memoryMb: 512,
-      sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      sends: [],
+      invokes: ["shipments-poll"],
+      tables: {},
       secrets: ["m3"],
     },
     "shipments-deliver": {
@@ -161,12 +163,14 @@ export const topology = {
     },
     "inventory-push": {
       flow: "inventory",
-      description: "ION push endpoint: runs a delta read at once (shared-secret header)",
+      description:
+        "ION push: stock changed in M3; checks the shared secret, answers 202 and starts a delta read by inventory-poll",
       trigger: { type: "http", method: "POST", path: "/ion/inventory" },
-      timeoutSeconds: 29,
-      memoryMb: 1024,
-      sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      sends: [],
+      invokes: ["inventory-poll"],
+      tables: {},
       secrets: ["m3"],
     },
     "inventory-deliver": {
@@ -186,7 +190,8 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: ["catalog-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      // parked: items whose price M3 refused are reported there.
+      tables: { ledger: "readwrite", snapshots: "readwrite", parked: "readwrite" },
       secrets: ["m3"],
     },
     "catalog-deliver": {

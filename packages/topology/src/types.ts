@@ -57,6 +57,8 @@ export interface FunctionSpec<
   memoryMb: number;
   /** Queues this function sends to. */
   sends: readonly Q[];
+  /** Functions this one starts asynchronously (Lambda Invoke, InvocationType Event), by topology name. */
+  invokes?: readonly string[];
   tables: Partial<Record<T, TableAccess>>;
   secrets: readonly SecretName[];
 }
