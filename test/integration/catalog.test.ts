@@ -7,7 +7,7 @@ const client = (h: Harness) =>
   new BigCommerceClient({ storeHash: h.bc.storeHash, accessToken: h.bc.accessToken, baseUrl: h.bc.url });
 const run = async (h: Harness, schedule: "catalog-sync" | "inventory-sync") => {
   const { summary } = (await h.connector.stack.fireSchedule(schedule)) as { summary: string };
-  await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+  await h.connector.stack.waitForIdle();
   return summary;
 };
 const calls = (h: Harness) =>

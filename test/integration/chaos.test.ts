@@ -142,9 +142,9 @@ onMessageHandled((m) => {
 const orderKey = (order: BcOrder) => `order:${h.bc.storeHash}:${order.id}`;
 const stackFile = () => `${h.dir}/stack.json`;
 const io = (out: string[]) => ({ out: (l: string) => out.push(l), err: (l: string) => out.push(l) });
-const settle = async (timeoutMs: number) => {
+const settle = async () => {
   await h.bc.webhooksIdle();
-  await h.connector.stack.waitForIdle({ timeoutMs });
+  await h.connector.stack.waitForIdle();
 };
 
 /**
@@ -356,7 +356,7 @@ async function storm() {
     await new Promise((r) => setTimeout(r, 1000));
   }
   for (const id of eventsOf(previous).reverse()) h.bc.redeliverWebhook(id);
-  await settle(240_000);
+  await settle();
 }
 
 describe("chaos: a sale on a bad day", () => {
@@ -435,7 +435,7 @@ describe("chaos: a sale on a bad day", () => {
       expect(
         await runReplay(["dlq", "--local", "--stack-file", stackFile(), "--queue", queue, "--all"], io(out)),
       ).toBe(0);
-    await settle(120_000);
+    await settle();
 
     const after: string[] = [];
     expect(await runReplay(["list", "--local", "--stack-file", stackFile(), "--json"], io(after))).toBe(0);

@@ -20,12 +20,12 @@ afterAll(async () => h?.stop());
 
 const sync = async () => {
   const result = (await h.connector.stack.fireSchedule("inventory-sync")) as { summary: string };
-  await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+  await h.connector.stack.waitForIdle();
   return result.summary;
 };
 const settleOrders = async () => {
   await h.bc.webhooksIdle();
-  await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+  await h.connector.stack.waitForIdle();
 };
 /** BigCommerce on-hand as "sku@location": quantity. */
 const stock = (skus: string[]) =>

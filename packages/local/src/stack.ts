@@ -74,8 +74,12 @@ export interface LocalStack {
   asyncRuns: readonly AsyncRun[];
   fireSchedule(name: string): Promise<unknown>;
   summary(): Promise<QueueSummary[]>;
-  /** Resolves when no queue has a waiting or in-flight message and no handler (or asynchronous run) is running. */
-  waitForIdle(options?: { timeoutMs?: number; quietMs?: number }): Promise<void>;
+  /**
+   * Resolves once no queue has a waiting or in-flight message and no handler (or asynchronous run) is running, for
+   * `quietMs` on end. It fails only when the stack has made no progress at all (nothing received, handled, moved or
+   * finished) for `stallMs`: a slow machine is waited for, a stuck stack is reported.
+   */
+  waitForIdle(options?: { stallMs?: number; quietMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -256,24 +260,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     asyncRuns: lambdaApi.runs,
     fireSchedule: (name) => scheduler.fire(name),
     summary,
-    async waitForIdle({ timeoutMs = 60_000, quietMs = 300 } = {}) {
-      const deadline = Date.now() + timeoutMs;
+    async waitForIdle({ stallMs = 120_000, quietMs = 300 } = {}) {
       let quietSince: number | undefined;
-      while (Date.now() < deadline) {
+      let lastProgress = Date.now();
+      let last = "";
+      for (;;) {
+        const queues = await summary();
         const busy =
           lambdaApi.running() > 0 ||
           Object.values(pollers).some((p) => p.stats.inFlight > 0) ||
-          (await summary()).some((s) => s.waiting > 0 || s.inFlight > 0);
+          queues.some((s) => s.waiting > 0 || s.inFlight > 0);
+        const state = JSON.stringify([
+          queues,
+          Object.values(pollers).map((p) => p.stats),
+          lambdaApi.runs.map((r) => r.outcome !== undefined),
+        ]);
+        if (state !== last) {
+          last = state;
+          lastProgress = Date.now();
+        }
         if (busy) quietSince = undefined;
         else {
           quietSince ??= Date.now();
           if (quietSince + quietMs <= Date.now()) return;
         }
+        if (busy && Date.now() - lastProgress > stallMs)
+          throw new Error(`The local stack made no progress for ${stallMs} ms: ${JSON.stringify(queues)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(
-        `The local stack was still busy after ${timeoutMs} ms: ${JSON.stringify(await summary())}`,
-      );
     },
     async stop() {
       await scheduler.stop();

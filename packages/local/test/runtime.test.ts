@@ -266,7 +266,7 @@ describe("scheduler", () => {
       handlers: { ticker: async () => ({ summary: `tick ${++ticks}` }) },
     });
     try {
-      await expect.poll(() => ticks, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => ticks, { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
     } finally {
       await fast.stop();
     }
