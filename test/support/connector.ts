@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type BigCommerceSimulator, startBigCommerceSimulator } from "@m3bc/bigcommerce-sim";
 import { type RunningConnector, startConnector } from "@m3bc/local";
 import { type M3Simulator, startM3Simulator } from "@m3bc/m3-sim";
-import type { Flow } from "@m3bc/topology";
+import type { Flow, Topology } from "@m3bc/topology";
 
 export interface Harness {
   bc: BigCommerceSimulator;
@@ -27,6 +27,10 @@ export async function startHarness(
     m3Secret?: Record<string, unknown>;
     /** Extra environment for the functions (read when their modules load). */
     env?: Record<string, string>;
+    /** Stand-ins for some functions' handlers (e.g. ones that run the real handler in a child process). */
+    handlers?: Record<string, unknown>;
+    /** The topology to run, when a test needs other batch sizes than the connector's. */
+    topology?: Topology;
   } = {},
 ): Promise<Harness> {
   // BigCommerce documents no delivery timeout; a generous one keeps a busy machine's slow answer from turning into a
@@ -69,6 +73,8 @@ export async function startHarness(
     emulators: "in-process",
     manualSchedules: true,
     flows: options.flows,
+    handlers: options.handlers,
+    topology: options.topology,
     env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR", ...options.env },
   });
   return {

@@ -34,6 +34,16 @@ export const functionNameOf = (fn: FunctionName) =>
     `the name of function "${fn}" (the topology must list it in this function's invokes)`,
   );
 
+/** Allowance for the clocks of two invocations disagreeing. */
+const CLOCK_MARGIN_MS = 2_000;
+
+/**
+ * Until when a lease this invocation takes must hold: Lambda stops an invocation at its timeout, so after that
+ * nobody is still working under it (the local runtime counts the same deadline down).
+ */
+export const leaseUntil = (context: { getRemainingTimeInMillis(): number }) =>
+  Date.now() + context.getRemainingTimeInMillis() + CLOCK_MARGIN_MS;
+
 /**
  * Memoizes per runtime. In Lambda that is the container's life; the local runtime sets M3BC_RUNTIME_ID anew
  * for each stack it starts in one process, so clients never point at a stopped emulator.

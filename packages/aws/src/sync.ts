@@ -28,7 +28,7 @@ import {
 const PRICES_PER_BULK = 200;
 
 /** The inventory poll's ports on AWS: M3 through the client's paging helper, DynamoDB, the updates queue. */
-export async function inventoryPollDeps(logger: Logger): Promise<InventoryPollDeps> {
+export async function inventoryPollDeps(logger: Logger, leaseUntil: number): Promise<InventoryPollDeps> {
   const m3 = await m3Client();
   const config = loadConfig();
   return {
@@ -44,6 +44,7 @@ export async function inventoryPollDeps(logger: Logger): Promise<InventoryPollDe
     enqueue: (messages) => sendAll("inventory-updates", messages),
     progress: (line) => logger.info("inventory sync progress", { ...line }),
     owner: randomUUID(),
+    leaseUntil,
   };
 }
 
@@ -75,7 +76,7 @@ export async function inventoryDeliverDeps(
   };
 }
 
-export async function catalogPollDeps(logger: Logger): Promise<CatalogPollDeps> {
+export async function catalogPollDeps(logger: Logger, leaseUntil: number): Promise<CatalogPollDeps> {
   const config = loadConfig();
   const m3 = await m3Client();
   return {
@@ -131,6 +132,7 @@ export async function catalogPollDeps(logger: Logger): Promise<CatalogPollDeps> 
     enqueue: (messages) => sendAll("catalog-updates", messages),
     progress: (line) => logger.info("catalog sync progress", { ...line }),
     owner: randomUUID(),
+    leaseUntil,
   };
 }
 

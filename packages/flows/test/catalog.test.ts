@@ -109,6 +109,7 @@ function memoryCatalog(
     progress: () => {},
     now: () => clock,
     owner: "run",
+    leaseUntil: clock + 60_000,
   });
   return {
     deps,

@@ -299,7 +299,12 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
           putCustomer: async (key: string, link: CustomerLink) => void links.set(key, link),
         } as unknown as Ledger;
         try {
-          const link = await resolveCustomer(order, { config, ledger, m3: m3 as never, leaseSeconds: 60 });
+          const link = await resolveCustomer(order, {
+            config,
+            ledger,
+            m3: m3 as never,
+            leaseUntil: Date.now() + 60_000,
+          });
           expect(link.customerNumber).toBe("10002");
           expect(sent).toEqual(["SearchCustomer", "Add"]);
         } catch (error) {

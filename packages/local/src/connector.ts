@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { BigCommerceClient } from "@m3bc/bigcommerce";
 import { type ConnectorConfig, parseConfig, parseSecret, type Secrets } from "@m3bc/core";
 import { registerOrderWebhooks } from "@m3bc/flows";
-import { topology } from "@m3bc/topology";
+import { topology as appTopology } from "@m3bc/topology";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "./stack";
 
-export interface ConnectorOptions extends Omit<LocalStackOptions, "topology" | "handlers"> {
+export interface ConnectorOptions extends LocalStackOptions {
   /** Where config.json, secrets.json and stack.json are written. */
   dir: string;
   /** The full config (validated here, as at start-up in the cloud). */
@@ -41,12 +41,11 @@ export async function startConnector(options: ConnectorOptions): Promise<Running
 
   const stack = await startLocalStack({
     ...options,
-    topology,
     env: { CONNECTOR_CONFIG_FILE: configFile, SECRETS_FILE: secretsFile, ...options.env },
   });
   writeFileSync(join(options.dir, "stack.json"), `${JSON.stringify(stack.file, null, 2)}\n`);
 
-  const route = topology.functions["orders-webhook"].trigger;
+  const route = appTopology.functions["orders-webhook"].trigger;
   const webhookUrl = `${stack.frontUrl}${route.path}`;
   const bigcommerce = new BigCommerceClient({
     storeHash: config.bigcommerce.storeHash,

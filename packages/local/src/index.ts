@@ -1,3 +1,4 @@
+export * from "./child";
 export * from "./connector";
 export * from "./emulators/emulators";
 export * from "./front";

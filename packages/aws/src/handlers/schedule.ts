@@ -6,6 +6,7 @@ import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { createLogger, createMetrics, flushApiCounts, publishMetrics } from "../observability";
 import { sendAll } from "../queue";
+import { leaseUntil } from "../runtime";
 import type { Sends } from "./sqs";
 
 /** What EventBridge Scheduler passes as input (infra/ sets it; the local scheduler sends the same). */
@@ -45,7 +46,8 @@ export interface ScheduleResult {
 
 export type ScheduleStep = (
   event: PollEvent,
-  context: { functionName: string; logger: Logger },
+  /** leaseUntil: until when a lease this run takes must hold (epoch ms), see leaseUntil(). */
+  context: { functionName: string; logger: Logger; leaseUntil: number },
 ) => Promise<ScheduleResult>;
 
 /**
@@ -57,8 +59,10 @@ export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) 
   const logger = createLogger(functionName);
   const metrics = createMetrics(functionName, spec.flow);
 
-  const handle = async (event: PollEvent, _context: Context): Promise<ScheduleResult> => {
-    const result = await step(event, { functionName, logger }).finally(() => flushApiCounts(metrics));
+  const handle = async (event: PollEvent, context: Context): Promise<ScheduleResult> => {
+    const result = await step(event, { functionName, logger, leaseUntil: leaseUntil(context) }).finally(() =>
+      flushApiCounts(metrics),
+    );
     for (const [queue, envelopes] of Object.entries(result.send ?? {}) as Array<
       [QueueName, NonNullable<Sends[QueueName]>]
     >)

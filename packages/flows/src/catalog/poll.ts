@@ -78,6 +78,8 @@ export interface CatalogPollDeps {
   progress(line: ProgressLine): void;
   now?: () => number;
   owner: string;
+  /** When the lease this run takes ends (epoch ms): when its invocation is stopped at the latest. */
+  leaseUntil: number;
 }
 
 export interface CatalogPollResult {
@@ -90,8 +92,6 @@ export interface CatalogPollResult {
   refusedPrice: number;
 }
 
-// A little longer than catalog-poll's timeout (900 s): a run that died blocks the next ones this long at most.
-const LEASE_MS = 16 * 60_000;
 const DAY_MS = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -160,7 +160,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const B = config.catalog.snapshotBuckets;
-  const cursor = await deps.state.begin(deps.owner, LEASE_MS);
+  const cursor = await deps.state.begin(deps.owner, deps.leaseUntil - now());
   if (cursor === "busy")
     return {
       summary: "another catalog run holds the lease; skipped",

@@ -110,6 +110,8 @@ export interface InventoryPollDeps {
   now?: () => number;
   /** Run id for the lease. */
   owner: string;
+  /** When the lease this run takes ends (epoch ms): when its invocation is stopped at the latest. */
+  leaseUntil: number;
 }
 
 export interface InventoryPollOptions {
@@ -128,9 +130,6 @@ export interface InventoryPollResult {
   unknownSkipped: number;
   released: number;
 }
-
-// A little longer than inventory-poll's timeout (300 s): a run that died blocks the next ones this long at most.
-const LEASE_MS = 6 * 60_000;
 
 /**
  * One inventory run: read M3 balances (all, or those changed since the cursor), apply the availability rule
@@ -151,7 +150,8 @@ export async function pollInventory(
   if (Object.keys(settings.locations).length === 0)
     return { summary: "inventory.locations is empty: inventory sync is off", mode: "skipped", ...empty };
 
-  const cursor = await deps.state.begin(deps.owner, LEASE_MS);
+  // A run that died blocks the next ones until its invocation would have been stopped, no longer.
+  const cursor = await deps.state.begin(deps.owner, deps.leaseUntil - now());
   if (cursor === "busy")
     return { summary: "another inventory run holds the lease; skipped", mode: "skipped", ...empty };
   try {
