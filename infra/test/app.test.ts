@@ -69,6 +69,18 @@ describe("the connector's topology", () => {
       "m3bc-test-stateless",
     ]);
     expect(unacknowledgedFindings(assembly)).toEqual([]);
+    // Parked messages expire: DynamoDB's TTL deletes them after parked.retentionDays.
+    const tables = Object.values(
+      assembly.getStackByName("m3bc-test-stateful").template.Resources as Record<
+        string,
+        {
+          Type: string;
+          Properties: { Tags?: Array<{ Key: string; Value: string }>; TimeToLiveSpecification?: unknown };
+        }
+      >,
+    ).filter((r) => r.Type === "AWS::DynamoDB::Table");
+    const parked = tables.find((t) => t.Properties.Tags?.some((tag) => tag.Value === "parked"));
+    expect(parked?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
   });
 });
 
@@ -116,6 +128,15 @@ describe("pnpm bundle", () => {
     });
     expect(bundles.map((b) => b.function)).toEqual(Object.keys(fixtureTopology.functions));
     for (const b of bundles) expect(b.bytes).toBe(readFileSync(b.file).length);
+  });
+
+  test("a real handler's bundle holds one copy of each package (one Powertools version: one commons)", () => {
+    const [deliver] = bundleAll(
+      { ...topology, functions: { "orders-deliver": topology.functions["orders-deliver"] } },
+      { outdir: join(repoRoot, "infra/cdk.out/bundle-real"), config: fixtureConfig(), repoRoot },
+    );
+    expect(readFileSync(`${deliver!.file}.map`, "utf8")).toContain("@aws-lambda-powertools/commons");
+    expect(deliver!.duplicates).toEqual([]);
   });
 
   test("a function without a handler file is named in the error", () => {

@@ -123,6 +123,15 @@ function received(body: Buffer, contentType: string | null): Buffer {
   return text ? Buffer.from(body.toString("utf8"), "utf8") : body;
 }
 
+function isJson(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString("utf8"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const orderScopes = fc.constantFrom("store/order/created", "store/order/statusUpdated");
 const anyScope = fc.oneof(
   orderScopes,
@@ -231,6 +240,12 @@ describe("fuzz: the BigCommerce webhook endpoint", () => {
         }
         if (!AUTHENTIC.has(auth) || (auth.startsWith("signed") && !arrived.equals(body))) {
           expect(response.status).toBe(401);
+          expect(added).toBe(0);
+          return;
+        }
+        if (!isJson(arrived)) {
+          // Authentic but not JSON: refused as an unsupported media type, whatever the Content-Type said.
+          expect(response.status).toBe(415);
           expect(added).toBe(0);
           return;
         }

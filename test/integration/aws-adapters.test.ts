@@ -31,8 +31,8 @@ describe("sqsHandler", () => {
     const handler = sqsHandler("orders-transform", async (message) => {
       const { orderId } = message.payload as { orderId: number };
       if (orderId === 2)
-        throw new PersistentError("SKU_NOT_IN_M3", "SKU POSTER-LTD is not an M3 item", {
-          details: { sku: "POSTER-LTD" },
+        throw new PersistentError("SKU_NOT_IN_M3", "SKU POSTER-LTD is not an M3 item (jane@example.com)", {
+          details: { sku: "POSTER-LTD", customer: { email: "jane@example.com" }, m3: "tel +1 212 555 0100" },
         });
       if (orderId === 3) throw new TransientError("M3 timed out");
       return {
@@ -60,10 +60,43 @@ describe("sqsHandler", () => {
       functionName: "orders-transform",
       key: "order:store:2",
       reason: "SKU_NOT_IN_M3",
-      error: "SKU POSTER-LTD is not an M3 item",
-      details: { sku: "POSTER-LTD" },
+      // What humans read is masked; the record expires after parked.retentionDays (default 30).
+      error: "SKU POSTER-LTD is not an M3 item ([redacted])",
+      details: { sku: "POSTER-LTD", customer: { email: "[redacted]" }, m3: "tel [redacted]" },
+      expiresAt: Math.floor(Date.parse(parked[0]!.parkedAt) / 1000) + 30 * 86_400,
     });
     expect(JSON.parse(parked[0]!.body).payload).toEqual({ orderId: 2 });
+  });
+
+  test("parkAs keeps what a replay needs instead of the message, for the queue it names", async () => {
+    const delivery = newEnvelope({
+      flow: "orders",
+      kind: "order.ready",
+      key: "order:store:77",
+      payload: { customer: { email: "jane@example.com" } },
+    });
+    await sendAll("order-deliveries", [delivery]);
+    const event = await env.receive("order-deliveries");
+    const handler = sqsHandler(
+      "orders-deliver",
+      async () => {
+        throw new PersistentError("CUSTOMER_INVALID", "customer is blocked");
+      },
+      {
+        parkAs: (message) => ({
+          queue: "order-events",
+          message: followOn(message, { kind: "order.redeliver", payload: { orderId: 77 } }),
+        }),
+      },
+    );
+    expect((await handler(event, context("orders-deliver"))).batchItemFailures).toEqual([]);
+    const parked = (await listParked()).find((p) => p.functionName === "orders-deliver")!;
+    expect(parked).toMatchObject({ queue: "order-events", kind: "order.redeliver", key: "order:store:77" });
+    expect(JSON.parse(parked.body)).toMatchObject({
+      correlationId: delivery.correlationId,
+      payload: { orderId: 77 },
+    });
+    expect(parked.body).not.toContain("jane@example.com");
   });
 
   test("a body that is not an envelope is parked as MESSAGE_INVALID, never retried forever", async () => {

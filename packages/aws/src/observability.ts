@@ -4,7 +4,7 @@ import { redactReplacer } from "@m3bc/core";
 
 export const METRICS_NAMESPACE = "M3BigCommerceConnector";
 
-/** JSON logs with personal data masked (e-mails, phones, names, street addresses), one logger per function. */
+/** JSON logs with personal data (e-mails, phones, names, addresses) and credentials (headers, tokens, secrets) masked. */
 export const createLogger = (functionName: string) =>
   new Logger({ serviceName: functionName, jsonReplacerFn: redactReplacer });
 

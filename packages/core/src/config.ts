@@ -332,6 +332,19 @@ export const ConnectorConfig = z.strictObject({
         .describe("M3 orders asked about per bulk call when polling for deliveries"),
     })
     .prefault({}),
+  parked: z
+    .strictObject({
+      retentionDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(365)
+        .default(30)
+        .describe(
+          "days a parked message is kept for a replay before DynamoDB deletes it (TTL); parked records hold no customer details",
+        ),
+    })
+    .prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 

@@ -62,8 +62,10 @@ export const topology = {
       ],
     },
     parked: {
-      description: "Messages parked by persistent errors, with reason and fix, until replayed",
+      description:
+        "Messages parked by persistent errors, with reason and fix, until replayed or expired (parked.retentionDays)",
       partitionKey: "id",
+      ttlAttribute: "expiresAt",
     },
     snapshots: {
       description:

@@ -30,7 +30,7 @@ export interface IngestDeps {
 }
 
 export interface IngestResponse {
-  status: 200 | 400 | 401;
+  status: 200 | 400 | 401 | 415;
   body: { message: string };
   /** Why a request was turned away, for the WebhooksRejected metric (401 only). */
   rejected?: string;
@@ -53,9 +53,17 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
   const auth = authenticate(request, config, secret, deps.now?.() ?? Date.now());
   if (auth) return { status: 401, body: { message: "Unauthorized" }, rejected: auth };
 
+  // BigCommerce documents a JSON envelope but not the Content-Type of its deliveries (reference notes §1.4): the
+  // body itself decides, so a delivery with a missing or unexpected Content-Type is never refused.
+  let json: unknown;
+  try {
+    json = JSON.parse(request.rawBody.toString("utf8"));
+  } catch {
+    return { status: 415, body: { message: "The body must be JSON: a BigCommerce webhook envelope" } };
+  }
   let event: ReturnType<typeof parseWebhook>;
   try {
-    event = parseWebhook(request.rawBody);
+    event = parseWebhook(json);
   } catch (error) {
     if (error instanceof WebhookPayloadError) {
       return error.unknownScope
