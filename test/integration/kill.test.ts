@@ -61,7 +61,7 @@ const messagePlan = (shares: number[], steps: number) => (event: unknown) => {
 };
 
 let h: Harness;
-/** A crashed invocation's messages come back at once (SQS would wait out the visibility timeout). */
+/** A failed invocation's messages come back at once (SQS would wait out the visibility timeout). */
 const visibleAgain = async (event: unknown) => {
   const records = (event as SQSEvent).Records;
   const queue = Object.values(h.connector.stack.queues).find((q) => q.arn === records[0]!.eventSourceARN)!;
@@ -84,14 +84,14 @@ const ordersDeliver = new ChildLambda({
   bundle: () => bundles["orders-deliver"]!,
   timeoutSeconds: 8,
   plan: messagePlan([0.5, 0.25], 12),
-  afterKill: visibleAgain,
+  afterFailure: visibleAgain,
 });
 const shipmentsDeliver = new ChildLambda({
   functionName: "shipments-deliver",
   bundle: () => bundles["shipments-deliver"]!,
   timeoutSeconds: 8,
   plan: messagePlan([0.6, 0.3], 4),
-  afterKill: visibleAgain,
+  afterFailure: visibleAgain,
 });
 const inventoryPoll: ChildLambda = new ChildLambda({
   functionName: "inventory-poll",

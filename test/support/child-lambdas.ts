@@ -54,18 +54,22 @@ export interface ChildLambdaOptions {
   timeoutSeconds: number;
   /** Whether (and after which answer) this invocation dies, and its label in the reports. */
   plan(event: unknown): { label: string; killAt?: number };
-  /** Called after a kill, before the invocation is reported failed (e.g. to make its messages visible again). */
-  afterKill?(event: unknown): Promise<void>;
+  /**
+   * Called when an invocation failed as a whole (killed, timed out, or thrown), before it is reported failed: e.g.
+   * to make its messages visible again at once instead of after the queue's visibility timeout.
+   */
+  afterFailure?(event: unknown): Promise<void>;
 }
 
 /**
  * A function whose invocations run in child processes (test/support/lambda-child.ts), reused while they live: a
  * stand-in handler for the local stack, as Lambda runs a function in execution environments it may kill. An
- * invocation whose environment dies fails like a crashed Lambda invocation.
+ * invocation whose environment dies fails like a crashed Lambda invocation. An environment whose invocation failed
+ * is retired (killed): work the handler left running after a timeout must not run on into the next invocation.
  */
 export class ChildLambda {
   readonly kills: KillReport[] = [];
-  /** Labels and traces of the invocations that ran to the end. */
+  /** Labels and traces of the invocations that ran to the end and succeeded. */
   readonly completed: Array<{ label: string; trace: string[] }> = [];
   private readonly idle: ChildService<unknown>[] = [];
   private readonly all = new Set<ChildService<unknown>>();
@@ -78,7 +82,7 @@ export class ChildLambda {
 
   /** The handler the local stack calls. */
   readonly handler = async (event: unknown): Promise<unknown> => {
-    const child = this.idle.pop() ?? (await this.spawn());
+    const child = this.takeIdle() ?? (await this.spawn());
     const { label, killAt } = this.options.plan(event);
     const invocation: Invocation = {
       id: ++this.next,
@@ -88,9 +92,14 @@ export class ChildLambda {
       ...(killAt ? { killAt } : {}),
     };
     const reply = await new Promise<Reply | "died">((resolve) => {
-      const timeout = setTimeout(() => child.process.kill("SIGKILL"), this.options.timeoutSeconds * 1000);
+      // Lambda's timeout: the environment is killed; an answer racing the kill does not count.
+      let timedOut = false;
+      const timeout = setTimeout(() => {
+        timedOut = true;
+        child.process.kill("SIGKILL");
+      }, this.options.timeoutSeconds * 1000);
       const onMessage = (message: Reply) => {
-        if (message.id !== invocation.id) return;
+        if (message.id !== invocation.id || timedOut) return;
         done();
         resolve(message);
       };
@@ -105,22 +114,36 @@ export class ChildLambda {
       };
       child.process.on("message", onMessage);
       child.process.once("exit", onExit);
-      child.process.send(invocation);
+      child.process.send(invocation, (error) => {
+        if (error) onExit();
+      });
     });
-    if (reply === "died") {
-      this.all.delete(child);
-      const reports = this.reportsOf(child);
-      this.kills.push(...reports);
-      await this.options.afterKill?.(event);
-      throw new Error(
-        reports.length ? `killed after ${reports.at(-1)!.trace.at(-1)}` : "the execution environment died",
-      );
+    if (reply !== "died" && reply.ok) {
+      this.idle.push(child);
+      this.completed.push({ label, trace: reply.trace });
+      return reply.result;
     }
-    this.idle.push(child);
-    if (!reply.ok) throw new Error(reply.error);
-    this.completed.push({ label, trace: reply.trace });
-    return reply.result;
+    this.all.delete(child);
+    const reports = reply === "died" ? this.reportsOf(child) : [];
+    this.kills.push(...reports);
+    if (reply !== "died") child.process.kill("SIGKILL");
+    await this.options.afterFailure?.(event);
+    if (reply !== "died") throw new Error(reply.error);
+    throw new Error(
+      reports.length
+        ? `killed after ${reports.at(-1)!.trace.at(-1)}`
+        : "the execution environment died (timeout)",
+    );
   };
+
+  /** An idle environment that is still alive. */
+  private takeIdle(): ChildService<unknown> | undefined {
+    for (let child = this.idle.pop(); child; child = this.idle.pop()) {
+      if (child.process.connected) return child;
+      this.all.delete(child);
+    }
+    return undefined;
+  }
 
   async stop(): Promise<void> {
     await Promise.all([...this.all].map((child) => child.stop()));
