@@ -37,7 +37,8 @@ beforeAll(async () => {
   writeFileSync(
     secretsFile,
     JSON.stringify({
-      bigcommerce: { accessToken: "token", clientSecret: CLIENT_SECRET, webhookSecret: WEBHOOK_SECRET },
+      // The webhook function's one secret: it never sees the API token.
+      "bigcommerce-webhooks": { clientSecret: CLIENT_SECRET, webhookSecret: WEBHOOK_SECRET },
     }),
   );
   // Only the webhook function runs: what it enqueues stays on the queue to be counted.

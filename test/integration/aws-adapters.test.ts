@@ -1,9 +1,15 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import {
+  getSecret,
   hasSeen,
   httpHandler,
   listParked,
   MAX_BODY_BYTES,
+  METRICS_NAMESPACE,
+  metricNames,
   onMessageHandled,
   remember,
   sendAll,
@@ -18,6 +24,31 @@ beforeAll(async () => {
   env = await startEmulatedResources();
 });
 afterAll(async () => env?.stack.stop());
+
+/**
+ * The EMF records (CloudWatch metrics) handlers print while `run` runs. Metrics are off in the local stack; they
+ * are on for handlers created inside `run`.
+ */
+async function emittedMetrics(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+  const lines: string[] = [];
+  const write = process.stdout.write;
+  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = "false";
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await run();
+  } finally {
+    process.stdout.write = write;
+    process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+  }
+  return lines
+    .flatMap((chunk) => chunk.split("\n"))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line));
+}
 
 const orderEvent = (id: number) =>
   newEnvelope({ flow: "orders", kind: "order.event", key: `order:store:${id}`, payload: { orderId: id } });
@@ -144,6 +175,80 @@ describe("sqsHandler", () => {
     } finally {
       process.env.TABLE_PARKED = table;
       stopObserving();
+    }
+  });
+});
+
+describe("metrics that alarms watch", () => {
+  test("a batch whose every message failed is reported in MessagesFailed, though Lambda counts it a success", async () => {
+    await sendAll("order-events", [orderEvent(21), orderEvent(22)]);
+    const event = await env.receive("order-events");
+    expect(event.Records).toHaveLength(2);
+    let response: Awaited<ReturnType<ReturnType<typeof sqsHandler>>> | undefined;
+    const records = await emittedMetrics(async () => {
+      const handler = sqsHandler("orders-transform", async () => {
+        throw new TransientError("BigCommerce is down");
+      });
+      response = await handler(event, context("orders-transform"));
+    });
+    // Partial batch response: no invocation error, so Lambda's Errors metric stays at zero.
+    expect(response?.batchItemFailures).toHaveLength(2);
+    const failed = records.find((r) => metricNames.failed in r);
+    expect(failed).toMatchObject({
+      [metricNames.failed]: 2,
+      [metricNames.retried]: [1, 1],
+      service: "orders-transform",
+      flow: "orders",
+      _aws: { CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [["service", "flow"]] }] },
+    });
+  });
+
+  test("an HTTP function counts each call it turns away as unauthenticated in WebhooksRejected", async () => {
+    const request = {
+      version: "2.0",
+      rawPath: "/ion/deliveries",
+      headers: {},
+      body: "{}",
+      isBase64Encoded: false,
+      requestContext: { http: { method: "POST" }, requestId: "r2" },
+    } as never;
+    let result: unknown;
+    const records = await emittedMetrics(async () => {
+      const handler = httpHandler("shipments-push", async () => ({
+        status: 401,
+        body: { message: "Unauthorized" },
+        rejected: "no secret header",
+      }));
+      result = await handler(request, context("shipments-push"));
+    });
+    expect(result).toMatchObject({ statusCode: 401, body: JSON.stringify({ message: "Unauthorized" }) });
+    expect(records).toEqual([
+      expect.objectContaining({
+        [metricNames.webhookRejected]: 1,
+        service: "shipments-push",
+        flow: "shipments",
+      }),
+    ]);
+  });
+});
+
+describe("secrets files", () => {
+  test("a file from before the webhook secrets had their own key still gives the webhook function its secret", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "m3bc-secrets-")), "secrets.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ bigcommerce: { accessToken: "token", webhookSecret: "an-old-webhook-secret-0123" } }),
+    );
+    const previous = process.env.SECRETS_FILE;
+    process.env.SECRETS_FILE = file;
+    try {
+      expect(await getSecret("bigcommerce-webhooks")).toEqual({
+        webhookSecret: "an-old-webhook-secret-0123",
+      });
+      expect((await getSecret("bigcommerce")).accessToken).toBe("token");
+      await expect(getSecret("m3")).rejects.toThrow(`${file} has no "m3" key`);
+    } finally {
+      process.env.SECRETS_FILE = previous;
     }
   });
 });

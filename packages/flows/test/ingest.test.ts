@@ -1,9 +1,9 @@
-import type { BigCommerceSecret, Envelope } from "@m3bc/core";
+import type { Envelope, WebhookSecret } from "@m3bc/core";
 import { describe, expect, test } from "vitest";
 import { ingestWebhook, type OrderEvent } from "../src";
 import { config } from "./fixtures";
 
-const secret: BigCommerceSecret = { accessToken: "token", webhookSecret: "webhook-secret-0123456789" };
+const secret: WebhookSecret = { webhookSecret: "webhook-secret-0123456789" };
 const headers = { "x-connector-secret": secret.webhookSecret };
 
 function ingest(body: string | Buffer, requestHeaders: Record<string, string> = headers) {

@@ -12,6 +12,7 @@ import {
 } from "@m3bc/topology";
 import { type Emulators, spawnEmulators, startEmulatorsInProcess } from "./emulators/emulators";
 import { type HttpFront, type HttpLambda, startHttpFront } from "./front";
+import { type AccessDenied, asFunction, guardTableGrants } from "./grants";
 import { type AnyLambda, type AsyncRun, type InvokeTarget, startLambdaApi } from "./invoke";
 import { lambdaContext } from "./lambda-context";
 import { type SqsLambda, SqsPoller } from "./poller";
@@ -72,6 +73,8 @@ export interface LocalStack {
   pollers: Record<string, SqsPoller>;
   /** Asynchronous invocations (Lambda Invoke, InvocationType Event) so far, oldest first. */
   asyncRuns: readonly AsyncRun[];
+  /** Calls the topology did not grant the calling function, refused as IAM would refuse them (see grants.ts). */
+  accessDenied: AccessDenied[];
   fireSchedule(name: string): Promise<unknown>;
   summary(): Promise<QueueSummary[]>;
   /**
@@ -139,10 +142,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...options.env,
   };
   Object.assign(process.env, handlerEnv);
+  const accessDenied: AccessDenied[] = [];
+  guardTableGrants(declared, tables, accessDenied);
 
-  const handler = async <T>(name: string): Promise<T> =>
-    (options.handlers?.[name] ??
-      ((await import(new URL(handlerEntry(name), repoRoot).href)) as { handler: unknown }).handler) as T;
+  const handler = async <T>(name: string): Promise<T> => {
+    const loaded = (options.handlers?.[name] ??
+      ((await import(new URL(handlerEntry(name), repoRoot).href)) as { handler: unknown }).handler) as (
+      ...args: unknown[]
+    ) => unknown;
+    return asFunction(name, loaded) as T;
+  };
 
   const counts = new Map<string, Omit<QueueSummary, "queue" | "waiting" | "inFlight" | "dlq">>();
   const functionQueue = new Map(
@@ -258,6 +267,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env: handlerEnv,
     pollers,
     asyncRuns: lambdaApi.runs,
+    accessDenied,
     fireSchedule: (name) => scheduler.fire(name),
     summary,
     async waitForIdle({ stallMs = 120_000, quietMs = 300 } = {}) {

@@ -98,7 +98,7 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -120,7 +120,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -130,8 +130,9 @@ export const topology = {
       timeoutSeconds: 10,
       memoryMb: 512,
       sends: ["order-events"],
-      tables: { idempotency: "readwrite" },
-      secrets: ["bigcommerce"],
+      tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
+      // The webhook secrets only: this public endpoint never holds the API token.
+      secrets: ["bigcommerce-webhooks"],
     },
     "orders-transform": {
       flow: "orders",
@@ -140,7 +141,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: "read", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-deliver": {
@@ -150,7 +151,10 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce", "m3"],
     },
     "inventory-poll": {
@@ -160,7 +164,10 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-push": {
@@ -182,7 +189,11 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "catalog-poll": {
@@ -192,8 +203,12 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: ["catalog-updates"],
-      // parked: items whose price M3 refused are reported there.
-      tables: { ledger: "readwrite", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+        // Items whose price M3 refused are reported there.
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["m3"],
     },
     "catalog-deliver": {
@@ -203,7 +218,11 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
   },

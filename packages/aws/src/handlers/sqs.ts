@@ -173,6 +173,7 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     for (const id of await sendFollowOns(sends)) failed.add(id);
     await delayRetries(queue, event.Records, retries, failed);
+    if (failed.size) metrics.addMetric(metricNames.failed, MetricUnit.Count, failed.size);
     flushApiCounts(metrics);
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };

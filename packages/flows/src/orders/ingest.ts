@@ -4,13 +4,7 @@ import {
   verifyStandardWebhook,
   WebhookPayloadError,
 } from "@m3bc/bigcommerce";
-import {
-  type BigCommerceSecret,
-  type ConnectorConfig,
-  type Envelope,
-  newEnvelope,
-  orderKey,
-} from "@m3bc/core";
+import { type ConnectorConfig, type Envelope, newEnvelope, orderKey, type WebhookSecret } from "@m3bc/core";
 import type { OrderEvent } from "./transform";
 
 export interface IngestRequest {
@@ -20,7 +14,8 @@ export interface IngestRequest {
 
 export interface IngestDeps {
   config: ConnectorConfig;
-  secret: BigCommerceSecret;
+  /** The webhook secrets only: the endpoint never needs (or holds) the API token. */
+  secret: WebhookSecret;
   /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
   seen(key: string): Promise<boolean>;
   /** Remembers an accepted webhook (a conditional write with TTL). */
@@ -120,12 +115,7 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
  * signature when the client secret is known. A signature that is present but wrong always fails: the header
  * alone cannot vouch for a tampered body. Returns the reason for refusing, or undefined.
  */
-function authenticate(
-  request: IngestRequest,
-  config: ConnectorConfig,
-  secret: BigCommerceSecret,
-  now: number,
-) {
+function authenticate(request: IngestRequest, config: ConnectorConfig, secret: WebhookSecret, now: number) {
   const headerOk = verifyCustomHeader(
     request.headers,
     config.bigcommerce.webhookHeader,
