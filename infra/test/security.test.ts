@@ -132,7 +132,8 @@ describe("least privilege", () => {
           "secretsmanager:GetSecretValue",
         ]);
       // Starting another function: that function itself, not its versions (`<function>:*`).
-      for (const target of invokedBy(spec)) expect([...reached.get(target)!]).toEqual(["lambda:InvokeFunction"]);
+      for (const target of invokedBy(spec))
+        expect([...reached.get(target)!]).toEqual(["lambda:InvokeFunction"]);
     }
   });
 
