@@ -110,10 +110,7 @@ const inventoryPoll: ChildLambda = new ChildLambda({
 const settle = () => h.settle();
 const failures = async () => {
   const out: string[] = [];
-  await runReplay(["list", "--local", "--stack-file", `${h.dir}/stack.json`, "--json"], {
-    out: (l) => out.push(l),
-    err: (l) => out.push(l),
-  });
+  await runReplay(["list", "--local", "--json"], h.io(out));
   return JSON.parse(out.join("\n")) as Array<{ key: string; reason: string }>;
 };
 /** The last answer each kill saw: where it died. */

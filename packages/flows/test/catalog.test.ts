@@ -52,6 +52,7 @@ describe("M3 item → BigCommerce fields", () => {
 function memoryCatalog(
   items: () => M3Item[],
   prices: Map<string, string>,
+  config = syncConfig(),
   refused = new Map<string, string>(),
 ) {
   const buckets = new Map<string, string>();
@@ -79,7 +80,7 @@ function memoryCatalog(
     },
   };
   const deps = (): CatalogPollDeps => ({
-    config: syncConfig(),
+    config,
     async *items(range) {
       reads.push(range);
       yield items();
@@ -151,6 +152,14 @@ describe("catalog poll", () => {
     ]);
   });
 
+  test("the shipping charge item and the SKUs of catalog.excludeSkus are never read into a message", async () => {
+    const config = syncConfig({ orders: { shippingItem: "FREIGHT" }, catalog: { excludeSkus: ["SVC-*"] } });
+    const items = ["LAMP", "FREIGHT", "SVC-INSTALL"].map((sku) => item(sku));
+    const catalog = memoryCatalog(() => items, new Map(items.map((i) => [i.ITNO, "5"])), config);
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ read: 1, changed: 1 });
+    expect(catalog.queue.flatMap((m) => m.payload.items.map((i) => i.sku))).toEqual(["LAMP"]);
+  });
+
   test("a run that died after writing its snapshot sends its items again", async () => {
     const catalog = memoryCatalog(() => [item("A")], new Map([["A", "1"]]));
     await pollCatalog(catalog.deps());
@@ -176,7 +185,7 @@ describe("catalog poll: prices M3 will not give", () => {
   test("an item whose price M3 refuses still gets its other fields, is reported, and gets its price once M3 gives it", async () => {
     const refused = new Map([["B", "MMS200MI/GetItmPrice: Sales price is blocked (code WSA0101)"]]);
     const prices = new Map([["A", "10"]]);
-    const catalog = memoryCatalog(() => [item("A"), item("B")], prices, refused);
+    const catalog = memoryCatalog(() => [item("A"), item("B")], prices, syncConfig(), refused);
     const result = await pollCatalog(catalog.deps());
     expect(result).toMatchObject({ changed: 2, noPrice: 0, refusedPrice: 1 });
     expect(result.summary).toMatch(/1 whose price M3 refused \(sent without it, reported as parked\)/);

@@ -72,6 +72,12 @@ export const topology = {
         "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
       partitionKey: "pk",
     },
+    failures: {
+      description:
+        "The last error of each message a queue consumer failed on, by SQS message id, kept as long as a DLQ keeps the message",
+      partitionKey: "id",
+      ttlAttribute: "expiresAt",
+    },
   },
   schedules: {
     "shipments-poll": {
@@ -89,6 +95,12 @@ export const topology = {
       description: "Delta read of M3 items by change date",
       everyMinutes: 15,
     },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Reads BigCommerce orders changed since the last run: catches orders whose webhook was lost",
+      everyMinutes: 5,
+    },
   },
   functions: {
     "shipments-poll": {
@@ -98,7 +110,8 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: { queries: ["unshipped-orders"] } },
+      // PutItem: its run record (schedule#shipments-poll), as every scheduled function writes one.
+      tables: { ledger: { actions: ["PutItem"], queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -120,7 +133,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -141,8 +158,29 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
+    },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Enqueues changed BigCommerce orders the ledger has not seen (lost webhooks) and reactivates deactivated order hooks",
+      trigger: { type: "schedule", schedule: "orders-sweep" },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: ["order-events"],
+      tables: {
+        // The order (GetItem), its cursor and lease (UpdateItem), its run record (PutItem).
+        ledger: { actions: ["GetItem", "UpdateItem", "PutItem"] },
+        // The same dedupe records as the webhook endpoint.
+        idempotency: { actions: ["GetItem", "PutItem"] },
+      },
+      // The API token (orders, hooks) and the webhook secrets (to recognize the connector's hooks).
+      secrets: ["bigcommerce", "bigcommerce-webhooks"],
     },
     "orders-deliver": {
       flow: "orders",
@@ -154,6 +192,7 @@ export const topology = {
       tables: {
         ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
     },
@@ -165,7 +204,7 @@ export const topology = {
       memoryMb: 1024,
       sends: ["inventory-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        ledger: { actions: ["UpdateItem", "PutItem"], queries: ["open-orders"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
       },
       secrets: ["m3"],
@@ -193,6 +232,7 @@ export const topology = {
         ledger: { actions: ["GetItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },
@@ -204,7 +244,7 @@ export const topology = {
       memoryMb: 1024,
       sends: ["catalog-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"] },
+        ledger: { actions: ["UpdateItem", "PutItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
         // Items whose price M3 refused are reported there.
         parked: { actions: ["PutItem"] },
@@ -222,6 +262,7 @@ export const topology = {
         ledger: { actions: ["GetItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },

@@ -1,5 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
+import { describeError } from "@m3bc/core";
 import type { QueueName } from "@m3bc/topology";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
@@ -7,6 +9,7 @@ import type { Context } from "aws-lambda";
 import { createLogger, createMetrics, flushApiCounts, publishMetrics } from "../observability";
 import { sendAll } from "../queue";
 import { leaseUntil } from "../runtime";
+import { recordRun } from "../schedule-runs";
 import type { Sends } from "./sqs";
 
 /** What EventBridge Scheduler passes as input (infra/ sets it; the local scheduler sends the same). */
@@ -47,7 +50,7 @@ export interface ScheduleResult {
 export type ScheduleStep = (
   event: PollEvent,
   /** leaseUntil: until when a lease this run takes must hold (epoch ms), see leaseUntil(). */
-  context: { functionName: string; logger: Logger; leaseUntil: number },
+  context: { functionName: string; logger: Logger; metrics: Metrics; leaseUntil: number },
 ) => Promise<ScheduleResult>;
 
 /**
@@ -60,15 +63,29 @@ export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) 
   const metrics = createMetrics(functionName, spec.flow);
 
   const handle = async (event: PollEvent, context: Context): Promise<ScheduleResult> => {
-    const result = await step(event, { functionName, logger, leaseUntil: leaseUntil(context) }).finally(() =>
-      flushApiCounts(metrics),
-    );
-    for (const [queue, envelopes] of Object.entries(result.send ?? {}) as Array<
-      [QueueName, NonNullable<Sends[QueueName]>]
-    >)
-      await sendAll(queue, envelopes);
-    logger.info("schedule run", { schedule: event.schedule, source: event.source, summary: result.summary });
-    return { summary: result.summary };
+    const started = Date.now();
+    try {
+      const result = await step(event, {
+        functionName,
+        logger,
+        metrics,
+        leaseUntil: leaseUntil(context),
+      }).finally(() => flushApiCounts(metrics));
+      for (const [queue, envelopes] of Object.entries(result.send ?? {}) as Array<
+        [QueueName, NonNullable<Sends[QueueName]>]
+      >)
+        await sendAll(queue, envelopes);
+      logger.info("schedule run", {
+        schedule: event.schedule,
+        source: event.source,
+        summary: result.summary,
+      });
+      await recordRun(event.schedule, started, { summary: result.summary });
+      return { summary: result.summary };
+    } catch (error) {
+      await recordRun(event.schedule, started, { error: describeError(error).message });
+      throw error;
+    }
   };
 
   return middy(handle).use(injectLambdaContext(logger)).use(publishMetrics(metrics));

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
 import { z } from "zod";
+import { excludedSkus } from "../exclude";
 import type { SnapshotStore, SyncState } from "../inventory/poll";
 import { Progress, type ProgressLine } from "../inventory/progress";
 import { bucketOf, checkSize } from "../inventory/snapshot";
@@ -183,7 +184,9 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
     let noPrice = 0;
     const { fields } = config.catalog;
     const withoutPrice = fields.filter((f) => f !== "price");
-    for await (const page of deps.items({ from, to: isoDate(stamp + DAY_MS) })) {
+    const excluded = excludedSkus(config.catalog.excludeSkus, config.orders.shippingItem);
+    for await (const read of deps.items({ from, to: isoDate(stamp + DAY_MS) })) {
+      const page = read.filter((item) => !excluded(item.ITNO));
       const reads: PriceReads = fields.includes("price")
         ? await deps.prices(page.map((i) => i.ITNO))
         : { prices: new Map(), refused: new Map() };
