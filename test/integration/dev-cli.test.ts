@@ -8,6 +8,7 @@ import { statusCommand } from "@m3bc/aws/operate";
 import { type RunningSimulators, startSimulators } from "@m3bc/local";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../support/connector";
+import { until } from "../support/wait";
 
 // `pnpm dev --live` as a user runs it: its own process, against systems it reaches only over HTTP (here the
 // simulators, started separately as if remote), polling for orders; a second `pnpm dev` beside it.
@@ -37,20 +38,6 @@ function dev(folder: string, ...more: string[]): Dev {
   child.stderr!.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-async function until<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 90_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const m3Orders = async (orderId: number) =>
@@ -113,7 +100,7 @@ describe("pnpm dev --live", () => {
       lines: [{ sku: "TOTE-CANVAS", quantity: 1 }],
     });
     await until(async () => (await m3Orders(placed.id)).length === 1, "the order in M3");
-  }, 120_000);
+  });
 
   test("a second pnpm dev in the same folder refuses, changes nothing, and the first keeps working", async () => {
     const stackBefore = readFileSync(join(cwd, ".local", "stack.json"), "utf8");
@@ -138,7 +125,7 @@ describe("pnpm dev --live", () => {
     expect(out.join("\n")).toMatch(
       /schedule orders-sweep\s+rate\(5 seconds\), running; last run .*missed webhook/,
     );
-  }, 120_000);
+  });
 
   test("another folder on the same port is told which port is free", async () => {
     const other = mkdtempSync(join(tmpdir(), "m3bc-dev-"));
@@ -148,7 +135,7 @@ describe("pnpm dev --live", () => {
     expect(await third.exited).toBe(2);
     expect(third.output()).toMatch(new RegExp(`Port ${port} is in use .*\\n\\s+fix: Start with --port \\d+`));
     expect(existsSync(join(other, ".local", "stack.json"))).toBe(false);
-  }, 60_000);
+  });
 
   test("Ctrl-C stops it; started again it continues from its kept data and sends nothing twice", async () => {
     first.child.kill("SIGINT");
@@ -167,5 +154,5 @@ describe("pnpm dev --live", () => {
     expect((await sims.m3.admin<unknown[]>("GET", "/orders")).length).toBe(before + 1);
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);
-  }, 120_000);
+  });
 });
