@@ -13,7 +13,9 @@ import { until } from "../support/wait";
 // `pnpm dev --live` as a user runs it: its own process, against systems it reaches only over HTTP (here the
 // simulators, started separately as if remote), polling for orders; a second `pnpm dev` beside it.
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// Node with tsx's loader, not the tsx CLI: the CLI relays Ctrl-C to its child and, when the child has not confirmed
+// it within 30 ms (a busy machine), kills it with SIGKILL and exits 130.
+const tsx = import.meta.resolve("tsx");
 let sims: RunningSimulators;
 let cwd: string;
 let port: number;
@@ -27,11 +29,15 @@ interface Dev {
 }
 
 function dev(folder: string, ...more: string[]): Dev {
-  const child = spawn(tsx, [join(repoRoot, "packages/local/src/cli/dev.ts"), ...more], {
-    cwd: folder,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", tsx, join(repoRoot, "packages/local/src/cli/dev.ts"), ...more],
+    {
+      cwd: folder,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    },
+  );
   running.push(child);
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
