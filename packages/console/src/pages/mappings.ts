@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import { readJsonFile } from "@m3bc/aws/cli";
 import { connectorCheck } from "@m3bc/aws/operate";
 import { type Failure, listFailures } from "@m3bc/aws/replay";
-import { ConfigError, describeError, parseConfig } from "@m3bc/core";
+import { describeError, parseConfig } from "@m3bc/core";
 import type { CheckLine } from "@m3bc/flows";
 import { type LiveFacts, liveFacts } from "../facts";
 import { badge, csrfField, type Html, html, notice } from "../html";
@@ -27,7 +28,7 @@ export const mappingsRoutes: Route[] = [
       try {
         edit = editConfig(text, table, valueFromForm(table, tableValue(JSON.parse(text), table), form), file);
       } catch (error) {
-        const problem = error instanceof ConfigError ? error.message : (error as Error).message;
+        const problem = (error as Error).message;
         return mappingsPage(state, { table: table.id, problem, drafts: draftsFromForm(table, form) });
       }
       if (!edit.hunks.length)
@@ -36,7 +37,10 @@ export const mappingsRoutes: Route[] = [
           flash: { kind: "ok", text: `${table.title}: nothing changed.` },
         };
       const id = randomBytes(9).toString("base64url");
-      pending(state).set(id, { table: table.id, before: edit.before, after: edit.after });
+      const edits = pending(state);
+      // Reviews never saved are let go; the newest few stay savable.
+      for (const old of [...edits.keys()].slice(0, Math.max(0, edits.size - 9))) edits.delete(old);
+      edits.set(id, { table: table.id, before: edit.before, after: edit.after });
       return {
         page: "mappings",
         title: `Review the change: ${table.title}`,
@@ -180,7 +184,7 @@ interface PageOptions {
 
 const CHECK_FRESH_MS = 60_000;
 
-/** `pnpm check` on the config as the file has it now (cached a minute; saving or "Check again" runs it anew). */
+/** `pnpm check` on the config as the file has it now (kept a minute; "Check again" runs it anew). */
 async function checkLines(
   state: ConsoleState,
   raw: unknown,
@@ -188,15 +192,17 @@ async function checkLines(
   const { context } = state;
   if (context.unreachable)
     return { lines: [], problem: `The check needs BigCommerce and M3: ${context.unreachable}` };
-  const cached = state.memory.get("check") as { at: number; lines: CheckLine[] } | undefined;
-  if (cached && Date.now() - cached.at < CHECK_FRESH_MS) return { lines: cached.lines };
+  // Keyed by the config: an edit made by hand shows at once.
+  const key = JSON.stringify(raw);
+  const cached = state.memory.get("check") as { at: number; key: string; lines: CheckLine[] } | undefined;
+  if (cached?.key === key && Date.now() - cached.at < CHECK_FRESH_MS) return { lines: cached.lines };
   try {
     const { files } = context;
     const lines = await connectorCheck(
       { ...files, config: parseConfig(raw, files.configSource), rawConfig: raw },
       { local: context.target.local },
     );
-    state.memory.set("check", { at: Date.now(), lines });
+    state.memory.set("check", { at: Date.now(), key, lines });
     return { lines };
   } catch (error) {
     return { lines: [], problem: `The check could not run: ${describeError(error).message}` };
@@ -205,7 +211,7 @@ async function checkLines(
 
 async function mappingsPage(state: ConsoleState, options: PageOptions = {}): Promise<Reply> {
   const file = state.context.files.configSource;
-  const raw = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  const raw = readJsonFile(file, "The config file");
   let config: unknown;
   try {
     config = parseConfig(raw, file);
