@@ -7,4 +7,5 @@ export * from "./programs/crs610mi";
 export * from "./programs/deliveries";
 export * from "./programs/items";
 export * from "./programs/ois100mi";
+export * from "./programs/prices";
 export * from "./transaction";

@@ -146,7 +146,7 @@ describe("customers", () => {
     const sim = await simulator();
     const { client } = clientFor(sim);
     const jane = await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: 'MAIL:"jane.doe@example.com"' });
-    expect(jane.map((c) => [c.CUNO, c.CUNM, c.TOWN])).toEqual([["10001", "Jane Doe", "New York"]]);
+    expect(jane.map((c) => [c.CUNO, c.CUNM, c.CSCD])).toEqual([["10001", "Jane Doe", "US"]]);
     expect(
       await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: 'MAIL:"arjun.patel@example.co.uk"' }),
     ).toEqual([]);
