@@ -1,12 +1,24 @@
 import { type Input, MiError } from "../fields";
 import { CODES } from "../messages";
-import { COMPANY, type Customer, compareText, type Store } from "../state";
+import { COMPANY, type Customer, type CustomerAddress, compareText, type Store } from "../state";
 import { ADDRESS, type Program, T } from "./types";
 
 const { CUNM, CUA1, ...ADDRESS_REST } = ADDRESS;
 
-/** What GetBasicData, LstByNumber and SearchCustomer answer. */
-const BASIC_OUT = { CUNO: "A10", ...ADDRESS, MAIL: "A50", STAT: "A2", CUCD: "A3", LMDT: T.date };
+/** Basic data fields (M3H5 GetBasicDataResponse, the ones the simulator keeps). */
+const BASIC_OUT = {
+  CUNO: "A10",
+  ...ADDRESS,
+  MAIL: "A50",
+  YREF: "A30",
+  STAT: "A2",
+  CUTP: "N1",
+  CUCD: "A3",
+  ALCU: "A10",
+  CFC1: "A10",
+  CFC6: "A10",
+  LMDT: T.date,
+};
 
 /** Fields Add and ChgBasicData accept besides the keys. */
 const EDITABLE = {
@@ -18,10 +30,15 @@ const EDITABLE = {
   YRE2: "A30",
   LNCD: "A2",
   STAT: "A2",
+  ALCU: "A10",
+  CFC1: "A10",
+  CFC6: "A10",
 };
 
+const ADDRESS_OUT = { CUNO: "A10", ADRT: "N2", ADID: "A6", ...ADDRESS, YREF: "A30" };
+
 /** Fields a search query may name. */
-const SEARCHABLE = new Set(["CUNO", "CUNM", "MAIL", "TOWN", "PONO", "CSCD", "PHNO", "STAT", "CUA1"]);
+const SEARCHABLE = new Set(["CUNO", "CUNM", "MAIL", "TOWN", "PONO", "CSCD", "PHNO", "STAT", "CUA1", "CUCL"]);
 
 function customerOf(store: Store, input: Input): Customer {
   const customer = store.customers.get(input.text("CUNO"));
@@ -29,14 +46,30 @@ function customerOf(store: Store, input: Input): Customer {
   return customer;
 }
 
-/** Copies the sent fields onto the customer (absent fields stay as they were). */
-function apply(customer: Customer, input: Input, store: Store): void {
-  const record = customer as unknown as Record<string, string | number>;
+/** Copies the sent fields onto the record (absent fields stay as they were), numerics as numbers. */
+function apply(record: object, input: Input, numeric: readonly string[] = []): void {
+  const target = record as Record<string, string | number | bigint>;
   for (const field of input.sent()) {
     if (field === "CONO" || field === "CUNO" || field === "CUTM" || field === "DIVI") continue;
-    record[field] = field === "CUTP" ? input.int(field) : input.text(field);
+    target[field] =
+      field === "CRLM" ? input.dec(field) : numeric.includes(field) ? input.int(field) : input.text(field);
   }
-  customer.LMDT = store.today();
+}
+
+/** Applies a change to a customer and stamps it (LMDT, LMTS). */
+function change(store: Store, customer: Customer, input: Input, numeric: readonly string[] = []) {
+  apply(customer, input, numeric);
+  store.touchCustomer(customer);
+}
+
+const addressKey = (adrt: number, adid: string) => `${adrt}|${adid}`;
+
+function addressOf(store: Store, input: Input): CustomerAddress {
+  const found = store
+    .addressesOf(customerOf(store, input).CUNO)
+    .get(addressKey(input.int("ADRT"), input.text("ADID")));
+  if (!found) throw new MiError(CODES.recordMissing, "ADID", "Record does not exist");
+  return found;
 }
 
 interface Term {
@@ -48,16 +81,17 @@ interface Term {
 /**
  * The simulator's subset of M3's search-query syntax: whitespace-separated terms, all of which
  * must match; `FIELD:value` compares one field, a bare value matches CUNO, CUNM or MAIL;
- * `"quoted values"` may hold spaces; a trailing `*` matches a prefix; case is ignored.
+ * `"quoted values"` may hold spaces, and `\"` or `\\` inside them stand for a quote or a backslash; a trailing
+ * `*` matches a prefix; case is ignored.
  */
 export function parseQuery(query: string): Term[] {
   const terms: Term[] = [];
-  for (const match of query.matchAll(/(?:([A-Za-z0-9]{4}):)?(?:"([^"]*)"|(\S+))/g)) {
+  for (const match of query.matchAll(/(?:([A-Za-z0-9]{4}):)?(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) {
     const field = match[1]?.toUpperCase();
     if (field && !SEARCHABLE.has(field)) {
       throw new MiError(CODES.badSearch, "SQRY", `Search field ${field} is not supported`);
     }
-    let value = (match[2] ?? match[3] ?? "").toLowerCase();
+    let value = (match[2]?.replace(/\\(.)/g, "$1") ?? match[3] ?? "").toLowerCase();
     const prefix = value.endsWith("*");
     if (prefix) value = value.slice(0, -1);
     terms.push({ field, value, prefix });
@@ -91,7 +125,9 @@ export const CRS610MI: Program = {
     },
     output: { CUNO: "A10" },
     run({ store, input }) {
-      const template = store.customers.get(input.text("CUTM"));
+      const template = store.templates.has(input.text("CUTM"))
+        ? store.customers.get(input.text("CUTM"))
+        : undefined;
       if (!template) {
         throw new MiError(
           CODES.recordMissing,
@@ -104,6 +140,8 @@ export const CRS610MI: Program = {
         throw new MiError(CODES.recordExists, "CUNO", "The record already exists");
       }
       const CUNO = requested || store.next("customer", (n) => store.customers.has(n));
+      // A new customer takes the template's settings (type, currency, language, status, order info, credit) and
+      // the fields sent.
       const blank = Object.fromEntries(Object.keys(template).map((k) => [k, ""]));
       const customer: Customer = {
         ...(blank as unknown as Customer),
@@ -112,9 +150,14 @@ export const CRS610MI: Program = {
         CUCD: template.CUCD || COMPANY.CUCD,
         LNCD: template.LNCD,
         STAT: template.STAT,
+        CUCL: template.CUCL,
+        TEPY: template.TEPY,
+        PLTB: template.PLTB,
+        CRLM: template.CRLM,
+        BLCD: template.BLCD,
         RGDT: store.today(),
       };
-      apply(customer, input, store);
+      change(store, customer, input, ["CUTP"]);
       store.customers.set(CUNO, customer);
       return [{ CUNO }];
     },
@@ -122,7 +165,7 @@ export const CRS610MI: Program = {
 
   GetBasicData: {
     input: { CONO: T.cono, CUNO: "A10*" },
-    output: { ...BASIC_OUT, CUTP: "N1", LNCD: "A2", YREF: "A30", RGDT: T.date },
+    output: { ...BASIC_OUT, LNCD: "A2", RGDT: T.date },
     run({ store, input }) {
       return [{ ...customerOf(store, input) }];
     },
@@ -132,32 +175,185 @@ export const CRS610MI: Program = {
     input: { CONO: T.cono, CUNO: "A10*", CUNM, CUA1, ...EDITABLE },
     output: {},
     run({ store, input }) {
-      apply(customerOf(store, input), input, store);
+      change(store, customerOf(store, input), input);
       return [];
     },
   },
 
+  GetOrderInfo: {
+    input: { CONO: T.cono, CUNO: "A10*" },
+    output: { CUNO: "A10", CUNM: "A36", CUCL: "A3", TEPY: "A3", PLTB: "A10", LMDT: T.date },
+    run({ store, input }) {
+      return [{ ...customerOf(store, input) }];
+    },
+  },
+
+  ChgOrderInfo: {
+    input: { CONO: T.cono, CUNO: "A10*", CUCL: "A3", TEPY: "A3", PLTB: "A10" },
+    output: {},
+    run({ store, input }) {
+      change(store, customerOf(store, input), input);
+      return [];
+    },
+  },
+
+  GetFinancial: {
+    input: { CONO: T.cono, CUNO: "A10*" },
+    output: { CUNO: "A10", CUNM: "A36", CRLM: "N15.2", BLCD: "N1", LMDT: T.date },
+    run({ store, input }) {
+      return [{ ...customerOf(store, input) }];
+    },
+  },
+
+  ChgFinancial: {
+    input: { CONO: T.cono, CUNO: "A10*", CRLM: "N15.2", BLCD: "N1" },
+    output: {},
+    run({ store, input }) {
+      change(store, customerOf(store, input), input, ["BLCD"]);
+      return [];
+    },
+  },
+
+  /** Addresses of one customer, by type and number; LMTS lists those changed since. */
+  LstAddresses: {
+    input: { CONO: T.cono, CUNO: "A10*", ADRT: "N2", LMTS: T.stamp },
+    output: ADDRESS_OUT,
+    run({ store, input, limit }) {
+      const customer = customerOf(store, input);
+      const since = Number(input.text("LMTS") || "0");
+      return [...store.addressesOf(customer.CUNO).values()]
+        .filter((a) => (!input.has("ADRT") || a.ADRT === input.int("ADRT")) && a.LMTS >= since)
+        .sort((a, b) => a.ADRT - b.ADRT || compareText(a.ADID, b.ADID))
+        .slice(0, limit)
+        .map((a) => ({ ...a }));
+    },
+  },
+
+  GetAddress: {
+    input: { CONO: T.cono, CUNO: "A10*", ADRT: "N2*", ADID: "A6*" },
+    output: ADDRESS_OUT,
+    run: ({ store, input }) => [{ ...addressOf(store, input) }],
+  },
+
+  AddAddress: {
+    input: {
+      CONO: T.cono,
+      CUNO: "A10*",
+      ADRT: "N2*",
+      ADID: "A6*",
+      CUA1: `${CUA1}*`,
+      PONO: "A10*",
+      CSCD: "A3*",
+      TOWN: "A20*",
+      CUNM,
+      CUA2: T.address,
+      CUA3: T.address,
+      CUA4: T.address,
+      ECAR: "A2",
+      PHNO: T.phone,
+      YREF: "A30",
+    },
+    output: {},
+    run({ store, input }) {
+      const customer = customerOf(store, input);
+      const addresses = store.addressesOf(customer.CUNO);
+      const key = addressKey(input.int("ADRT"), input.text("ADID"));
+      if (addresses.has(key)) throw new MiError(CODES.recordExists, "ADID", "The record already exists");
+      const address: CustomerAddress = {
+        CUNO: customer.CUNO,
+        ADRT: input.int("ADRT"),
+        ADID: input.text("ADID"),
+        CUNM: "",
+        CUA1: "",
+        CUA2: "",
+        CUA3: "",
+        CUA4: "",
+        PONO: "",
+        TOWN: "",
+        CSCD: "",
+        ECAR: "",
+        PHNO: "",
+        YREF: "",
+        LMTS: store.stamp(),
+      };
+      apply(address, input, ["ADRT"]);
+      addresses.set(key, address);
+      return [];
+    },
+  },
+
+  ChgAddress: {
+    input: {
+      CONO: T.cono,
+      CUNO: "A10*",
+      ADRT: "N2*",
+      ADID: "A6*",
+      CUA1: `${CUA1}*`,
+      CSCD: "A3*",
+      CUNM,
+      CUA2: T.address,
+      CUA3: T.address,
+      CUA4: T.address,
+      PONO: "A10",
+      TOWN: "A20",
+      ECAR: "A2",
+      PHNO: T.phone,
+      YREF: "A30",
+    },
+    output: {},
+    run({ store, input }) {
+      const address = addressOf(store, input);
+      apply(address, input, ["ADRT"]);
+      address.LMTS = store.stamp();
+      return [];
+    },
+  },
+
+  DeleteAddress: {
+    input: { CONO: T.cono, CUNO: "A10*", ADRT: "N2*", ADID: "A6*" },
+    output: {},
+    run({ store, input }) {
+      const address = addressOf(store, input);
+      store.addressesOf(address.CUNO).delete(addressKey(address.ADRT, address.ADID));
+      return [];
+    },
+  },
+
+  /** Customers from CUNO (inclusive start key) in number order; LMTS lists only those changed since. */
   LstByNumber: {
-    input: { CONO: T.cono, CUNO: "A10" },
-    output: BASIC_OUT,
+    input: { CONO: T.cono, CUNO: "A10", LMTS: T.stamp },
+    output: { ...BASIC_OUT, CUCL: "A3", TEPY: "A3", CRLM: "N15.2" },
     run({ store, input, limit }) {
       const from = input.text("CUNO");
+      const since = Number(input.text("LMTS") || "0");
       return sortedCustomers(store)
-        .filter((c) => c.CUNO >= from)
+        .filter((c) => c.CUNO >= from && c.LMTS >= since)
         .slice(0, limit)
         .map((c) => ({ ...c }));
     },
   },
 
+  /** Who matched (no e-mail in the answer: M3H5 SearchCustomerResponse). */
   SearchCustomer: {
     input: { CONO: T.cono, SQRY: "A1024*" },
-    output: BASIC_OUT,
+    output: { CUNO: "A10", CUNM: "A36", STAT: "A2", CUCL: "A3", CUTP: "N1", CSCD: "A3", ECAR: "A2" },
     run({ store, input, limit }) {
       const terms = parseQuery(input.text("SQRY"));
       return sortedCustomers(store)
         .filter((c) => terms.every((t) => matches(c, t)))
         .slice(0, limit)
         .map((c) => ({ ...c }));
+    },
+  },
+
+  LstTemplates: {
+    input: { CONO: T.cono },
+    output: { CUNO: "A10", CUNM: "A36" },
+    run({ store, limit }) {
+      return [...store.templates]
+        .sort(compareText)
+        .slice(0, limit)
+        .map((cuno) => ({ CUNO: cuno, CUNM: store.customers.get(cuno)?.CUNM ?? "" }));
     },
   },
 };

@@ -2,6 +2,7 @@ import { CRS610MI } from "./crs610mi";
 import { MWS410MI, MWS411MI } from "./deliveries";
 import { MMS005MI, MMS200MI } from "./items";
 import { OIS100MI } from "./ois100mi";
+import { OIS017MI, OIS320MI } from "./prices";
 import type { Program } from "./types";
 
 export const PROGRAMS: Record<string, Program> = {
@@ -11,4 +12,6 @@ export const PROGRAMS: Record<string, Program> = {
   MMS005MI,
   MWS410MI,
   MWS411MI,
+  OIS017MI,
+  OIS320MI,
 };
