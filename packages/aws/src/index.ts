@@ -1,6 +1,7 @@
 export * from "./aws-clients";
 export * from "./clients";
 export * from "./config";
+export * from "./customers";
 export * from "./dedupe";
 export * from "./handlers/http";
 export * from "./handlers/schedule";

@@ -153,7 +153,7 @@ export async function catalogDeliverDeps(
  * Parks a report of the items a human must look at, as a message of the same kind holding only them, so that
  * `pnpm replay parked` sends them again once fixed. One record per message and reason.
  */
-async function parkReport(
+export async function parkReport(
   functionName: FunctionName,
   message: Envelope,
   payload: unknown,

@@ -253,10 +253,10 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
     bigcommerce: customer(bc),
     m3: customer(m3),
   });
-  const settled = () => reconcileCustomer(pair({}, {}), cfg, 0).sync;
+  const settled = () => reconcileCustomer(pair({}, {}), cfg, { now: 0 }).sync;
 
   test("a first sync of equal sides writes nothing and settles every field", () => {
-    const plan = reconcileCustomer(pair({}, {}), cfg, 0);
+    const plan = reconcileCustomer(pair({}, {}), cfg, { now: 0 });
     expect(plan.toM3.fields).toEqual({});
     expect(plan.toBigCommerce.fields).toEqual({});
     expect(Object.keys(plan.sync.fields).sort()).toEqual(["email", "group", "name", "phone", "terms"]);
@@ -264,14 +264,16 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
   });
 
   test("a BigCommerce-owned change goes to M3 once; its echo from M3 is dropped", () => {
-    const plan = reconcileCustomer(pair({ email: "jane@new.example.com" }, {}, settled()), cfg, 1000);
+    const plan = reconcileCustomer(pair({ email: "jane@new.example.com" }, {}, settled()), cfg, {
+      now: 1000,
+    });
     expect(plan.toM3.fields).toEqual({ email: "jane@new.example.com" });
     expect(plan.toBigCommerce.fields).toEqual({});
     // M3 now holds it: the change M3's poller sees is the connector's own write.
     const echo = reconcileCustomer(
       pair({ email: "jane@new.example.com" }, { email: "jane@new.example.com" }, plan.sync),
       cfg,
-      2000,
+      { now: 2000 },
     );
     expect(echo.toM3.fields).toEqual({});
     expect(echo.toBigCommerce.fields).toEqual({});
@@ -279,24 +281,26 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
   });
 
   test("an M3-owned change (group) goes to BigCommerce; terms too, as an attribute field", () => {
-    const plan = reconcileCustomer(pair({}, { group: "B2B", terms: "30" }, settled()), cfg, 0);
+    const plan = reconcileCustomer(pair({}, { group: "B2B", terms: "30" }, settled()), cfg, { now: 0 });
     expect(plan.toBigCommerce.fields).toEqual({ group: "B2B", terms: "30" });
     expect(plan.toM3.fields).toEqual({});
   });
 
   test("a change to a one-way field on the side that does not own it is put back to the owner's value", () => {
-    const plan = reconcileCustomer(pair({ group: "B2B" }, {}, settled()), cfg, 0);
+    const plan = reconcileCustomer(pair({ group: "B2B" }, {}, settled()), cfg, { now: 0 });
     expect(plan.toBigCommerce.fields).toEqual({ group: "RET" });
     expect(plan.toM3.fields).toEqual({});
   });
 
   test("a two-way field changed on one side only flows the other way too", () => {
-    const plan = reconcileCustomer(pair({}, { firstName: "Janet" }, settled()), cfg, 0);
+    const plan = reconcileCustomer(pair({}, { firstName: "Janet" }, settled()), cfg, { now: 0 });
     expect(plan.toBigCommerce.fields).toEqual({ name: { firstName: "Janet", lastName: "Doe", company: "" } });
   });
 
   test("a conflict: both changed the name, the owner (BigCommerce) wins, M3's value is kept in the history", () => {
-    const plan = reconcileCustomer(pair({ lastName: "Smith" }, { lastName: "Jones" }, settled()), cfg, 0);
+    const plan = reconcileCustomer(pair({ lastName: "Smith" }, { lastName: "Jones" }, settled()), cfg, {
+      now: 0,
+    });
     expect(plan.toM3.fields).toEqual({ name: { firstName: "Jane", lastName: "Smith", company: "" } });
     expect(plan.toBigCommerce.fields).toEqual({});
     expect(plan.sync.history).toEqual([
@@ -311,7 +315,7 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
 
   test("a write the config does not allow waits: nothing planned, the change stays pending", () => {
     const oneWay = config({ sync: "bigcommerce-to-m3" }).customers;
-    const plan = reconcileCustomer(pair({}, { group: "B2B" }, settled()), oneWay, 0);
+    const plan = reconcileCustomer(pair({}, { group: "B2B" }, settled()), oneWay, { now: 0 });
     expect(plan.toBigCommerce.fields).toEqual({});
     expect(plan.sync.fields.group).toEqual(settled().fields.group);
   });
@@ -319,7 +323,7 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
   test("addresses: added in BigCommerce → added in M3 under the id's ADID; changed in M3 → changed in BigCommerce; deleted in BigCommerce → deleted in M3", () => {
     const bcAddress = { key: "bc:60", ...texas };
     const m3Key = `m3:1:${adidOf(60)}`;
-    const added = reconcileCustomer(pair({ addresses: [bcAddress] }, {}, settled()), cfg, 0);
+    const added = reconcileCustomer(pair({ addresses: [bcAddress] }, {}, settled()), cfg, { now: 0 });
     expect(added.toM3.addAddresses).toEqual([{ adrt: 1, adid: adidOf(60), address: bcAddress }]);
     expect(added.toM3.basicAddress).toEqual(bcAddress);
     expect(added.sync.addresses["60"]?.m3).toBe(m3Key);
@@ -328,16 +332,14 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
     const changed = reconcileCustomer(
       pair({ addresses: [bcAddress] }, { addresses: [moved] }, added.sync),
       cfg,
-      1,
+      { now: 1 },
     );
     expect(changed.toBigCommerce.changeAddresses).toEqual([{ id: 60, address: moved }]);
     expect(changed.toM3.changeAddresses).toEqual([]);
 
-    const deleted = reconcileCustomer(
-      pair({}, { addresses: [{ ...texas, key: m3Key }] }, added.sync),
-      cfg,
-      2,
-    );
+    const deleted = reconcileCustomer(pair({}, { addresses: [{ ...texas, key: m3Key }] }, added.sync), cfg, {
+      now: 2,
+    });
     expect(deleted.toM3.deleteAddresses).toEqual([{ adrt: 1, adid: adidOf(60) }]);
     expect(deleted.sync.addresses).toEqual({});
   });
@@ -345,12 +347,13 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
   test("an address only M3 has goes to BigCommerce; one both have already is paired, not copied", () => {
     const m3Only = { key: "m3:1:HOME", ...texas };
     expect(
-      reconcileCustomer(pair({}, { addresses: [m3Only] }, settled()), cfg, 0).toBigCommerce.addAddresses,
+      reconcileCustomer(pair({}, { addresses: [m3Only] }, settled()), cfg, { now: 0 }).toBigCommerce
+        .addAddresses,
     ).toEqual([{ m3Key: "m3:1:HOME", address: m3Only, m3Hash: expect.any(String) }]);
     const both = reconcileCustomer(
       pair({ addresses: [{ key: "bc:61", ...texas }] }, { addresses: [m3Only] }, settled()),
       cfg,
-      0,
+      { now: 0 },
     );
     expect(both.toBigCommerce.addAddresses).toEqual([]);
     expect(both.toM3.addAddresses).toEqual([]);
@@ -359,14 +362,14 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
 
   test("the loop breaker parks a customer written more than customers.maxWritesPerHour times in an hour", () => {
     const busy = { ...settled(), writes: Array.from({ length: 12 }, (_, i) => 1_000 + i) };
-    expect(() => reconcileCustomer(pair({ email: "x@example.com" }, {}, busy), cfg, 5_000)).toThrow(
+    expect(() => reconcileCustomer(pair({ email: "x@example.com" }, {}, busy), cfg, { now: 5_000 })).toThrow(
       expect.objectContaining({ reason: "CUSTOMER_SYNC_LOOP" }),
     );
     // An hour later the old writes no longer count.
-    expect(reconcileCustomer(pair({ email: "x@example.com" }, {}, busy), cfg, 3_700_000).toM3.fields).toEqual(
-      {
-        email: "x@example.com",
-      },
-    );
+    expect(
+      reconcileCustomer(pair({ email: "x@example.com" }, {}, busy), cfg, { now: 3_700_000 }).toM3.fields,
+    ).toEqual({
+      email: "x@example.com",
+    });
   });
 });

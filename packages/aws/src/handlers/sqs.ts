@@ -37,12 +37,23 @@ export interface StepResult {
   send?: Sends;
 }
 
-export interface StepContext {
+export interface StepContext<P = undefined> {
   /** 1 on the first delivery of this message, as SQS counts receives. */
   receiveCount: number;
+  /** What the handler's `prepare` read for the whole batch. */
+  prepared: P;
 }
 
-export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepResult>;
+export type SqsStep<P = undefined> = (message: Envelope, context: StepContext<P>) => Promise<StepResult>;
+
+export interface SqsHandlerOptions<P> {
+  /**
+   * Runs once per batch, before its messages, on those that are valid envelopes: a read for the whole batch (one
+   * API call for every message's record) that the steps then take from `context.prepared`. If it fails, every
+   * message of the batch fails with its error.
+   */
+  prepare?: (messages: Envelope[]) => Promise<P>;
+}
 
 /**
  * The primary adapter for queue consumers: one handler per function, wiring Powertools batch processing
@@ -52,7 +63,11 @@ export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepR
  * - anything else → left on the queue with an exponential, jittered visibility delay, and after
  *   maxReceiveCount receives SQS moves it to the DLQ.
  */
-export function sqsHandler(functionName: FunctionName, step: SqsStep) {
+export function sqsHandler<P = undefined>(
+  functionName: FunctionName,
+  step: SqsStep<P>,
+  options: SqsHandlerOptions<P> = {},
+) {
   const spec = topology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} is not an SQS consumer in the topology`);
   const queue = spec.trigger.queue as QueueName;
@@ -63,6 +78,22 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const sends = new Map<string, Sends>();
     const retries = new Map<string, number>();
+    let prepared: P | undefined;
+    let unprepared: { error: unknown } | undefined;
+    if (options.prepare) {
+      const envelopes = event.Records.flatMap((record) => {
+        try {
+          return [parseEnvelope(record.body)];
+        } catch {
+          return [];
+        }
+      });
+      try {
+        prepared = await options.prepare(envelopes);
+      } catch (error) {
+        unprepared = { error };
+      }
+    }
 
     const recordHandler = async (record: SQSRecord) => {
       const started = performance.now();
@@ -92,7 +123,8 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
       let envelope: Envelope | undefined;
       try {
         envelope = parseEnvelope(record.body);
-        const result = await step(envelope, { receiveCount });
+        if (unprepared) throw unprepared.error;
+        const result = await step(envelope, { receiveCount, prepared: prepared as P });
         if (result.send) sends.set(record.messageId, result.send);
         report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail });
       } catch (error) {

@@ -1,4 +1,5 @@
 import type { CustomerField } from "@m3bc/core";
+import type { CustomerSetup } from "../ledger";
 
 export type Side = "bigcommerce" | "m3";
 export const otherSide = (side: Side): Side => (side === "bigcommerce" ? "m3" : "bigcommerce");
@@ -34,7 +35,16 @@ export interface CustomerSync {
 export const emptySync = (): CustomerSync => ({ fields: {}, addresses: {}, writes: [], history: [] });
 
 /** How a binding came to be: what the audit trail and `pnpm customers` show. */
-export type LinkOrigin = "created" | "order" | "email" | "attribute" | "reference" | "manual" | "backfill";
+export type LinkOrigin =
+  | "created"
+  | "order"
+  | "email"
+  | "attribute"
+  | "reference"
+  | "manual"
+  | "backfill"
+  /** A BigCommerce customer the connector created for an M3 customer (customers.createInBigCommerce). */
+  | "m3";
 
 /** One linked pair: a BigCommerce customer and its M3 customer, and what the connector last wrote to each. */
 export interface CustomerBinding {
@@ -47,6 +57,8 @@ export interface CustomerBinding {
   version: number;
   /** The BigCommerce customer was deleted (and customers.onDelete applied). */
   deleted?: boolean;
+  /** A created customer's group order info still to write (CRS610MI ChgOrderInfo). */
+  setup?: CustomerSetup;
 }
 
 export const HISTORY_KEPT = 20;

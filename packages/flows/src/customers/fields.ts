@@ -41,6 +41,18 @@ export function fieldValue(c: Omit<CustomerMaster, "addresses">, field: ScalarFi
 /** The address without its key: what is compared and hashed. */
 export const addressContent = ({ key: _, ...content }: CustomerAddress) => content;
 
+/**
+ * The postal part of an address: what M3's own customer address (basic data) holds of it, where the name and
+ * phone are the customer's, not the address's.
+ */
+export const postalPart = ({
+  firstName: _,
+  lastName: __,
+  phone: ___,
+  ...postal
+}: ReturnType<typeof addressContent>) => postal;
+export type PostalPart = ReturnType<typeof postalPart>;
+
 /** A stable digest of a value (object keys in order): equal values, equal hashes. */
 export function digest(value: unknown): string {
   return createHash("sha256").update(stable(value)).digest("base64url").slice(0, 16);

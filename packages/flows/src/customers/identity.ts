@@ -204,7 +204,7 @@ export async function linkOrCreate(
 /** A created customer's group order info, resumed if a crash came between Add and ChgOrderInfo. */
 export async function completeSetup(
   key: string,
-  link: CustomerLink,
+  link: { customerNumber: string; setup?: CustomerSetup },
   deps: IdentityDeps & { ledger: Pick<Ledger, "finishSetup"> },
 ): Promise<void> {
   if (!link.setup) return;

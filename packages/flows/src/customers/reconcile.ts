@@ -15,6 +15,8 @@ import {
   asStoredBy,
   digest,
   fieldValue,
+  type PostalPart,
+  postalPart,
   type ScalarField,
   sameValue,
   UNREPRESENTABLE,
@@ -32,6 +34,8 @@ export interface PairState {
   bigcommerce: CustomerMaster;
   /** Addresses keyed `m3:<ADRT>:<ADID>`. */
   m3: CustomerMaster;
+  /** The M3 customer's own address (basic data), when known: not written again when it holds the value. */
+  m3BasicAddress?: PostalPart;
 }
 
 export interface M3AddressRef {
@@ -59,6 +63,8 @@ export interface SyncPlan {
   /** The sync state to save once the writes succeeded. */
   sync: CustomerSync;
   conflicts: HistoryEntry[];
+  /** The other side needs writes too, which its own writer makes (reconciling the pair again). */
+  otherSideNeeded: boolean;
 }
 
 export const isEmptyPlan = (side: SyncPlan["toM3"] | SyncPlan["toBigCommerce"]) =>
@@ -97,15 +103,33 @@ function winner(bcChanged: boolean, m3Changed: boolean, own: { owner: Side; twoW
  * with the losing value kept in the history. A customer written too often in the last hour is parked instead
  * (the loop breaker).
  */
-export function reconcileCustomer(pair: PairState, config: CustomersConfig, now = Date.now()): SyncPlan {
+export function reconcileCustomer(
+  pair: PairState,
+  config: CustomersConfig,
+  options: { now?: number; writes?: Side } = {},
+): SyncPlan {
+  const now = options.now ?? Date.now();
   const what = `BigCommerce customer ${pair.bigcommerceId} (M3 ${pair.customerNumber})`;
   const last = pair.sync ?? emptySync();
-  const allowed = directions(config);
+  const configured = directions(config);
+  // Each side has one writer (customers-deliver writes M3, customers-update BigCommerce): a writer plans only its
+  // side and says when the other needs work, so that its writer reconciles the pair too.
+  const allowed = options.writes
+    ? {
+        m3: configured.m3 && options.writes === "m3",
+        bigcommerce: configured.bigcommerce && options.writes === "bigcommerce",
+      }
+    : configured;
+  let otherSideNeeded = false;
+  const blocked = (target: Side) => {
+    if (configured[target]) otherSideNeeded = true;
+  };
   const plan: SyncPlan = {
     toM3: { fields: {}, addAddresses: [], changeAddresses: [], deleteAddresses: [] },
     toBigCommerce: { fields: {}, addAddresses: [], changeAddresses: [], deleteAddresses: [] },
     sync: { ...last, fields: { ...last.fields }, addresses: {}, history: [...last.history] },
     conflicts: [],
+    otherSideNeeded: false,
   };
   const at = new Date(now).toISOString();
   const values = { bigcommerce: pair.bigcommerce, m3: pair.m3 };
@@ -131,22 +155,28 @@ export function reconcileCustomer(pair: PairState, config: CustomersConfig, now 
       plan.sync.fields[field] = hashes;
       continue;
     }
-    // The change waits (hashes kept) while the config does not let the connector write that way.
-    if (!allowed[target]) continue;
+    // The change waits (hashes kept) for the side's writer, or while the config does not write that way.
+    if (!allowed[target]) {
+      blocked(target);
+      continue;
+    }
     (target === "m3" ? plan.toM3 : plan.toBigCommerce).fields[field] = current[source];
     plan.sync.fields[field] = { [source]: hashes[source], [target]: digest(stored) };
-    if (bcChanged && m3Changed)
+    // A conflict is both sides changing the field since the last sync; a first sync has no "since".
+    if (bcChanged && m3Changed && before.bigcommerce !== undefined && before.m3 !== undefined)
       plan.conflicts.push({ at, field, winner: source, lost: { side: target, value: current[target] } });
   }
 
-  reconcileAddresses(pair, config, plan, { allowed, what, at });
+  reconcileAddresses(pair, config, plan, { allowed, what, at, blocked });
 
   const first = firstAddress(pair.bigcommerce, plan);
   const own = config.fields.addresses;
   if (first && allowed.m3 && (own.owner === "bigcommerce" || own.twoWay)) {
-    const hash = digest(addressAsStoredBy("m3", first, config, what));
+    const stored = addressAsStoredBy("m3", first, config, what);
+    const hash = digest(stored);
     if (hash !== last.basicAddress) {
-      plan.toM3.basicAddress = first;
+      if (!pair.m3BasicAddress || !sameValue(postalPart(stored), pair.m3BasicAddress))
+        plan.toM3.basicAddress = first;
       plan.sync.basicAddress = hash;
     }
   }
@@ -171,6 +201,7 @@ export function reconcileCustomer(pair: PairState, config: CustomersConfig, now 
     );
   plan.sync.writes = [...recent, ...Array<number>(writes).fill(now)];
   plan.sync.history = [...plan.sync.history, ...plan.conflicts].slice(-HISTORY_KEPT);
+  plan.otherSideNeeded = otherSideNeeded;
   return plan;
 }
 
@@ -209,9 +240,9 @@ function reconcileAddresses(
   pair: PairState,
   config: CustomersConfig,
   plan: SyncPlan,
-  context: { allowed: Record<Side, boolean>; what: string; at: string },
+  context: { allowed: Record<Side, boolean>; what: string; at: string; blocked: (target: Side) => void },
 ) {
-  const { allowed, what, at } = context;
+  const { allowed, what, at, blocked } = context;
   const own = config.fields.addresses;
   const bcById = new Map(pair.bigcommerce.addresses.map((a) => [String(bcAddressId(a)), a]));
   const m3ByKey = new Map(pair.m3.addresses.map((a) => [a.key, a]));
@@ -243,10 +274,18 @@ function reconcileAddresses(
       if (b || from) plan.sync.addresses[bcId] = { m3: m3Key, hashes: hashesAfter };
     };
     if (!allowed[target]) {
+      blocked(target);
       if (b) plan.sync.addresses[bcId] = { m3: m3Key, hashes: before };
       return;
     }
-    if (bcChanged && m3Changed && to && (!from || !sameValue(stored(target, from), stored(target, to))))
+    const sinceSync = before.bigcommerce !== undefined && before.m3 !== undefined;
+    if (
+      sinceSync &&
+      bcChanged &&
+      m3Changed &&
+      to &&
+      (!from || !sameValue(stored(target, from), stored(target, to)))
+    )
       plan.conflicts.push({
         at,
         field: "addresses",
@@ -292,7 +331,11 @@ function reconcileAddresses(
       comparePair(bcId, same, {});
       continue;
     }
-    if (allowed.m3 && (own.owner === "bigcommerce" || own.twoWay)) {
+    if (own.owner === "bigcommerce" || own.twoWay) {
+      if (!allowed.m3) {
+        blocked("m3");
+        continue;
+      }
       pairedM3.add(ownKey);
       plan.toM3.addAddresses.push({ ...refOf(ownKey), address: b });
       plan.sync.addresses[bcId] = {
@@ -301,11 +344,11 @@ function reconcileAddresses(
       };
     }
   }
-  if (allowed.bigcommerce && (own.owner === "m3" || own.twoWay))
-    for (const m of unpairedM3())
-      plan.toBigCommerce.addAddresses.push({
-        m3Key: m.key,
-        address: m,
-        m3Hash: digest(addressContent(m)),
-      });
+  const unpaired = unpairedM3();
+  if (unpaired.length && (own.owner === "m3" || own.twoWay)) {
+    if (!allowed.bigcommerce) blocked("bigcommerce");
+    else
+      for (const m of unpaired)
+        plan.toBigCommerce.addAddresses.push({ m3Key: m.key, address: m, m3Hash: digest(addressContent(m)) });
+  }
 }

@@ -1,0 +1,223 @@
+import { runReplay } from "@m3bc/aws/replay";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Harness, startHarness } from "../support/connector";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({
+    flows: ["orders", "customers"],
+    config: (c) => {
+      c.customers = {
+        sync: "both",
+        groups: [
+          { bigcommerce: 1, m3: "RET", template: "WEBTMPL" },
+          { bigcommerce: 2, m3: "B2B", template: "B2BTMPL", terms: "30" },
+        ],
+        attributes: { terms: "Payment terms" },
+      };
+    },
+  });
+});
+afterAll(async () => h?.stop());
+
+interface BcCustomer {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  company: string;
+  phone: string;
+  customer_group_id: number;
+  addresses: Array<{ id: number; address1: string; city: string; state_or_province: string }>;
+  attributes: Array<{ attribute_id: number; attribute_value: string }>;
+}
+
+const bc = (id: number) => h.bc.customer(id) as BcCustomer;
+const getBinding = async (id: number) => {
+  const { DynamoDBDocumentClient, GetCommand } = await import("@aws-sdk/lib-dynamodb");
+  return DynamoDBDocumentClient.from(h.connector.stack.dynamo).send(
+    new GetCommand({ TableName: "ledger", Key: { pk: `customer:${h.bc.storeHash}:${id}` } }),
+  );
+};
+
+const m3Calls = () => h.m3.counts().transactions;
+const poll = () => h.connector.stack.fireSchedule("customers-sync");
+const settle = () => h.settle();
+
+const newShopper = (n: number, overrides: Record<string, unknown> = {}) => ({
+  email: `shopper${n}@example.com`,
+  first_name: "Sam",
+  last_name: `Shopper${n}`,
+  phone: "+1 512 555 0100",
+  customer_group_id: 1,
+  addresses: [
+    {
+      first_name: "Sam",
+      last_name: `Shopper${n}`,
+      address1: `${n} Congress Ave`,
+      city: "Austin",
+      state_or_province: "Texas",
+      postal_code: "78701",
+      country_code: "US",
+    },
+  ],
+  ...overrides,
+});
+
+/** The M3 customer the connector keeps for a BigCommerce customer (its reference field holds the id). */
+const m3Of = (id: number) => h.m3.customers().find((c) => c.CFC1 === String(id));
+/** The attribute values of a BigCommerce customer. */
+const values = (id: number) => bc(id).attributes.map((a) => a.attribute_value);
+
+describe("BigCommerce → M3", () => {
+  test("a new customer: created in M3 from its group's template, group and terms set, addresses kept, M3 number written back", async () => {
+    const created = h.bc.createCustomer(
+      newShopper(1, { customer_group_id: 2, company: "Globex" }),
+    ) as BcCustomer;
+    await settle();
+    const customer = m3Of(created.id);
+    expect(customer).toMatchObject({
+      CUNM: "Globex",
+      YREF: "Sam Shopper1",
+      MAIL: "shopper1@example.com",
+      CUA1: "1 Congress Ave",
+      TOWN: "Austin",
+      ECAR: "TX",
+      CSCD: "US",
+      CUTP: 1,
+      CUCL: "B2B",
+      TEPY: "30",
+      CFC1: String(created.id),
+    });
+    expect(values(created.id)).toContain(customer!.CUNO);
+    const addressId = created.addresses[0]!.id;
+    expect(h.m3.addresses(customer!.CUNO)).toEqual([
+      expect.objectContaining({
+        ADRT: 1,
+        ADID: addressId.toString(36).toUpperCase().padStart(6, "0"),
+        CUA1: "1 Congress Ave",
+      }),
+    ]);
+  });
+
+  test("an edit of a field BigCommerce owns reaches M3 in ≤ 3 M3 calls; its echoes from both sides are dropped", async () => {
+    const created = h.bc.createCustomer(newShopper(2)) as BcCustomer;
+    await settle();
+    await poll();
+    await settle();
+    h.m3.resetCounts();
+    h.bc.resetRequestCounts();
+    h.bc.updateCustomer(created.id, { phone: "+1 512 555 0199", email: "sam.two@example.com" });
+    await settle();
+    expect(m3Of(created.id)).toMatchObject({ PHNO: "+1 512 555 0199", MAIL: "sam.two@example.com" });
+    expect(h.m3.counts().requests).toBeLessThanOrEqual(3);
+    expect(m3Calls()).toEqual({
+      "CRS610MI/GetBasicData": 1,
+      "CRS610MI/GetOrderInfo": 1,
+      "CRS610MI/LstAddresses": 1,
+      "CRS610MI/ChgBasicData": 1,
+    });
+    // M3's change stamp moved: the poller reads the customer and finds M3 holding what the connector wrote.
+    h.m3.resetCounts();
+    h.bc.resetRequestCounts();
+    expect(((await poll()) as { summary: string }).summary).toMatch(/0 linked ones changed/);
+    await settle();
+    expect(Object.keys(h.bc.requestCounts())).toEqual([]);
+    expect(m3Calls()).toEqual({ "CRS610MI/LstByNumber": 1 });
+  });
+
+  test("addresses added, changed and deleted in BigCommerce follow in M3 (by the BigCommerce address id)", async () => {
+    const created = h.bc.createCustomer(newShopper(3)) as BcCustomer;
+    await settle();
+    const cuno = m3Of(created.id)!.CUNO;
+    const added = h.bc.addCustomerAddress(created.id, {
+      first_name: "Sam",
+      last_name: "Shopper3",
+      address1: "9 Lake Shore Dr",
+      city: "Chicago",
+      state_or_province: "Illinois",
+      postal_code: "60611",
+      country_code: "US",
+    }) as { id: number };
+    await settle();
+    const adid = (id: number) => id.toString(36).toUpperCase().padStart(6, "0");
+    expect(h.m3.addresses(cuno).map((a) => [a.ADID, a.CUA1, a.ECAR])).toEqual([
+      [adid(created.addresses[0]!.id), "3 Congress Ave", "TX"],
+      [adid(added.id), "9 Lake Shore Dr", "IL"],
+    ]);
+    h.bc.updateCustomerAddress(added.id, { address1: "10 Lake Shore Dr" });
+    await settle();
+    expect(h.m3.addresses(cuno).find((a) => a.ADID === adid(added.id))?.CUA1).toBe("10 Lake Shore Dr");
+    h.bc.deleteCustomerAddress(created.addresses[0]!.id);
+    await settle();
+    expect(h.m3.addresses(cuno).map((a) => a.ADID)).toEqual([adid(added.id)]);
+    // The M3 customer's own address follows the first address BigCommerce has left.
+    expect(h.m3.customer(cuno)).toMatchObject({ CUA1: "10 Lake Shore Dr", TOWN: "Chicago", ECAR: "IL" });
+  });
+});
+
+describe("M3 → BigCommerce", () => {
+  test("an M3-owned change (group, terms) reaches BigCommerce in a batched update; the webhook echo is dropped", async () => {
+    const created = h.bc.createCustomer(newShopper(4)) as BcCustomer;
+    await settle();
+    const cuno = m3Of(created.id)!.CUNO;
+    await poll();
+    await settle();
+    h.m3.resetCounts();
+    h.bc.resetRequestCounts();
+    h.m3.upsertCustomer({ CUNO: cuno, CUCL: "B2B", TEPY: "60" });
+    await poll();
+    await settle();
+    expect(bc(created.id).customer_group_id).toBe(2);
+    expect(values(created.id)).toContain("60");
+    expect(h.bc.requestCounts()).toEqual({
+      "GET /v3/customers": expect.objectContaining({ total: 2 }),
+      "PUT /v3/customers": expect.objectContaining({ total: 1 }),
+      "PUT /v3/customers/attribute-values": expect.objectContaining({ total: 1 }),
+    });
+    // The webhook BigCommerce fired for the connector's own PUT was read (the second GET) and dropped.
+    expect(m3Calls()["CRS610MI/ChgBasicData"]).toBeUndefined();
+  });
+
+  test("an M3 edit of a two-way field (name) with an address change: both reach BigCommerce; it stays settled", async () => {
+    const created = h.bc.createCustomer(newShopper(5)) as BcCustomer;
+    await settle();
+    const cuno = m3Of(created.id)!.CUNO;
+    const adid = created.addresses[0]!.id.toString(36).toUpperCase().padStart(6, "0");
+    h.m3.upsertCustomer({ CUNO: cuno, CUNM: "Samuel Shopper5" });
+    h.m3.upsertAddress(cuno, 1, adid, { CUA1: "500 Congress Ave" });
+    await poll();
+    await settle();
+    expect(bc(created.id)).toMatchObject({ first_name: "Samuel", last_name: "Shopper5" });
+    expect(bc(created.id).addresses[0]!.address1).toBe("500 Congress Ave");
+    h.m3.resetCounts();
+    h.bc.resetRequestCounts();
+    await poll();
+    await settle();
+    expect(Object.keys(h.bc.requestCounts())).toEqual([]);
+    expect(Object.keys(m3Calls())).toEqual(["CRS610MI/LstByNumber"]);
+  });
+
+  test("a conflict: both sides changed the name since the last sync; BigCommerce (the owner) wins, M3's value is kept", async () => {
+    const created = h.bc.createCustomer(newShopper(6)) as BcCustomer;
+    await settle();
+    const cuno = m3Of(created.id)!.CUNO;
+    h.bc.pauseWebhooks();
+    h.bc.updateCustomer(created.id, { last_name: "Bigco" });
+    h.m3.upsertCustomer({ CUNO: cuno, CUNM: "Sam Smallco" });
+    await poll();
+    await settle();
+    await h.bc.resumeWebhooks();
+    await settle();
+    expect(bc(created.id).last_name).toBe("Bigco");
+    expect(h.m3.customer(cuno).CUNM).toBe("Sam Bigco");
+    const { Item } = await getBinding(created.id);
+    expect(Item?.sync.history).toEqual([
+      expect.objectContaining({
+        field: "name",
+        winner: "bigcommerce",
+        lost: { side: "m3", value: { firstName: "Sam", lastName: "Smallco", company: "" } },
+      }),
+    ]);
+  });
+});
