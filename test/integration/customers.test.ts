@@ -1,4 +1,3 @@
-import { runReplay } from "@m3bc/aws/replay";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "../support/connector";
 

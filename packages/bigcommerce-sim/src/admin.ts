@@ -36,6 +36,19 @@ export interface AdminContext {
 
 type CustomerText = "email" | "first_name" | "last_name" | "company" | "phone" | "notes";
 
+/** An address as a shopper enters it: the required fields, the rest optional. */
+type AddressInput = Pick<AddressFields, "first_name" | "last_name" | "address1" | "city" | "country_code"> &
+  Partial<AddressFields>;
+
+const addressDefaults = {
+  company: "",
+  address2: "",
+  phone: "",
+  state_or_province: "",
+  postal_code: "",
+  address_type: "residential" as const,
+};
+
 export function createAdmin(ctx: AdminContext) {
   const customerOf = (id: number) => {
     const customer = ctx.store().customers.byId.get(id);
@@ -187,14 +200,18 @@ export function createAdmin(ctx: AdminContext) {
       }
     },
     /** A shopper signs up on the storefront (store/customer/created). */
-    createCustomer(input: NewCustomer): unknown {
+    createCustomer(input: Omit<NewCustomer, "addresses"> & { addresses?: AddressInput[] }): unknown {
       if (!input?.email || !input.first_name || !input.last_name)
         throw new AdminInputError("email, first_name and last_name are required");
       if (ctx.store().customers.findByEmail(input.email))
         throw new AdminInputError(`email: ${input.email} is already in use`);
       const created = ctx.store().customers.create({
         ...input,
-        addresses: input.addresses?.map((a) => ({ ...a, country: countryName(a.country_code) })),
+        addresses: input.addresses?.map((a) => ({
+          ...addressDefaults,
+          ...a,
+          country: countryName(a.country_code),
+        })),
       });
       return this.customer(created.id);
     },
@@ -218,20 +235,8 @@ export function createAdmin(ctx: AdminContext) {
       ctx.store().customers.delete(customerOf(id));
     },
     /** The shopper adds an address in their account (store/customer/address/created). */
-    addCustomerAddress(
-      id: number,
-      fields: Pick<AddressFields, "first_name" | "last_name" | "address1" | "city" | "country_code"> &
-        Partial<AddressFields>,
-    ): unknown {
-      const added = ctx.store().customers.addAddress(customerOf(id), {
-        company: "",
-        address2: "",
-        phone: "",
-        state_or_province: "",
-        postal_code: "",
-        address_type: "residential",
-        ...fields,
-      });
+    addCustomerAddress(id: number, fields: AddressInput): unknown {
+      const added = ctx.store().customers.addAddress(customerOf(id), { ...addressDefaults, ...fields });
       if (!added) throw new AdminInputError("the customer already has this address");
       return added;
     },
