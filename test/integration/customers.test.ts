@@ -1,3 +1,5 @@
+import { runReplay } from "@m3bc/aws/replay";
+import { runCustomers } from "@m3bc/local/customers";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "../support/connector";
 
@@ -11,13 +13,43 @@ beforeAll(async () => {
         groups: [
           { bigcommerce: 1, m3: "RET", template: "WEBTMPL" },
           { bigcommerce: 2, m3: "B2B", template: "B2BTMPL", terms: "30" },
+          // A group whose template M3 does not have.
+          { bigcommerce: 3, m3: "VIP", template: "NOSUCH" },
         ],
         attributes: { terms: "Payment terms" },
+        onDelete: { action: "status", status: "90" },
+        createInBigCommerce: { customerTypes: [2] },
       };
     },
   });
 });
 afterAll(async () => h?.stop());
+
+const io = () => {
+  const out: string[] = [];
+  return { out, io: { out: (l: string) => out.push(l), err: () => {} } };
+};
+const cli = async (...args: string[]) => {
+  const { out, io: streams } = io();
+  const code = await runCustomers([...args, "--dir", h.dir], streams);
+  return { code, out: out.join("\n") };
+};
+/** What the customer flow parked (listing only its queue: each DLQ listed costs a one-second long poll). */
+const parked = async () => {
+  const { out, io: streams } = io();
+  const list = ["list", "--local", "--stack-file", `${h.dir}/stack.json`, "--queue", "customer-deliveries"];
+  expect(await runReplay([...list, "--json"], streams)).toBe(0);
+  return JSON.parse(out.join("\n")) as Array<{ reason: string; key: string; detail: string }>;
+};
+const replay = async (reason: string) => {
+  const { io: streams } = io();
+  expect(
+    await runReplay(
+      ["parked", "--local", "--stack-file", `${h.dir}/stack.json`, "--reason", reason],
+      streams,
+    ),
+  ).toBe(0);
+};
 
 interface BcCustomer {
   id: number;
@@ -67,6 +99,60 @@ const newShopper = (n: number, overrides: Record<string, unknown> = {}) => ({
 const m3Of = (id: number) => h.m3.customers().find((c) => c.CFC1 === String(id));
 /** The attribute values of a BigCommerce customer. */
 const values = (id: number) => bc(id).attributes.map((a) => a.attribute_value);
+
+describe("go-live: backfill and link review", () => {
+  test("a shopper who signs up with a B2B account's e-mail is parked CUSTOMER_LINK_REVIEW, never linked by e-mail", async () => {
+    h.bc.createCustomer(
+      newShopper(90, { email: "orders@acme-wholesale.example", first_name: "Pat", last_name: "Buyer" }),
+    );
+    await settle();
+    expect(await parked()).toEqual([
+      expect.objectContaining({
+        reason: "CUSTOMER_LINK_REVIEW",
+        detail: expect.stringMatching(/20001 \(type 1\).*pnpm customers link \d+ 20001/),
+      }),
+    ]);
+    expect(h.m3.customers().filter((c) => c.MAIL === "orders@acme-wholesale.example")).toHaveLength(1);
+  });
+
+  test("backfill --dry-run prints linked, conflicts, review and would create, and writes nothing", async () => {
+    // Jane is in both systems (e-mail, a linkable type); M3 has another phone for her: a conflict BigCommerce wins.
+    h.m3.upsertCustomer({ CUNO: "10001", PHNO: "+1 212 555 0111" });
+    const { code, out } = await cli("backfill", "--dry-run");
+    expect(code).toBe(0);
+    expect(out).toMatch(/linked\s+1\s+email 1/);
+    expect(out).toMatch(/conflicts\s+1/);
+    expect(out).toMatch(/link review\s+1/);
+    expect(out).toMatch(/would create in M3\s+1\b/);
+    expect(out).toContain("conflict: BigCommerce 1 ↔ M3 10001: phone (bigcommerce wins)");
+    expect((await cli("show", "1")).out).toContain("is not linked");
+  });
+
+  test("pnpm customers link <bcId> <CUNO> decides the review; the replay then syncs the pair", async () => {
+    const [review] = await parked();
+    const id = Number(review!.key.split(":").at(-1));
+    expect((await cli("link", String(id), "20001")).code).toBe(0);
+    await replay("CUSTOMER_LINK_REVIEW");
+    await settle();
+    expect(await parked()).toEqual([]);
+    // M3 owns the group: the B2B account's group reaches BigCommerce, and its number the attribute.
+    expect(bc(id).customer_group_id).toBe(2);
+    expect(values(id)).toContain("20001");
+    expect(JSON.parse((await cli("show", String(id))).out)).toMatchObject({
+      customerNumber: "20001",
+      origin: "manual",
+    });
+  });
+
+  test("backfill links what matches and queues the first syncs: the owner's values win; M3 gets the shoppers it lacks", async () => {
+    const { code, out } = await cli("backfill");
+    expect(code).toBe(0);
+    expect(out).toMatch(/linked 1;/);
+    await settle();
+    expect(h.m3.customer("10001").PHNO).toBe("+1 212 555 0100");
+    expect(m3Of(2)).toMatchObject({ MAIL: "arjun.patel@example.co.uk", CSCD: "GB" });
+  });
+});
 
 describe("BigCommerce → M3", () => {
   test("a new customer: created in M3 from its group's template, group and terms set, addresses kept, M3 number written back", async () => {

@@ -130,21 +130,30 @@ export const dynamoCustomerBindings: CustomerBindingStore = {
  */
 export const customerAttributeIds = perRuntime(() =>
   onceSuccessful(async (): Promise<AttributeIds> => {
-    const config = loadConfig();
-    if (config.customers.sync === "off") return {};
-    const bigcommerce = await bigCommerceClient();
-    const ids: AttributeIds = {};
-    for (const [field, name] of Object.entries(config.customers.attributes) as Array<
-      [keyof AttributeIds, string | null]
-    >) {
-      if (!name) continue;
-      const [existing] = await bigcommerce.listCustomerAttributes({ name });
-      ids[field] =
-        existing?.id ?? (await bigcommerce.createCustomerAttributes([{ name, type: "string" }]))[0]!.id;
-    }
-    return ids;
+    if (loadConfig().customers.sync === "off") return {};
+    return findCustomerAttributeIds({ create: true });
   }),
 );
+
+/** The attributes' ids as the store has them; `create` adds the ones missing (string attributes). */
+export async function findCustomerAttributeIds(options: { create: boolean }): Promise<AttributeIds> {
+  const config = loadConfig();
+  const bigcommerce = await bigCommerceClient();
+  const ids: AttributeIds = {};
+  for (const [field, name] of Object.entries(config.customers.attributes) as Array<
+    [keyof AttributeIds, string | null]
+  >) {
+    if (!name) continue;
+    const [existing] = await bigcommerce.listCustomerAttributes({ name });
+    const id =
+      existing?.id ??
+      (options.create
+        ? (await bigcommerce.createCustomerAttributes([{ name, type: "string" }]))[0]!.id
+        : undefined);
+    if (id !== undefined) ids[field] = id;
+  }
+  return ids;
+}
 
 /** BigCommerce customers with addresses and attributes, by id, in one call per 50; missing ones are gone. */
 export async function readBigCommerceCustomers(

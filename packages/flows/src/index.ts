@@ -1,5 +1,6 @@
 export * from "./catalog/deliver";
 export * from "./catalog/poll";
+export * from "./customers/backfill";
 export * from "./customers/bigcommerce-customer";
 export * from "./customers/bigcommerce-sync";
 export * from "./customers/binding";

@@ -1,7 +1,14 @@
-import { type ConnectorConfig, type CustomerMaster, PersistentError, TransientError } from "@m3bc/core";
+import {
+  type ConnectorConfig,
+  type CustomerMaster,
+  customerKey,
+  customerNumberKey,
+  PersistentError,
+  TransientError,
+} from "@m3bc/core";
 import { CRS610MI, M3BusinessError, type M3Client, type TxResult } from "@m3bc/m3";
 import type { CustomerLink, CustomerSetup, Ledger } from "../ledger";
-import type { LinkOrigin } from "./binding";
+import type { CustomerBindingStore, LinkOrigin } from "./binding";
 import { addressKey } from "./m3-address";
 import { m3Email, m3NewCustomer } from "./m3-customer";
 
@@ -163,6 +170,7 @@ export async function linkOrCreate(
   subject: Subject,
   deps: LinkDeps,
   created: "created" | "order",
+  options: { match: boolean } = { match: true },
 ): Promise<CustomerLink> {
   const now = deps.now?.() ?? Date.now();
   if ((await deps.ledger.claimCustomer(key, now + deps.leaseSeconds * 1000, now)) === "busy")
@@ -170,7 +178,7 @@ export async function linkOrCreate(
       `Another delivery is finding or creating the M3 customer ${key}; retrying later`,
     );
   try {
-    const found = await findM3Customer(subject, deps);
+    const found = options.match ? await findM3Customer(subject, deps) : undefined;
     const link: CustomerLink = found
       ? {
           customerNumber: found.customerNumber,
@@ -229,3 +237,48 @@ const firstAddressKey = (customer: CustomerMaster) => {
     country: first.countryCode,
   });
 };
+
+/**
+ * `pnpm customers link`: a human's decision for a customer the ladder could not link. Links the BigCommerce
+ * customer to the given M3 customer, or to a new one created now from its BigCommerce record ("new"); any
+ * previous link of it is removed first. The sync then applies the ownership at its first run.
+ */
+export async function linkManually(
+  target: { bigcommerceId: number; customerNumber: string },
+  deps: LinkDeps & {
+    bindings: Pick<CustomerBindingStore, "get" | "unlink">;
+    fetchBigCommerce(id: number): Promise<{ customer: CustomerMaster; m3Number?: string } | undefined>;
+  },
+): Promise<CustomerLink> {
+  const store = deps.config.bigcommerce.storeHash;
+  const key = customerKey(store, target.bigcommerceId);
+  const bigcommerce = await deps.fetchBigCommerce(target.bigcommerceId);
+  if (!bigcommerce) throw new Error(`BigCommerce has no customer ${target.bigcommerceId}`);
+  const previous = (await deps.bindings.get([key])).get(key);
+  if (previous) await deps.bindings.unlink(key, customerNumberKey(store, previous.customerNumber));
+  if (target.customerNumber === "new")
+    return linkOrCreate(
+      key,
+      { bigcommerceId: target.bigcommerceId, customer: bigcommerce.customer },
+      deps,
+      "created",
+      {
+        match: false,
+      },
+    );
+  const basic = await deps.m3
+    .get(CRS610MI.GetBasicData, { CONO: deps.config.m3.company, CUNO: target.customerNumber })
+    .catch(notFound);
+  if (!basic) throw new Error(`M3 has no customer ${target.customerNumber}`);
+  const link: CustomerLink = {
+    customerNumber: basic.CUNO,
+    addressKey: basicAddressKey(basic),
+    bigcommerceId: target.bigcommerceId,
+    origin: "manual",
+  };
+  if ((await deps.ledger.putCustomer(key, link)) === "taken")
+    throw new Error(
+      `M3 customer ${basic.CUNO} is linked to another BigCommerce customer: link that one to another M3 customer (or new) first`,
+    );
+  return link;
+}

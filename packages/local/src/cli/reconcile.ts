@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { bigCommerceClient, dynamoReservations, loadConfig, m3Client } from "@m3bc/aws";
 import {
@@ -12,6 +11,7 @@ import {
 } from "@m3bc/flows";
 import { balanceChanges } from "@m3bc/m3";
 import { env } from "@m3bc/topology";
+import { useLocalStack } from "./local-env";
 
 export const USAGE = `pnpm reconcile [--dir .local] [--sku SKU]... [--fix] [--json] [--show 50]
 
@@ -129,28 +129,6 @@ function parse(argv: string[]) {
 
 const preview = (skus: string[]) =>
   `${skus.slice(0, 10).join(", ")}${skus.length > 10 ? `, … (${skus.length})` : ""}`;
-
-/** Points the adapters at a local connector folder: its config, secrets and the emulators in stack.json. */
-function useLocalStack(dir: string): void {
-  const file = join(dir, "stack.json");
-  if (!existsSync(file)) throw new Error(`${file} does not exist: start the local stack first (pnpm dev)`);
-  const stack = JSON.parse(readFileSync(file, "utf8")) as {
-    region: string;
-    sqsEndpoint: string;
-    dynamoEndpoint: string;
-    tables: Record<string, string>;
-  };
-  Object.assign(process.env, {
-    CONNECTOR_CONFIG_FILE: join(dir, "config.json"),
-    SECRETS_FILE: join(dir, "secrets.json"),
-    AWS_REGION: stack.region,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SQS: stack.sqsEndpoint,
-    ...Object.fromEntries(Object.entries(stack.tables).map(([name, table]) => [env.tableName(name), table])),
-  });
-}
 
 if (import.meta.main) {
   process.exitCode = await runReconcile(process.argv.slice(2), {
