@@ -1,7 +1,7 @@
 import { runReplay } from "@m3bc/aws/replay";
 import { runCustomers } from "@m3bc/local/customers";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness } from "../support/connector";
+import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
 
 let h: Harness;
 beforeAll(async () => {
@@ -241,6 +241,71 @@ describe("BigCommerce → M3", () => {
   });
 });
 
+describe("identity and bad input", () => {
+  test("an order and a customer webhook for the same new shopper at once make one M3 customer", async () => {
+    h.bc.pauseWebhooks();
+    // Slow M3 calls keep the first look-up going while the other delivery starts.
+    h.m3.setFaults({ latencyMs: 200 });
+    const created = h.bc.createCustomer(newShopper(20)) as BcCustomer;
+    const order = h.bc.placeOrder({
+      customerId: created.id,
+      lines: [{ sku: "TOTE-CANVAS", quantity: 1 }],
+    }) as {
+      id: number;
+    };
+    await h.bc.resumeWebhooks();
+    await settle();
+    h.m3.clearFaults();
+    const inM3 = h.m3.customers().filter((c) => c.MAIL === "shopper20@example.com");
+    expect(inM3).toHaveLength(1);
+    expect(m3OrdersFor(h.m3, order.id)[0]).toMatchObject({ CUNO: inM3[0]!.CUNO });
+    expect(values(created.id)).toContain(inM3[0]!.CUNO);
+  });
+
+  test("a create whose answer was lost is found again by e-mail and reference: one M3 customer", async () => {
+    h.m3.loseNextResponses(1, "Add");
+    const created = h.bc.createCustomer(newShopper(21)) as BcCustomer;
+    await settle();
+    expect(h.m3.customers().filter((c) => c.MAIL === "shopper21@example.com")).toEqual([
+      expect.objectContaining({ CFC1: String(created.id) }),
+    ]);
+    expect(values(created.id)).toContain(m3Of(created.id)!.CUNO);
+  });
+
+  test("bad input is parked with the field and the fix: invalid e-mail, over-long name, no address, a template M3 lacks", async () => {
+    const ids = [
+      h.bc.createCustomer(newShopper(30, { email: "bad@localhost" })),
+      h.bc.createCustomer(newShopper(31, { company: "The Very Long Company Name Incorporated Ltd" })),
+      h.bc.createCustomer(newShopper(32, { addresses: [] })),
+      h.bc.createCustomer(newShopper(33, { customer_group_id: 3 })),
+    ].map((c) => (c as BcCustomer).id);
+    await settle();
+    const byKey = new Map((await parked()).map((p) => [Number(p.key.split(":").at(-1)), p]));
+    expect(ids.map((id) => [byKey.get(id)?.reason, byKey.get(id)?.detail])).toEqual([
+      ["CUSTOMER_INVALID", expect.stringContaining('e-mail "bad@localhost" is not an e-mail address')],
+      ["CUSTOMER_INVALID", expect.stringMatching(/43 characters, M3's CUNM takes 36.*customers\.truncate/)],
+      [
+        "CUSTOMER_INVALID",
+        expect.stringMatching(/has no address, and M3 needs one \(CUA1\).*Add an address/),
+      ],
+      [
+        "CUSTOMER_INVALID",
+        expect.stringMatching(/no customer template NOSUCH.*customers\.groups\[\]\.template/),
+      ],
+    ]);
+    for (const id of ids) expect(m3Of(id)).toBeUndefined();
+  });
+
+  test("a customer deleted in BigCommerce: customers.onDelete sets the M3 customer's status", async () => {
+    const created = h.bc.createCustomer(newShopper(22)) as BcCustomer;
+    await settle();
+    const cuno = m3Of(created.id)!.CUNO;
+    h.bc.deleteCustomer(created.id);
+    await settle();
+    expect(h.m3.customer(cuno).STAT).toBe("90");
+  });
+});
+
 describe("M3 → BigCommerce", () => {
   test("an M3-owned change (group, terms) reaches BigCommerce in a batched update; the webhook echo is dropped", async () => {
     const created = h.bc.createCustomer(newShopper(4)) as BcCustomer;
@@ -304,5 +369,34 @@ describe("M3 → BigCommerce", () => {
         lost: { side: "m3", value: { firstName: "Sam", lastName: "Smallco", company: "" } },
       }),
     ]);
+  });
+
+  test("an M3 customer of a type customers.createInBigCommerce names gets a BigCommerce customer, linked", async () => {
+    h.m3.upsertCustomer({
+      CUNO: "40001",
+      CUNM: "Initech",
+      YREF: "Bill Lumbergh",
+      CUA1: "1 Initech Way",
+      TOWN: "Austin",
+      ECAR: "TX",
+      PONO: "78701",
+      CSCD: "US",
+      MAIL: "ap@initech.example",
+      CUTP: 2,
+      CUCL: "B2B",
+    });
+    await poll();
+    await settle();
+    const created = (h.bc.customers() as BcCustomer[]).find((c) => c.email === "ap@initech.example");
+    expect(created).toMatchObject({
+      first_name: "Bill",
+      last_name: "Lumbergh",
+      company: "Initech",
+      customer_group_id: 2,
+    });
+    expect(created!.addresses.map((a) => [a.address1, a.state_or_province])).toEqual([
+      ["1 Initech Way", "Texas"],
+    ]);
+    expect(values(created!.id)).toContain("40001");
   });
 });

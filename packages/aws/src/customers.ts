@@ -67,6 +67,7 @@ export const dynamoCustomerBindings: CustomerBindingStore = {
         ...(item.sync ? { sync: item.sync as CustomerBinding["sync"] } : {}),
         ...(item.deleted ? { deleted: true } : {}),
         ...(item.setup ? { setup: item.setup as CustomerBinding["setup"] } : {}),
+        ...(item.expected ? { expected: item.expected as CustomerBinding["expected"] } : {}),
       });
     }
     return found;
@@ -84,7 +85,7 @@ export const dynamoCustomerBindings: CustomerBindingStore = {
         new UpdateCommand({
           TableName: tableName("ledger"),
           Key: { pk: key },
-          UpdateExpression: `SET #sync = :sync, version = :next, updatedAt = :now${addressKey === undefined ? "" : ", addressKey = :addressKey"}${deleted ? ", deleted = :deleted" : ""}`,
+          UpdateExpression: `SET #sync = :sync, version = :next, updatedAt = :now${addressKey === undefined ? "" : ", addressKey = :addressKey"}${deleted ? ", deleted = :deleted" : ""} REMOVE expected`,
           ConditionExpression:
             "attribute_exists(customerNumber) AND (version = :version OR (attribute_not_exists(version) AND :version = :zero))",
           ExpressionAttributeNames: { "#sync": "sync" },
@@ -104,6 +105,19 @@ export const dynamoCustomerBindings: CustomerBindingStore = {
       if (isConditionFailure(error)) return "conflict";
       throw error;
     }
+  },
+
+  async expect(entries) {
+    for (const { key, expected } of entries)
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: "SET expected = :expected",
+          ConditionExpression: "attribute_exists(customerNumber)",
+          ExpressionAttributeValues: { ":expected": expected },
+        }),
+      );
   },
 
   async unlink(key, numberKey) {

@@ -59,6 +59,21 @@ export interface CustomerBinding {
   deleted?: boolean;
   /** A created customer's group order info still to write (CRS610MI ChgOrderInfo). */
   setup?: CustomerSetup;
+  /** What the BigCommerce writer is writing now (see ExpectedWrites). */
+  expected?: ExpectedWrites;
+}
+
+/**
+ * Hashes of what customers-update is about to write to BigCommerce, recorded before it writes: the webhook of its
+ * own write may arrive before the sync state is saved, and an event whose values equal these is then known as the
+ * echo. Dropping such an event is safe even if the write failed: the value is the one M3 holds.
+ */
+export interface ExpectedWrites {
+  fields: Partial<Record<Exclude<CustomerField, "addresses">, string>>;
+  /** BigCommerce address id → hash. */
+  addresses: Record<string, string>;
+  /** Epoch ms after which they no longer count. */
+  until: number;
 }
 
 export const HISTORY_KEPT = 20;
@@ -74,6 +89,8 @@ export interface CustomerBindingStore {
     key: string,
     update: { version: number; sync: CustomerSync; addressKey?: string; deleted?: boolean },
   ): Promise<"saved" | "conflict">;
+  /** Records what the BigCommerce writer is about to write (kept until the next save). */
+  expect(entries: ReadonlyArray<{ key: string; expected: ExpectedWrites }>): Promise<void>;
   /** Removes a link and its number key (`pnpm customers link` before linking anew). */
   unlink(key: string, numberKey: string): Promise<void>;
 }

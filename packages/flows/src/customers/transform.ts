@@ -1,7 +1,7 @@
 import type { WebhookEvent } from "@m3bc/bigcommerce";
 import { type ConnectorConfig, type CustomerMaster, customerKey } from "@m3bc/core";
 import { z } from "zod";
-import type { CustomerBindingStore, CustomerSync } from "./binding";
+import type { CustomerBinding, CustomerBindingStore } from "./binding";
 import { activeFields, addressContent, digest, fieldValue } from "./fields";
 
 export const CUSTOMER_SCOPES = [
@@ -81,7 +81,7 @@ export async function transformCustomerEvent(
   }
   const customer = await deps.fetch(event.customerId);
   if (!customer) return { outcome: "skipped", detail: "BigCommerce no longer has this customer" };
-  if (binding?.sync && !changedSinceSync(customer, binding.sync, config))
+  if (binding?.sync && !changedSinceSync(customer, binding, config))
     return {
       outcome: "skipped",
       detail: "nothing the connector syncs changed since its last write (an echo)",
@@ -102,14 +102,27 @@ export function bigCommerceFingerprint(customer: CustomerMaster, config: Connect
   ]);
 }
 
-/** True when a synced field or address of BigCommerce's customer differs from its side of the last sync. */
-function changedSinceSync(customer: CustomerMaster, sync: CustomerSync, config: ConnectorConfig): boolean {
+/**
+ * True when a synced field or address of BigCommerce's customer differs from its side of the last sync, and from
+ * what the BigCommerce writer is writing now (its own echo, arriving before it saved).
+ */
+function changedSinceSync(
+  customer: CustomerMaster,
+  binding: CustomerBinding,
+  config: ConnectorConfig,
+): boolean {
+  const sync = binding.sync!;
+  const expected = binding.expected && binding.expected.until > Date.now() ? binding.expected : undefined;
+  const known = (hash: string, synced: string | undefined, writing: string | undefined) =>
+    hash === synced || hash === writing;
   for (const field of activeFields(config.customers))
-    if (sync.fields[field]?.bigcommerce !== digest(fieldValue(customer, field))) return true;
-  const known = new Set(Object.keys(sync.addresses));
+    if (!known(digest(fieldValue(customer, field)), sync.fields[field]?.bigcommerce, expected?.fields[field]))
+      return true;
+  const paired = new Set(Object.keys(sync.addresses));
   const ids = customer.addresses.map((a) => a.key.slice("bc:".length));
-  if (ids.length !== known.size || ids.some((id) => !known.has(id))) return true;
-  return customer.addresses.some(
-    (a) => sync.addresses[a.key.slice("bc:".length)]?.hashes.bigcommerce !== digest(addressContent(a)),
-  );
+  if (ids.length !== paired.size || ids.some((id) => !paired.has(id))) return true;
+  return customer.addresses.some((a) => {
+    const id = a.key.slice("bc:".length);
+    return !known(digest(addressContent(a)), sync.addresses[id]?.hashes.bigcommerce, expected?.addresses[id]);
+  });
 }

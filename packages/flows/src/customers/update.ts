@@ -13,8 +13,9 @@ import { z } from "zod";
 import type { Ledger } from "../ledger";
 import { type AttributeIds, bigCommerceNewAddress } from "./bigcommerce-customer";
 import { type BigCommerceWrite, type BigCommerceWriter, writeBigCommercePlans } from "./bigcommerce-sync";
-import type { CustomerBindingStore } from "./binding";
+import type { CustomerBindingStore, ExpectedWrites } from "./binding";
 import type { BigCommerceState } from "./deliver";
+import type { ScalarField } from "./fields";
 import { type M3State, readM3Customers } from "./m3-sync";
 import { reconcileCustomer, type SyncPlan } from "./reconcile";
 
@@ -31,6 +32,9 @@ export const CustomerUpdateBatch = z.object({
     .max(50),
 });
 export type CustomerUpdateBatch = z.infer<typeof CustomerUpdateBatch>;
+
+/** How long the hashes of a write in progress recognise its echo (a webhook is usually there in seconds). */
+const EXPECTED_MS = 15 * 60_000;
 
 /** M3 customers per customer-updates message: one BigCommerce read (id:in takes 50), five customer updates. */
 export const CUSTOMERS_PER_UPDATE = 50;
@@ -141,6 +145,25 @@ export async function updateCustomers(
     writes.push({ ...pair, plan, writeNumber, version: binding.version });
   }
 
+  await deps.bindings.expect(
+    writes.flatMap((w) => {
+      const { fields, changeAddresses } = w.plan.toBigCommerce;
+      if (!Object.keys(fields).length && !changeAddresses.length) return [];
+      const expected: ExpectedWrites = {
+        fields: Object.fromEntries(
+          Object.keys(fields).map((f) => [f, w.plan.sync.fields[f as ScalarField]?.bigcommerce]),
+        ),
+        addresses: Object.fromEntries(
+          changeAddresses.map((a) => [
+            String(a.id),
+            w.plan.sync.addresses[String(a.id)]?.hashes.bigcommerce ?? "",
+          ]),
+        ),
+        until: now + EXPECTED_MS,
+      };
+      return [{ key: customerKey(store, w.bigcommerceId), expected }];
+    }),
+  );
   const outcomes = await writeBigCommercePlans(writes, deps);
   const conflicts: string[] = [];
   let written = 0;
