@@ -10,6 +10,7 @@ export * from "./ion-push";
 export * from "./ledger";
 export * from "./observability";
 export * from "./parked";
+export * from "./prices";
 export * from "./queue";
 export * from "./runtime";
 export * from "./secrets";

@@ -270,7 +270,16 @@ export function createAdmin(ctx: AdminContext) {
     priceRecords(priceListId: number): unknown[] {
       if (!ctx.store().priceLists.lists.has(priceListId))
         throw new AdminInputError(`priceListId: no price list ${priceListId}`);
-      return (ctx.read(`/v3/pricelists/${priceListId}/records?limit=1000`) as { data: unknown[] }).data;
+      const all: unknown[] = [];
+      for (let page = 1; ; page++) {
+        const { data } = ctx.read(`/v3/pricelists/${priceListId}/records?limit=1000&page=${page}`) as {
+          data: unknown[];
+        };
+        all.push(...data);
+        if (data.length < 1000) break;
+      }
+      // Through JSON, as a client would see them (V3 money is written as raw number literals).
+      return JSON.parse(JSON.stringify(all)) as unknown[];
     },
     priceListAssignments(): unknown[] {
       return [...ctx.store().priceLists.assignments.values()];

@@ -5,7 +5,6 @@
 import { iso, v3Money } from "./format";
 import {
   intListParam,
-  intParam,
   invalidJson,
   listParam,
   noContent,
@@ -110,7 +109,7 @@ export function priceListRoutes(store: Store): Route[] {
         (!variants || variants.includes(r.variant_id)) &&
         (!currency || r.currency === currency),
     );
-    const { page, meta } = paginate(all, req.query, { maxLimit: intParam(req.query, "limit") ? 1000 : 250 });
+    const { page, meta } = paginate(all, req.query, { maxLimit: 1000 });
     return ok({ data: page.map((r) => recordJson(priceList.id, r)), meta });
   };
 

@@ -592,13 +592,31 @@ export class BigCommerceClient {
    * Creates or updates ≤ 1,000 records of one price list. BigCommerce runs at most 2 such upserts at once per
    * store (a third answers 429): callers run them one after the other, or two at most.
    */
-  async upsertPriceListRecords(priceListId: number, records: PriceRecordUpsert[]): Promise<void> {
+  async upsertPriceListRecords(
+    priceListId: number,
+    records: PriceRecordUpsert[],
+  ): Promise<{ rejected: Array<{ record: PriceRecordUpsert; message: string }> }> {
     const body = this.batchInput(records, PriceRecordUpsert, LIMITS.priceRecordsPerBatch, "records");
-    await this.transport.call({
-      method: "PUT",
-      path: `/v3/pricelists/${id(priceListId, "priceListId")}/records`,
-      body,
-    });
+    const path = `/v3/pricelists/${id(priceListId, "priceListId")}/records`;
+    try {
+      await this.transport.call({ method: "PUT", path, body });
+      return { rejected: [] };
+    } catch (error) {
+      // A 422 names the records it refused (batch_errors): drop them and send the rest once more.
+      if (!(error instanceof BigCommerceApiError) || error.status !== 422) throw error;
+      const named = Object.entries(error.fieldErrors).flatMap(([key, message]) => {
+        const match = /\] (sku|variant_id) ([^.]+)\./.exec(key);
+        return match ? [{ kind: match[1]!, value: match[2]!, message }] : [];
+      });
+      const rejected = body.flatMap((record) => {
+        const hit = named.find((n) => String(n.kind === "sku" ? record.sku : record.variant_id) === n.value);
+        return hit ? [{ record, message: hit.message }] : [];
+      });
+      if (!rejected.length) throw error;
+      const rest = body.filter((r) => !rejected.some((x) => x.record === r));
+      if (rest.length) await this.transport.call({ method: "PUT", path, body: rest });
+      return { rejected };
+    }
   }
 
   async listPriceListAssignments(

@@ -30,4 +30,6 @@ export * from "./orders/routing";
 export * from "./orders/transform";
 export * from "./orders/units";
 export * from "./orders/webhooks";
+export * from "./prices/deliver";
+export * from "./prices/poll";
 export * from "./shipments";

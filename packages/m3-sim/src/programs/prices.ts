@@ -55,7 +55,9 @@ export const OIS017MI: Program = {
         FVDT: input.text("FVDT"),
       });
       const head = store.priceLists.get(key);
+      // Base prices only: quantity breaks (graduated prices, OIS017MI LstGradSlsPrc) are not listed here.
       return [...(store.prices.get(key)?.values() ?? [])]
+        .filter((p) => p.QTYL === 0n)
         .slice(0, limit)
         .map((p) => ({ ...p, LVDT: head?.LVDT ?? "" }));
     },
