@@ -45,7 +45,9 @@ onMessageHandled((m) => {
 beforeAll(async () => {
   h = await startHarness({
     flows: ["orders", "customers"],
-    config: (c) => void (c.customers = customersConfig),
+    config: (c) => {
+      c.customers = customersConfig;
+    },
   });
 }, 120_000);
 afterAll(async () => h?.stop());
@@ -166,13 +168,17 @@ describe("customer master chaos: 500 changes on both sides", () => {
       h.bc.duplicateNextWebhooks(CHANGES_PER_WAVE);
       for (const spec of specs.slice(wave * CHANGES_PER_WAVE, (wave + 1) * CHANGES_PER_WAVE))
         apply(spec.customer, spec.change as Change);
-      // M3's changes are read while BigCommerce's webhooks are still held back: both sides move at once.
-      await poll();
+      // M3's changes are read while BigCommerce's webhooks are still held back: both sides move at once. A run
+      // that M3's faults or outage defeat is a failed schedule run: it moves no cursor, and a later run reads again.
+      await poll().catch(() => undefined);
       await h.bc.resumeWebhooks("reverse");
       await h.settle();
     }
     h.m3.clearFaults();
     await quiesce();
+    // The changes did travel: most of BigCommerce's reached M3 one delivery each, M3's went in batched updates.
+    expect(writes.m3).toBeGreaterThan(150);
+    expect(writes.bigcommerce).toBeGreaterThanOrEqual(WAVES);
 
     // One M3 customer per BigCommerce customer, and no customer the connector created twice.
     expect(ids.filter((id) => m3Of(id).length !== 1)).toEqual([]);

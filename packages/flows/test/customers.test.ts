@@ -5,9 +5,12 @@ import {
   type CustomerSync,
   customerOfBigCommerce,
   customerOfM3,
+  type M3CustomerRow,
   m3NewCustomer,
   m3PostalAddress,
   type PairState,
+  packUpdateMessages,
+  planBackfill,
   reconcileCustomer,
 } from "../src";
 
@@ -360,6 +363,27 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
     expect(both.sync.addresses["61"]?.m3).toBe("m3:1:HOME");
   });
 
+  test("a writer plans only its side and says when the other side needs its writer", () => {
+    // customers-deliver (writes M3) sees an M3-owned change: nothing for it to write, the BigCommerce writer must run.
+    const last = settled();
+    const m3Writer = reconcileCustomer(pair({}, { group: "B2B" }, last), cfg, { now: 0, writes: "m3" });
+    expect(m3Writer.toM3.fields).toEqual({});
+    expect(m3Writer.toBigCommerce.fields).toEqual({});
+    expect(m3Writer.otherSideNeeded).toBe(true);
+    // Its saved state does not settle the group, so the BigCommerce writer still sees the change.
+    const bcWriter = reconcileCustomer(pair({}, { group: "B2B" }, m3Writer.sync), cfg, {
+      now: 1,
+      writes: "bigcommerce",
+    });
+    expect(bcWriter.toBigCommerce.fields).toEqual({ group: "B2B" });
+    expect(bcWriter.otherSideNeeded).toBe(false);
+    // With customers.sync one way only, the other side is never asked for.
+    const oneWay = config({ sync: "bigcommerce-to-m3" }).customers;
+    expect(reconcileCustomer(pair({}, { group: "B2B" }, last), oneWay, { now: 0 }).otherSideNeeded).toBe(
+      false,
+    );
+  });
+
   test("the loop breaker parks a customer written more than customers.maxWritesPerHour times in an hour", () => {
     const busy = { ...settled(), writes: Array.from({ length: 12 }, (_, i) => 1_000 + i) };
     expect(() => reconcileCustomer(pair({ email: "x@example.com" }, {}, busy), cfg, { now: 5_000 })).toThrow(
@@ -371,5 +395,133 @@ describe("reconcile: ownership, echoes, conflicts, loops", () => {
     ).toEqual({
       email: "x@example.com",
     });
+  });
+});
+
+describe("backfill plan", () => {
+  const row = (CUNO: string, overrides: Partial<M3CustomerRow> = {}): M3CustomerRow =>
+    ({
+      CUNO,
+      CUNM: "Jane Doe",
+      CUA1: "1 Main St",
+      CUA2: "",
+      CUA3: "",
+      CUA4: "",
+      TOWN: "Austin",
+      ECAR: "TX",
+      PONO: "73301",
+      CSCD: "US",
+      PHNO: "+1 512 555 0100",
+      MAIL: "",
+      YREF: "",
+      STAT: "20",
+      CUTP: 0,
+      CUCD: "USD",
+      ALCU: "",
+      CFC1: "",
+      CFC6: "",
+      CUCL: "RET",
+      TEPY: "",
+      CRLM: "0",
+      ...overrides,
+    }) as M3CustomerRow;
+  const bc = (id: number, email: string, m3Number?: string) => ({
+    id,
+    customer: customer({ email, creditLimit: "0" }),
+    m3Number,
+  });
+
+  test("the ladder: attribute, reference field, e-mail among linkable types; the rest to review or creation", () => {
+    const plan = planBackfill({
+      config: config(),
+      bigcommerce: [
+        bc(1, "a@example.com", "M1"),
+        bc(2, "b@example.com"),
+        bc(3, "c@example.com"),
+        bc(4, "d@example.com"),
+        bc(5, "e@example.com"),
+        bc(6, "f@example.com"),
+        bc(7, "g@example.com"),
+      ],
+      m3: [
+        row("M1", { MAIL: "someone.else@example.com" }),
+        row("M2", { CFC1: "2" }),
+        row("M3", { MAIL: "C@Example.com", PHNO: "+1 512 555 0199" }),
+        row("M4", { MAIL: "d@example.com", CUTP: 1 }),
+        row("M5", { MAIL: "e@example.com" }),
+        row("M6", { MAIL: "e@example.com" }),
+        row("M7", { MAIL: "g@example.com" }),
+      ],
+      bound: { bigcommerceIds: new Set([7]), customerNumbers: new Set(["M7"]) },
+    });
+    expect(plan.links.map((l) => [l.bigcommerceId, l.customerNumber, l.origin])).toEqual([
+      [1, "M1", "attribute"],
+      [2, "M2", "reference"],
+      [3, "M3", "email"],
+    ]);
+    // The pair linked by e-mail (matched ignoring case) differs in the e-mail's case and the phone: BigCommerce owns
+    // both, its values win at the first sync.
+    expect(plan.links[2]!.differs).toEqual([
+      { field: "email", winner: "bigcommerce" },
+      { field: "phone", winner: "bigcommerce" },
+    ]);
+    expect(plan.review).toEqual([
+      {
+        bigcommerceId: 4,
+        candidates: [{ customerNumber: "M4", type: 1 }],
+        why: "not a linkable customer type",
+      },
+      {
+        bigcommerceId: 5,
+        candidates: [
+          { customerNumber: "M5", type: 0 },
+          { customerNumber: "M6", type: 0 },
+        ],
+        why: "several M3 customers may be linked",
+      },
+    ]);
+    expect(plan.createInM3).toEqual([6]);
+    expect(plan.linkedAlready).toBe(1);
+  });
+
+  test("an M3 customer is linked once; M3 customers of createInBigCommerce types nobody matches are listed", () => {
+    const plan = planBackfill({
+      config: config({ createInBigCommerce: { customerTypes: [1] } }),
+      bigcommerce: [bc(1, "a@example.com"), bc(2, "a@example.com")],
+      m3: [row("M1", { MAIL: "a@example.com" }), row("M9", { MAIL: "b2b@example.com", CUTP: 1 })],
+      bound: { bigcommerceIds: new Set(), customerNumbers: new Set() },
+    });
+    expect(plan.links.map((l) => l.customerNumber)).toEqual(["M1"]);
+    expect(plan.createInM3).toEqual([2]);
+    expect(plan.createInBigCommerce).toEqual(["M9"]);
+  });
+});
+
+describe("customer-updates packing", () => {
+  const message = (id: string, ...numbers: Array<string | [string, number]>) => ({
+    message: { id },
+    batch: {
+      customers: numbers.map((n) =>
+        typeof n === "string" ? { customerNumber: n } : { customerNumber: n[0], bigcommerceId: n[1] },
+      ),
+    },
+  });
+
+  test("one-customer messages share a group of up to 50 customers, each customer once; a full message stays alone", () => {
+    const full = Array.from({ length: 50 }, (_, i) => `P${i}`);
+    const groups = packUpdateMessages([
+      message("a", ["C1", 1]),
+      message("b", "C1"),
+      message("c", "C2"),
+      message("d", ...full),
+      message("e", ["C3", 3]),
+    ]);
+    expect(groups.map((g) => g.messages.map((m) => m.id))).toEqual([["a", "b", "c"], ["d"], ["e"]]);
+    // The customer the deliverer named with its BigCommerce id keeps it.
+    expect(groups[0]!.batch.customers).toEqual([
+      { customerNumber: "C1", bigcommerceId: 1 },
+      { customerNumber: "C2" },
+    ]);
+    expect(groups[1]!.batch.customers).toHaveLength(50);
   });
 });

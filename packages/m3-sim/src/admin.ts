@@ -277,6 +277,8 @@ export interface CustomerSeed {
   numberPrefix?: string;
   CUTP?: number;
   CUCL?: string;
+  /** Also give each customer its address as an address of type 1 (ADID "HOME"), as the BigCommerce seed has it. */
+  addresses?: boolean;
 }
 
 /** Adds `count` customers in one pass (a benchmark seeds 10,000), all stamped now. */
@@ -308,6 +310,24 @@ export function seedCustomers(store: Store, seed: CustomerSeed): { first: string
       LMDT: today,
       LMTS: store.stamp(),
     });
+    if (seed.addresses)
+      store.addressesOf(CUNO).set("1|HOME", {
+        CUNO,
+        ADRT: 1,
+        ADID: "HOME",
+        CUNM: `Customer No${n}`,
+        CUA1: `${n} Main Street`,
+        CUA2: "",
+        CUA3: "",
+        CUA4: "",
+        TOWN: "Austin",
+        PONO: "73301",
+        CSCD: "US",
+        ECAR: "TX",
+        PHNO: "",
+        YREF: "",
+        LMTS: store.stamp(),
+      });
     if (n === 1) first = CUNO;
     last = CUNO;
   }

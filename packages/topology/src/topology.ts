@@ -281,8 +281,15 @@ export const topology = {
       flow: "customers",
       description:
         "Writes M3's changes to BigCommerce customers, 10 per call (at most 2 calls at once: BigCommerce allows 3)",
-      trigger: { type: "sqs", queue: "customer-updates", batchSize: 1, maxConcurrency: 2 },
-      timeoutSeconds: 120,
+      // A batch of 10 messages: the deliverer's one-customer messages are packed into one read and one write.
+      trigger: {
+        type: "sqs",
+        queue: "customer-updates",
+        batchSize: 10,
+        maxConcurrency: 2,
+        maxBatchingWindowSeconds: 1,
+      },
+      timeoutSeconds: 180,
       memoryMb: 512,
       sends: ["customer-deliveries"],
       tables: { ledger: "readwrite", parked: "readwrite" },

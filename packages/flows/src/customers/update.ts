@@ -199,6 +199,66 @@ export async function updateCustomers(
   return { outcome: written ? "done" : "skipped", detail, m3Needed };
 }
 
+/** A customer-updates message, read and valid, as the function's batch holds it. */
+export interface UpdateMessage<M> {
+  message: M;
+  batch: CustomerUpdateBatch;
+}
+
+/**
+ * Packs a function batch's messages so that small ones share the reads and writes: each group holds up to
+ * CUSTOMERS_PER_UPDATE customers (each customer once), a full message from the poll stays on its own. The
+ * deliverer sends one message per customer it hands over: ten of them become one read and one write, not ten.
+ */
+export function packUpdateMessages<M>(
+  messages: readonly UpdateMessage<M>[],
+): Array<{ messages: M[]; batch: CustomerUpdateBatch }> {
+  const groups: Array<{ messages: M[]; customers: Map<string, CustomerUpdateBatch["customers"][number]> }> =
+    [];
+  for (const { message, batch } of messages) {
+    let group = groups.at(-1);
+    const added = batch.customers.filter((c) => !group?.customers.has(c.customerNumber)).length;
+    if (!group || group.customers.size + added > CUSTOMERS_PER_UPDATE) {
+      group = { messages: [], customers: new Map() };
+      groups.push(group);
+    }
+    group.messages.push(message);
+    for (const c of batch.customers) {
+      const known = group.customers.get(c.customerNumber);
+      if (!known?.bigcommerceId) group.customers.set(c.customerNumber, c);
+    }
+  }
+  return groups.map((g) => ({ messages: g.messages, batch: { customers: [...g.customers.values()] } }));
+}
+
+/**
+ * Runs the packed groups of a function batch one after the other. Each message gets its group's result, or the
+ * error that stopped its group (the other groups are not held back by it), by message id; the customers M3's
+ * side needs in return go with the group's first message only.
+ */
+export async function updateCustomerMessages<M extends { id: string }>(
+  messages: readonly UpdateMessage<M>[],
+  depsFor: (first: M) => Promise<CustomerUpdateDeps>,
+): Promise<Map<string, CustomerUpdateResult | { error: unknown }>> {
+  const results = new Map<string, CustomerUpdateResult | { error: unknown }>();
+  for (const group of packUpdateMessages(messages)) {
+    const first = group.messages[0]!;
+    try {
+      const result = await updateCustomers(group.batch, await depsFor(first));
+      const shared = group.messages.length > 1 ? ` (${group.messages.length} messages together)` : "";
+      for (const message of group.messages)
+        results.set(message.id, {
+          ...result,
+          detail: `${result.detail}${shared}`,
+          m3Needed: message === first ? result.m3Needed : [],
+        });
+    } catch (error) {
+      for (const message of group.messages) results.set(message.id, { error });
+    }
+  }
+  return results;
+}
+
 /**
  * customers.createInBigCommerce: M3 customers of the configured types get a BigCommerce customer (10 per call),
  * or are linked to the one that has their e-mail already (BigCommerce's e-mails are unique). The new pairs are
