@@ -8,7 +8,7 @@ import {
   sqsHandler,
 } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
-import { checkWarehousesInM3, DeliveryPayload, deliverOrder } from "@m3bc/flows";
+import { checkWarehousesInM3, DeliveryPayload, deliverOrder, redeliveryOf } from "@m3bc/flows";
 import { topology } from "@m3bc/topology";
 
 // Once per container: every warehouse the routing config names must exist in M3.
@@ -16,25 +16,35 @@ const warehousesChecked = perRuntime(() =>
   onceSuccessful(async () => checkWarehousesInM3(loadConfig(), await m3Client())),
 );
 
-export const handler = sqsHandler("orders-deliver", async (message) => {
-  await warehousesChecked()();
-  const bigcommerce = await bigCommerceClient();
-  return deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
-    config: loadConfig(),
-    ledger: dynamoLedger,
-    m3: await m3Client(),
-    // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
-    leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
-    // A shopper M3 does not know yet is created from BigCommerce's record (group, addresses), as the customer sync
-    // would create them.
-    customers: { fetch: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id) },
-    bigcommerce: {
-      async markOrder(orderId, update) {
-        await bigcommerce.updateOrder(orderId, {
-          ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
-          ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
-        });
+export const handler = sqsHandler(
+  "orders-deliver",
+  async (message) => {
+    await warehousesChecked()();
+    const bigcommerce = await bigCommerceClient();
+    return deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
+      config: loadConfig(),
+      ledger: dynamoLedger,
+      m3: await m3Client(),
+      // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
+      leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
+      // A shopper M3 does not know yet is created from BigCommerce's record (group, addresses), as the customer
+      // sync would create them.
+      customers: { fetch: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id) },
+      bigcommerce: {
+        async markOrder(orderId, update) {
+          await bigcommerce.updateOrder(orderId, {
+            ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
+            ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
+          });
+        },
       },
+    });
+  },
+  // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
+  {
+    parkAs: (message) => {
+      const redelivery = redeliveryOf(message);
+      return redelivery && { queue: "order-events", message: redelivery };
     },
-  });
-});
+  },
+);

@@ -15,9 +15,11 @@ export const reasons = {
     "An M3 customer that may not be linked by e-mail alone matches this shopper: decide with `pnpm customers link <bcId> <CUNO>` (or `<bcId> new` for a customer of its own), then replay.",
   CUSTOMER_SYNC_LOOP:
     "The customer kept changing on both sides (see details): check customers.fields and any other system writing the customer, then replay.",
-  WAREHOUSE_UNMAPPED: "Add a routing rule or fix defaultWarehouse in the connector config, then replay.",
+  WAREHOUSE_UNMAPPED:
+    "Route to a warehouse M3 has (MMS005): fix warehouses.default or the warehouse of a warehouses.rules entry in the connector config and deploy, or create the warehouse in M3; then replay.",
   LOCATION_UNMAPPED: "Map the M3 warehouse to a BigCommerce location in inventory.locations, then replay.",
-  UNIT_UNMAPPED: "Add the unit to units in the connector config, then replay.",
+  UNIT_UNMAPPED:
+    "Add the SKU to units.bySku in the connector config (or turn units.strict off) and deploy, then replay.",
   GL_ACCOUNT_UNMAPPED: "Map the account in the connector config, then replay.",
   ORDER_INVALID: "Correct the order in BigCommerce (see details), then replay.",
   M3_REJECTED: "Read M3's message in details, fix the data in M3 or BigCommerce, then replay.",

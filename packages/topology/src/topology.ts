@@ -90,8 +90,10 @@ export const topology = {
       ],
     },
     parked: {
-      description: "Messages parked by persistent errors, with reason and fix, until replayed",
+      description:
+        "Messages parked by persistent errors, with reason and fix, until replayed or expired (parked.retentionDays)",
       partitionKey: "id",
+      ttlAttribute: "expiresAt",
     },
     snapshots: {
       description:
@@ -136,7 +138,7 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -146,7 +148,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-deliver": {
@@ -156,7 +158,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -166,8 +168,9 @@ export const topology = {
       timeoutSeconds: 10,
       memoryMb: 512,
       sends: ["order-events", "customer-events"],
-      tables: { idempotency: "readwrite" },
-      secrets: ["bigcommerce"],
+      tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
+      // The webhook secrets only: this public endpoint never holds the API token.
+      secrets: ["bigcommerce-webhooks"],
     },
     "orders-transform": {
       flow: "orders",
@@ -176,7 +179,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: "read", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-deliver": {
@@ -186,7 +189,10 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce", "m3"],
     },
     "inventory-poll": {
@@ -196,7 +202,10 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-push": {
@@ -206,7 +215,10 @@ export const topology = {
       timeoutSeconds: 29,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-deliver": {
@@ -216,7 +228,11 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "catalog-poll": {
@@ -226,7 +242,10 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: ["catalog-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+      },
       secrets: ["m3"],
     },
     "customers-transform": {
@@ -243,7 +262,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["customer-deliveries"],
-      tables: { ledger: "read", parked: "readwrite" },
+      tables: { ledger: { actions: ["BatchGetItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "customers-deliver": {
@@ -253,7 +272,10 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: ["customer-updates"],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce", "m3"],
     },
     "customers-poll": {
@@ -264,7 +286,7 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["customer-updates"],
-      tables: { ledger: "readwrite" },
+      tables: { ledger: { actions: ["BatchGetItem", "UpdateItem"] } },
       secrets: ["m3"],
     },
     "customers-push": {
@@ -274,7 +296,7 @@ export const topology = {
       timeoutSeconds: 29,
       memoryMb: 1024,
       sends: ["customer-updates"],
-      tables: { ledger: "readwrite" },
+      tables: { ledger: { actions: ["BatchGetItem", "UpdateItem"] } },
       secrets: ["m3"],
     },
     "customers-update": {
@@ -292,7 +314,10 @@ export const topology = {
       timeoutSeconds: 180,
       memoryMb: 512,
       sends: ["customer-deliveries"],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["BatchGetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce", "m3"],
     },
     "prices-poll": {
@@ -303,7 +328,7 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["price-updates"],
-      tables: { ledger: "readwrite" },
+      tables: { ledger: { actions: ["UpdateItem"] } },
       secrets: ["bigcommerce", "m3"],
     },
     "prices-deliver": {
@@ -314,7 +339,7 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { parked: "readwrite" },
+      tables: { parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "catalog-deliver": {
@@ -324,7 +349,11 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
   },

@@ -46,13 +46,25 @@ export interface StepContext<P = undefined> {
 
 export type SqsStep<P = undefined> = (message: Envelope, context: StepContext<P>) => Promise<StepResult>;
 
-export interface SqsHandlerOptions<P> {
+/** The message a parked record keeps, and the queue a replay sends it to. */
+export interface Parkable {
+  queue: QueueName;
+  message: Envelope;
+}
+
+export interface SqsHandlerOptions<P = undefined> {
   /**
    * Runs once per batch, before its messages, on those that are valid envelopes: a read for the whole batch (one
    * API call for every message's record) that the steps then take from `context.prepared`. If it fails, every
    * message of the batch fails with its error.
    */
   prepare?: (messages: Envelope[]) => Promise<P>;
+  /**
+   * What to keep when a message is parked; by default the message itself, for its own queue. A step whose messages
+   * carry customer details parks a reference instead, for a replay to fetch the details again (they are not kept
+   * at rest), or undefined to keep the message after all.
+   */
+  parkAs?: (message: Envelope) => Parkable | undefined;
 }
 
 /**
@@ -137,28 +149,34 @@ export function sqsHandler<P = undefined>(
           report("retry", { ...ids, detail });
         };
         if (isPersistent(error)) {
-          const parked = park({
-            id: parkedId(functionName, envelope, record.messageId),
-            parkedAt: new Date().toISOString(),
-            functionName,
-            queue,
-            flow: spec.flow,
-            ...ids,
-            reason: error.reason,
-            fix: error.fix,
-            error: error.message,
-            details: error.details,
-            body: record.body,
-          }).then(
-            () => true,
-            (parkError: unknown) => {
-              // Not parked: keep the message and say why it should have been, so the reason is not lost.
-              retryLater(
-                `${error.reason}: ${error.message} (parking failed: ${describeError(parkError).message})`,
-              );
-              return false;
-            },
-          );
+          const parked = Promise.resolve()
+            .then(() => {
+              const kept = envelope && options.parkAs?.(envelope);
+              return park({
+                id: parkedId(functionName, envelope, record.messageId),
+                parkedAt: new Date().toISOString(),
+                functionName,
+                queue: kept?.queue ?? queue,
+                flow: spec.flow,
+                kind: kept?.message.kind ?? ids.kind,
+                key: kept?.message.key ?? ids.key,
+                reason: error.reason,
+                fix: error.fix,
+                error: error.message,
+                details: error.details,
+                body: kept ? JSON.stringify(kept.message) : record.body,
+              });
+            })
+            .then(
+              () => true,
+              (parkError: unknown) => {
+                // Not parked: keep the message and say why it should have been, so the reason is not lost.
+                retryLater(
+                  `${error.reason}: ${error.message} (parking failed: ${describeError(parkError).message})`,
+                );
+                return false;
+              },
+            );
           if (!(await parked)) throw error;
           report("parked", { ...ids, reason: error.reason, detail: error.message });
           return;
@@ -182,6 +200,7 @@ export function sqsHandler<P = undefined>(
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     for (const id of await sendFollowOns(sends)) failed.add(id);
     await delayRetries(queue, event.Records, retries, failed);
+    if (failed.size) metrics.addMetric(metricNames.failed, MetricUnit.Count, failed.size);
     flushApiCounts(metrics);
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };

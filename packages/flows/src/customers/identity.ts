@@ -6,7 +6,7 @@ import {
   PersistentError,
   TransientError,
 } from "@m3bc/core";
-import { CRS610MI, M3BusinessError, type M3Client, type TxResult } from "@m3bc/m3";
+import { CRS610MI, M3BusinessError, type M3Client, searchTerm, type TxResult } from "@m3bc/m3";
 import type { CustomerLink, CustomerSetup, Ledger } from "../ledger";
 import type { CustomerBindingStore, LinkOrigin } from "./binding";
 import { addressKey } from "./m3-address";
@@ -32,10 +32,6 @@ export interface M3Match {
   origin: LinkOrigin;
   basic: Basic;
 }
-
-/** A SearchCustomer term for an exact value: quoted, with quotes and backslashes escaped (docs/m3.md). */
-export const searchTerm = (field: string, value: string) =>
-  `${field}:"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
 /** How many e-mail matches are read back at most; more than one linkable match is a review anyway. */
 const MAX_CANDIDATES = 20;

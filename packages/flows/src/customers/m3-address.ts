@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PersistentError, regionCode, regionName } from "@m3bc/core";
 import { F, type FieldName } from "@m3bc/m3";
 
@@ -64,7 +65,10 @@ export function fit(field: FieldName, value: string, options: FitOptions = LENIE
   );
 }
 
-/** Normalized identity of an address: case, spacing and punctuation do not make two addresses differ. */
+/**
+ * Identity of an address: case, spacing and punctuation do not make two addresses differ. The ledger keeps it with
+ * the customer link, so it is a one-way hash: equal addresses compare equal, and the address itself is not stored.
+ */
 export function addressKey(a: {
   name: string;
   street: string;
@@ -73,7 +77,10 @@ export function addressKey(a: {
   country: string;
 }): string {
   const n = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, "");
-  return [a.name, a.street, a.city, a.postalCode, a.country].map(n).join("|");
+  return createHash("sha256")
+    .update([a.name, a.street, a.city, a.postalCode, a.country].map(n).join("|"))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 export const fullName = (a: { firstName: string; lastName: string }) =>

@@ -38,7 +38,8 @@ export const m3AddressKey = (adrt: number, adid: string) => `m3:${adrt}:${adid}`
 export const adidOf = (bigcommerceAddressId: number) =>
   bigcommerceAddressId.toString(36).toUpperCase().padStart(6, "0");
 
-const EMAIL = /^[^\s@"]+@[^\s@]+\.[^\s@]+$/;
+// A local part may be quoted (RFC 5321), quotes and all: M3 keeps it as it is.
+const EMAIL = /^\S+@[^\s@]+\.[^\s@]+$/;
 
 /** The e-mail as M3 keeps it (MAIL, 50): a bad or too-long address is refused, never cut. */
 export function m3Email(email: string, what: string): string {

@@ -24,11 +24,18 @@ export const canonicalAddressKey = (address: Address) =>
 const emailHash = (email: string) =>
   createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32);
 
+/** The ledger key that links a registered BigCommerce customer to an M3 customer (the customer sync's binding). */
+export const customerKeyById = (store: string, bigcommerceId: number) => bindingKey(store, bigcommerceId);
+
+/** The ledger key that links a guest's e-mail (kept only as a hash) to an M3 customer. */
+export const customerKeyByEmail = (store: string, email: string) =>
+  `customer-email:${store}:${emailHash(email)}`;
+
 /** The ledger key that links a BigCommerce customer (or, for guests, an e-mail) to an M3 customer. */
 export function customerKey(order: SalesOrder): string {
   return order.customer.bigcommerceId !== null
-    ? bindingKey(order.store, order.customer.bigcommerceId)
-    : `customer-email:${order.store}:${emailHash(order.customer.email)}`;
+    ? customerKeyById(order.store, order.customer.bigcommerceId)
+    : customerKeyByEmail(order.store, order.customer.email);
 }
 
 /** The customer flow's reading of a BigCommerce customer, for a shopper M3 does not know yet. */

@@ -1,5 +1,5 @@
 import type { BigCommerceClient, EnsureWebhookAction } from "@m3bc/bigcommerce";
-import type { BigCommerceSecret, ConnectorConfig } from "@m3bc/core";
+import type { ConnectorConfig, WebhookSecret } from "@m3bc/core";
 import { directions } from "../customers/reconcile";
 import { CUSTOMER_SCOPES } from "../customers/transform";
 
@@ -20,7 +20,7 @@ export async function registerOrderWebhooks(
   bigcommerce: Pick<BigCommerceClient, "ensureWebhook">,
   destination: string,
   config: ConnectorConfig,
-  secret: BigCommerceSecret,
+  secret: WebhookSecret,
 ): Promise<Array<{ scope: string; id: number; action: EnsureWebhookAction }>> {
   const results = [];
   for (const scope of webhookScopes(config)) {

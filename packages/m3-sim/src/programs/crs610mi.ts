@@ -81,8 +81,8 @@ interface Term {
 /**
  * The simulator's subset of M3's search-query syntax: whitespace-separated terms, all of which
  * must match; `FIELD:value` compares one field, a bare value matches CUNO, CUNM or MAIL;
- * `"quoted values"` may hold spaces, and `\"` or `\\` inside them stand for a quote or a backslash; a trailing
- * `*` matches a prefix; case is ignored.
+ * `"quoted values"` may hold spaces, and a backslash escapes the next character (Lucene's phrase syntax, on which
+ * M3's search is built); a trailing `*` matches a prefix; case is ignored.
  */
 export function parseQuery(query: string): Term[] {
   const terms: Term[] = [];

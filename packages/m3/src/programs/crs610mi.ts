@@ -158,7 +158,7 @@ export const CRS610MI = {
   }),
 
   /**
-   * SQRY is a search query such as `MAIL:"jane.doe@example.com"` (see docs/m3.md for the syntax). It answers who
+   * SQRY is a search query such as `MAIL:"jane.doe@example.com"` (build terms with searchTerm; docs/m3.md). It answers who
    * matched, not their e-mail (M3H5 SearchCustomerResponse): read the candidates' basic data to confirm.
    */
   SearchCustomer: transaction(P, "SearchCustomer", {
@@ -182,3 +182,11 @@ export const CRS610MI = {
     output: { CUNO: F.CUNO, CUNM: F.CUNM },
   }),
 };
+
+/**
+ * One `FIELD:"value"` term of a SearchCustomer query, matching the value as a whole. M3's search (Infor Enterprise
+ * Search) is Lucene-based per Infor's M3 BE documentation ("Using search functions", Lucene references), but no
+ * Infor document says how SQRY escapes a quote: this follows Lucene's phrase syntax (backslash before `"` and `\`),
+ * so a value can never end the phrase and add terms of its own. Callers still compare what comes back exactly.
+ */
+export const searchTerm = (field: string, value: string) => `${field}:"${value.replace(/["\\]/g, "\\$&")}"`;
