@@ -51,6 +51,11 @@ export const benchmark: Benchmark = {
     const m3: Admin = sims.m3.admin;
     let connector: RunningConnector | undefined;
     const notes: string[] = [];
+    // Progress on stderr: a full run takes many minutes.
+    const note = (line: string) => {
+      notes.push(line);
+      console.error(`  … ${line.slice(0, 160)}`);
+    };
     try {
       const bcSeed = await bc<{ first: number; last: number }>("POST", "/customers/seed", {
         count: CUSTOMERS,
@@ -123,7 +128,7 @@ export const benchmark: Benchmark = {
       if (code !== 0) throw new Error(`backfill failed: ${out.join("\n")}`);
       await settle();
       await pollUntilQuiet();
-      notes.push(
+      note(
         `setup: ${CUSTOMERS} customers per side linked by backfill and synced once in ${round((performance.now() - setupStart) / 1000, 1)} s (${out.at(-1)})`,
       );
 
@@ -141,7 +146,7 @@ export const benchmark: Benchmark = {
       const m3PollCalls = afterBc.m3.transactions["CRS610MI/LstByNumber"] ?? 0;
       const m3CallsPerBcChange = (afterBc.m3.requests - m3PollCalls) / CUSTOMERS;
       const echoWritesBc = sum(afterBc.bc, isWrite);
-      notes.push(
+      note(
         `BigCommerce phase: ${CUSTOMERS} phone changes in ${round(bcSeconds, 1)} s; M3 ${JSON.stringify(afterBc.m3.transactions)} in ${afterBc.m3.requests} requests (${m3PollCalls} of them the polls); BigCommerce ${JSON.stringify(afterBc.bc)}`,
       );
 
@@ -160,7 +165,7 @@ export const benchmark: Benchmark = {
       const echoWritesM3 = Object.entries(afterM3.m3.transactions)
         .filter(([t]) => M3_WRITES.test(t))
         .reduce((n, [, c]) => n + c, 0);
-      notes.push(
+      note(
         `M3 phase: ${CUSTOMERS} group changes in ${round(m3Seconds, 1)} s; BigCommerce ${JSON.stringify(afterM3.bc)}; M3 ${JSON.stringify(afterM3.m3.transactions)}`,
       );
 
