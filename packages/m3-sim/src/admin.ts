@@ -1,6 +1,6 @@
 import { type Dec, minDec, plainDec, toDec } from "./decimal";
 import { headStatus, lineStatus } from "./programs/ois100mi";
-import { blankCustomer, type ItemFields, newItem } from "./seed";
+import { blankAddress, blankCustomer, type ItemFields, newItem } from "./seed";
 import {
   availability,
   type Balance,
@@ -238,23 +238,7 @@ export function upsertAddress(
   const ADID = textArg("ADID", adid, 6, true);
   const addresses = store.addressesOf(cuno);
   const key = `${adrt}|${ADID}`;
-  const address: CustomerAddress = addresses.get(key) ?? {
-    CUNO: cuno,
-    ADRT: adrt,
-    ADID,
-    CUNM: "",
-    CUA1: "",
-    CUA2: "",
-    CUA3: "",
-    CUA4: "",
-    PONO: "",
-    TOWN: "",
-    CSCD: "",
-    ECAR: "",
-    PHNO: "",
-    YREF: "",
-    LMTS: 0,
-  };
+  const address = addresses.get(key) ?? blankAddress(cuno, adrt, ADID);
   const record = address as unknown as Record<string, string>;
   for (const [field, max] of [...POSTAL_TEXT, ["YREF", 30] as const]) {
     if (fields[field] !== undefined) record[field] = textArg(field, fields[field], max);
@@ -312,21 +296,13 @@ export function seedCustomers(store: Store, seed: CustomerSeed): { first: string
     });
     if (seed.addresses)
       store.addressesOf(CUNO).set("1|HOME", {
-        CUNO,
-        ADRT: 1,
-        ADID: "HOME",
+        ...blankAddress(CUNO, 1, "HOME", store.stamp()),
         CUNM: `Customer No${n}`,
         CUA1: `${n} Main Street`,
-        CUA2: "",
-        CUA3: "",
-        CUA4: "",
         TOWN: "Austin",
         PONO: "73301",
         CSCD: "US",
         ECAR: "TX",
-        PHNO: "",
-        YREF: "",
-        LMTS: store.stamp(),
       });
     if (n === 1) first = CUNO;
     last = CUNO;

@@ -1,5 +1,5 @@
 import { type Dec, toDec } from "./decimal";
-import type { Balance, Customer, Item, Store, Warehouse } from "./state";
+import type { Balance, Customer, CustomerAddress, Item, Store, Warehouse } from "./state";
 
 export interface ItemFields {
   ITNO: string;
@@ -35,6 +35,27 @@ export function newItem(fields: ItemFields, today: string, stamp: number): Item 
     RGDT: today,
     LMDT: today,
     LMTS: stamp,
+  };
+}
+
+/** An address of a customer with every field blank (CRS610MI AddAddress fills in what it is given). */
+export function blankAddress(CUNO: string, ADRT: number, ADID: string, LMTS = 0): CustomerAddress {
+  return {
+    CUNO,
+    ADRT,
+    ADID,
+    CUNM: "",
+    CUA1: "",
+    CUA2: "",
+    CUA3: "",
+    CUA4: "",
+    PONO: "",
+    TOWN: "",
+    CSCD: "",
+    ECAR: "",
+    PHNO: "",
+    YREF: "",
+    LMTS,
   };
 }
 

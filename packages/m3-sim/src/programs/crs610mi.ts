@@ -1,7 +1,8 @@
 import { type Input, MiError } from "../fields";
 import { CODES } from "../messages";
+import { blankAddress } from "../seed";
 import { COMPANY, type Customer, type CustomerAddress, compareText, type Store } from "../state";
-import { ADDRESS, type Program, T } from "./types";
+import { ADDRESS, type MiTransaction, type Program, T } from "./types";
 
 const { CUNM, CUA1, ...ADDRESS_REST } = ADDRESS;
 
@@ -61,6 +62,23 @@ function change(store: Store, customer: Customer, input: Input, numeric: readonl
   apply(customer, input, numeric);
   store.touchCustomer(customer);
 }
+
+/** A Get transaction of one customer: the fields `output` names. */
+const getCustomer = (output: Record<string, string>): MiTransaction => ({
+  input: { CONO: T.cono, CUNO: "A10*" },
+  output,
+  run: ({ store, input }) => [{ ...customerOf(store, input) }],
+});
+
+/** A Chg transaction of one customer: the fields sent (beside CONO and CUNO) change, and the customer is stamped. */
+const changeCustomer = (fields: Record<string, string>, numeric: readonly string[] = []): MiTransaction => ({
+  input: { CONO: T.cono, CUNO: "A10*", ...fields },
+  output: {},
+  run({ store, input }) {
+    change(store, customerOf(store, input), input, numeric);
+    return [];
+  },
+});
 
 const addressKey = (adrt: number, adid: string) => `${adrt}|${adid}`;
 
@@ -163,56 +181,12 @@ export const CRS610MI: Program = {
     },
   },
 
-  GetBasicData: {
-    input: { CONO: T.cono, CUNO: "A10*" },
-    output: { ...BASIC_OUT, LNCD: "A2", RGDT: T.date },
-    run({ store, input }) {
-      return [{ ...customerOf(store, input) }];
-    },
-  },
-
-  ChgBasicData: {
-    input: { CONO: T.cono, CUNO: "A10*", CUNM, CUA1, ...EDITABLE },
-    output: {},
-    run({ store, input }) {
-      change(store, customerOf(store, input), input);
-      return [];
-    },
-  },
-
-  GetOrderInfo: {
-    input: { CONO: T.cono, CUNO: "A10*" },
-    output: { CUNO: "A10", CUNM: "A36", CUCL: "A3", TEPY: "A3", PLTB: "A10", LMDT: T.date },
-    run({ store, input }) {
-      return [{ ...customerOf(store, input) }];
-    },
-  },
-
-  ChgOrderInfo: {
-    input: { CONO: T.cono, CUNO: "A10*", CUCL: "A3", TEPY: "A3", PLTB: "A10" },
-    output: {},
-    run({ store, input }) {
-      change(store, customerOf(store, input), input);
-      return [];
-    },
-  },
-
-  GetFinancial: {
-    input: { CONO: T.cono, CUNO: "A10*" },
-    output: { CUNO: "A10", CUNM: "A36", CRLM: "N15.2", BLCD: "N1", LMDT: T.date },
-    run({ store, input }) {
-      return [{ ...customerOf(store, input) }];
-    },
-  },
-
-  ChgFinancial: {
-    input: { CONO: T.cono, CUNO: "A10*", CRLM: "N15.2", BLCD: "N1" },
-    output: {},
-    run({ store, input }) {
-      change(store, customerOf(store, input), input, ["BLCD"]);
-      return [];
-    },
-  },
+  GetBasicData: getCustomer({ ...BASIC_OUT, LNCD: "A2", RGDT: T.date }),
+  ChgBasicData: changeCustomer({ CUNM, CUA1, ...EDITABLE }),
+  GetOrderInfo: getCustomer({ CUNO: "A10", CUNM: "A36", CUCL: "A3", TEPY: "A3", PLTB: "A10", LMDT: T.date }),
+  ChgOrderInfo: changeCustomer({ CUCL: "A3", TEPY: "A3", PLTB: "A10" }),
+  GetFinancial: getCustomer({ CUNO: "A10", CUNM: "A36", CRLM: "N15.2", BLCD: "N1", LMDT: T.date }),
+  ChgFinancial: changeCustomer({ CRLM: "N15.2", BLCD: "N1" }, ["BLCD"]),
 
   /** Addresses of one customer, by type and number; LMTS lists those changed since. */
   LstAddresses: {
@@ -259,23 +233,7 @@ export const CRS610MI: Program = {
       const addresses = store.addressesOf(customer.CUNO);
       const key = addressKey(input.int("ADRT"), input.text("ADID"));
       if (addresses.has(key)) throw new MiError(CODES.recordExists, "ADID", "The record already exists");
-      const address: CustomerAddress = {
-        CUNO: customer.CUNO,
-        ADRT: input.int("ADRT"),
-        ADID: input.text("ADID"),
-        CUNM: "",
-        CUA1: "",
-        CUA2: "",
-        CUA3: "",
-        CUA4: "",
-        PONO: "",
-        TOWN: "",
-        CSCD: "",
-        ECAR: "",
-        PHNO: "",
-        YREF: "",
-        LMTS: store.stamp(),
-      };
+      const address = blankAddress(customer.CUNO, input.int("ADRT"), input.text("ADID"), store.stamp());
       apply(address, input, ["ADRT"]);
       addresses.set(key, address);
       return [];

@@ -36,6 +36,8 @@ const basic = {
   LMDT: F.LMDT,
 };
 
+const { LMDT: _, ...withoutLmdt } = basic;
+
 /** One of a customer's addresses (M3H5 LstAddressesResponse / GetAddressResponse). */
 const address = { CUNO: F.CUNO, ADRT: F.ADRT, ADID: F.ADID, ...postalAddress, YREF: F.YREF };
 
@@ -140,21 +142,8 @@ export const CRS610MI = {
   LstByNumber: transaction(P, "LstByNumber", {
     required: {},
     optional: { CONO: F.CONO, CUNO: F.CUNO, LMTS: F.LMTS },
-    output: {
-      CUNO: F.CUNO,
-      ...postalAddress,
-      MAIL: F.MAIL,
-      YREF: F.YREF,
-      STAT: F.STAT,
-      CUTP: F.CUTP,
-      CUCD: F.CUCD,
-      ALCU: F.ALCU,
-      CFC1: F.CFC1,
-      CFC6: F.CFC6,
-      CUCL: F.CUCL,
-      TEPY: F.TEPY,
-      CRLM: F.CRLM,
-    },
+    // The basic data without LMDT, with the group, terms and credit limit.
+    output: { ...withoutLmdt, CUCL: F.CUCL, TEPY: F.TEPY, CRLM: F.CRLM },
   }),
 
   /**
