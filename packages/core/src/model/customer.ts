@@ -1,23 +1,12 @@
 import { z } from "zod";
-import { Amount } from "./sales-order";
+import { Address, Amount } from "./sales-order";
 
-/** One address of a customer's address book, as either system holds it. */
-export const CustomerAddress = z.object({
-  /** Where the address lives: `bc:<address id>` or `m3:<ADRT>:<ADID>`; the customer's binding pairs them. */
-  key: z.string().min(1),
-  firstName: z.string(),
-  lastName: z.string(),
-  company: z.string(),
-  street1: z.string(),
-  street2: z.string(),
-  city: z.string(),
-  /** A region name ("Texas"), or the code M3 keeps ("TX") where no name is known. */
-  state: z.string(),
-  postalCode: z.string(),
-  /** ISO 3166-1 alpha-2. */
-  countryCode: z.string().length(2),
-  phone: z.string(),
-});
+/**
+ * One address of a customer's address book, as either system holds it: an order's address without the e-mail, and
+ * `key`, where it lives (`bc:<address id>` or `m3:<ADRT>:<ADID>`; the customer's binding pairs them). `state` is a
+ * region name ("Texas"), or the code M3 keeps ("TX") where no name is known.
+ */
+export const CustomerAddress = Address.omit({ email: true }).extend({ key: z.string().min(1) });
 export type CustomerAddress = z.infer<typeof CustomerAddress>;
 
 /**
