@@ -50,6 +50,8 @@ export const benchmark: Benchmark = {
     const bc: Admin = sims.bigcommerce.admin;
     const m3: Admin = sims.m3.admin;
     let connector: RunningConnector | undefined;
+    // `pnpm customers backfill --local` finds the stack through <cwd>/.local/stack.json.
+    const cwd = mkdtempSync(join(tmpdir(), "m3bc-bench-"));
     const notes: string[] = [];
     // Progress on stderr: a full run takes many minutes.
     const note = (line: string) => {
@@ -68,7 +70,7 @@ export const benchmark: Benchmark = {
         addresses: true,
       });
       connector = await startConnector({
-        dir: mkdtempSync(join(tmpdir(), "m3bc-bench-")),
+        dir: join(cwd, ".local"),
         config: {
           bigcommerce: { storeHash: sims.bigcommerce.storeHash, apiBaseUrl: sims.bigcommerce.url },
           m3: { company: 100, division: "AAA", facility: "A01" },
@@ -124,7 +126,11 @@ export const benchmark: Benchmark = {
       // Go-live: link both sides (backfill), let the first syncs run, and poll once so M3's cursor is current.
       const setupStart = performance.now();
       const out: string[] = [];
-      const code = await runCustomers(["backfill"], { out: (l) => out.push(l), err: () => {} });
+      const code = await runCustomers(["backfill", "--local"], {
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+        cwd,
+      });
       if (code !== 0) throw new Error(`backfill failed: ${out.join("\n")}`);
       await settle();
       await pollUntilQuiet();

@@ -210,8 +210,7 @@ describe("customer master chaos: 500 changes on both sides", () => {
 
     // Every message accounted for: nothing in a DLQ, nothing parked.
     const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: () => {} };
-    expect(await runReplay(["list", "--local", "--stack-file", `${h.dir}/stack.json`, "--json"], io)).toBe(0);
+    expect(await runReplay(["list", "--local", "--json"], h.io(out, []))).toBe(0);
     expect(JSON.parse(out.join("\n"))).toEqual([]);
 
     // Settled: more polls (and the webhooks of nothing) write nothing anywhere.

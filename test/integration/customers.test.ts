@@ -27,28 +27,23 @@ afterAll(async () => h?.stop());
 
 const io = () => {
   const out: string[] = [];
-  return { out, io: { out: (l: string) => out.push(l), err: () => {} } };
+  return { out, io: h.io(out, []) };
 };
 const cli = async (...args: string[]) => {
   const { out, io: streams } = io();
-  const code = await runCustomers([...args, "--dir", h.dir], streams);
+  const code = await runCustomers([...args, "--local"], streams);
   return { code, out: out.join("\n") };
 };
 /** What the customer flow parked (listing only its queue: each DLQ listed costs a one-second long poll). */
 const parked = async () => {
   const { out, io: streams } = io();
-  const list = ["list", "--local", "--stack-file", `${h.dir}/stack.json`, "--queue", "customer-deliveries"];
+  const list = ["list", "--local", "--queue", "customer-deliveries"];
   expect(await runReplay([...list, "--json"], streams)).toBe(0);
   return JSON.parse(out.join("\n")) as Array<{ reason: string; key: string; detail: string }>;
 };
 const replay = async (reason: string) => {
   const { io: streams } = io();
-  expect(
-    await runReplay(
-      ["parked", "--local", "--stack-file", `${h.dir}/stack.json`, "--reason", reason],
-      streams,
-    ),
-  ).toBe(0);
+  expect(await runReplay(["parked", "--local", "--reason", reason], streams)).toBe(0);
 };
 
 interface BcCustomer {

@@ -61,11 +61,7 @@ describe("M3 price lists and customer prices → BigCommerce price lists", () =>
       expect.objectContaining({ price_list_id: wholesale, customer_group_id: 2 }),
     ]);
     const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: () => {} };
-    const stack = `${h.dir}/stack.json`;
-    expect(
-      await runReplay(["list", "--local", "--stack-file", stack, "--queue", "price-updates", "--json"], io),
-    ).toBe(0);
+    expect(await runReplay(["list", "--local", "--queue", "price-updates", "--json"], h.io(out, []))).toBe(0);
     expect(JSON.parse(out.join("\n"))).toEqual([
       expect.objectContaining({
         reason: "SKU_NOT_IN_BIGCOMMERCE",

@@ -5,6 +5,7 @@ export * from "./errors";
 export * from "./model/customer";
 export * from "./model/sales-order";
 export * from "./money";
+export * from "./network";
 export * from "./payload";
 export * from "./redact";
 export * from "./regions";

@@ -1,5 +1,7 @@
 export * from "./catalog/deliver";
 export * from "./catalog/poll";
+export * from "./check/check";
+export * from "./check/needs";
 export * from "./customers/backfill";
 export * from "./customers/bigcommerce-customer";
 export * from "./customers/bigcommerce-sync";
@@ -27,6 +29,7 @@ export * from "./orders/from-bigcommerce";
 export * from "./orders/ingest";
 export * from "./orders/m3-order";
 export * from "./orders/routing";
+export * from "./orders/sweep";
 export * from "./orders/transform";
 export * from "./orders/units";
 export * from "./orders/webhooks";

@@ -268,6 +268,8 @@ export class Store {
   /** priceListKey → "ITNO|QTYL" → price. */
   readonly prices = new Map<string, Map<string, PriceRow>>();
   readonly orderTypes = new Set<string>();
+  /** "PROGRAM/Transaction" this M3 is told to lack (an older version, or not licensed): a test's fault. */
+  readonly removedTransactions = new Set<string>();
   readonly batches = new Map<string, BatchOrder>();
   readonly orders = new Map<string, Order>();
   readonly deliveries = new Map<number, Delivery>();
@@ -372,6 +374,7 @@ export class Store {
     this.balanceIndex.clear();
     this.orderTypes.clear();
     this.templates.clear();
+    this.removedTransactions.clear();
     Object.assign(this.series, SERIES_START);
   }
 }

@@ -100,6 +100,12 @@ export const topology = {
         "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
       partitionKey: "pk",
     },
+    failures: {
+      description:
+        "The last error of each message a queue consumer failed on, by SQS message id, kept as long as a DLQ keeps the message",
+      partitionKey: "id",
+      ttlAttribute: "expiresAt",
+    },
   },
   schedules: {
     "shipments-poll": {
@@ -129,6 +135,12 @@ export const topology = {
         "Delta read of M3 prices (OIS320MI LstNewPrices; a full read every prices.fullSyncEveryHours)",
       everyMinutes: 15,
     },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Reads BigCommerce orders changed since the last run: catches orders whose webhook was lost",
+      everyMinutes: 5,
+    },
   },
   functions: {
     "shipments-poll": {
@@ -138,7 +150,8 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: { queries: ["unshipped-orders"] } },
+      // PutItem: its run record (schedule#shipments-poll), as every scheduled function writes one.
+      tables: { ledger: { actions: ["PutItem"], queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -158,7 +171,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -179,8 +196,29 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
+    },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Enqueues changed BigCommerce orders the ledger has not seen (lost webhooks) and reactivates deactivated order hooks",
+      trigger: { type: "schedule", schedule: "orders-sweep" },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: ["order-events"],
+      tables: {
+        // The order (GetItem), its cursor and lease (UpdateItem), its run record (PutItem).
+        ledger: { actions: ["GetItem", "UpdateItem", "PutItem"] },
+        // The same dedupe records as the webhook endpoint.
+        idempotency: { actions: ["GetItem", "PutItem"] },
+      },
+      // The API token (orders, hooks) and the webhook secrets (to recognize the connector's hooks).
+      secrets: ["bigcommerce", "bigcommerce-webhooks"],
     },
     "orders-deliver": {
       flow: "orders",
@@ -192,6 +230,7 @@ export const topology = {
       tables: {
         ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
     },
@@ -203,7 +242,7 @@ export const topology = {
       memoryMb: 1024,
       sends: ["inventory-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        ledger: { actions: ["UpdateItem", "PutItem"], queries: ["open-orders"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
       },
       secrets: ["m3"],
@@ -232,6 +271,7 @@ export const topology = {
         ledger: { actions: ["GetItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },
@@ -243,7 +283,7 @@ export const topology = {
       memoryMb: 1024,
       sends: ["catalog-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"] },
+        ledger: { actions: ["UpdateItem", "PutItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
       },
       secrets: ["m3"],
@@ -262,7 +302,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["customer-deliveries"],
-      tables: { ledger: { actions: ["BatchGetItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["BatchGetItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "customers-deliver": {
@@ -275,6 +319,7 @@ export const topology = {
       tables: {
         ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
     },
@@ -286,7 +331,8 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["customer-updates"],
-      tables: { ledger: { actions: ["BatchGetItem", "UpdateItem"] } },
+      // PutItem: its run record, as every scheduled function writes one.
+      tables: { ledger: { actions: ["BatchGetItem", "UpdateItem", "PutItem"] } },
       secrets: ["m3"],
     },
     "customers-push": {
@@ -317,6 +363,7 @@ export const topology = {
       tables: {
         ledger: { actions: ["BatchGetItem", "PutItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
     },
@@ -328,7 +375,8 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["price-updates"],
-      tables: { ledger: { actions: ["UpdateItem"] } },
+      // PutItem: its run record, as every scheduled function writes one.
+      tables: { ledger: { actions: ["UpdateItem", "PutItem"] } },
       secrets: ["bigcommerce", "m3"],
     },
     "prices-deliver": {
@@ -339,7 +387,7 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { parked: { actions: ["PutItem"] } },
+      tables: { parked: { actions: ["PutItem"] }, failures: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "catalog-deliver": {
@@ -353,6 +401,7 @@ export const topology = {
         ledger: { actions: ["GetItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },

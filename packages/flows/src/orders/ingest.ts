@@ -27,8 +27,8 @@ export interface IngestDeps {
   secret: WebhookSecret;
   /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
   seen(key: string): Promise<boolean>;
-  /** Remembers an accepted webhook (a conditional write with TTL). */
-  remember(key: string): Promise<void>;
+  /** Remembers an accepted webhook (a conditional write with TTL), with the order or customer it is about. */
+  remember(key: string, about: { scope: string; orderKey?: string; customerKey?: string }): Promise<void>;
   /** Order events go to order-events, customer events (flow "customers") to customer-events. */
   enqueue(message: Envelope<OrderEvent | CustomerEvent>, options: { delaySeconds: number }): Promise<void>;
   now?: () => number;
@@ -130,7 +130,12 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
   const dedupeKey = `${event.scope}:${event.hash}`;
   if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
   await deps.enqueue(message, { delaySeconds });
-  await deps.remember(dedupeKey);
+  await deps.remember(
+    dedupeKey,
+    message.flow === "customers"
+      ? { customerKey: message.key, scope: event.scope }
+      : { orderKey: message.key, scope: event.scope },
+  );
   return ok("accepted");
 }
 

@@ -1,5 +1,4 @@
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import {
   bigCommerceClient,
   customerAttributeIds,
@@ -11,6 +10,16 @@ import {
   readBigCommerceCustomers,
   sendAll,
 } from "@m3bc/aws";
+import {
+  CliError,
+  type CliIo,
+  type CommandSpec,
+  loadConnectorFiles,
+  main,
+  openTarget,
+  runCommand,
+  useForAdapters,
+} from "@m3bc/aws/cli";
 import { collect } from "@m3bc/bigcommerce";
 import { customerKey, newEnvelope } from "@m3bc/core";
 import {
@@ -26,57 +35,55 @@ import {
 } from "@m3bc/flows";
 import { CRS610MI } from "@m3bc/m3";
 import { topology } from "@m3bc/topology";
-import { useLocalStack } from "./local-env";
 
-export const USAGE = `pnpm customers <command> [--dir .local]
+const options = {
+  "dry-run": { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  show: { type: "string", default: "20" },
+} satisfies ParseArgsOptionsConfig;
+
+export const customersCommand: CommandSpec<typeof options> = {
+  name: "customers",
+  usage: `pnpm customers <command> (--local | --stage <stage> | --config FILE --secrets FILE)
 
   link <bcId> <CUNO>   link a BigCommerce customer to an M3 customer (the fix of CUSTOMER_LINK_REVIEW)
   link <bcId> new      link it to a new M3 customer, created now from its BigCommerce record
   show <bcId>          its binding: M3 number, how it was linked, last sync, conflicts kept
-  backfill [--dry-run] [--show 20] [--json]
-                       match existing customers on both sides and link them (a go-live); then queue their first
-                       sync, and the BigCommerce customers M3 lacks for creation. --dry-run only prints the table
+  backfill             match existing customers on both sides and link them (a go-live); then queue their first
+                       sync, and the BigCommerce customers M3 lacks for creation
 
-  --dir   a local connector folder (config.json, secrets.json, stack.json: what pnpm dev writes); without it the
-          environment is used as is (CONNECTOR_CONFIG_FILE, SECRETS_FILE or SECRET_ID_*, TABLE_LEDGER,
-          QUEUE_URL_*, AWS credentials), e.g. against a deployed stage`;
-
-export interface CustomersIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
-
-/** `pnpm customers …`; returns the exit code: 0 done, 1 failed, 2 usage error. */
-export async function runCustomers(argv: string[], io: CustomersIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...args] = positionals;
-  if (values.dir) useLocalStack(resolve(values.dir));
-  try {
-    if (command === "link" && args.length === 2) return await link(args[0]!, args[1]!, io);
-    if (command === "show" && args.length === 1) return await show(args[0]!, io);
+  The bindings live in the target's ledger and backfill queues work on its queues: give --local or --stage.`,
+  optionsHelp: `  --dry-run          backfill: only print the table, link and queue nothing
+  --json             backfill: print the plan as JSON
+  --show N           backfill: how many conflicts and reviews to list (default 20)`,
+  options,
+  target: "required",
+  files: true,
+  async run({ values, positionals, target: selector }, io) {
+    const [command, ...args] = positionals;
+    const target = await openTarget(selector!);
+    useForAdapters(target, await loadConnectorFiles(values, selector, io.cwd));
+    if (command === "link" && args.length === 2) return link(args[0]!, args[1]!, io);
+    if (command === "show" && args.length === 1) return show(args[0]!, io);
     if (command === "backfill" && !args.length)
-      return await backfill({ dryRun: values["dry-run"], show: Number(values.show), json: values.json }, io);
-  } catch (error) {
-    io.err((error as Error).message);
-    return 1;
-  }
-  io.err(USAGE);
-  return 2;
-}
+      return backfill({ dryRun: values["dry-run"], show: Number(values.show), json: values.json }, io);
+    throw new CliError(
+      command ? `Unknown command "${positionals.join(" ")}"` : "Name a command: link, show or backfill",
+      "Run `pnpm customers --help`.",
+    );
+  },
+};
+
+/** `pnpm customers …`; returns the exit code: 0 done, 1 not linked, 2 usage or environment error. */
+export const runCustomers = (argv: string[], io: CliIo) => runCommand(customersCommand, argv, io);
 
 const bigcommerceId = (text: string) => {
-  if (!/^\d+$/.test(text)) throw new Error(`"${text}" is not a BigCommerce customer id`);
+  if (!/^\d+$/.test(text))
+    throw new CliError(`"${text}" is not a BigCommerce customer id`, "Give the customer's id, e.g. 42.");
   return Number(text);
 };
 
-async function link(idText: string, number: string, io: CustomersIo): Promise<number> {
+async function link(idText: string, number: string, io: CliIo): Promise<number> {
   const config = loadConfig();
   const bigcommerce = await bigCommerceClient();
   const id = bigcommerceId(idText);
@@ -98,7 +105,7 @@ async function link(idText: string, number: string, io: CustomersIo): Promise<nu
   return 0;
 }
 
-async function show(idText: string, io: CustomersIo): Promise<number> {
+async function show(idText: string, io: CliIo): Promise<number> {
   const config = loadConfig();
   const key = customerKey(config.bigcommerce.storeHash, bigcommerceId(idText));
   const binding = (await dynamoCustomerBindings.get([key])).get(key);
@@ -125,7 +132,7 @@ async function show(idText: string, io: CustomersIo): Promise<number> {
   return 0;
 }
 
-async function backfill(options: { dryRun: boolean; show: number; json: boolean }, io: CustomersIo) {
+async function backfill(options: { dryRun: boolean; show: number; json: boolean }, io: CliIo) {
   const config = loadConfig();
   const bigcommerce = await bigCommerceClient();
   const m3 = await m3Client();
@@ -199,7 +206,7 @@ async function backfill(options: { dryRun: boolean; show: number; json: boolean 
   return 0;
 }
 
-function printPlan(plan: BackfillPlan, show: number, io: CustomersIo) {
+function printPlan(plan: BackfillPlan, show: number, io: CliIo) {
   const origins = Map.groupBy(plan.links, (l) => l.origin);
   const conflicts = plan.links.filter((l) => l.differs.length);
   const row = (label: string, value: number, note = "") =>
@@ -226,26 +233,4 @@ function printPlan(plan: BackfillPlan, show: number, io: CustomersIo) {
     );
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      dir: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      show: { type: "string", default: "20" },
-    },
-    strict: true,
-  });
-}
-
-if (import.meta.main) {
-  process.exitCode = await runCustomers(process.argv.slice(2), {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  }).catch((error: Error) => {
-    process.stderr.write(`pnpm customers failed: ${error.message}\n`);
-    return 1;
-  });
-}
+if (import.meta.main) await main(customersCommand);

@@ -1,6 +1,7 @@
 import { CRS610MI } from "./crs610mi";
 import { MWS410MI, MWS411MI } from "./deliveries";
 import { MMS005MI, MMS200MI } from "./items";
+import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
 import { OIS017MI, OIS320MI } from "./prices";
 import type { Program } from "./types";
@@ -14,4 +15,6 @@ export const PROGRAMS: Record<string, Program> = {
   MWS411MI,
   OIS017MI,
   OIS320MI,
+  MRS001MI,
+  MNS100MI,
 };
