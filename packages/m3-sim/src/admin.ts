@@ -6,7 +6,6 @@ import {
   type Balance,
   type BatchOrder,
   type Customer,
-  type CustomerAddress,
   type Delivery,
   type Item,
   type Order,

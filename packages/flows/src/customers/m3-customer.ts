@@ -79,13 +79,25 @@ export function nameOfM3(row: { CUNM: string; YREF: string }) {
     : { ...splitName(row.CUNM), company: "" };
 }
 
-/** An address as M3 keeps it (AddAddress/ChgAddress fields, and the customer's own address in basic data). */
-export function m3CustomerAddress(address: CustomerAddress, config: CustomersConfig, what: string) {
+/** What M3 requires of an address: AddAddress a street, city and postal code; a customer's own address a street. */
+const ADDRESS_BOOK_REQUIRES = ["CUA1", "TOWN", "PONO"] as const;
+const BASIC_DATA_REQUIRES = ["CUA1"] as const;
+
+/**
+ * An address as M3 keeps it (AddAddress/ChgAddress fields, or with `basic` the customer's own address in basic
+ * data, where M3 requires only the street: CRS610MI Add's mandatory CUNM and CUA1).
+ */
+export function m3CustomerAddress(
+  address: CustomerAddress,
+  config: CustomersConfig,
+  what: string,
+  { basic = false } = {},
+) {
   const fields = m3PostalAddress(address, {
     countryCodes: config.countryCodes,
     ...fitOptions(config, "addresses", `${what}: address`),
   });
-  const missing = (["CUA1", "TOWN", "PONO"] as const).filter((f) => !fields[f]);
+  const missing = (basic ? BASIC_DATA_REQUIRES : ADDRESS_BOOK_REQUIRES).filter((f) => !fields[f]);
   if (missing.length)
     throw new PersistentError(
       "CUSTOMER_INVALID",
@@ -148,7 +160,7 @@ export function m3NewCustomer(
       details: { field: "addresses" },
       fix: "Add an address to the customer in BigCommerce (its address webhook brings the customer back), or drop this parked message.",
     });
-  const { CUNM: _, ...postal } = m3CustomerAddress(first, config, options.what);
+  const { CUNM: _, ...postal } = m3CustomerAddress(first, config, options.what, { basic: true });
   return {
     CONO: options.config.m3.company,
     CUTM: options.template,

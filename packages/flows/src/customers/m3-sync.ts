@@ -107,7 +107,13 @@ export async function writeM3Plan(
       allowKey: "phone",
     });
   if (plan.basicAddress) {
-    const { CUNM: _, PHNO: __, ...postal } = m3CustomerAddress(plan.basicAddress, customers, what);
+    const {
+      CUNM: _,
+      PHNO: __,
+      ...postal
+    } = m3CustomerAddress(plan.basicAddress, customers, what, {
+      basic: true,
+    });
     Object.assign(basic, postal);
   }
   const ref = customers.referenceField;
