@@ -100,7 +100,7 @@ export const benchmark: Benchmark = {
       onMessageHandled((m) => {
         if (m.outcome === "parked") parked++;
       });
-      const idle = () => stack.waitForIdle({ timeoutMs: 1_800_000, quietMs: 500 });
+      const idle = () => stack.waitForIdle({ quietMs: 500 });
       const settle = async () => {
         await bc("GET", "/webhooks/idle");
         await idle();

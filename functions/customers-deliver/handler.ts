@@ -4,9 +4,9 @@ import { CustomerDelivery, deliverCustomer } from "@m3bc/flows";
 
 export const handler = sqsHandler(
   "customers-deliver",
-  async (message, { prepared }) => {
+  async (message, { prepared, leaseUntil }) => {
     const delivery = parsePayload(CustomerDelivery, message.payload, "customer delivery");
-    const result = await deliverCustomer(delivery, await customerDeliverDeps(prepared));
+    const result = await deliverCustomer(delivery, await customerDeliverDeps(prepared, leaseUntil));
     const needed = result.bigCommerceNeeded;
     return {
       outcome: result.outcome,

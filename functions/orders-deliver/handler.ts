@@ -9,7 +9,6 @@ import {
 } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
 import { checkWarehousesInM3, DeliveryPayload, deliverOrder, redeliveryOf } from "@m3bc/flows";
-import { topology } from "@m3bc/topology";
 
 // Once per container: every warehouse the routing config names must exist in M3.
 const warehousesChecked = perRuntime(() =>
@@ -18,15 +17,14 @@ const warehousesChecked = perRuntime(() =>
 
 export const handler = sqsHandler(
   "orders-deliver",
-  async (message) => {
+  async (message, { leaseUntil }) => {
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
     return deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
       config: loadConfig(),
       ledger: dynamoLedger,
       m3: await m3Client(),
-      // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
-      leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
+      leaseUntil,
       // A shopper M3 does not know yet is created from BigCommerce's record (group, addresses), as the customer
       // sync would create them.
       customers: { fetch: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id) },

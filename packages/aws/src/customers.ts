@@ -18,14 +18,14 @@ import {
   readM3Customers,
 } from "@m3bc/flows";
 import { CRS610MI, type M3Client } from "@m3bc/m3";
-import { type FunctionName, topology } from "@m3bc/topology";
+import type { FunctionName } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
 import { bigCommerceClient, m3Client } from "./clients";
 import { loadConfig } from "./config";
 import { dynamoLedger, isConditionFailure } from "./ledger";
 import { perRuntime, tableName } from "./runtime";
 import { dynamoSyncState } from "./snapshot";
-import { parkReport } from "./sync";
+import { parkReport, sameKind } from "./sync";
 
 const BATCH_GET = 100;
 
@@ -247,10 +247,11 @@ export async function prepareCustomerDeliveries(messages: Envelope[]) {
   return { bigcommerce, m3 };
 }
 
-export async function customerDeliverDeps(batch: {
-  bigcommerce: Map<number, BigCommerceState>;
-  m3: Map<string, M3State>;
-}): Promise<CustomerDeliverDeps> {
+export async function customerDeliverDeps(
+  batch: { bigcommerce: Map<number, BigCommerceState>; m3: Map<string, M3State> },
+  /** The invocation's deadline: a customer it claims is its own until then. */
+  leaseUntil: number,
+): Promise<CustomerDeliverDeps> {
   const config = loadConfig();
   const m3 = await m3Client();
   const bigcommerce = await bigCommerceClient();
@@ -259,7 +260,7 @@ export async function customerDeliverDeps(batch: {
     m3,
     ledger: dynamoLedger,
     bindings: dynamoCustomerBindings,
-    leaseSeconds: topology.functions["customers-deliver"].timeoutSeconds,
+    leaseUntil,
     fetchBigCommerce: cached(batch.bigcommerce, async (id) =>
       (await readBigCommerceCustomers(bigcommerce, [id])).get(id),
     ),
@@ -285,13 +286,12 @@ export async function customerUpdateDeps(
       for (const [reason, group] of Map.groupBy(failures, (f) => f.error.reason))
         await parkReport(
           functionName,
-          message,
-          {
+          ...sameKind(functionName, message, {
             customers: group.map((f) => ({
               customerNumber: f.customerNumber,
               bigcommerceId: f.bigcommerceId,
             })),
-          },
+          }),
           reason,
           {
             error: group.map((f) => `M3 ${f.customerNumber}: ${f.error.message}`).join("; "),
@@ -305,7 +305,10 @@ export async function customerUpdateDeps(
 }
 
 /** The customer poll's ports: M3 through the client's paging helper, the bindings, the customer-updates queue. */
-export async function customerPollDeps(enqueue: CustomerPollDeps["enqueue"]): Promise<CustomerPollDeps> {
+export async function customerPollDeps(
+  enqueue: CustomerPollDeps["enqueue"],
+  leaseUntil: number,
+): Promise<CustomerPollDeps> {
   const config = loadConfig();
   const m3 = await m3Client();
   return {
@@ -315,6 +318,7 @@ export async function customerPollDeps(enqueue: CustomerPollDeps["enqueue"]): Pr
     state: dynamoSyncState("customers"),
     enqueue,
     owner: randomUUID(),
+    leaseUntil,
   };
 }
 

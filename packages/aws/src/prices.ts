@@ -6,10 +6,10 @@ import { bigCommerceClient, m3Client } from "./clients";
 import { loadConfig } from "./config";
 import { sendAll } from "./queue";
 import { dynamoSyncState } from "./snapshot";
-import { parkReport } from "./sync";
+import { parkReport, sameKind } from "./sync";
 
 /** The price poll's ports: OIS017MI/OIS320MI reads, BigCommerce assignments, the price-updates queue. */
-export async function pricePollDeps(): Promise<PricePollDeps> {
+export async function pricePollDeps(leaseUntil: number): Promise<PricePollDeps> {
   const config = loadConfig();
   const m3 = await m3Client();
   const bigcommerce = await bigCommerceClient();
@@ -43,6 +43,7 @@ export async function pricePollDeps(): Promise<PricePollDeps> {
     state: dynamoSyncState("prices"),
     enqueue: (messages) => sendAll("price-updates", messages),
     owner: randomUUID(),
+    leaseUntil,
   };
 }
 
@@ -53,8 +54,10 @@ export async function priceDeliverDeps(message: Envelope): Promise<PriceDeliverD
     report: (update: PriceUpdate, rejected) =>
       parkReport(
         "prices-deliver",
-        message,
-        { ...update, records: update.records.filter(([sku]) => rejected.some((r) => r.sku === sku)) },
+        ...sameKind("prices-deliver", message, {
+          ...update,
+          records: update.records.filter(([sku]) => rejected.some((r) => r.sku === sku)),
+        }),
         "SKU_NOT_IN_BIGCOMMERCE",
         {
           error: `BigCommerce has no variant for ${rejected.length} SKU(s) of price list ${update.priceListId}: ${rejected.map((r) => r.sku).join(", ")}`,

@@ -25,7 +25,7 @@ import {
 } from "../observability";
 import { park } from "../parked";
 import { sendEnvelopes } from "../queue";
-import { queueUrl } from "../runtime";
+import { leaseUntil, queueUrl } from "../runtime";
 import { retryDelaySeconds } from "./backoff";
 
 export type Sends = Partial<Record<QueueName, Envelope[]>>;
@@ -43,6 +43,8 @@ export interface StepContext<P = undefined> {
   receiveCount: number;
   /** What the handler's `prepare` read for the whole batch. */
   prepared: P;
+  /** Until when a lease this invocation takes must hold (epoch ms): see leaseUntil(). */
+  leaseUntil: number;
 }
 
 export type SqsStep<P = undefined> = (message: Envelope, context: StepContext<P>) => Promise<StepResult>;
@@ -139,7 +141,11 @@ export function sqsHandler<P = undefined>(
       try {
         envelope = parseEnvelope(record.body);
         if (unprepared) throw unprepared.error;
-        const result = await step(envelope, { receiveCount, prepared: prepared as P });
+        const result = await step(envelope, {
+          receiveCount,
+          prepared: prepared as P,
+          leaseUntil: leaseUntil(context),
+        });
         if (result.send) sends.set(record.messageId, result.send);
         report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail });
       } catch (error) {

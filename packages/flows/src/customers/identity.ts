@@ -152,7 +152,8 @@ export const basicAddressKey = (c: {
 export interface LinkDeps extends IdentityDeps {
   ledger: Pick<Ledger, "claimCustomer" | "releaseCustomerClaim" | "putCustomer" | "finishSetup">;
   /** How long a look-up may hold the claim: the calling function's timeout. */
-  leaseSeconds: number;
+  /** Until when a claim this caller takes must hold (epoch ms): when its invocation is stopped. */
+  leaseUntil: number;
   now?: () => number;
 }
 
@@ -169,7 +170,7 @@ export async function linkOrCreate(
   options: { match: boolean } = { match: true },
 ): Promise<CustomerLink> {
   const now = deps.now?.() ?? Date.now();
-  if ((await deps.ledger.claimCustomer(key, now + deps.leaseSeconds * 1000, now)) === "busy")
+  if ((await deps.ledger.claimCustomer(key, deps.leaseUntil, now)) === "busy")
     throw new TransientError(
       `Another delivery is finding or creating the M3 customer ${key}; retrying later`,
     );

@@ -24,6 +24,8 @@ export interface CustomerPollDeps {
   now?: () => number;
   /** Run id for the lease. */
   owner: string;
+  /** When this invocation is stopped (epoch ms): the lease ends then, so a run that died blocks no other. */
+  leaseUntil: number;
 }
 
 export interface CustomerPollResult {
@@ -32,8 +34,6 @@ export interface CustomerPollResult {
   queued: number;
 }
 
-// A little longer than customers-poll's timeout (300 s): a run that died blocks the next ones this long at most.
-const LEASE_MS = 6 * 60_000;
 const HOUR_MS = 3_600_000;
 
 /**
@@ -57,7 +57,7 @@ export async function pollCustomers(
       read: 0,
       queued: 0,
     };
-  const cursor = await deps.state.begin(deps.owner, LEASE_MS);
+  const cursor = await deps.state.begin(deps.owner, deps.leaseUntil - now());
   if (cursor === "busy")
     return { summary: "another customer run holds the lease; skipped", read: 0, queued: 0 };
   try {

@@ -49,7 +49,8 @@ export interface CustomerSource {
  * then the e-mail among customers.linkableTypes) and is otherwise created from the template of its BigCommerce
  * group; the link is then remembered. Guests go to the shared guest customer unless the config asks for one
  * customer per e-mail. One delivery at a time holds the look-up (linkOrCreate): another order of the same new
- * shopper, or the shopper's customer webhook, waits for the link instead of creating a second customer.
+ * shopper, or the shopper's customer webhook, waits for the link instead of creating a second customer; the
+ * claim holds until `leaseUntil`, when the invocation is stopped.
  */
 export async function resolveCustomer(
   order: SalesOrder,
@@ -57,7 +58,7 @@ export async function resolveCustomer(
     config: ConnectorConfig;
     ledger: Ledger;
     m3: Pick<M3Client, "call" | "get" | "bulk">;
-    leaseSeconds: number;
+    leaseUntil: number;
     now?: () => number;
     customers?: CustomerSource;
   },

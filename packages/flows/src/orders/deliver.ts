@@ -32,8 +32,11 @@ export interface DeliverDeps {
   bigcommerce: OrderMarker;
   /** BigCommerce's record of a shopper M3 does not know yet (group, addresses, M3 number attribute). */
   customers?: CustomerSource;
-  /** How long an invocation may work on a batch it entered: the deliver function's timeout. */
-  leaseSeconds: number;
+  /**
+   * Until when this invocation may still be working (epoch ms; Lambda stops it at its timeout): a batch it enters
+   * and a customer it looks up are its own until then.
+   */
+  leaseUntil: number;
   now?: () => number;
 }
 
@@ -139,7 +142,7 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
   const recorded = await ctx.ledger.recordBatchHead(ctx.key, ctx.partId, temp, {
     replacing: ctx.previousTemp,
     reservation: reservationOf(order),
-    leaseUntil: now + ctx.leaseSeconds * 1000,
+    leaseUntil: ctx.leaseUntil,
   });
   if (recorded === "conflict") {
     await deleteBatch(ctx, temp);

@@ -40,6 +40,8 @@ export interface PricePollDeps {
   enqueue(messages: Envelope<PriceUpdate>[]): Promise<void>;
   now?: () => number;
   owner: string;
+  /** When this invocation is stopped (epoch ms): the lease ends then, so a run that died blocks no other. */
+  leaseUntil: number;
 }
 
 export interface PricePollResult {
@@ -47,7 +49,6 @@ export interface PricePollResult {
   records: number;
 }
 
-const LEASE_MS = 6 * 60_000;
 const HOUR_MS = 3_600_000;
 const today = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -67,7 +68,7 @@ export async function pollPrices(
   const prices = config.prices;
   const now = deps.now ?? Date.now;
   if (!prices.lists.length) return { summary: "prices.lists is empty: the price sync is off", records: 0 };
-  const cursor = await deps.state.begin(deps.owner, LEASE_MS);
+  const cursor = await deps.state.begin(deps.owner, deps.leaseUntil - now());
   if (cursor === "busy") return { summary: "another price run holds the lease; skipped", records: 0 };
   try {
     const start = now();

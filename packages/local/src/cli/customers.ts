@@ -34,7 +34,6 @@ import {
   planBackfill,
 } from "@m3bc/flows";
 import { CRS610MI } from "@m3bc/m3";
-import { topology } from "@m3bc/topology";
 
 const options = {
   "dry-run": { type: "boolean", default: false },
@@ -94,7 +93,8 @@ async function link(idText: string, number: string, io: CliIo): Promise<number> 
       m3: await m3Client(),
       ledger: dynamoLedger,
       bindings: dynamoCustomerBindings,
-      leaseSeconds: topology.functions["customers-deliver"].timeoutSeconds,
+      // The command's own look-up: a minute is far more than it takes.
+      leaseUntil: Date.now() + 60_000,
       fetchBigCommerce: async (bcId) => (await readBigCommerceCustomers(bigcommerce, [bcId])).get(bcId),
     },
   );
