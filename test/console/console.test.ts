@@ -19,6 +19,9 @@ let page: Page;
 let profile: string;
 /** The order whose SKU M3 does not have: parked, then corrected in the console. */
 let parked: { id: number };
+/** A shopper who signed up with a B2B account's e-mail: parked CUSTOMER_LINK_REVIEW, then decided in the console. */
+let shopper: { id: number };
+const B2B_EMAIL = "orders@acme-wholesale.example";
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
@@ -28,9 +31,17 @@ beforeAll(async () => {
   h = await startHarness({
     config: (config) => {
       config.inventory = { locations: { "100": 1 } };
+      // BigCommerce's Wholesale group (2) is left unmapped: the mappings page suggests a row for it.
+      config.customers = { sync: "both", groups: [{ bigcommerce: 1, m3: "RET", template: "WEBTMPL" }] };
     },
   });
   parked = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "POSTER-LTD", quantity: 2 }] }) as { id: number };
+  shopper = h.bc.createCustomer({
+    email: B2B_EMAIL,
+    first_name: "Pat",
+    last_name: "Buyer",
+    customer_group_id: 1,
+  }) as { id: number };
   // A run of each sync, so the pages show runs as a running stack would.
   for (const schedule of ["inventory-sync", "catalog-sync", "shipments-poll"])
     await h.connector.stack.fireSchedule(schedule);
@@ -102,8 +113,10 @@ describe("the operator console in a browser", { timeout: 120_000 }, () => {
     await expect.poll(() => text(orders.locator("td").nth(4))).toBe("1");
     // The syncs parked an item BigCommerce does not have (MUG-STONE).
     expect(await text(page.locator('tr[data-flow="catalog"] td').nth(4))).toBe("1");
-    for (const flow of ["shipments", "inventory", "catalog"])
+    for (const flow of ["shipments", "inventory", "catalog", "customers"])
       expect(await page.locator(`tr[data-flow="${flow}"]`).count()).toBe(1);
+    // The shopper waits for a person to say who they are.
+    expect(await text(page.locator('tr[data-flow="customers"] td').nth(4))).toBe("1");
     expect(await text(page.locator(".summary"))).toContain("Needs attention");
     // The syncs' deliveries ran.
     expect(await text(page.locator('tr[data-flow="inventory"] td').nth(0))).toMatch(/\b[1-9]\d* done\b/);
@@ -167,6 +180,47 @@ describe("the operator console in a browser", { timeout: 120_000 }, () => {
     expect(m3Order!.lines.map((l) => l.ITNO)).toContain("TOTE-CANVAS");
     await open("/messages?flow=orders");
     expect(await text(page.locator("main"))).toContain("Nothing waits with this filter");
+  });
+
+  test("parked and DLQ: a shopper with a B2B account's e-mail is linked to that account in the form and replayed", async () => {
+    const key = `customer:${h.bc.storeHash}:${shopper.id}`;
+    await open("/messages?flow=customers");
+    await page.getByRole("link", { name: new RegExp(`${key}$`) }).click();
+    expect(await text(page.locator("h1"))).toContain("CUSTOMER_LINK_REVIEW");
+    // The step's own fix, and the decision as a choice between the M3 customers the e-mail matched.
+    expect(await text(page.locator("main"))).toContain(`pnpm customers link ${shopper.id} 20001`);
+    await page.getByLabel(/^M3 customer 20001 "Acme Wholesale", type 1/).check();
+    await expectLabelled();
+    await page.getByRole("button", { name: "Link and replay" }).click();
+    expect(await text(page.getByRole("status"))).toContain(
+      `Linked BigCommerce customer ${shopper.id} to M3 customer 20001 and replayed`,
+    );
+    await h.settle();
+    await open("/messages?flow=customers");
+    expect(await text(page.locator("main"))).toContain("Nothing waits with this filter");
+    // Records by e-mail find the customer with its link.
+    await open(`/records?by=email&q=${encodeURIComponent(B2B_EMAIL)}`);
+    expect(await text(page.locator("main"))).toMatch(
+      new RegExp(`BigCommerce customer ${shopper.id} Pat Buyer.*: linked to M3 customer 20001 \\(manual`),
+    );
+  });
+
+  test("mappings: customer groups with pnpm check's findings, and a row suggested for the store's unmapped group", async () => {
+    await open("/mappings");
+    const groups = page.locator("#customer-groups");
+    // pnpm check's lines: the row's beside it, the table's above it.
+    expect(await text(groups.locator("tbody tr").first())).toMatch(
+      /✓ ok\s+customers\.groups\[0\]: BigCommerce group 1 "Retail" ↔ M3 customer group RET/,
+    );
+    expect(await text(groups)).toMatch(/customers\.groups\.0\.template WEBTMPL ".*" exists/);
+    expect(await text(groups.locator("ul.check"))).toContain('BigCommerce group 2 "Wholesale" is not mapped');
+    expect(await text(groups.locator(".unmapped"))).toContain(
+      'BigCommerce group 2 "Wholesale" is not mapped',
+    );
+    // M3's B2B group, in use and mapped by no row, is offered for it.
+    await groups.getByRole("button", { name: 'Add 2 "Wholesale" ↔ B2B' }).click();
+    expect(await text(page.locator(".diff"))).toMatch(/\+.*"bigcommerce": 2, "m3": "B2B"/);
+    await expectLabelled();
   });
 
   test("mappings: a suggested location is added, reviewed as a diff and saved to the config file", async () => {

@@ -138,6 +138,24 @@ describe("pnpm check", () => {
       /fix: Set customers.template in .*prod\.json to a customer template \(CRS610\), or create it in M3/,
     ],
     [
+      "a customer group the store does not have",
+      () => {
+        (config.customers as Record<string, unknown>).groups = [{ bigcommerce: 9, m3: "VIP" }];
+      },
+      /✗ customers.groups\[0\]: BigCommerce has no customer group 9 \(mapped to M3 group VIP\)/,
+      /fix: In .*prod\.json, use one of the store's groups: 1 "Retail", 2 "Wholesale"/,
+    ],
+    [
+      "a customer group's template M3 does not have",
+      () => {
+        (config.customers as Record<string, unknown>).groups = [
+          { bigcommerce: 2, m3: "B2B", template: "NOSUCH" },
+        ];
+      },
+      /✗ customers.groups.0.template "NOSUCH": CRS610MI\/GetBasicData: Record does not exist/,
+      /fix: Set customers.groups.0.template in .*prod\.json to a customer template \(CRS610\) for M3 group B2B/,
+    ],
+    [
       "a shipping item M3 does not have",
       () => {
         (config.orders as Record<string, unknown>).shippingItem = "POSTAGE";
@@ -188,6 +206,20 @@ describe("pnpm check", () => {
     expect(out).toMatch(/fix: pnpm webhooks register --url http:\/\/127\.0\.0\.1:\d+\/webhooks\/bigcommerce/);
     await update(created.id, { is_active: true });
     await update(status.id, { headers: { "x-connector-secret": WEBHOOK_SECRET } });
+  });
+
+  test("mapped customer groups: ✓ each with its template, and the store's group no row maps is named", async () => {
+    (config.customers as Record<string, unknown>).groups = [
+      { bigcommerce: 1, m3: "RET", template: "WEBTMPL" },
+    ];
+    const { code, out } = await check();
+    expect(failures(out)).toEqual([]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ customers.groups\[0\]: BigCommerce group 1 "Retail" ↔ M3 customer group RET/);
+    expect(out).toMatch(/✓ customers.groups.0.template WEBTMPL .* exists/);
+    expect(out).toMatch(
+      /· BigCommerce group 2 "Wholesale" is not mapped: its customers' group is not synced/,
+    );
   });
 
   test("keys that do nothing with the enabled flows are pointed out, and suggestions for unmapped warehouses made", async () => {

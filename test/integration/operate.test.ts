@@ -116,6 +116,11 @@ describe("an order's journey and the problems on the way", () => {
     );
     expect(byEmail.orders).toContain(placed.id);
     expect(byEmail.sections[0].lines.join("\n")).toContain(`order ${placed.id}: status`);
+    // The BigCommerce customer of the address, and the M3 customer its orders went to.
+    expect(byEmail.sections[1]).toEqual({
+      title: "customers",
+      lines: [expect.stringMatching(/^BigCommerce customer 1 .*: linked to M3 customer \S+ \(\w+/)],
+    });
 
     const sku = await run(traceCommand, "sku", "LAMP-ORBIT", "--local");
     expect(sku.out).toMatch(/M3\s+item LAMP-ORBIT "Orbit Desk Lamp", status 20/);

@@ -1,3 +1,4 @@
+import { parseConfig } from "@m3bc/core";
 import { describe, expect, test } from "vitest";
 import { editConfig, tableValue, valueFromForm } from "../src/mappings/edit";
 import { SECTIONS } from "../src/mappings/tables";
@@ -101,6 +102,57 @@ describe("editConfig", () => {
 
   test("tables whose key the config schema does not have are not shown", () => {
     expect(tableValue(raw, table("locations"))).toEqual({ "100": 1, "200": 2 });
-    expect(tableValue(raw, table("customer-groups"))).toBeUndefined();
+    const config = parseConfig(raw, "config/prod.json");
+    expect(tableValue(config, table("customer-groups"))).toEqual([]);
+    expect(tableValue(config, table("payments"))).toBeUndefined();
+  });
+});
+
+describe("customer groups", () => {
+  const groups = table("customer-groups");
+  const facts = {
+    customerGroups: [
+      { id: 1, name: "Retail" },
+      { id: 2, name: "Wholesale" },
+      { id: 3, name: "VIP" },
+    ],
+    m3CustomerGroups: [
+      { code: "RET", customers: 40 },
+      { code: "B2B", customers: 12 },
+      { code: "VIP", customers: 3 },
+    ],
+    problems: [],
+  };
+
+  test("a store group no row maps gets the M3 group named alike, else the M3 groups no row maps", () => {
+    const unmapped = groups.unmapped!({ facts, value: [{ bigcommerce: 1, m3: "RET" }], waiting: [] });
+    expect(unmapped.map((u) => u.what)).toEqual([
+      `BigCommerce group 2 "Wholesale" is not mapped: its customers' group is not synced`,
+      `BigCommerce group 3 "VIP" is not mapped: its customers' group is not synced`,
+    ]);
+    expect(unmapped[0]!.suggestions.map((s) => s.row)).toEqual([
+      { bigcommerce: "2", m3: "B2B" },
+      { bigcommerce: "2", m3: "VIP" },
+    ]);
+    expect(unmapped[1]!.suggestions).toEqual([
+      {
+        row: { bigcommerce: "3", m3: "VIP" },
+        label: '3 "VIP" ↔ VIP',
+        why: expect.stringMatching(/^named alike; 3 of/),
+      },
+    ]);
+  });
+
+  test("a suggested row joins the rows, typed as the schema wants; a group mapped twice is refused", () => {
+    const value = [{ bigcommerce: 1, m3: "RET", template: "WEBTMPL" }];
+    expect(valueFromForm(groups, value, form({ "add.bigcommerce": "2", "add.m3": "B2B" }))).toEqual([
+      ...value,
+      { bigcommerce: 2, m3: "B2B" },
+    ]);
+    const twice = valueFromForm(groups, value, form({ "add.bigcommerce": "2", "add.m3": "RET" }));
+    const text = file.replace('"inventory"', '"customers": { "groups": [] },\n  "inventory"');
+    expect(() => editConfig(text, groups, twice, "config/prod.json")).toThrow(
+      "an M3 customer group is mapped twice",
+    );
   });
 });

@@ -1,5 +1,6 @@
-import { describeError, formatMoney } from "@m3bc/core";
+import { customerKey, describeError, formatMoney } from "@m3bc/core";
 import { M3BusinessError, MMS200MI, OIS100MI } from "@m3bc/m3";
+import { dynamoCustomerBindings } from "../customers";
 import { listFailures } from "../replay/replay";
 import { type TraceContext, type TraceSection, traceOrder } from "./trace";
 
@@ -95,9 +96,9 @@ async function byM3Order(context: SearchContext, orderNumber: string): Promise<S
 
 const MAX_ORDERS = 20;
 
-/** BigCommerce's orders of the address (its `email` filter), newest first. */
+/** BigCommerce's orders of the address (its `email` filter), newest first; its customers and their M3 links. */
 async function byEmail(context: SearchContext, email: string): Promise<SearchResult> {
-  const title = `Orders of ${email}`;
+  const title = `Orders and customers of ${email}`;
   if (!context.bigcommerce)
     return { title, sections: [{ title: "BigCommerce", lines: [NO_CLIENT] }], orders: [] };
   const lines: string[] = [];
@@ -112,11 +113,47 @@ async function byEmail(context: SearchContext, email: string): Promise<SearchRes
       `order ${order.id}: status ${order.status_id} ${order.status}, total ${formatMoney(order.total_inc_tax, order.currency_code)}, created ${order.date_created}`,
     );
   }
-  return {
-    title,
-    sections: [{ title: "BigCommerce", lines: lines.length ? lines : ["no orders with this e-mail"] }],
-    orders,
-  };
+  const sections = [
+    { title: "BigCommerce", lines: lines.length ? lines : ["no orders with this e-mail"] },
+    await customersOf(context, email),
+  ];
+  return { title, sections, orders };
+}
+
+/** The BigCommerce customers of an e-mail, the M3 customer each is linked to, and what waits for them. */
+async function customersOf(context: SearchContext, email: string): Promise<TraceSection> {
+  const title = "customers";
+  try {
+    const customers = await context.bigcommerce!.listCustomers({ "email:in": [email] });
+    if (!customers.length) return { title, lines: ["no BigCommerce customer with this e-mail (a guest?)"] };
+    const store = context.config.bigcommerce.storeHash;
+    const keys = customers.map((c) => customerKey(store, c.id));
+    const [bindings, failures] = await Promise.all([
+      dynamoCustomerBindings.get(keys),
+      listFailures(context.target),
+    ]);
+    return {
+      title,
+      lines: customers.flatMap((c, i) => {
+        const binding = bindings.get(keys[i]!);
+        const name = [c.first_name, c.last_name].join(" ").trim() || c.email;
+        return [
+          `BigCommerce customer ${c.id} ${name}${c.company ? ` (${c.company})` : ""}, group ${c.customer_group_id}: ${
+            binding
+              ? `linked to M3 customer ${binding.customerNumber} (${binding.origin}${binding.sync ? "" : ", not synced yet"})`
+              : "not linked to an M3 customer"
+          }`,
+          ...failures
+            .filter((f) => f.key === keys[i])
+            .map(
+              (f) => `waiting: ${f.source} in ${f.queue} since ${f.at}: ${f.reason} ${f.kind} — ${f.detail}`,
+            ),
+        ];
+      }),
+    };
+  } catch (error) {
+    return { title, lines: [`could not be read: ${describeError(error).message}`] };
+  }
 }
 
 /** The item in M3, the variant in BigCommerce, and messages naming the SKU that wait for a human. */

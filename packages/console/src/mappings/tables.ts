@@ -1,6 +1,6 @@
 import type { Failure } from "@m3bc/aws/replay";
 import { candidates } from "@m3bc/flows";
-import type { LiveFacts } from "../facts";
+import { CUSTOMERS_SAMPLED, type LiveFacts } from "../facts";
 
 /** How a cell is typed in and written to the config. */
 export type CellType = "text" | "number" | "boolean" | "list" | "numbers";
@@ -72,6 +72,13 @@ export const ORDER_STATUSES: Choice[] = [
   "Partially Refunded",
 ].map((label, id) => ({ value: String(id), label: `${id} ${label}` }));
 
+const customerGroups = (facts: LiveFacts): Choice[] =>
+  (facts.customerGroups ?? []).map((g) => ({ value: String(g.id), label: `${g.id} ${g.name}` }));
+const m3CustomerGroups = (facts: LiveFacts): Choice[] =>
+  (facts.m3CustomerGroups ?? []).map((g) => ({
+    value: g.code,
+    label: `${g.code} (${g.customers} customers)`,
+  }));
 const warehouses = (facts: LiveFacts): Choice[] =>
   (facts.warehouses ?? []).map((w) => ({ value: w.code, label: `${w.code} ${w.name}` }));
 const locations = (facts: LiveFacts): Choice[] =>
@@ -163,15 +170,35 @@ export const SECTIONS: MappingSection[] = [
         id: "customer-groups",
         title: "BigCommerce customer group ↔ M3 customer group",
         key: "customers.groups",
-        help: "Customers of a BigCommerce group belong to the M3 customer group (CUCL); new M3 customers of the group are created from its template.",
+        help: "Customers of a BigCommerce group belong to the M3 customer group (CUCL); new M3 customers of the group are created from its template, with its payment terms and price list table.",
         shape: "array",
         columns: [
-          { field: "bigcommerce", label: "BigCommerce group id", type: "number" },
-          { field: "m3", label: "M3 customer group", type: "text", maxLength: 3 },
+          { field: "bigcommerce", label: "BigCommerce group id", type: "number", choices: customerGroups },
+          { field: "m3", label: "M3 customer group", type: "text", maxLength: 3, choices: m3CustomerGroups },
           { field: "template", label: "Template (CUTM)", type: "text", maxLength: 10, empty: "omit" },
           { field: "terms", label: "Payment terms", type: "text", maxLength: 3, empty: "omit" },
           { field: "priceListTable", label: "Price list table", type: "text", maxLength: 10, empty: "omit" },
         ],
+        // A template M3 does not have parks the customer (or its order) CUSTOMER_INVALID, naming it.
+        reasons: ["CUSTOMER_INVALID"],
+        unmapped: ({ facts, value }) => {
+          const rows = value as Array<{ bigcommerce: number; m3: string }>;
+          const free = (facts.m3CustomerGroups ?? []).filter((g) => !rows.some((r) => r.m3 === g.code));
+          return (facts.customerGroups ?? [])
+            .filter((g) => !rows.some((r) => r.bigcommerce === g.id))
+            .map((g) => {
+              // Named alike first; else every M3 group in use that no row maps, the most used first.
+              const alike = suggestFor([g.name], free, (m) => [m.code]);
+              return {
+                what: `BigCommerce group ${g.id} "${g.name}" is not mapped: its customers' group is not synced`,
+                suggestions: (alike.length ? alike : free).slice(0, 3).map((m) => ({
+                  row: { bigcommerce: String(g.id), m3: m.code },
+                  label: `${g.id} "${g.name}" ↔ ${m.code}`,
+                  why: `${alike.length ? "named alike; " : "not mapped either; "}${m.customers} of the first ${CUSTOMERS_SAMPLED} M3 customers are in it`,
+                })),
+              };
+            });
+        },
       },
     ],
   },

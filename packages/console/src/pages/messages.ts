@@ -1,3 +1,4 @@
+import { linkCustomer } from "@m3bc/aws/operate";
 import type { Edits } from "@m3bc/aws/replay";
 import {
   dropFailures,
@@ -9,7 +10,8 @@ import {
   replayDlq,
   replayParked,
 } from "@m3bc/aws/replay";
-import { reasons } from "@m3bc/core";
+import { describeError, reasons } from "@m3bc/core";
+import { CRS610MI } from "@m3bc/m3";
 import { topology } from "@m3bc/topology";
 import { liveFacts } from "../facts";
 import { badge, csrfField, type Html, html, notice, time } from "../html";
@@ -50,6 +52,40 @@ export const messagesRoutes: Route[] = [
               ? `, but it could not be removed from where it waited (${result.notRemoved[0]!.error}): a second replay would send it again`
               : ""
           }.`,
+        },
+      };
+    },
+  ],
+  [
+    "POST",
+    "/messages/link",
+    async (state, { form }) => {
+      const one = selectionOf(form);
+      const failure = await findOne(state, one);
+      if (!failure) return gone(one);
+      const review = linkReviewOf(failure);
+      const choice = form.get("customer") === "other" ? form.get("other")?.trim() : form.get("customer");
+      if (!review || !choice)
+        return onePage(state, one, {
+          problem: "Choose the M3 customer this shopper is, or a new one.",
+          form,
+        });
+      let linked: string;
+      try {
+        const link = await linkCustomer(review.bigcommerceId, choice);
+        linked = `Linked BigCommerce customer ${review.bigcommerceId} to M3 customer ${link.customerNumber}${link.origin === "created" ? " (created now)" : ""}`;
+      } catch (error) {
+        return onePage(state, one, { problem: `Not linked: ${describeError(error).message}`, form });
+      }
+      const result = await replay(state, failure, { set: [], interactive: false }, false);
+      const failed = result.failed[0]?.error ?? result.notRemoved[0]?.error;
+      return {
+        redirect: "/messages",
+        flash: {
+          kind: failed ? "bad" : "ok",
+          text: failed
+            ? `${linked}, but the replay of ${failure.kind} ${failure.key} failed (${failed}): replay it below.`
+            : `${linked} and replayed ${failure.kind} ${failure.key}.`,
         },
       };
     },
@@ -221,6 +257,7 @@ async function onePage(state: ConsoleState, one: One, options: OneOptions = {}):
   const orderId = /^order:[^:]+:(\d+)$/.exec(failure.key)?.[1];
   const hidden = html`${csrfField(state.csrf)}<input type="hidden" name="source" value="${failure.source}"><input type="hidden" name="id" value="${failure.id}"><input type="hidden" name="queue" value="${failure.queue}">`;
   const fixForm = await commonFixes(state, failure, options.form);
+  const linkForm = await linkReviewForm(state, failure, options.form);
   return {
     page: "messages",
     title: `${failure.reason}: ${failure.kind} ${failure.key}`,
@@ -238,6 +275,15 @@ ${
   ${orderId ? html`<dt>Order</dt><dd><a href="/records?by=order&amp;q=${orderId}">Order ${orderId}'s journey</a></dd>` : ""}
   ${failure.details ? html`<dt>Details</dt><dd><details><summary>What the step recorded</summary><pre><code>${JSON.stringify(failure.details, null, 2)}</code></pre></details></dd>` : ""}
 </dl>
+${
+  linkForm
+    ? html`<section aria-labelledby="link-title"><h2 id="link-title">Decide who the shopper is, and replay</h2>
+<form method="post" action="/messages/link" class="fix">${hidden}
+${linkForm}
+<div class="buttons"><button type="submit">Link and replay</button></div>
+</form></section>`
+    : ""
+}
 ${
   fixForm
     ? html`<section aria-labelledby="fix-title"><h2 id="fix-title">Correct and replay</h2>
@@ -262,6 +308,54 @@ ${fixForm}
 <div class="buttons"><button type="submit" class="danger">Drop</button></div>
 </form></section>`,
   };
+}
+
+/** A CUSTOMER_LINK_REVIEW of a BigCommerce customer (a guest has no id to link): the M3 customers it matched. */
+function linkReviewOf(failure: Failure): { bigcommerceId: number; candidates: string[] } | undefined {
+  const details = failure.details as
+    | { bigcommerceId?: unknown; candidates?: Array<{ customerNumber: string }> }
+    | undefined;
+  if (failure.reason !== "CUSTOMER_LINK_REVIEW" || typeof details?.bigcommerceId !== "number")
+    return undefined;
+  return {
+    bigcommerceId: details.bigcommerceId,
+    candidates: (details.candidates ?? []).map((c) => c.customerNumber),
+  };
+}
+
+/** `pnpm customers link` as a choice: each M3 customer the e-mail matched (as M3 has it now), a new one, another. */
+async function linkReviewForm(
+  state: ConsoleState,
+  failure: Failure,
+  form?: URLSearchParams,
+): Promise<Html | undefined> {
+  const review = linkReviewOf(failure);
+  if (!review) return undefined;
+  const { m3, files } = state.context;
+  const candidates = await Promise.all(
+    review.candidates.map(async (cuno) => {
+      const basic = await m3
+        ?.get(CRS610MI.GetBasicData, { CONO: files.config.m3.company, CUNO: cuno })
+        .catch(() => undefined);
+      return {
+        cuno,
+        label: basic
+          ? `M3 customer ${cuno} "${basic.CUNM}", type ${basic.CUTP}, status ${basic.STAT}, ${basic.MAIL}`
+          : `M3 customer ${cuno}`,
+      };
+    }),
+  );
+  const chosen = form?.get("customer") ?? "";
+  const option = (value: string, id: string, label: Html | string) =>
+    html`<div class="field"><input type="radio" id="${id}" name="customer" value="${value}"${chosen === value ? html` checked` : ""}> <label for="${id}">${label}</label></div>`;
+  return html`
+<p>BigCommerce customer ${review.bigcommerceId}'s orders and changes go to the M3 customer chosen here (<code>pnpm customers link</code>); the message is then replayed.</p>
+<fieldset><legend>BigCommerce customer ${review.bigcommerceId} is</legend>
+${candidates.map((c, i) => option(c.cuno, `link-${i}`, `${c.label} (bill the shopper's orders to this account)`))}
+${option("new", "link-new", "a new M3 customer of their own, created now from the BigCommerce record")}
+${option("other", "link-other", "another M3 customer:")}
+<input name="other" aria-label="Another M3 customer number" maxlength="10" value="${form?.get("other") ?? ""}">
+</fieldset>`;
 }
 
 /** An order event: transform fetches the order again and applies `payload.corrections` (see the orders flow). */

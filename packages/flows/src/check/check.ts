@@ -1,6 +1,7 @@
 import {
   BigCommerceApiError,
   type BigCommerceClient,
+  type CustomerGroup,
   type Location,
   type Order,
   type StoreInformation,
@@ -33,7 +34,12 @@ export interface CheckDeps {
   secretsSource: string;
   bigcommerce: Pick<
     BigCommerceClient,
-    "getStoreInformation" | "accessStatus" | "listWebhooks" | "listLocations" | "iterateOrders"
+    | "getStoreInformation"
+    | "accessStatus"
+    | "listWebhooks"
+    | "listLocations"
+    | "listCustomerGroups"
+    | "iterateOrders"
   >;
   m3: Pick<M3Client, "call" | "get">;
   /** Where the order hooks should post, when known (a stage's or the local stack's endpoint). */
@@ -57,9 +63,10 @@ const NO_SUCH_ID = 2_147_483_647;
 
 /**
  * Checks a config and its secrets against the live systems, as far as can be done without changing anything:
- * BigCommerce (token, scopes for the enabled flows, currency and time zone, order hooks, mapped locations, recent
- * orders) and M3 (credentials, every MI transaction the enabled flows call, company and division, warehouses and
- * facility, customer template, guest customer, shipping item), then keys of the config that do nothing.
+ * BigCommerce (token, scopes for the enabled flows, currency and time zone, order hooks, mapped locations, mapped
+ * customer groups, recent orders) and M3 (credentials, every MI transaction the enabled flows call, company and
+ * division, warehouses and facility, customer templates, guest customer, shipping item), then keys of the config that
+ * do nothing.
  */
 export async function checkConnector(deps: CheckDeps): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
@@ -125,6 +132,8 @@ async function checkBigCommerce(
   await checkScopes(deps, flows, add);
   await checkHooks(deps, add);
   if (flows.includes("inventory")) await checkLocations(deps, add, m3);
+  if (flows.includes("customers") || deps.config.customers.groups.length)
+    await checkCustomerGroups(deps, add);
   await recentOrders(deps, add);
 }
 
@@ -297,6 +306,57 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
   }
 }
 
+/**
+ * customers.groups against the store's customer groups: each mapped group exists; a group no row maps is named (its
+ * customers' group is not synced, and M3 customers created for them come from customers.template). M3 lists no
+ * customer groups (CUCL) through the MI transactions the connector may call: the M3 side is the templates' check.
+ */
+async function checkCustomerGroups(deps: CheckDeps, add: (line: CheckLine) => void) {
+  const { config, configSource } = deps;
+  const key = "customers.groups";
+  let groups: CustomerGroup[];
+  try {
+    groups = await deps.bigcommerce.listCustomerGroups();
+  } catch (error) {
+    add({
+      area: "BigCommerce",
+      status: "fail",
+      key,
+      text: `the store's customer groups (GET /v2/customer_groups): ${describeError(error).message}`,
+      fix: "Give the API account Customers: Read-only or more (docs/deploy.md step 5).",
+    });
+    return;
+  }
+  const describe = (g: CustomerGroup) => `${g.id} "${g.name}"`;
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  config.customers.groups.forEach((row, i) => {
+    const group = byId.get(row.bigcommerce);
+    if (group)
+      add({
+        area: "BigCommerce",
+        status: "ok",
+        key: `${key}.${i}`,
+        text: `${key}[${i}]: BigCommerce group ${describe(group)} ↔ M3 customer group ${row.m3}`,
+      });
+    else
+      add({
+        area: "BigCommerce",
+        status: "fail",
+        key: `${key}.${i}.bigcommerce`,
+        text: `${key}[${i}]: BigCommerce has no customer group ${row.bigcommerce} (mapped to M3 group ${row.m3})`,
+        fix: `In ${configSource}, use one of the store's groups: ${groups.map(describe).join(", ") || "none yet (Customers → Customer Groups)"}.`,
+      });
+  });
+  const mapped = new Set(config.customers.groups.map((g) => g.bigcommerce));
+  for (const group of groups.filter((g) => !mapped.has(g.id)))
+    add({
+      area: "BigCommerce",
+      status: "info",
+      key,
+      text: `BigCommerce group ${describe(group)} is not mapped: its customers' group is not synced, and M3 customers created for them come from customers.template`,
+    });
+}
+
 /** What the last orders look like: statuses (which ones go to M3) and payment methods (for a payments mapping). */
 async function recentOrders(deps: CheckDeps, add: (line: CheckLine) => void) {
   const orders: Order[] = [];
@@ -427,6 +487,15 @@ async function checkM3(
     "a customer template (CRS610)",
     add,
   );
+  for (const [i, group] of config.customers.groups.entries())
+    if (group.template)
+      await checkCustomer(
+        deps,
+        `customers.groups.${i}.template`,
+        group.template,
+        `a customer template (CRS610) for M3 group ${group.m3}`,
+        add,
+      );
   if (config.customers.guests.mode === "shared")
     await checkCustomer(
       deps,

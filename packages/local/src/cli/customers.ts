@@ -7,7 +7,6 @@ import {
   findCustomerAttributeIds,
   loadConfig,
   m3Client,
-  readBigCommerceCustomers,
   sendAll,
 } from "@m3bc/aws";
 import {
@@ -20,6 +19,7 @@ import {
   runCommand,
   useForAdapters,
 } from "@m3bc/aws/cli";
+import { linkCustomer } from "@m3bc/aws/operate";
 import { collect } from "@m3bc/bigcommerce";
 import { customerKey, newEnvelope } from "@m3bc/core";
 import {
@@ -29,7 +29,6 @@ import {
   boundCustomers,
   CUSTOMERS_PER_UPDATE,
   customerOfBigCommerce,
-  linkManually,
   m3NumberOf,
   planBackfill,
 } from "@m3bc/flows";
@@ -83,21 +82,8 @@ const bigcommerceId = (text: string) => {
 };
 
 async function link(idText: string, number: string, io: CliIo): Promise<number> {
-  const config = loadConfig();
-  const bigcommerce = await bigCommerceClient();
   const id = bigcommerceId(idText);
-  const result = await linkManually(
-    { bigcommerceId: id, customerNumber: number === "new" ? "new" : number.toUpperCase() },
-    {
-      config,
-      m3: await m3Client(),
-      ledger: dynamoLedger,
-      bindings: dynamoCustomerBindings,
-      // The command's own look-up: a minute is far more than it takes.
-      leaseUntil: Date.now() + 60_000,
-      fetchBigCommerce: async (bcId) => (await readBigCommerceCustomers(bigcommerce, [bcId])).get(bcId),
-    },
-  );
+  const result = await linkCustomer(id, number);
   io.out(
     `BigCommerce customer ${id} → M3 customer ${result.customerNumber}${result.origin === "created" ? " (created)" : ""}. ` +
       "Replay what was parked for it: pnpm replay parked --reason CUSTOMER_LINK_REVIEW",
