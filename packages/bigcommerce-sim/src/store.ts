@@ -3,6 +3,7 @@ import { Catalog } from "./catalog";
 import { Customers } from "./customers";
 import { parseMoney } from "./money";
 import { Orders } from "./orders";
+import { Metafields } from "./routes-metafields";
 import { type WebhookOptions, Webhooks } from "./webhooks";
 
 export interface StoreOptions extends WebhookOptions {
@@ -16,6 +17,7 @@ export class Store {
   readonly catalog: Catalog;
   readonly customers: Customers;
   readonly orders: Orders;
+  readonly metafields: Metafields;
 
   constructor(readonly options: StoreOptions) {
     this.webhooks = new Webhooks(options);
@@ -23,5 +25,6 @@ export class Store {
     this.catalog = new Catalog(emit, () => this.options.inventoryReadLagMs);
     this.customers = new Customers(emit);
     this.orders = new Orders(this.catalog, this.customers, emit, parseMoney);
+    this.metafields = new Metafields(options.clientId, (id) => this.orders.byId.has(id));
   }
 }

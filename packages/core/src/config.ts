@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseOrThrow } from "./config-errors";
+import { FinanceConfig } from "./finance-config";
 import { Decimal } from "./money";
 
 /**
@@ -324,6 +325,7 @@ export const ConnectorConfig = z.strictObject({
         .describe("M3 orders asked about per bulk call when polling for deliveries"),
     })
     .prefault({}),
+  finance: FinanceConfig.prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 

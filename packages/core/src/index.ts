@@ -2,6 +2,8 @@ export * from "./config";
 export * from "./config-errors";
 export * from "./envelope";
 export * from "./errors";
+export * from "./finance-config";
+export * from "./model/payment";
 export * from "./model/sales-order";
 export * from "./money";
 export * from "./payload";

@@ -106,6 +106,7 @@ function seedBasics(store: Store): void {
   for (const warehouse of WAREHOUSES) store.warehouses.set(warehouse.WHLO, { ...warehouse });
   store.orderTypes.add("WEB");
   store.orderTypes.add("SO1");
+  store.receivables.seed();
 }
 
 export function seedEmpty(store: Store): void {

@@ -1,5 +1,6 @@
 import { CRS610MI } from "./crs610mi";
 import { MWS410MI, MWS411MI } from "./deliveries";
+import { ARS040MI, ARS200MI, GLS840MI, OIS350MI } from "./finance";
 import { MMS005MI, MMS200MI } from "./items";
 import { OIS100MI } from "./ois100mi";
 import type { Program } from "./types";
@@ -11,4 +12,8 @@ export const PROGRAMS: Record<string, Program> = {
   MMS005MI,
   MWS410MI,
   MWS411MI,
+  OIS350MI,
+  ARS200MI,
+  ARS040MI,
+  GLS840MI,
 };
