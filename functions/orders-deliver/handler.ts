@@ -1,6 +1,12 @@
 import { bigCommerceClient, dynamoLedger, loadConfig, m3Client, perRuntime, sqsHandler } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
-import { checkWarehousesInM3, DeliveryPayload, deliverOrder } from "@m3bc/flows";
+import {
+  checkWarehousesInM3,
+  DeliveryPayload,
+  deliverOrder,
+  orderSent,
+  orderSentEnvelope,
+} from "@m3bc/flows";
 import { topology } from "@m3bc/topology";
 
 // Once per container: every warehouse the routing config names must exist in M3.
@@ -11,8 +17,10 @@ const warehousesChecked = perRuntime(() =>
 export const handler = sqsHandler("orders-deliver", async (message) => {
   await warehousesChecked()();
   const bigcommerce = await bigCommerceClient();
-  return deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
-    config: loadConfig(),
+  const config = loadConfig();
+  const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
+  const result = await deliverOrder(payload, {
+    config,
     ledger: dynamoLedger,
     m3: await m3Client(),
     // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
@@ -26,4 +34,12 @@ export const handler = sqsHandler("orders-deliver", async (message) => {
       },
     },
   });
+  // The order is in M3 (now or before, a redelivery sends it again): the finance flow records its payments.
+  const finance = config.finance.enabled && result.sent;
+  return finance
+    ? {
+        ...result,
+        send: { "finance-events": [orderSentEnvelope(message, orderSent(payload.order, finance))] },
+      }
+    : result;
 });

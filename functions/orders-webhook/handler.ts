@@ -21,7 +21,8 @@ export const handler = httpHandler("orders-webhook", async (request, { metrics }
     remember: async (key) => {
       await remember(`webhook:${key}`, DEDUPE_SECONDS);
     },
-    enqueue: (message, options) => sendAll("order-events", [message], options),
+    enqueue: (message, options) =>
+      sendAll(message.flow === "finance" ? "finance-events" : "order-events", [message], options),
   });
   if (response.rejected) metrics.addMetric(metricNames.webhookRejected, MetricUnit.Count, 1);
   return response;

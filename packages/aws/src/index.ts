@@ -2,6 +2,7 @@ export * from "./aws-clients";
 export * from "./clients";
 export * from "./config";
 export * from "./dedupe";
+export * from "./finance";
 export * from "./handlers/http";
 export * from "./handlers/schedule";
 export * from "./handlers/sqs";

@@ -1,5 +1,7 @@
 export * from "./catalog/deliver";
 export * from "./catalog/poll";
+export * from "./finance/ledger";
+export * from "./finance/payments";
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";

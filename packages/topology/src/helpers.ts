@@ -5,6 +5,7 @@ export const env = {
   queueUrl: (queue: string) => `QUEUE_URL_${constant(queue)}`,
   tableName: (table: string) => `TABLE_${constant(table)}`,
   secretId: (secret: string) => `SECRET_ID_${constant(secret)}`,
+  bucketName: (bucket: string) => `BUCKET_${constant(bucket)}`,
 };
 
 const constant = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
@@ -82,6 +83,8 @@ export function validateTopology(topology: Topology): string[] {
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
     for (const t2 of Object.keys(fn.tables))
       if (!topology.tables[t2 as never]) problems.push(`function "${name}": uses unknown table "${t2}"`);
+    for (const b of fn.buckets ?? [])
+      if (!topology.buckets?.[b]) problems.push(`function "${name}": writes to unknown bucket "${b}"`);
     if (fn.timeoutSeconds * VISIBILITY_FACTOR > 43_200)
       problems.push(`function "${name}": timeout too long for SQS`);
   }

@@ -43,6 +43,14 @@ export const topology = {
       maxReceiveCount: 10,
       retentionDays: 4,
     },
+    "finance-events": {
+      flow: "finance",
+      description:
+        "Orders that reached M3 and BigCommerce payment transaction webhooks: the order's payments to record",
+      fifo: false,
+      maxReceiveCount: 8,
+      retentionDays: 14,
+    },
   },
   tables: {
     idempotency: {
@@ -69,6 +77,17 @@ export const topology = {
       description:
         "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
       partitionKey: "pk",
+    },
+    finance: {
+      description:
+        "Finance ledger: per order its payments (the posting ledger, by BigCommerce transaction id), M3 invoices and order value; M3 payment batches and journals as resumable sagas",
+      partitionKey: "pk",
+      // Sparse: orders with invoices or postings still to come (the finance poll's work list), and every order by
+      // the day it was placed (the reconciliation's selection).
+      indexes: [
+        { name: "finance-open", partitionKey: "open", sortKey: "sentAt" },
+        { name: "orders-by-day", partitionKey: "day", sortKey: "pk" },
+      ],
     },
   },
   schedules: {
@@ -125,7 +144,7 @@ export const topology = {
       trigger: { type: "http", method: "POST", path: "/webhooks/bigcommerce" },
       timeoutSeconds: 10,
       memoryMb: 512,
-      sends: ["order-events"],
+      sends: ["order-events", "finance-events"],
       tables: { idempotency: "readwrite" },
       secrets: ["bigcommerce"],
     },
@@ -145,7 +164,7 @@ export const topology = {
       trigger: { type: "sqs", queue: "order-deliveries", batchSize: 10, maxConcurrency: 4 },
       timeoutSeconds: 60,
       memoryMb: 512,
-      sends: [],
+      sends: ["finance-events"],
       tables: { ledger: "readwrite", parked: "readwrite" },
       secrets: ["bigcommerce", "m3"],
     },
@@ -197,6 +216,17 @@ export const topology = {
       memoryMb: 512,
       sends: [],
       tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      secrets: ["bigcommerce"],
+    },
+    "finance-payments": {
+      flow: "finance",
+      description:
+        "Records an order's BigCommerce payment transactions when it reaches M3 and whenever its payment changes",
+      trigger: { type: "sqs", queue: "finance-events", batchSize: 10, maxConcurrency: 2 },
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      sends: [],
+      tables: { finance: "readwrite", parked: "readwrite" },
       secrets: ["bigcommerce"],
     },
   },

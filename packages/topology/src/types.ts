@@ -1,6 +1,6 @@
 /** The shape of the deployment, declared once and read by the CDK app and the local runtime alike. */
 
-export const flows = ["orders", "shipments", "inventory", "catalog"] as const;
+export const flows = ["orders", "shipments", "inventory", "catalog", "finance"] as const;
 export type Flow = (typeof flows)[number];
 
 export type SecretName = "bigcommerce" | "m3";
@@ -31,6 +31,13 @@ export interface TableSpec {
   indexes?: TableIndexSpec[];
 }
 
+/** An S3 bucket (a folder under .local/buckets on a laptop), e.g. for reports. */
+export interface BucketSpec {
+  description: string;
+  /** Objects are deleted this many days after they were written. */
+  expireAfterDays: number;
+}
+
 export interface ScheduleSpec {
   flow: Flow;
   description: string;
@@ -59,6 +66,8 @@ export interface FunctionSpec<
   sends: readonly Q[];
   tables: Partial<Record<T, TableAccess>>;
   secrets: readonly SecretName[];
+  /** Buckets this function writes objects to. */
+  buckets?: readonly string[];
 }
 
 export interface Topology<Q extends string = string, T extends string = string, S extends string = string> {
@@ -66,6 +75,7 @@ export interface Topology<Q extends string = string, T extends string = string, 
   tables: Record<T, TableSpec>;
   schedules: Record<S, ScheduleSpec>;
   functions: Record<string, FunctionSpec<Q, T, S>>;
+  buckets?: Record<string, BucketSpec>;
 }
 
 /** DLQs keep failures for the longest retention SQS allows, so nothing expires before a replay. */

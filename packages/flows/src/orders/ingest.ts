@@ -11,6 +11,7 @@ import {
   newEnvelope,
   orderKey,
 } from "@m3bc/core";
+import { type TransactionEvent, transactionEnvelope } from "../finance/payments";
 import type { OrderEvent } from "./transform";
 
 export interface IngestRequest {
@@ -25,7 +26,8 @@ export interface IngestDeps {
   seen(key: string): Promise<boolean>;
   /** Remembers an accepted webhook (a conditional write with TTL). */
   remember(key: string): Promise<void>;
-  enqueue(message: Envelope<OrderEvent>, options: { delaySeconds: number }): Promise<void>;
+  /** Order events go to the orders flow, transaction events (when finance is on) to the finance flow. */
+  enqueue(message: Envelope<OrderEvent | TransactionEvent>, options: { delaySeconds: number }): Promise<void>;
   now?: () => number;
 }
 
@@ -78,34 +80,53 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
     return { status: 400, body: { message: `producer ${event.producer} is not this connector's store` } };
   }
 
-  let orderEvent: OrderEvent;
+  const store = config.bigcommerce.storeHash;
+  let message: Envelope<OrderEvent | TransactionEvent>;
+  let delaySeconds = 0;
   if (event.scope === "store/order/created") {
-    orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash };
+    const orderEvent: OrderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash };
+    message = orderEnvelope(store, orderEvent);
+    // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is usually
+    // in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
+    delaySeconds = config.orders.createdEventDelaySeconds;
   } else if (event.scope === "store/order/statusUpdated") {
     const newStatusId = event.data.status.new_status_id;
     if (!config.orders.eligibleStatuses.includes(newStatusId))
       return ok(`ignored: status ${newStatusId} does not go to M3`);
-    orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash, newStatusId };
+    message = orderEnvelope(store, {
+      scope: event.scope,
+      orderId: event.data.id,
+      hash: event.hash,
+      newStatusId,
+    });
+  } else if (
+    event.scope === "store/order/transaction/created" ||
+    event.scope === "store/order/transaction/updated"
+  ) {
+    if (!config.finance.enabled) return ok("ignored: finance is not enabled");
+    const orderId = Number(event.data.order_id);
+    if (!Number.isSafeInteger(orderId) || orderId <= 0)
+      return { status: 400, body: { message: `data.order_id "${event.data.order_id}" is not an order id` } };
+    const status = (event.data as { transaction_status?: unknown }).transaction_status;
+    message = transactionEnvelope({
+      store,
+      orderId,
+      transactionId: event.data.transaction_id,
+      status: typeof status === "string" ? status : "",
+    });
   } else {
     return ok(`ignored: ${event.scope} is not used by the connector`);
   }
 
   const dedupeKey = `${event.scope}:${event.hash}`;
   if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
-  await deps.enqueue(
-    newEnvelope({
-      flow: "orders",
-      kind: "order.webhook",
-      key: orderKey(config.bigcommerce.storeHash, orderEvent.orderId),
-      payload: orderEvent,
-    }),
-    // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is usually
-    // in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
-    { delaySeconds: orderEvent.scope === "store/order/created" ? config.orders.createdEventDelaySeconds : 0 },
-  );
+  await deps.enqueue(message, { delaySeconds });
   await deps.remember(dedupeKey);
   return ok("accepted");
 }
+
+const orderEnvelope = (store: string, event: OrderEvent) =>
+  newEnvelope({ flow: "orders", kind: "order.webhook", key: orderKey(store, event.orderId), payload: event });
 
 /**
  * A callback must carry the shared secret in the configured custom header, or a valid Standard Webhooks

@@ -4,6 +4,9 @@ import type { BigCommerceSecret, ConnectorConfig } from "@m3bc/core";
 /** The scopes the orders flow needs: new orders, and status changes (an order paid later becomes eligible then). */
 export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"] as const;
 
+/** With finance on, payment changes too: a capture, void or refund is a new transaction. */
+export const FINANCE_SCOPES = ["store/order/transaction/created", "store/order/transaction/updated"] as const;
+
 /**
  * Registers (or repairs) the connector's hooks: one active hook per scope to `destination`, carrying the shared
  * secret header. Safe to run on every deploy and from a schedule: deactivated hooks are reactivated.
@@ -15,7 +18,7 @@ export async function registerOrderWebhooks(
   secret: BigCommerceSecret,
 ): Promise<Array<{ scope: string; id: number; action: EnsureWebhookAction }>> {
   const results = [];
-  for (const scope of ORDER_SCOPES) {
+  for (const scope of [...ORDER_SCOPES, ...(config.finance.enabled ? FINANCE_SCOPES : [])]) {
     const { webhook, action } = await bigcommerce.ensureWebhook({
       scope,
       destination,
