@@ -201,6 +201,20 @@ export const dynamoFinanceLedger: FinanceLedger = {
     await dynamo().send(new PutCommand({ TableName: tableName("finance"), Item: { ...rest, pk: key } }));
   },
 
+  async leaseBatch(key, until, now) {
+    return conditional(
+      dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("finance"),
+          Key: { pk: key },
+          UpdateExpression: "SET leaseUntil = :until",
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)",
+          ExpressionAttributeValues: { ":until": until, ":now": now },
+        }),
+      ),
+    );
+  },
+
   async nextNumber(counter, first) {
     const { Attributes } = await dynamo().send(
       new UpdateCommand({

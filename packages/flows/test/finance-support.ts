@@ -125,6 +125,12 @@ export function memoryFinanceLedger() {
     async saveBatch(batch) {
       batches.set(batch.key, structuredClone(batch));
     },
+    async leaseBatch(key, until, now) {
+      const batch = batches.get(key);
+      if (!batch || (batch.leaseUntil !== undefined && batch.leaseUntil > now)) return false;
+      batch.leaseUntil = until;
+      return true;
+    },
     async nextNumber(counter, first) {
       const n = (counters.get(counter) ?? 0) + 1;
       counters.set(counter, n);

@@ -60,7 +60,19 @@ export interface PaymentRef {
   transactionId: string;
 }
 
-export type BatchState = "claimed" | "head" | "lines" | "charges" | "controlling" | "posted" | "abandoned";
+/**
+ * ARS040MI: claimed → head → lines → charges → controlling → posted; GLS840MI: claimed → head → lines → checked
+ * → posted. Abandoned: M3 will never post it (it refused the head, every line, or the journal's check).
+ */
+export type BatchState =
+  | "claimed"
+  | "head"
+  | "lines"
+  | "charges"
+  | "controlling"
+  | "checked"
+  | "posted"
+  | "abandoned";
 
 /** One line of an M3 batch: part (or all) of one payment, against one invoice. */
 export interface BatchLine {
@@ -74,9 +86,16 @@ export interface BatchLine {
   /** Payment date (YYYY-MM-DD) and the reference M3 gets (check number). */
   date: string;
   reference: string;
+  /** From the mapping row, fixed when the batch is built: M3 payment type and GL accounts. */
   mappingRow: number;
+  paymentType: string;
+  accounts: { payment: string; receivable: string | null; fees: string | null; dimensions: string[] };
+  /** The gateway fee on this payment line (0 when none). */
+  fee: string;
+  feeCharge: string | null;
 }
 
+/** A fee charge of an ARS040MI batch: the fees of its entered lines per charge and currency. */
 export interface BatchCharge {
   charge: string;
   amount: string;
@@ -95,9 +114,13 @@ export interface PostingBatch {
   batchPaymentType: string;
   bankAccount: string;
   lines: BatchLine[];
-  charges: BatchCharge[];
-  /** Lines M3 took (or already had): their numbers. */
+  /** Lines M3 took (or already had) and refused: their numbers. */
   entered: number[];
+  rejected: number[];
+  /** ARS040MI fee charges, worked out once the lines are in; how many M3 took; one being sent. */
+  charges: BatchCharge[];
+  chargesEntered: number;
+  chargeInFlight: boolean;
   /** Until when (epoch ms) the invocation working on the batch may still be at it. */
   leaseUntil?: number;
   createdAt: string;
@@ -127,6 +150,8 @@ export interface FinanceLedger {
   createBatch(batch: PostingBatch): Promise<boolean>;
   /** Saves a batch's progress (state, entered lines, lease). */
   saveBatch(batch: PostingBatch): Promise<void>;
+  /** Takes the batch's lease until `until` unless another invocation holds one past `now`. */
+  leaseBatch(key: string, until: number, now: number): Promise<boolean>;
   /** The next number of a counter (ARS040 batches, GLS840 journals), from `first` on. */
   nextNumber(counter: string, first: number): Promise<number>;
 }
