@@ -208,7 +208,8 @@ export const dynamoFinanceLedger: FinanceLedger = {
           TableName: tableName("finance"),
           Key: { pk: key },
           UpdateExpression: "SET leaseUntil = :until",
-          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)",
           ExpressionAttributeValues: { ":until": until, ":now": now },
         }),
       ),
