@@ -1,8 +1,21 @@
+import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { FinanceLedger, FinanceOrder, PaymentRef, PostingBatch } from "@m3bc/flows";
+import type { Envelope } from "@m3bc/core";
+import type {
+  FinanceLedger,
+  FinanceOrder,
+  PaymentRef,
+  PostingBatch,
+  PostingDeps,
+  PostingRequest,
+} from "@m3bc/flows";
+import { type FunctionName, topology } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
+import { m3Client } from "./clients";
+import { loadConfig } from "./config";
 import { tableName } from "./runtime";
+import { parkReport } from "./sync";
 
 /** Partition value of the sparse "finance-open" index: orders with invoices or postings still to come. */
 const OPEN = "open";
@@ -46,12 +59,23 @@ function paymentUpdate(
   condition: string,
   values: Record<string, unknown>,
 ) {
+  // "batch" is a DynamoDB reserved word: fields go through name placeholders, and DynamoDB refuses unused ones.
+  const names = {
+    "#p": "payments",
+    "#tx": ref.transactionId,
+    "#batch": "batch",
+    "#hold": "hold",
+    "#postedAt": "postedAt",
+  };
+  const used = `${expression} ${condition}`;
   return new UpdateCommand({
     TableName: tableName("finance"),
     Key: { pk: ref.key },
     UpdateExpression: `${expression} ADD version :one`,
     ConditionExpression: condition,
-    ExpressionAttributeNames: { "#p": "payments", "#tx": ref.transactionId },
+    ExpressionAttributeNames: Object.fromEntries(
+      Object.entries(names).filter(([name]) => new RegExp(`${name}\\b`).test(used)),
+    ),
     ExpressionAttributeValues: { ":one": 1, ...values },
   });
 }
@@ -124,8 +148,8 @@ export const dynamoFinanceLedger: FinanceLedger = {
         dynamo().send(
           paymentUpdate(
             ref,
-            "SET #p.#tx.batch = :b",
-            "attribute_exists(#p.#tx) AND ((attribute_not_exists(#p.#tx.batch) AND attribute_not_exists(#p.#tx.hold)) OR #p.#tx.batch = :b)",
+            "SET #p.#tx.#batch = :b",
+            "attribute_exists(#p.#tx) AND ((attribute_not_exists(#p.#tx.#batch) AND attribute_not_exists(#p.#tx.#hold)) OR #p.#tx.#batch = :b)",
             { ":b": batch },
           ),
         ),
@@ -139,7 +163,7 @@ export const dynamoFinanceLedger: FinanceLedger = {
     for (const ref of refs)
       await conditional(
         dynamo().send(
-          paymentUpdate(ref, "SET #p.#tx.postedAt = :at", "#p.#tx.batch = :b", { ":b": batch, ":at": at }),
+          paymentUpdate(ref, "SET #p.#tx.#postedAt = :at", "#p.#tx.#batch = :b", { ":b": batch, ":at": at }),
         ),
       );
   },
@@ -150,8 +174,8 @@ export const dynamoFinanceLedger: FinanceLedger = {
         dynamo().send(
           paymentUpdate(
             ref,
-            hold ? "SET #p.#tx.hold = :h REMOVE #p.#tx.batch" : "REMOVE #p.#tx.batch",
-            "#p.#tx.batch = :b",
+            hold ? "SET #p.#tx.#hold = :h REMOVE #p.#tx.#batch" : "REMOVE #p.#tx.#batch",
+            "#p.#tx.#batch = :b",
             {
               ":b": batch,
               ...(hold ? { ":h": hold } : {}),
@@ -166,8 +190,8 @@ export const dynamoFinanceLedger: FinanceLedger = {
       dynamo().send(
         paymentUpdate(
           ref,
-          hold ? "SET #p.#tx.hold = :h" : "REMOVE #p.#tx.hold",
-          "attribute_exists(#p.#tx) AND attribute_not_exists(#p.#tx.batch)",
+          hold ? "SET #p.#tx.#hold = :h" : "REMOVE #p.#tx.#hold",
+          "attribute_exists(#p.#tx) AND attribute_not_exists(#p.#tx.#batch)",
           hold ? { ":h": hold } : {},
         ),
       ),
@@ -230,3 +254,29 @@ export const dynamoFinanceLedger: FinanceLedger = {
     return first + Number(Attributes?.n ?? 1) - 1;
   },
 };
+
+/**
+ * The posting step's ports on AWS. Payments a human must look at are parked as a posting request holding only
+ * them (one record per reason and set of payments); replaying it frees their holds and posts them.
+ */
+export async function financePostingDeps(
+  functionName: FunctionName,
+  message: Envelope,
+): Promise<PostingDeps> {
+  return {
+    config: loadConfig(),
+    ledger: dynamoFinanceLedger,
+    m3: await m3Client(),
+    // Lambda stops the function at its timeout: after that, nobody is still working on a batch it leased.
+    leaseSeconds: topology.functions[functionName].timeoutSeconds,
+    park: (report) => {
+      const payload: PostingRequest = { payments: report.payments, release: true };
+      const digest = createHash("sha256").update(JSON.stringify(report.payments)).digest("hex").slice(0, 16);
+      return parkReport(functionName, message, payload, report.reason, {
+        error: report.message,
+        details: report.details,
+        id: `${functionName}:${report.reason}:${digest}`,
+      });
+    },
+  };
+}

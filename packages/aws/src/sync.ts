@@ -151,20 +151,20 @@ export async function catalogDeliverDeps(
 
 /**
  * Parks a report of the items a human must look at, as a message of the same kind holding only them, so that
- * `pnpm replay parked` sends them again once fixed. One record per message and reason.
+ * `pnpm replay parked` sends them again once fixed. One record per message and reason (or per `report.id`).
  */
-async function parkReport(
+export async function parkReport(
   functionName: FunctionName,
   message: Envelope,
   payload: unknown,
   reason: ReasonCode,
-  report: { error: string; details: Record<string, unknown> },
+  report: { error: string; details: Record<string, unknown>; id?: string },
 ): Promise<void> {
   const spec = topology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} does not consume a queue`);
   const body = followOn(message, { kind: message.kind, payload });
   await park({
-    id: `${functionName}:${message.key}:${reason}`,
+    id: report.id ?? `${functionName}:${message.key}:${reason}`,
     parkedAt: new Date().toISOString(),
     functionName,
     queue: spec.trigger.queue as QueueName,

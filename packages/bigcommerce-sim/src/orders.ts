@@ -318,7 +318,7 @@ export class Orders {
       referenceTransactionId: fields.referenceTransactionId ?? null,
       gatewayTransactionId:
         fields.gatewayTransactionId === undefined
-          ? `${fields.gateway}_${randomUUID().slice(0, 18)}`
+          ? `ch_${randomUUID().replaceAll("-", "").slice(0, 14)}`
           : fields.gatewayTransactionId,
       dateCreated: this.now(),
     };

@@ -36,7 +36,7 @@ describe("payment transactions", () => {
       });
       const order = place({ payment: "authorized", gateway: "stripe", currency: "EUR" });
       expect(order.payment_status).toBe("authorized");
-      expect(order.payment_provider_id).toMatch(/^stripe_/);
+      expect(order.payment_provider_id).toMatch(/^ch_/);
       ctx.sim.addTransaction(order.id, { event: "capture", amount: "60" });
       ctx.sim.addTransaction(order.id, { event: "capture", amount: "39.90" });
       ctx.sim.addTransaction(order.id, { event: "refund", amount: "10.5" });

@@ -164,10 +164,11 @@ export const FinanceConfig = z
         "transaction methods that may lack a gateway transaction id (the BigCommerce transaction id is used instead); other methods are held as PAYMENT_INVALID without one",
       ),
     orderReference: z
-      .boolean()
-      .default(true)
+      .enum(["NREF", "OREF"])
+      .nullable()
+      .default("NREF")
       .describe(
-        "put the order's gateway payment reference (BigCommerce payment_provider_id) on the M3 order head (OIS100MI AddBatchHead NREF)",
+        "the M3 order head field (OIS100MI AddBatchHead) that gets the gateway's payment id (BigCommerce payment_provider_id): NREF reference number (20 characters) or OREF our reference (30); null for none. An id longer than the field is left out, never cut",
       ),
     arInvoiceNumber: z
       .enum(["IVNO", "EXIN"])

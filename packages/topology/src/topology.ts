@@ -51,6 +51,14 @@ export const topology = {
       maxReceiveCount: 8,
       retentionDays: 14,
     },
+    "finance-postings": {
+      flow: "finance",
+      description:
+        "Paid payments of invoiced orders to post to M3 receivables, up to finance.paymentsPerBatch per message (one batch)",
+      fifo: false,
+      maxReceiveCount: 10,
+      retentionDays: 14,
+    },
   },
   tables: {
     idempotency: {
@@ -104,6 +112,12 @@ export const topology = {
     "catalog-sync": {
       flow: "catalog",
       description: "Delta read of M3 items by change date",
+      everyMinutes: 15,
+    },
+    "finance-poll": {
+      flow: "finance",
+      description:
+        "Reads M3 invoices of orders not fully invoiced or posted, writes metafields, queues postings",
       everyMinutes: 15,
     },
   },
@@ -228,6 +242,28 @@ export const topology = {
       sends: [],
       tables: { finance: "readwrite", parked: "readwrite" },
       secrets: ["bigcommerce"],
+    },
+    "finance-poll": {
+      flow: "finance",
+      description:
+        "Reads invoices (OIS350MI) and order values of open orders in bulk, writes M3 numbers as order metafields, queues paid payments for posting",
+      trigger: { type: "schedule", schedule: "finance-poll" },
+      timeoutSeconds: 300,
+      memoryMb: 1024,
+      sends: ["finance-postings"],
+      tables: { finance: "readwrite" },
+      secrets: ["m3", "bigcommerce"],
+    },
+    "finance-post": {
+      flow: "finance",
+      description:
+        "Posts payments to M3 receivables exactly once: an ARS040MI payment batch (or a GLS840MI journal) per message, resumable",
+      trigger: { type: "sqs", queue: "finance-postings", batchSize: 1, maxConcurrency: 2 },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: [],
+      tables: { finance: "readwrite", parked: "readwrite" },
+      secrets: ["m3"],
     },
   },
 } as const satisfies Topology;

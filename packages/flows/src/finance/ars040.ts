@@ -1,4 +1,4 @@
-import { Decimal, isTransient, PersistentError, type ReasonCode, type TransientError } from "@m3bc/core";
+import { Decimal, isTransient, PersistentError, type ReasonCode } from "@m3bc/core";
 import { ARS040MI, M3BusinessError } from "@m3bc/m3";
 import type { BatchCharge, BatchLine, PostingBatch } from "./ledger";
 import { type BatchContext, rowsOf, uniqueRefs } from "./post";

@@ -77,13 +77,13 @@ export function batchHead(
 }
 
 /**
- * The gateway's payment id on the order head (NREF, reference number), where M3 takes it: only whole, as a cut
- * reference would point at another payment.
+ * The gateway's payment id on the order head, in the field the finance config names (NREF or OREF), where M3
+ * takes it: only whole, as a cut reference would point at another payment.
  */
-function paymentReference(order: SalesOrder, config: ConnectorConfig): { NREF?: string } {
+function paymentReference(order: SalesOrder, config: ConnectorConfig): { NREF?: string; OREF?: string } {
   const reference = order.paymentReference?.trim() ?? "";
-  const wanted = config.finance.enabled && config.finance.orderReference;
-  return wanted && reference && reference === fit("NREF", reference) ? { NREF: reference } : {};
+  const field = config.finance.enabled ? config.finance.orderReference : null;
+  return field && reference && reference === fit(field, reference) ? { [field]: reference } : {};
 }
 
 /** Price per M3 unit: the BigCommerce unit price spread over the M3 quantity one BigCommerce unit makes. */
