@@ -7,6 +7,7 @@ export * from "./finance/ledger";
 export * from "./finance/payments";
 export * from "./finance/poll";
 export * from "./finance/post";
+export * from "./finance/reconcile";
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";
