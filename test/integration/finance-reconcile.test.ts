@@ -36,7 +36,8 @@ async function m3Order(invoiced: "all" | "none", payRemaining = false): Promise<
   const orno = confirm.ok ? confirm.records[0]!.ORNO : "";
   if (invoiced === "all") {
     sim.invoiceOrder(orno, { includeUndelivered: true });
-    if (payRemaining) sim.store.receivables.ofOrder(orno).forEach((i) => (i.RAFC = 0n));
+    // As if the connector's payment batch had paid it.
+    if (payRemaining) for (const invoice of sim.store.receivables.ofOrder(orno)) invoice.RAFC = 0n;
   }
   return orno;
 }
