@@ -3,11 +3,12 @@
  * its payments are recorded from the transaction webhooks, M3 invoices it, and the payments are posted to M3
  * receivables; what cannot be posted is parked and replayed after the fix.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { runReplay } from "@m3bc/aws/replay";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runReconcile } from "../../packages/local/src/cli/reconcile";
 import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
 
 const mapping = (
@@ -176,5 +177,38 @@ describe("payments to M3 receivables", () => {
     h.m3.loseNextResponses(1, "ControlBatch");
     await poll();
     for (const order of orders) expect(applied(order.orno).map((p) => p.PYAM)).toEqual(["99.9"]);
+  });
+
+  test("pnpm reconcile finance: the orders of the day classed, CSV written; the daily run writes its files to the bucket", async () => {
+    const order = await placePaid({ gateway: "testgateway" });
+    h.m3.invoiceOrder(order.orno, { includeUndelivered: true });
+    await poll();
+    const today = new Date().toISOString().slice(0, 10);
+    const out: string[] = [];
+    const csv = join(h.dir, "finance.csv");
+    const code = await runReconcile(
+      ["finance", "--local", "--dir", h.dir, "--from", today, "--to", today, "--csv", csv, "--show", "50"],
+      io(out),
+    );
+    expect(out.join("\n")).toContain(`${today}…${today}:`);
+    const rows = readFileSync(csv, "utf8").trim().split("\n").slice(1);
+    const row = rows.find((r) => r.startsWith(`${order.id},`))!;
+    expect(row).toContain(",testgateway,99.90,0.00,");
+    expect(row.endsWith(",matched,")).toBe(true);
+    expect(readFileSync(csv.replace(/\.csv$/, ".totals.csv"), "utf8")).toContain("testgateway,USD,");
+    // Every order of these tests is either matched or a mismatch the tests made on purpose: none is late.
+    expect(code).toBe(
+      out.some((l) => /amount_mismatch|missing_|orphan/.test(l) && /order \d+/.test(l)) ? 1 : 0,
+    );
+
+    await h.connector.stack.fireSchedule("finance-reconcile");
+    const folder = join(h.connector.stack.file.buckets.reports!, "finance", "reconciliation");
+    expect(existsSync(folder)).toBe(true);
+    const [day] = readdirSync(folder);
+    expect(readdirSync(join(folder, day!)).sort()).toEqual([
+      expect.stringMatching(/^reconciliation-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/),
+      expect.stringMatching(/\.json$/),
+      expect.stringMatching(/\.totals\.csv$/),
+    ]);
   });
 });

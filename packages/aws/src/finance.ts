@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Envelope } from "@m3bc/core";
 import type {
   FinanceLedger,
   FinanceOrder,
+  FinanceReport,
   PaymentRef,
   PostingBatch,
   PostingDeps,
@@ -14,6 +16,7 @@ import { type FunctionName, topology } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
 import { m3Client } from "./clients";
 import { loadConfig } from "./config";
+import { MetricUnit, metricNames } from "./observability";
 import { tableName } from "./runtime";
 import { parkReport } from "./sync";
 
@@ -279,4 +282,18 @@ export async function financePostingDeps(
       });
     },
   };
+}
+
+/**
+ * The reconciliation's metrics: mismatches (count), mismatches older than finance.reconcile.alarmAfterDays (the
+ * alarm watches this one) and the mismatched amount per currency (a float for the graph; the report is exact).
+ */
+export function publishReconciliation(metrics: Metrics, report: FinanceReport): void {
+  metrics.addMetric(metricNames.reconcileMismatches, MetricUnit.Count, report.mismatches);
+  metrics.addMetric(metricNames.reconcileStaleMismatches, MetricUnit.Count, report.stale);
+  for (const [currency, amount] of Object.entries(report.mismatchAmount)) {
+    const single = metrics.singleMetric();
+    single.addDimension("currency", currency);
+    single.addMetric(metricNames.reconcileMismatchAmount, MetricUnit.NoUnit, Number(amount));
+  }
 }

@@ -1,4 +1,5 @@
 export * from "./aws-clients";
+export * from "./buckets";
 export * from "./clients";
 export * from "./config";
 export * from "./dedupe";

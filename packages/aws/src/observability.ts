@@ -23,6 +23,9 @@ export const metricNames = {
   webhookRejected: "WebhooksRejected",
   apiCalls: "ApiCalls",
   apiThrottles: "ApiThrottles",
+  reconcileMismatches: "ReconcileMismatches",
+  reconcileMismatchAmount: "ReconcileMismatchAmount",
+  reconcileStaleMismatches: "ReconcileStaleMismatches",
 } as const;
 
 export { MetricUnit };

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type HandledMessage, onMessageHandled } from "@m3bc/aws";
@@ -35,6 +38,8 @@ export interface LocalStackOptions {
   /** Told about every schedule run; by default failures are printed to stderr. */
   onScheduleRun?: (schedule: string, outcome: { summary?: string; error?: string }) => void;
   frontPort?: number;
+  /** Where the topology's buckets live (a folder each); a temporary folder by default. */
+  bucketsDir?: string;
 }
 
 export interface QueueSummary {
@@ -55,6 +60,8 @@ export interface LocalStackFile {
   dynamoEndpoint: string;
   queues: Record<string, { url: string; dlqUrl: string; fifo: boolean }>;
   tables: Record<string, string>;
+  /** Bucket name → the folder holding its objects. */
+  buckets: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -100,6 +107,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const queues = await provisionQueues(sqs, declared);
   const tables = await provisionTables(dynamo, declared);
+  // S3, locally: a folder per bucket (the adapter writes there when BUCKETS_DIR is set).
+  const bucketsDir = options.bucketsDir ?? mkdtempSync(join(tmpdir(), "m3bc-buckets-"));
+  const buckets = Object.fromEntries(
+    Object.keys(declared.buckets ?? {}).map((name) => {
+      mkdirSync(join(bucketsDir, name), { recursive: true });
+      return [name, join(bucketsDir, name)];
+    }),
+  );
 
   const handlerEnv: Record<string, string> = {
     AWS_REGION: REGION,
@@ -111,6 +126,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     POWERTOOLS_METRICS_DISABLED: "true",
     ...Object.fromEntries(Object.values(queues).map((q) => [env.queueUrl(q.name), q.url])),
     ...Object.fromEntries(Object.entries(tables).map(([name, table]) => [env.tableName(name), table])),
+    BUCKETS_DIR: bucketsDir,
+    ...Object.fromEntries(Object.keys(buckets).map((name) => [env.bucketName(name), name])),
     ...options.env,
   };
   Object.assign(process.env, handlerEnv);
@@ -220,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         Object.values(queues).map((q) => [q.name, { url: q.url, dlqUrl: q.dlqUrl, fifo: q.fifo }]),
       ),
       tables,
+      buckets,
     },
     queues,
     sqs,

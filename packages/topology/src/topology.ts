@@ -120,6 +120,12 @@ export const topology = {
         "Reads M3 invoices of orders not fully invoiced or posted, writes metafields, queues postings",
       everyMinutes: 15,
     },
+    "finance-reconcile": {
+      flow: "finance",
+      description:
+        "Daily finance reconciliation of the last finance.reconcile.windowDays days, to the reports bucket",
+      everyMinutes: 1440,
+    },
   },
   functions: {
     "shipments-poll": {
@@ -264,6 +270,24 @@ export const topology = {
       sends: [],
       tables: { finance: "readwrite", parked: "readwrite" },
       secrets: ["m3"],
+    },
+    "finance-reconcile": {
+      flow: "finance",
+      description:
+        "Reconciles BigCommerce payments with M3 orders, invoices and receivables; writes CSV and JSON to the reports bucket, publishes mismatch metrics",
+      trigger: { type: "schedule", schedule: "finance-reconcile" },
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+      sends: [],
+      tables: { finance: "read" },
+      secrets: ["m3"],
+      buckets: ["reports"],
+    },
+  },
+  buckets: {
+    reports: {
+      description: "Reports: the daily finance reconciliation (CSV and JSON), by the last day covered",
+      expireAfterDays: 400,
     },
   },
 } as const satisfies Topology;

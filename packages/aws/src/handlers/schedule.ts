@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { QueueName } from "@m3bc/topology";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
@@ -25,7 +26,7 @@ export interface ScheduleResult {
 
 export type ScheduleStep = (
   event: ScheduledEvent,
-  context: { functionName: string; logger: Logger },
+  context: { functionName: string; logger: Logger; metrics: Metrics },
 ) => Promise<ScheduleResult>;
 
 /** The primary adapter for scheduled pollers: run the step, send what it produced, log one summary line. */
@@ -35,7 +36,9 @@ export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) 
   const metrics = createMetrics(functionName, spec.flow);
 
   const handle = async (event: ScheduledEvent, _context: Context): Promise<ScheduleResult> => {
-    const result = await step(event, { functionName, logger }).finally(() => flushApiCounts(metrics));
+    const result = await step(event, { functionName, logger, metrics }).finally(() =>
+      flushApiCounts(metrics),
+    );
     for (const [queue, envelopes] of Object.entries(result.send ?? {}) as Array<
       [QueueName, NonNullable<Sends[QueueName]>]
     >)

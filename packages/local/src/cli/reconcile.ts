@@ -12,8 +12,10 @@ import {
 } from "@m3bc/flows";
 import { balanceChanges } from "@m3bc/m3";
 import { env } from "@m3bc/topology";
+import { FINANCE_USAGE, runFinanceReconcile } from "./reconcile-finance";
 
 export const USAGE = `pnpm reconcile [--dir .local] [--sku SKU]... [--fix] [--json] [--show 50]
+pnpm reconcile finance --from YYYY-MM-DD --to YYYY-MM-DD [--csv FILE] (see pnpm reconcile finance --help)
 
   Compares M3 and BigCommerce stock for every SKU (or the --sku ones): what the inventory rule gives from M3's
   balances (inventory.availableField, safetyBuffer, unit factors, open orders M3 has not allocated) against what
@@ -33,6 +35,13 @@ export interface ReconcileIo {
 
 /** `pnpm reconcile ...`; returns the exit code: 0 in step (or fixed), 1 mismatches left, 2 usage error. */
 export async function runReconcile(argv: string[], io: ReconcileIo): Promise<number> {
+  if (argv[0] === "finance") {
+    if (argv.includes("--help")) {
+      io.out(FINANCE_USAGE);
+      return 0;
+    }
+    return runFinanceReconcile(argv.slice(1), io);
+  }
   let values: ReturnType<typeof parse>["values"];
   try {
     ({ values } = parse(argv));
