@@ -1,4 +1,5 @@
 import {
+  type BucketSpec,
   type QueueView,
   queueViews,
   resourceTags,
@@ -8,6 +9,7 @@ import {
 } from "@m3bc/topology";
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as s3 from "aws-cdk-lib/aws-s3";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -37,6 +39,9 @@ export class StatefulStack extends Stack {
   readonly queues: Record<string, DeployedQueue> = {};
   readonly tables: Record<string, dynamodb.Table> = {};
   readonly secrets: Partial<Record<SecretName, secretsmanager.Secret>> = {};
+  readonly buckets: Record<string, s3.Bucket> = {};
+  /** Export names of each bucket's name and ARN: the stateless stack imports them by these names. */
+  readonly bucketExports: Record<string, { name: string; arn: string }> = {};
   /** Where EventBridge Scheduler puts runs it could not deliver; only when the topology has schedules. */
   readonly scheduleDlq: sqs.Queue | undefined;
 
@@ -46,6 +51,8 @@ export class StatefulStack extends Stack {
 
     for (const view of queueViews(topology)) this.queues[view.name] = this.addQueue(view);
     for (const [name, spec] of Object.entries(topology.tables)) this.tables[name] = this.addTable(name, spec);
+    for (const [name, spec] of Object.entries(topology.buckets ?? {}))
+      this.buckets[name] = this.addBucket(name, spec);
 
     const used = new Set(Object.values(topology.functions).flatMap((fn) => fn.secrets));
     for (const name of [...used].sort()) this.secrets[name] = this.addSecret(name);
@@ -117,6 +124,32 @@ export class StatefulStack extends Stack {
     Tags.of(table).add(resourceTags.table, name);
     new CfnOutput(this, `TableName${pascal(name)}`, { value: table.tableName });
     return table;
+  }
+
+  private addBucket(name: string, spec: BucketSpec): s3.Bucket {
+    const bucket = new s3.Bucket(this, `bucket-${name}`, {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(spec.expireAfterDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(bucket).acknowledge({
+      id: "AwsSolutions::AwsSolutions-S1",
+      reason:
+        "Only the connector's report function writes here (its role allows PutObject on this bucket alone) and objects expire; reads are auditable with CloudTrail data events (docs/deploy.md). A second bucket for server access logs would need the same exception.",
+    });
+    Tags.of(bucket).add(resourceTags.bucket, name);
+    // Named exports, so the stateless stack's policy names the bucket by a string known before synthesis (its
+    // cdk-nag acknowledgement needs it).
+    const exports = {
+      name: `${this.stackName}:BucketName${pascal(name)}`,
+      arn: `${this.stackName}:BucketArn${pascal(name)}`,
+    };
+    new CfnOutput(this, `BucketName${pascal(name)}`, { value: bucket.bucketName, exportName: exports.name });
+    new CfnOutput(this, `BucketArn${pascal(name)}`, { value: bucket.bucketArn, exportName: exports.arn });
+    this.bucketExports[name] = exports;
+    return bucket;
   }
 
   private addSecret(name: SecretName): secretsmanager.Secret {

@@ -1,6 +1,6 @@
 import { METRICS_NAMESPACE } from "@m3bc/aws";
 import { env, type FunctionSpec, functionsByTrigger, type ScheduleSpec, type Topology } from "@m3bc/topology";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -9,6 +9,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import { flattenCfnReference } from "cdk-nag/lib/utils/flatten-cfn-reference";
 import type { Construct } from "constructs";
 import type { FunctionBundler } from "./bundler";
 import { pascal } from "./names";
@@ -151,6 +152,17 @@ export class StatelessStack extends Stack {
           resources: [deployed.tableArn, ...indexes],
         }),
       );
+    }
+    for (const name of spec.buckets ?? []) {
+      const exports = stateful.bucketExports[name]!;
+      fn.addEnvironment(env.bucketName(name), Fn.importValue(exports.name));
+      // Writes only: reports are put, never read back or listed by the connector.
+      const objects = Fn.join("", [Fn.importValue(exports.arn), "/*"]);
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["s3:PutObject"], resources: [objects] }));
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${flattenCfnReference(this.resolve(objects))}]`,
+        reason: `Report object keys carry the dates they cover, so PutObject needs the objects of bucket "${name}" by wildcard; the bucket holds nothing else.`,
+      });
     }
     for (const secret of spec.secrets) {
       const deployed = stateful.secrets[secret]!;

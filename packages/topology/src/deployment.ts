@@ -12,6 +12,8 @@ export const resourceTags = {
   queueRole: "m3bc:queue-role",
   /** The topology name of a table. */
   table: "m3bc:table",
+  /** The topology name of a bucket. */
+  bucket: "m3bc:bucket",
 } as const;
 
 export type QueueRole = "source" | "dlq";
