@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { BigCommerceClient } from "@m3bc/bigcommerce";
 import { parseConfig, parseSecret } from "@m3bc/core";
-import { ORDER_SCOPES, registerOrderWebhooks } from "@m3bc/flows";
+import { registerOrderWebhooks, webhookScopes } from "@m3bc/flows";
 
 const USAGE = `pnpm webhooks (register --url <webhook URL> | list) [--config config/<stage>.json] (--secrets <file> | --secret-id <arn>)`;
 
@@ -55,9 +55,8 @@ async function main(): Promise<number> {
       console.log(`${hook.scope.padEnd(28)} hook ${hook.id}: ${hook.action}`);
     return 0;
   }
-  const hooks = (await bigcommerce.listWebhooks()).filter((h) =>
-    (ORDER_SCOPES as readonly string[]).includes(h.scope),
-  );
+  const scopes = webhookScopes(config);
+  const hooks = (await bigcommerce.listWebhooks()).filter((h) => scopes.includes(h.scope));
   for (const hook of hooks)
     console.log(
       `${hook.scope.padEnd(28)} hook ${hook.id} ${hook.is_active ? "active  " : "INACTIVE"} → ${hook.destination}`,

@@ -7,6 +7,12 @@ export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"]
 /** With finance on, payment changes too: a capture, void or refund is a new transaction. */
 export const FINANCE_SCOPES = ["store/order/transaction/created", "store/order/transaction/updated"] as const;
 
+/** The scopes the connector subscribes to with this config. */
+export const webhookScopes = (config: ConnectorConfig): string[] => [
+  ...ORDER_SCOPES,
+  ...(config.finance.enabled ? FINANCE_SCOPES : []),
+];
+
 /**
  * Registers (or repairs) the connector's hooks: one active hook per scope to `destination`, carrying the shared
  * secret header. Safe to run on every deploy and from a schedule: deactivated hooks are reactivated.
@@ -18,7 +24,7 @@ export async function registerOrderWebhooks(
   secret: BigCommerceSecret,
 ): Promise<Array<{ scope: string; id: number; action: EnsureWebhookAction }>> {
   const results = [];
-  for (const scope of [...ORDER_SCOPES, ...(config.finance.enabled ? FINANCE_SCOPES : [])]) {
+  for (const scope of webhookScopes(config)) {
     const { webhook, action } = await bigcommerce.ensureWebhook({
       scope,
       destination,
