@@ -233,7 +233,7 @@ function uncertainCharge(batch: PostingBatch): PersistentError {
     `M3 may or may not have taken fee charge ${charge.charge} ${charge.amount} ${charge.currency} of payment batch ${batch.number}: its answer was lost`,
     {
       details: { batch: batch.number, charge },
-      fix: `Look at payment batch ${batch.number} in ARS040: replay with --set payload.resolve.batch=${batch.number} and --set payload.resolve.charges=entered if the charge is there, or =missing if it is not. The batch is not controlled until then.`,
+      fix: `Look at payment batch ${batch.number} in ARS040 and replay this message with --set 'payload.resolve={"batch":"${batch.number}","charges":"entered"}' if the charge is there, or "charges":"missing" if it is not. The batch is not controlled until then.`,
     },
   );
 }

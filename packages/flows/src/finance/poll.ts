@@ -20,9 +20,14 @@ export const PostingRequest = z.object({
   release: z.boolean().optional(),
   /**
    * For a batch whose fee charge M3 may or may not have taken (its answer was lost): what a human found in
-   * ARS040, set with `pnpm replay parked --set payload.resolve.charges=entered|missing`.
+   * ARS040, set with `pnpm replay parked --id … --set 'payload.resolve={"batch":"<PBID>","charges":"entered"}'`.
    */
-  resolve: z.object({ batch: z.string(), charges: z.enum(["entered", "missing"]) }).optional(),
+  resolve: z
+    .object({
+      batch: z.union([z.string(), z.number()]).transform(String),
+      charges: z.enum(["entered", "missing"]),
+    })
+    .optional(),
 });
 export type PostingRequest = z.infer<typeof PostingRequest>;
 
@@ -126,15 +131,16 @@ async function readM3(
     }
     found.set(order, invoices);
   });
+  // New or changed invoices call for the order value again; a payment that only moved what is open does not.
   const changed = orders.filter(
     (order) =>
       !failed.has(order) &&
-      (JSON.stringify(found.get(order) ?? {}) !== JSON.stringify(order.invoices) || !order.value),
+      (invoiceSet(found.get(order) ?? {}) !== invoiceSet(order.invoices) || !order.value),
   );
-  for (const order of changed) order.invoices = found.get(order) ?? {};
+  for (const order of orders) if (!failed.has(order)) order.invoices = found.get(order) ?? {};
   const valued = changed.filter((order) => Object.keys(order.invoices).length);
   const valuePairs = valued.flatMap((order) => order.m3!.orderNumbers.map((ORNO) => ({ order, ORNO })));
-  if (!valuePairs.length) return changed.filter((o) => Object.keys(o.invoices).length);
+  if (!valuePairs.length) return valued;
   const values = await deps.m3.bulk(
     valuePairs.map(({ ORNO }) => OIS100MI.GetOrderValue.request({ CONO, ORNO })),
   );
@@ -148,6 +154,14 @@ async function readM3(
   for (const [order, value] of totals) if (value) order.value = value;
   return valued;
 }
+
+/** What identifies an order's invoices: their numbers, amounts and currencies (not what is still open). */
+const invoiceSet = (invoices: Record<string, Invoice>) =>
+  JSON.stringify(
+    Object.entries(invoices)
+      .map(([key, i]) => [key, i.amount, i.currency])
+      .sort(),
+  );
 
 /** An M3 list or get result, or undefined (named in `problems`) when M3 refused; a transient failure throws. */
 function usable<R>(result: BulkResult<R>, what: string, problems: string[]): R[] | undefined {
