@@ -57,7 +57,12 @@ async function main() {
     },
     frontPort: Number(values.port),
     // Seconds instead of the cloud's minutes, so a demo shows shipments and stock moving.
-    scheduleEverySeconds: { "shipments-poll": 10, "inventory-sync": 20, "catalog-sync": 60 },
+    scheduleEverySeconds: {
+      "shipments-poll": 10,
+      "inventory-sync": 20,
+      "catalog-sync": 60,
+      "finance-poll": 15,
+    },
     env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR", RETRY_BASE_SECONDS: "2" },
     onScheduleRun: (name, outcome) =>
       say(`${time()} ${name.padEnd(16)} ${outcome.error ? `FAILED: ${outcome.error}` : outcome.summary}`),
