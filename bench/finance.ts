@@ -109,7 +109,8 @@ export const benchmark: Benchmark = {
         dir,
         config,
         secrets: {
-          bigcommerce: { accessToken: ACCESS_TOKEN, webhookSecret: "bench-webhook-secret-0123456789" },
+          bigcommerce: { accessToken: ACCESS_TOKEN },
+          "bigcommerce-webhooks": { webhookSecret: "bench-webhook-secret-0123456789" },
           m3: m3.ready.ionapi,
         },
         flows: ["orders", "finance"],

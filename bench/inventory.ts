@@ -77,7 +77,8 @@ export const benchmark: Benchmark = {
           inventory: { locations: { "100": 1, "200": 2 } },
         },
         secrets: {
-          bigcommerce: { accessToken: ACCESS_TOKEN, webhookSecret: "bench-webhook-secret-0123456789" },
+          bigcommerce: { accessToken: ACCESS_TOKEN },
+          "bigcommerce-webhooks": { webhookSecret: "bench-webhook-secret-0123456789" },
           m3: m3.ready.ionapi,
         },
         manualSchedules: true,

@@ -170,8 +170,8 @@ export const benchmark: Benchmark = {
           },
         },
         secrets: {
-          bigcommerce: {
-            accessToken: sims.bigcommerce.accessToken,
+          bigcommerce: { accessToken: sims.bigcommerce.accessToken },
+          "bigcommerce-webhooks": {
             clientSecret: sims.bigcommerce.clientSecret,
             webhookSecret: "bench-webhook-secret-0123456789",
           },

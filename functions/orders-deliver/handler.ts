@@ -6,6 +6,7 @@ import {
   deliverOrder,
   orderSent,
   orderSentEnvelope,
+  redeliveryOf,
 } from "@m3bc/flows";
 import { topology } from "@m3bc/topology";
 
@@ -14,32 +15,42 @@ const warehousesChecked = perRuntime(() =>
   onceSuccessful(async () => checkWarehousesInM3(loadConfig(), await m3Client())),
 );
 
-export const handler = sqsHandler("orders-deliver", async (message) => {
-  await warehousesChecked()();
-  const bigcommerce = await bigCommerceClient();
-  const config = loadConfig();
-  const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
-  const result = await deliverOrder(payload, {
-    config,
-    ledger: dynamoLedger,
-    m3: await m3Client(),
-    // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
-    leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
-    bigcommerce: {
-      async markOrder(orderId, update) {
-        await bigcommerce.updateOrder(orderId, {
-          ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
-          ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
-        });
+export const handler = sqsHandler(
+  "orders-deliver",
+  async (message) => {
+    await warehousesChecked()();
+    const bigcommerce = await bigCommerceClient();
+    const config = loadConfig();
+    const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
+    const result = await deliverOrder(payload, {
+      config,
+      ledger: dynamoLedger,
+      m3: await m3Client(),
+      // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
+      leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
+      bigcommerce: {
+        async markOrder(orderId, update) {
+          await bigcommerce.updateOrder(orderId, {
+            ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
+            ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
+          });
+        },
       },
+    });
+    // The order is in M3 (now or before, a redelivery sends it again): the finance flow records its payments.
+    const finance = config.finance.enabled && result.sent;
+    return finance
+      ? {
+          ...result,
+          send: { "finance-events": [orderSentEnvelope(message, orderSent(payload.order, finance))] },
+        }
+      : result;
+  },
+  // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
+  {
+    parkAs: (message) => {
+      const redelivery = redeliveryOf(message);
+      return redelivery && { queue: "order-events", message: redelivery };
     },
-  });
-  // The order is in M3 (now or before, a redelivery sends it again): the finance flow records its payments.
-  const finance = config.finance.enabled && result.sent;
-  return finance
-    ? {
-        ...result,
-        send: { "finance-events": [orderSentEnvelope(message, orderSent(payload.order, finance))] },
-      }
-    : result;
-});
+  },
+);

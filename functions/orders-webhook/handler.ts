@@ -1,29 +1,19 @@
-import {
-  getSecret,
-  hasSeen,
-  httpHandler,
-  loadConfig,
-  MetricUnit,
-  metricNames,
-  remember,
-  sendAll,
-} from "@m3bc/aws";
+import { getSecret, hasSeen, httpHandler, loadConfig, remember, sendAll } from "@m3bc/aws";
 import { ingestWebhook } from "@m3bc/flows";
 
 // BigCommerce retries a delivery for about 48 hours; a hash is remembered a little longer.
 const DEDUPE_SECONDS = 72 * 3600;
 
-export const handler = httpHandler("orders-webhook", async (request, { metrics }) => {
-  const response = await ingestWebhook(request, {
+export const handler = httpHandler("orders-webhook", async (request) =>
+  ingestWebhook(request, {
     config: loadConfig(),
-    secret: await getSecret("bigcommerce"),
+    secret: await getSecret("bigcommerce-webhooks"),
     seen: (key) => hasSeen(`webhook:${key}`),
     remember: async (key) => {
       await remember(`webhook:${key}`, DEDUPE_SECONDS);
     },
+    // Payment transactions (with finance on) go to the finance flow, the rest to the orders flow.
     enqueue: (message, options) =>
       sendAll(message.flow === "finance" ? "finance-events" : "order-events", [message], options),
-  });
-  if (response.rejected) metrics.addMetric(metricNames.webhookRejected, MetricUnit.Count, 1);
-  return response;
-});
+  }),
+);

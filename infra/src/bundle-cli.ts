@@ -24,3 +24,10 @@ else {
     `${"total".padEnd(32)} ${String(sizes.reduce((n, b) => n + b.bytes, 0)).padStart(10)} bytes\n`,
   );
 }
+// Two copies of one package in a bundle mean mismatched versions in the workspace: say which, and fail.
+for (const b of sizes)
+  for (const d of b.duplicates)
+    process.stderr.write(
+      `${b.function}: ${d.name} is bundled ${d.versions.length} times (${d.versions.join(", ")})\n`,
+    );
+if (sizes.some((b) => b.duplicates.length)) process.exitCode = 1;

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { handlerEntry, type Topology } from "@m3bc/topology";
-import { type BuildResult, buildSync } from "esbuild";
+import { buildSync, type Metafile } from "esbuild";
 
 export interface BundleOptions {
   /** The handler's TypeScript entry (absolute). */
@@ -18,6 +18,8 @@ export interface Bundle {
   dir: string;
   file: string;
   bytes: number;
+  /** Packages bundled from more than one place, e.g. two versions of one dependency: each is dead weight. */
+  duplicates: Array<{ name: string; versions: string[] }>;
 }
 
 // Lambda's nodejs24.x runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
@@ -34,7 +36,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
     );
   mkdirSync(options.outdir, { recursive: true });
   const file = join(options.outdir, "index.mjs");
-  const result: BuildResult = buildSync({
+  const result = buildSync({
     entryPoints: [options.entry],
     outfile: file,
     absWorkingDir: options.workingDir,
@@ -50,9 +52,31 @@ export function bundleFunction(options: BundleOptions): Bundle {
     define: { __CONNECTOR_CONFIG__: JSON.stringify(options.config) },
     logLevel: "silent",
     legalComments: "none",
+    metafile: true,
   });
   if (result.errors.length) throw new Error(`esbuild failed for ${options.entry}: ${result.errors[0]?.text}`);
-  return { dir: options.outdir, file, bytes: statSync(file).size };
+  return {
+    dir: options.outdir,
+    file,
+    bytes: statSync(file).size,
+    duplicates: duplicatePackages(result.metafile, options.workingDir),
+  };
+}
+
+/** Packages whose files come from more than one installed copy (the last `node_modules/<name>` of each input). */
+function duplicatePackages(metafile: Metafile, workingDir: string): Bundle["duplicates"] {
+  const copies = new Map<string, Set<string>>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+    if (!match) continue;
+    const [, root, name] = match as unknown as [string, string, string];
+    copies.set(name, (copies.get(name) ?? new Set()).add(root));
+  }
+  const versionAt = (root: string) =>
+    (JSON.parse(readFileSync(join(workingDir, root, "package.json"), "utf8")) as { version: string }).version;
+  return [...copies]
+    .filter(([, roots]) => roots.size > 1)
+    .map(([name, roots]) => ({ name, versions: [...roots].map(versionAt).sort() }));
 }
 
 export interface FunctionBundlerOptions {

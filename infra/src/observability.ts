@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
+import { apiTargets, METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
 import type { Topology } from "@m3bc/topology";
 import { CfnOutput, CfnParameter, Duration, Stack, Validations } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -14,7 +14,10 @@ import type { DeployedQueue } from "./stateful-stack";
 export interface AlarmSettings {
   /** Alarm when a queue's oldest message has waited longer than this. */
   oldestMessageMinutes: number;
-  /** Alarm when more than this share of a function's invocations fail (Lambda errors). */
+  /**
+   * Alarm when more than this share of a function's invocations fail (Lambda errors), or of the messages a queue
+   * consumer received fail (handed back to the queue).
+   */
   errorRatePercent: number;
   /** Alarm when BigCommerce or M3 throttled a flow this many times in five minutes. */
   apiThrottlesPerFiveMinutes: number;
@@ -33,7 +36,7 @@ export interface ObservabilityProps {
   topology: Topology;
   functions: Record<string, lambda.Function>;
   queues: Record<string, DeployedQueue>;
-  scheduleDlq: sqs.Queue | undefined;
+  scheduleDlq: sqs.IQueue | undefined;
   settings?: Partial<AlarmSettings>;
 }
 
@@ -59,7 +62,7 @@ export const RUNBOOK = "docs/runbook.md";
  * A dashboard per flow and the alarms that need a human, all sent to one SNS topic with an e-mail subscription
  * (the AlarmEmail parameter). Connector metrics are the Powertools EMF metrics of packages/aws: namespace
  * METRICS_NAMESPACE, dimensions `service` (the function) and `flow`, plus `target` (bigcommerce | m3) on the API
- * metrics. A function calls the targets whose secrets the topology gives it.
+ * metrics. A function calls the targets (apiTargets) whose secrets the topology gives it.
  */
 export class Observability extends Construct {
   readonly topic: sns.Topic;
@@ -81,11 +84,11 @@ export class Observability extends Construct {
       displayName: "M3-BigCommerce connector alarms",
       enforceSSL: true,
     });
-    this.topic.addSubscription(new subscriptions.EmailSubscription(email.valueAsString));
-    Validations.of(this.topic).acknowledge({
-      id: "AwsSolutions::AwsSolutions-SNS2",
+    const subscription = this.topic.addSubscription(new subscriptions.EmailSubscription(email.valueAsString));
+    Validations.of(subscription).acknowledge({
+      id: "Serverless::Serverless-SNSRedrivePolicy",
       reason:
-        "Alarm notifications carry only alarm names, metrics and thresholds, no business or personal data. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key; a customer-managed key would add a monthly cost for no protected data.",
+        "An alarm e-mail SNS could not deliver would wait in a DLQ that only another alarm, e-mailed to the same address, could report. CloudWatch keeps each alarm's state and history, and the dashboards show them.",
     });
     new CfnOutput(Stack.of(this), "AlarmTopicArn", { value: this.topic.topicArn });
 
@@ -128,13 +131,14 @@ export class Observability extends Construct {
         usingMetrics: Object.fromEntries(metrics.map((m, i) => [`m${i}`, m])),
         period: PERIOD,
       });
-    const apiTargets = [...new Set(functions.flatMap((f) => f.spec.secrets))].sort();
+    const targets = apiTargets.filter((t) => functions.some((f) => f.spec.secrets.includes(t)));
     const apiMetric = (metricName: string, target: string) =>
       functions
         .filter((f) => f.spec.secrets.includes(target as never))
         .map((f) => metric(metricName, { service: f.name, target }).with({ label: `${f.name} → ${target}` }));
     const consumers = functions.filter((f) => f.spec.trigger.type === "sqs").map((f) => f.name);
     const webhooks = functions.filter((f) => f.spec.trigger.type === "http").map((f) => f.name);
+    const scheduled = functions.filter((f) => f.spec.trigger.type === "schedule");
 
     // Alarms: each one something a human must look at, each with its runbook section.
     const flowAlarms: cloudwatch.Alarm[] = [];
@@ -175,6 +179,36 @@ export class Observability extends Construct {
         section: "lambda-throttled",
       });
     }
+    // A consumer reports failing messages in its batch response, which Lambda counts as a successful invocation:
+    // the error-rate alarm only sees crashes. This one sees the messages.
+    for (const { name, spec } of functions) {
+      if (spec.trigger.type !== "sqs") continue;
+      const source = props.queues[spec.trigger.queue]!.queue;
+      alarm(`${name}-failed-messages`, {
+        metric: new cloudwatch.MathExpression({
+          label: `${name} failed messages (%)`,
+          expression: "IF(received > 0, 100 * FILL(failed, 0) / received, 0)",
+          usingMetrics: {
+            failed: metric(metricNames.failed, { service: name }),
+            received: source.metricNumberOfMessagesReceived({ period: PERIOD, statistic: "Sum" }),
+          },
+          period: PERIOD,
+        }),
+        threshold: settings.errorRatePercent,
+        what: `More than ${settings.errorRatePercent}% of the messages ${name} received failed and went back to the queue`,
+        section: "failed-messages",
+        datapoints: [2, 3],
+      });
+    }
+    // Runs Lambda gave up on (failed once, or waited longer than the schedule's period): each also lands in the
+    // schedule DLQ; this alarm names the function.
+    for (const { name, fn } of scheduled)
+      alarm(`${name}-runs-dropped`, {
+        metric: fn.metric("AsyncEventsDropped", { period: PERIOD, statistic: "Sum" }),
+        threshold: 1,
+        what: `A scheduled run of ${name} failed or expired and went to the schedule DLQ`,
+        section: "scheduled-run-failed",
+      });
     if (consumers.length)
       alarm(`${flow}-messages-parked`, {
         metric: total(`${flow} messages parked`, perFunction(metricNames.parked, consumers)),
@@ -182,7 +216,7 @@ export class Observability extends Construct {
         what: `A ${flow} message failed for a reason a human must fix and was parked`,
         section: "messages-parked",
       });
-    for (const target of apiTargets)
+    for (const target of targets)
       alarm(`${flow}-${target}-throttles`, {
         metric: total(`${flow} throttles by ${target}`, apiMetric(metricNames.apiThrottles, target)),
         threshold: settings.apiThrottlesPerFiveMinutes,
@@ -218,6 +252,7 @@ export class Observability extends Construct {
           ...perFunction(metricNames.done, consumers),
           ...perFunction(metricNames.skipped, consumers),
           ...perFunction(metricNames.retried, consumers),
+          ...perFunction(metricNames.failed, consumers),
         ],
         width: 8,
       }),
@@ -258,8 +293,8 @@ export class Observability extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: "API calls and throttles by target",
-        left: apiTargets.flatMap((t) => apiMetric(metricNames.apiCalls, t)),
-        right: apiTargets.flatMap((t) => apiMetric(metricNames.apiThrottles, t)),
+        left: targets.flatMap((t) => apiMetric(metricNames.apiCalls, t)),
+        right: targets.flatMap((t) => apiMetric(metricNames.apiThrottles, t)),
         width: 8,
       }),
     );

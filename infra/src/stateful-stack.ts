@@ -1,5 +1,6 @@
 import {
   type BucketSpec,
+  parameterNames,
   type QueueView,
   queueViews,
   resourceTags,
@@ -12,22 +13,25 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
+import * as ssm from "aws-cdk-lib/aws-ssm";
 import type { Construct } from "constructs";
 import { pascal } from "./names";
 
 export interface StatefulStackProps extends StackProps {
   topology: Topology;
+  stage: string;
 }
 
 export interface DeployedQueue {
   view: QueueView;
-  queue: sqs.Queue;
-  dlq: sqs.Queue;
+  queue: sqs.IQueue;
+  dlq: sqs.IQueue;
 }
 
 const SECRET_DESCRIPTIONS: Record<SecretName, string> = {
-  bigcommerce:
-    "BigCommerce API account: JSON {accessToken, webhookSecret, clientSecret?}. Upload with put-secret-value (docs/deploy.md).",
+  bigcommerce: "BigCommerce API account: JSON {accessToken}. Upload with put-secret-value (docs/deploy.md).",
+  "bigcommerce-webhooks":
+    "What authenticates BigCommerce webhook calls: JSON {webhookSecret, clientSecret?}. Upload with put-secret-value (docs/deploy.md).",
   m3: "Infor M3 ION API backend-service credentials: the downloaded .ionapi file as JSON. Upload with put-secret-value (docs/deploy.md).",
 };
 
@@ -36,42 +40,72 @@ const SECRET_DESCRIPTIONS: Record<SecretName, string> = {
  * when the stack is deleted, so tearing down or replacing the stateless stack never loses a message or a record.
  */
 export class StatefulStack extends Stack {
-  readonly queues: Record<string, DeployedQueue> = {};
+  readonly queues: Record<string, DeployedQueue & { queue: sqs.Queue; dlq: sqs.Queue }> = {};
   readonly tables: Record<string, dynamodb.Table> = {};
   readonly secrets: Partial<Record<SecretName, secretsmanager.Secret>> = {};
   readonly buckets: Record<string, s3.Bucket> = {};
-  /** Export names of each bucket's name and ARN: the stateless stack imports them by these names. */
-  readonly bucketExports: Record<string, { name: string; arn: string }> = {};
   /** Where EventBridge Scheduler puts runs it could not deliver; only when the topology has schedules. */
   readonly scheduleDlq: sqs.Queue | undefined;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     const { topology } = props;
+    const parameters = parameterNames(props.stage);
 
-    for (const view of queueViews(topology)) this.queues[view.name] = this.addQueue(view);
-    for (const [name, spec] of Object.entries(topology.tables)) this.tables[name] = this.addTable(name, spec);
-    for (const [name, spec] of Object.entries(topology.buckets ?? {}))
+    for (const view of queueViews(topology)) {
+      const deployed = this.addQueue(view);
+      this.queues[view.name] = deployed;
+      this.publish(parameters.queue(view.name), deployed.queue.queueArn, `queue ${view.name}`);
+      this.publish(parameters.dlq(view.name), deployed.dlq.queueArn, `the DLQ of queue ${view.name}`);
+    }
+    for (const [name, spec] of Object.entries(topology.tables)) {
+      this.tables[name] = this.addTable(name, spec);
+      this.publish(parameters.table(name), this.tables[name].tableArn, `table ${name}`);
+    }
+    for (const [name, spec] of Object.entries(topology.buckets ?? {})) {
       this.buckets[name] = this.addBucket(name, spec);
+      this.publish(parameters.bucket(name), this.buckets[name].bucketArn, `bucket ${name}`);
+    }
 
     const used = new Set(Object.values(topology.functions).flatMap((fn) => fn.secrets));
-    for (const name of [...used].sort()) this.secrets[name] = this.addSecret(name);
+    for (const name of [...used].sort()) {
+      const secret = this.addSecret(name);
+      this.secrets[name] = secret;
+      this.publish(parameters.secret(name), secret.secretArn, `secret ${name}`);
+    }
 
     if (Object.keys(topology.schedules).length) {
       this.scheduleDlq = this.encryptedQueue("schedule-dlq", {
         retentionPeriod: Duration.days(14),
       });
-      acknowledgeDlq(this.scheduleDlq, "it is the dead-letter queue of the EventBridge Scheduler schedules");
+      const what =
+        "it is the dead-letter queue of the schedules (Scheduler and Lambda's failed asynchronous runs)";
+      acknowledgeDlq(this.scheduleDlq, what);
+      // cdk-nag sees the other DLQs as the redrive targets they are, but not this one (no queue redrives to it).
+      Validations.of(this.scheduleDlq).acknowledge({
+        id: "AwsSolutions::AwsSolutions-SQS3",
+        reason: `This queue needs no DLQ of its own: ${what}, alarmed when not empty.`,
+      });
       new CfnOutput(this, "ScheduleDlqUrl", { value: this.scheduleDlq.queueUrl });
+      this.publish(parameters.scheduleDlq, this.scheduleDlq.queueArn, "the schedule DLQ");
     }
   }
 
-  private addQueue(view: QueueView): DeployedQueue {
+  /** An ARN for the stateless stack, which reads it at each of its deploys (see parameterNames). */
+  private publish(parameterName: string, arn: string, what: string) {
+    new ssm.StringParameter(this, `parameter${parameterName.replaceAll("/", "-")}`, {
+      parameterName,
+      stringValue: arn,
+      description: `The ARN of ${what}, for the stateless stack of this stage`,
+    });
+  }
+
+  private addQueue(view: QueueView) {
     const dlq = this.encryptedQueue(view.dlqName, {
       fifo: view.fifo,
       retentionPeriod: Duration.days(view.dlqRetentionDays),
     });
-    acknowledgeDlq(dlq, `it is the dead-letter queue of "${view.name}"`);
+    acknowledgeDlq(dlq, `it is the dead-letter queue of "${view.name}" (replayed with pnpm replay)`);
     const queue = this.encryptedQueue(view.name, {
       fifo: view.fifo,
       visibilityTimeout: Duration.seconds(view.visibilityTimeoutSeconds),
@@ -140,15 +174,7 @@ export class StatefulStack extends Stack {
         "Only the connector's report function writes here (its role allows PutObject on this bucket alone) and objects expire; reads are auditable with CloudTrail data events (docs/deploy.md). A second bucket for server access logs would need the same exception.",
     });
     Tags.of(bucket).add(resourceTags.bucket, name);
-    // Named exports, so the stateless stack's policy names the bucket by a string known before synthesis (its
-    // cdk-nag acknowledgement needs it).
-    const exports = {
-      name: `${this.stackName}:BucketName${pascal(name)}`,
-      arn: `${this.stackName}:BucketArn${pascal(name)}`,
-    };
-    new CfnOutput(this, `BucketName${pascal(name)}`, { value: bucket.bucketName, exportName: exports.name });
-    new CfnOutput(this, `BucketArn${pascal(name)}`, { value: bucket.bucketArn, exportName: exports.arn });
-    this.bucketExports[name] = exports;
+    new CfnOutput(this, `BucketName${pascal(name)}`, { value: bucket.bucketName });
     return bucket;
   }
 
@@ -175,7 +201,7 @@ export class StatefulStack extends Stack {
 
 function acknowledgeDlq(dlq: sqs.Queue, what: string) {
   Validations.of(dlq).acknowledge({
-    id: "AwsSolutions::AwsSolutions-SQS3",
-    reason: `This queue needs no DLQ of its own: ${what}, alarmed when not empty and replayed with pnpm replay.`,
+    id: "Serverless::Serverless-SQSRedrivePolicy",
+    reason: `This queue needs no redrive policy of its own: ${what}, alarmed when not empty.`,
   });
 }

@@ -1,14 +1,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { apiTargets } from "@m3bc/aws";
 import { ConfigError } from "@m3bc/core";
-import { topology } from "@m3bc/topology";
-import { describe, expect, test } from "vitest";
+import { type TableGrant, topology } from "@m3bc/topology";
+import type { App } from "aws-cdk-lib";
+import { beforeAll, describe, expect, test } from "vitest";
 import { bundleAll } from "../src/bundler";
 import { createConnectorApp } from "../src/connector-app";
 import { fixtureConfig, repoRoot } from "./fixtures/app";
 import { fixtureTopology } from "./fixtures/topology";
-import { unacknowledgedFindings } from "./template";
+import { policyReader, staleAcknowledgements, templateOf, unacknowledgedFindings } from "./template";
 
 const fixtures = join(repoRoot, "infra/test/fixtures");
 
@@ -54,8 +56,10 @@ describe("the real app", () => {
 });
 
 describe("the connector's topology", () => {
-  test("synthesizes with zero cdk-nag findings, handlers stood in for (the real ones are bundled by pnpm synth)", () => {
-    const { app } = createConnectorApp({
+  let built: ReturnType<typeof createConnectorApp> & { assembly: ReturnType<App["synth"]> };
+  let stateless: ReturnType<typeof templateOf>;
+  beforeAll(() => {
+    const app = createConnectorApp({
       topology,
       stage: "test",
       config: fixtureConfig(),
@@ -63,12 +67,103 @@ describe("the connector's topology", () => {
       entry: () => join(fixtures, "handlers/worker.ts"),
       outdir: join(repoRoot, "infra/cdk.out/real-topology"),
     });
-    const assembly = app.synth();
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([
+    built = { ...app, assembly: app.app.synth() };
+    stateless = templateOf(built.assembly, built.stateless);
+  });
+
+  test("synthesizes with zero cdk-nag findings and no left-over acknowledgement, handlers stood in for", () => {
+    expect(built.assembly.stacks.map((s) => s.stackName).sort()).toEqual([
       "m3bc-test-stateful",
       "m3bc-test-stateless",
     ]);
-    expect(unacknowledgedFindings(assembly)).toEqual([]);
+    expect(unacknowledgedFindings(built.assembly)).toEqual([]);
+    expect(staleAcknowledgements(built.app, built.assembly)).toEqual([]);
+    // Parked messages expire: DynamoDB's TTL deletes them after parked.retentionDays.
+    const tables = Object.values(
+      built.assembly.getStackByName("m3bc-test-stateful").template.Resources as Record<
+        string,
+        {
+          Type: string;
+          Properties: { Tags?: Array<{ Key: string; Value: string }>; TimeToLiveSpecification?: unknown };
+        }
+      >,
+    ).filter((r) => r.Type === "AWS::DynamoDB::Table");
+    const parked = tables.find((t) => t.Properties.Tags?.some((tag) => tag.Value === "parked"));
+    expect(parked?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+  });
+
+  test("each function may call exactly the DynamoDB actions its topology entry grants, per table and index", () => {
+    const policies = policyReader(stateless);
+    const synthesized = (name: string) => {
+      const reached = policies.reachedBy(
+        policies.roleOf(stateless.resourceOf(built.stateless.functions[name]!).id),
+      );
+      return Object.fromEntries(
+        [...reached]
+          .filter(([label]) => label.startsWith("table:"))
+          .map(([label, actions]) => [label, [...actions].sort()]),
+      );
+    };
+    for (const [name, spec] of Object.entries(topology.functions)) {
+      const declared = Object.fromEntries(
+        (Object.entries(spec.tables) as Array<[string, TableGrant]>).flatMap(([table, grant]) => [
+          ...(grant.actions ? [[`table:${table}`, grant.actions.map((a) => `dynamodb:${a}`).sort()]] : []),
+          ...(grant.queries ?? []).map((index) => [`table:${table}/index/${index}`, ["dynamodb:Query"]]),
+        ]),
+      );
+      expect(synthesized(name), name).toEqual(declared);
+    }
+    // Pinned: the public endpoint reads and writes its dedupe records and nothing else.
+    expect(synthesized("orders-webhook")).toEqual({
+      "table:idempotency": ["dynamodb:GetItem", "dynamodb:PutItem"],
+    });
+  });
+
+  test("the cost model counts the alarms, alarm metrics, dashboards and custom metrics the stacks have", () => {
+    const alarms = stateless.ofType("AWS::CloudWatch::Alarm");
+    const alarmMetrics = alarms
+      .map((a) => {
+        const math = a.Properties.Metrics as Array<{ MetricStat?: unknown }> | undefined;
+        return math ? math.filter((m) => m.MetricStat).length : 1;
+      })
+      .reduce((a, b) => a + b, 0);
+    const dashboards = stateless.ofType("AWS::CloudWatch::Dashboard").length;
+    // What the handlers can emit: message outcomes per queue consumer, API calls and throttles per function and
+    // target it holds a secret for, rejections per HTTP function (packages/aws/src/observability.ts).
+    const functions = Object.values(topology.functions);
+    const customMetrics =
+      functions.filter((f) => f.trigger.type === "sqs").length * 5 +
+      functions.flatMap((f) => f.secrets.filter((s) => (apiTargets as readonly string[]).includes(s)))
+        .length *
+        2 +
+      functions.filter((f) => f.trigger.type === "http").length;
+    const cost = readFileSync(join(repoRoot, "docs/cost.md"), "utf8");
+    expect(cost).toContain(`${alarms.length} alarms over ${alarmMetrics} metrics (C)`);
+    expect(cost).toContain(`${dashboards} per stage, one per flow (C)`);
+    expect(cost).toContain(`${customMetrics} metric/dimension combinations exist (C)`);
+  });
+
+  test("every stack output the deploy guide names is one the stacks have", () => {
+    const outputs = {
+      stateful: Object.keys(built.assembly.getStackByName(built.stateful.stackName).template.Outputs ?? {}),
+      stateless: Object.keys(built.assembly.getStackByName(built.stateless.stackName).template.Outputs ?? {}),
+    };
+    const named = [
+      ...readFileSync(join(repoRoot, "docs/deploy.md"), "utf8").matchAll(
+        /m3bc-prod-(stateful|stateless)\.(\w+)/g,
+      ),
+    ].map(([, stack, output]) => [stack as keyof typeof outputs, output!] as const);
+    expect(named.length).toBeGreaterThan(10);
+    for (const [stack, output] of named) expect(outputs[stack], `${stack}.${output}`).toContain(output);
+  });
+
+  test("the public webhook function cannot read the BigCommerce API token", () => {
+    const policies = policyReader(stateless);
+    const fn = stateless.resourceOf(built.stateless.functions["orders-webhook"]!);
+    const secrets = [...policies.reachedBy(policies.roleOf(fn.id)).keys()].filter((l) =>
+      l.startsWith("secret:"),
+    );
+    expect(secrets).toEqual(["secret:bigcommerce-webhooks"]);
   });
 });
 
@@ -116,6 +211,15 @@ describe("pnpm bundle", () => {
     });
     expect(bundles.map((b) => b.function)).toEqual(Object.keys(fixtureTopology.functions));
     for (const b of bundles) expect(b.bytes).toBe(readFileSync(b.file).length);
+  });
+
+  test("a real handler's bundle holds one copy of each package (one Powertools version: one commons)", () => {
+    const [deliver] = bundleAll(
+      { ...topology, functions: { "orders-deliver": topology.functions["orders-deliver"] } },
+      { outdir: join(repoRoot, "infra/cdk.out/bundle-real"), config: fixtureConfig(), repoRoot },
+    );
+    expect(readFileSync(`${deliver!.file}.map`, "utf8")).toContain("@aws-lambda-powertools/commons");
+    expect(deliver!.duplicates).toEqual([]);
   });
 
   test("a function without a handler file is named in the error", () => {

@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
 import { env, queueViews, resourceTags } from "@m3bc/topology";
+import { CURRENTLY_RECOMMENDED_FLAGS } from "aws-cdk-lib/cx-api";
 import { beforeAll, describe, expect, test } from "vitest";
-import { fixtureStore, synthFixture, synthFixtureTemplates } from "./fixtures/app";
+import { featureFlags } from "../src/connector-app";
+import { fixtureStore, repoRoot, synthFixture, synthFixtureTemplates } from "./fixtures/app";
 import { fixtureTopology as topology } from "./fixtures/topology";
 import type { CfnResource } from "./template";
 
@@ -100,8 +103,8 @@ describe("stateful stack", () => {
 
   test("one secret per secret the functions use, created without a value in the template, retained", () => {
     const secrets = stateful.ofType("AWS::SecretsManager::Secret");
-    expect(Object.keys(built.stateful.secrets).sort()).toEqual(["bigcommerce", "m3"]);
-    expect(secrets).toHaveLength(2);
+    expect(Object.keys(built.stateful.secrets).sort()).toEqual(["bigcommerce", "bigcommerce-webhooks", "m3"]);
+    expect(secrets).toHaveLength(3);
     for (const s of secrets) {
       expect(s.Properties.SecretString).toBeUndefined();
       expect(s.DeletionPolicy).toBe("Retain");
@@ -112,16 +115,17 @@ describe("stateful stack", () => {
 describe("stateless stack", () => {
   const fn = (name: string) => stateless.resourceOf(built.stateless.functions[name]!);
 
-  test("functions: Node 24 on arm64, traced, the topology's memory and timeout, Powertools settings", () => {
+  test("functions: Node 24 on arm64, the topology's memory and timeout, Powertools settings, tracing PassThrough", () => {
     for (const [name, spec] of Object.entries(topology.functions)) {
       const props = fn(name).Properties;
+      // No TracingConfig: Lambda's default, PassThrough (see docs/cost.md).
+      expect(props.TracingConfig).toBeUndefined();
       expect(props).toMatchObject({
         Runtime: "nodejs24.x",
         Architectures: ["arm64"],
         Handler: "index.handler",
         MemorySize: spec.memoryMb,
         Timeout: spec.timeoutSeconds,
-        TracingConfig: { Mode: "Active" },
         Environment: {
           Variables: expect.objectContaining({
             POWERTOOLS_SERVICE_NAME: name,
@@ -161,9 +165,8 @@ describe("stateless stack", () => {
       expect(mapping?.Properties.MaximumBatchingWindowInSeconds).toBe(
         "maxBatchingWindowSeconds" in spec.trigger ? spec.trigger.maxBatchingWindowSeconds : undefined,
       );
-      const source = built.stateful.queues[spec.trigger.queue]!.queue;
-      expect(JSON.stringify(mapping?.Properties.EventSourceArn)).toContain(
-        built.stateful.getLogicalId(source.node.defaultChild as never),
+      expect(parameterOf(mapping?.Properties.EventSourceArn)).toBe(
+        `/m3bc/test/queue/${spec.trigger.queue}/arn`,
       );
     }
   });
@@ -197,9 +200,23 @@ describe("stateless stack", () => {
     });
     expect(target.Arn).toEqual({ "Fn::GetAtt": [fn("poller").id, "Arn"] });
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 });
-    expect(JSON.stringify(target.DeadLetterConfig)).toContain(
-      built.stateful.getLogicalId(built.stateful.scheduleDlq!.node.defaultChild as never),
+    expect(parameterOf((target.DeadLetterConfig as { Arn: unknown }).Arn)).toBe(
+      "/m3bc/test/schedule-dlq/arn",
     );
+  });
+
+  test("a scheduled run that fails is not retried, may wait one period, and goes to the schedule DLQ", () => {
+    // Scheduler invokes asynchronously; without this, Lambda would retry twice over up to 6 hours and then drop it.
+    const configs = stateless.ofType("AWS::Lambda::EventInvokeConfig");
+    expect(configs).toHaveLength(1);
+    expect(configs[0]!.Properties).toMatchObject({
+      FunctionName: { Ref: fn("poller").id },
+      Qualifier: "$LATEST",
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 5 * 60,
+    });
+    const { OnFailure } = configs[0]!.Properties.DestinationConfig as { OnFailure: { Destination: unknown } };
+    expect(parameterOf(OnFailure.Destination)).toBe("/m3bc/test/schedule-dlq/arn");
   });
 
   test("bundles are minified ESM for Node 24 with the config compiled in and the AWS SDK left to the runtime", () => {
@@ -233,12 +250,75 @@ describe("no hard-coded names: two stages deploy side by side", () => {
       for (const [id, resource] of Object.entries(template.Resources)) {
         // The API's Name is required by CloudFormation and need not be unique in an account.
         if (resource.Type === "AWS::ApiGatewayV2::Api") continue;
+        // SSM parameters are found by name: theirs holds the stage (see the next test).
+        if (resource.Type === "AWS::SSM::Parameter") {
+          expect(resource.Properties.Name, id).toMatch(/^\/m3bc\/test\//);
+          continue;
+        }
         // A literal string is a hard-coded name; a reference to another resource is not.
         const named = Object.entries(resource.Properties ?? {}).filter(
           ([p, value]) => NAME_PROPERTIES.test(p) && typeof value === "string",
         );
         expect(named, `${id} (${resource.Type})`).toEqual([]);
       }
+    }
+  });
+});
+
+describe("the stacks are coupled by SSM parameters, not exports", () => {
+  test("the stateless stack imports nothing: it reads every stateful ARN from a parameter of its stage", () => {
+    // An export cannot change while imported: renaming a queue would take two deploys in every customer account.
+    expect(JSON.stringify(stateless.json)).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
+    for (const output of Object.values(stateful.json.Outputs ?? {})) expect(output.Export).toBeUndefined();
+
+    const published = new Map(
+      stateful
+        .ofType("AWS::SSM::Parameter")
+        .map((p) => [p.Properties.Name as string, JSON.stringify(p.Properties.Value)]),
+    );
+    const arnOf = (construct: { node: { defaultChild?: unknown } }) =>
+      built.stateful.getLogicalId(construct.node.defaultChild as never);
+    const expected: Array<[string, string]> = [
+      ...Object.entries(built.stateful.queues).flatMap(
+        ([name, q]): Array<[string, string]> => [
+          [`/m3bc/test/queue/${name}/arn`, arnOf(q.queue)],
+          [`/m3bc/test/dlq/${name}/arn`, arnOf(q.dlq)],
+        ],
+      ),
+      ...Object.entries(built.stateful.tables).map(([name, t]): [string, string] => [
+        `/m3bc/test/table/${name}/arn`,
+        arnOf(t),
+      ]),
+      ...Object.entries(built.stateful.secrets).map(([name, s]): [string, string] => [
+        `/m3bc/test/secret/${name}/arn`,
+        built.stateful.getLogicalId(s!.node.defaultChild as never),
+      ]),
+      ["/m3bc/test/schedule-dlq/arn", arnOf(built.stateful.scheduleDlq!)],
+    ];
+    expect([...published.keys()].sort()).toEqual(expected.map(([name]) => name).sort());
+    for (const [name, logicalId] of expected) expect(published.get(name), name).toContain(logicalId);
+
+    const read = Object.values(stateless.json.Parameters ?? {})
+      .filter((p) => p.Type === "AWS::SSM::Parameter::Value<String>" && p.Default?.startsWith("/m3bc/"))
+      .map((p) => p.Default);
+    expect(read).toHaveLength(published.size);
+    expect(
+      read.every((name) => published.has(name!)),
+      read.join(", "),
+    ).toBe(true);
+    expect(built.stateless.dependencies).toContain(built.stateful);
+  });
+});
+
+describe("log groups", () => {
+  test("every log group has a retention and outlives a replaced or deleted stack", () => {
+    const groups = stateless.ofType("AWS::Logs::LogGroup");
+    // One per function and the API's access log.
+    expect(groups).toHaveLength(Object.keys(topology.functions).length + 1);
+    for (const group of groups) {
+      expect(group.Properties.RetentionInDays, group.id).toBe(30);
+      expect(group.DeletionPolicy, group.id).toBe("Retain");
+      expect(group.UpdateReplacePolicy, group.id).toBe("Retain");
     }
   });
 });
@@ -273,7 +353,7 @@ describe("observability", () => {
     expect(inventory).not.toContain(metricNames.webhookRejected);
   });
 
-  test("alarms: DLQ not empty, oldest message, error rate, throttles, parked, webhook rejections, all to the SNS topic", () => {
+  test("alarms: DLQs, oldest message, error rate, failed messages, dropped runs, throttles, parked, rejections, all to SNS", () => {
     const all = alarms();
     const topic = stateless.ofType("AWS::SNS::Topic")[0]!;
     const described = (fragment: string) =>
@@ -286,9 +366,13 @@ describe("observability", () => {
     expect(described("#error-rate")).toHaveLength(functions);
     expect(described("#lambda-throttled")).toHaveLength(functions);
     expect(described("#messages-parked")).toHaveLength(2);
-    // orders: worker calls bigcommerce and m3, hook bigcommerce; inventory: m3 only.
+    // orders: worker calls bigcommerce and m3 (hook holds only the webhook secrets); inventory: m3 only.
     expect(described("#api-throttles")).toHaveLength(3);
     expect(described("#webhook-auth-failures")).toHaveLength(1);
+    expect(described("#failed-messages")).toHaveLength(2);
+    expect(described("#scheduled-run-failed")).toHaveLength(1);
+    // The sum of the above: nothing else raises an alarm.
+    expect(all).toHaveLength(2 * queues + 1 + 2 * functions + 2 + 3 + 1 + 2 + 1);
     for (const alarm of all) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic.id }]);
       expect(alarm.Properties.AlarmDescription).toMatch(/docs\/runbook\.md#[a-z-]+$/);
@@ -298,6 +382,32 @@ describe("observability", () => {
       Threshold: 15 * 60,
       MetricName: "ApproximateAgeOfOldestMessage",
     });
+    // A batch whose every message failed is a successful invocation for Lambda: the consumer's own count is alarmed.
+    const failed = described("#failed-messages").find((a) => a.id.startsWith("observabilityworkerfailed"))!;
+    const metrics = failed.Properties.Metrics as Array<{
+      Id: string;
+      MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown[] } };
+    }>;
+    expect(metrics.find((m) => m.Id === "failed")?.MetricStat?.Metric).toMatchObject({
+      MetricName: metricNames.failed,
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: expect.arrayContaining([{ Name: "service", Value: "worker" }]),
+    });
+    const received = metrics.find((m) => m.Id === "received")?.MetricStat?.Metric;
+    expect(received).toMatchObject({ MetricName: "NumberOfMessagesReceived", Namespace: "AWS/SQS" });
+    expect(parameterOf(received?.Dimensions)).toBe("/m3bc/test/queue/events/arn");
+    expect(failed.Properties).toMatchObject({ Threshold: 5, DatapointsToAlarm: 2, EvaluationPeriods: 3 });
+
+    const dropped = described("#scheduled-run-failed")[0]!;
+    expect(dropped.Properties).toMatchObject({
+      MetricName: "AsyncEventsDropped",
+      Namespace: "AWS/Lambda",
+      Dimensions: [
+        { Name: "FunctionName", Value: { Ref: stateless.resourceOf(built.stateless.functions.poller!).id } },
+      ],
+      Threshold: 1,
+    });
+
     const rejections = described("#webhook-auth-failures")[0]!;
     expect(rejections.Properties).toMatchObject({
       MetricName: metricNames.webhookRejected,
@@ -315,5 +425,35 @@ describe("observability", () => {
     expect(subscription!.Properties).toMatchObject({ Protocol: "email", Endpoint: { Ref: "AlarmEmail" } });
     const [policy] = stateless.ofType("AWS::SNS::TopicPolicy");
     expect(JSON.stringify(policy!.Properties)).toContain("aws:SecureTransport");
+  });
+});
+
+/** The SSM parameter (by name) a stateless value reads a stateful ARN from. */
+function parameterOf(value: unknown): string | undefined {
+  const ref = /"Ref":"(SsmParameterValue[^"]+)"/.exec(JSON.stringify(value))?.[1];
+  return ref ? stateless.json.Parameters?.[ref]?.Default : undefined;
+}
+
+describe("CDK feature flags", () => {
+  const flags = featureFlags();
+
+  test("cdk.json decides every flag this aws-cdk-lib knows a recommendation for", () => {
+    // A CDK upgrade that brings a new flag fails here until someone sets it in cdk.json on purpose.
+    const undecided = Object.keys(CURRENTLY_RECOMMENDED_FLAGS).filter((flag) => !(flag in flags));
+    expect(undecided).toEqual([]);
+  });
+
+  test("a flag set against the recommendation is explained in the deploy guide", () => {
+    const deploy = readFileSync(join(repoRoot, "docs/deploy.md"), "utf8");
+    const deviating = Object.entries(CURRENTLY_RECOMMENDED_FLAGS)
+      .filter(([flag, value]) => JSON.stringify(flags[flag]) !== JSON.stringify(value))
+      .map(([flag]) => flag);
+    expect(deviating.length).toBeGreaterThan(0);
+    for (const flag of deviating) expect(deploy, flag).toContain(`\`${flag}\``);
+  });
+
+  test("the app applies them when built without the CDK CLI too, so tests check what deploys", () => {
+    for (const [flag, value] of Object.entries(flags))
+      expect(built.app.node.tryGetContext(flag), flag).toEqual(value);
   });
 });

@@ -37,7 +37,8 @@ beforeAll(async () => {
   writeFileSync(
     secretsFile,
     JSON.stringify({
-      bigcommerce: { accessToken: "token", clientSecret: CLIENT_SECRET, webhookSecret: WEBHOOK_SECRET },
+      // The webhook function's one secret: it never sees the API token.
+      "bigcommerce-webhooks": { clientSecret: CLIENT_SECRET, webhookSecret: WEBHOOK_SECRET },
     }),
   );
   // Only the webhook function runs: what it enqueues stays on the queue to be counted.
@@ -121,6 +122,15 @@ function authHeaders(auth: Auth, body: Buffer): Record<string, string> {
 function received(body: Buffer, contentType: string | null): Buffer {
   const text = contentType !== null && /^(application\/json|text\/)/.test(contentType);
   return text ? Buffer.from(body.toString("utf8"), "utf8") : body;
+}
+
+function isJson(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString("utf8"));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const orderScopes = fc.constantFrom("store/order/created", "store/order/statusUpdated");
@@ -231,6 +241,12 @@ describe("fuzz: the BigCommerce webhook endpoint", () => {
         }
         if (!AUTHENTIC.has(auth) || (auth.startsWith("signed") && !arrived.equals(body))) {
           expect(response.status).toBe(401);
+          expect(added).toBe(0);
+          return;
+        }
+        if (!isJson(arrived)) {
+          // Authentic but not JSON: refused as an unsupported media type, whatever the Content-Type said.
+          expect(response.status).toBe(415);
           expect(added).toBe(0);
           return;
         }

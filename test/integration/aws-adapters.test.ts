@@ -1,9 +1,15 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import {
+  getSecret,
   hasSeen,
   httpHandler,
   listParked,
   MAX_BODY_BYTES,
+  METRICS_NAMESPACE,
+  metricNames,
   onMessageHandled,
   remember,
   sendAll,
@@ -19,6 +25,31 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.stack.stop());
 
+/**
+ * The EMF records (CloudWatch metrics) handlers print while `run` runs. Metrics are off in the local stack; they
+ * are on for handlers created inside `run`.
+ */
+async function emittedMetrics(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+  const lines: string[] = [];
+  const write = process.stdout.write;
+  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = "false";
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await run();
+  } finally {
+    process.stdout.write = write;
+    process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+  }
+  return lines
+    .flatMap((chunk) => chunk.split("\n"))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line));
+}
+
 const orderEvent = (id: number) =>
   newEnvelope({ flow: "orders", kind: "order.event", key: `order:store:${id}`, payload: { orderId: id } });
 
@@ -31,8 +62,8 @@ describe("sqsHandler", () => {
     const handler = sqsHandler("orders-transform", async (message) => {
       const { orderId } = message.payload as { orderId: number };
       if (orderId === 2)
-        throw new PersistentError("SKU_NOT_IN_M3", "SKU POSTER-LTD is not an M3 item", {
-          details: { sku: "POSTER-LTD" },
+        throw new PersistentError("SKU_NOT_IN_M3", "SKU POSTER-LTD is not an M3 item (jane@example.com)", {
+          details: { sku: "POSTER-LTD", customer: { email: "jane@example.com" }, m3: "tel +1 212 555 0100" },
         });
       if (orderId === 3) throw new TransientError("M3 timed out");
       return {
@@ -60,10 +91,43 @@ describe("sqsHandler", () => {
       functionName: "orders-transform",
       key: "order:store:2",
       reason: "SKU_NOT_IN_M3",
-      error: "SKU POSTER-LTD is not an M3 item",
-      details: { sku: "POSTER-LTD" },
+      // What humans read is masked; the record expires after parked.retentionDays (default 30).
+      error: "SKU POSTER-LTD is not an M3 item ([redacted])",
+      details: { sku: "POSTER-LTD", customer: { email: "[redacted]" }, m3: "tel [redacted]" },
+      expiresAt: Math.floor(Date.parse(parked[0]!.parkedAt) / 1000) + 30 * 86_400,
     });
     expect(JSON.parse(parked[0]!.body).payload).toEqual({ orderId: 2 });
+  });
+
+  test("parkAs keeps what a replay needs instead of the message, for the queue it names", async () => {
+    const delivery = newEnvelope({
+      flow: "orders",
+      kind: "order.ready",
+      key: "order:store:77",
+      payload: { customer: { email: "jane@example.com" } },
+    });
+    await sendAll("order-deliveries", [delivery]);
+    const event = await env.receive("order-deliveries");
+    const handler = sqsHandler(
+      "orders-deliver",
+      async () => {
+        throw new PersistentError("CUSTOMER_INVALID", "customer is blocked");
+      },
+      {
+        parkAs: (message) => ({
+          queue: "order-events",
+          message: followOn(message, { kind: "order.redeliver", payload: { orderId: 77 } }),
+        }),
+      },
+    );
+    expect((await handler(event, context("orders-deliver"))).batchItemFailures).toEqual([]);
+    const parked = (await listParked()).find((p) => p.functionName === "orders-deliver")!;
+    expect(parked).toMatchObject({ queue: "order-events", kind: "order.redeliver", key: "order:store:77" });
+    expect(JSON.parse(parked.body)).toMatchObject({
+      correlationId: delivery.correlationId,
+      payload: { orderId: 77 },
+    });
+    expect(parked.body).not.toContain("jane@example.com");
   });
 
   test("a body that is not an envelope is parked as MESSAGE_INVALID, never retried forever", async () => {
@@ -111,6 +175,80 @@ describe("sqsHandler", () => {
     } finally {
       process.env.TABLE_PARKED = table;
       stopObserving();
+    }
+  });
+});
+
+describe("metrics that alarms watch", () => {
+  test("a batch whose every message failed is reported in MessagesFailed, though Lambda counts it a success", async () => {
+    await sendAll("order-events", [orderEvent(21), orderEvent(22)]);
+    const event = await env.receive("order-events");
+    expect(event.Records).toHaveLength(2);
+    let response: Awaited<ReturnType<ReturnType<typeof sqsHandler>>> | undefined;
+    const records = await emittedMetrics(async () => {
+      const handler = sqsHandler("orders-transform", async () => {
+        throw new TransientError("BigCommerce is down");
+      });
+      response = await handler(event, context("orders-transform"));
+    });
+    // Partial batch response: no invocation error, so Lambda's Errors metric stays at zero.
+    expect(response?.batchItemFailures).toHaveLength(2);
+    const failed = records.find((r) => metricNames.failed in r);
+    expect(failed).toMatchObject({
+      [metricNames.failed]: 2,
+      [metricNames.retried]: [1, 1],
+      service: "orders-transform",
+      flow: "orders",
+      _aws: { CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [["service", "flow"]] }] },
+    });
+  });
+
+  test("an HTTP function counts each call it turns away as unauthenticated in WebhooksRejected", async () => {
+    const request = {
+      version: "2.0",
+      rawPath: "/ion/deliveries",
+      headers: {},
+      body: "{}",
+      isBase64Encoded: false,
+      requestContext: { http: { method: "POST" }, requestId: "r2" },
+    } as never;
+    let result: unknown;
+    const records = await emittedMetrics(async () => {
+      const handler = httpHandler("shipments-push", async () => ({
+        status: 401,
+        body: { message: "Unauthorized" },
+        rejected: "no secret header",
+      }));
+      result = await handler(request, context("shipments-push"));
+    });
+    expect(result).toMatchObject({ statusCode: 401, body: JSON.stringify({ message: "Unauthorized" }) });
+    expect(records).toEqual([
+      expect.objectContaining({
+        [metricNames.webhookRejected]: 1,
+        service: "shipments-push",
+        flow: "shipments",
+      }),
+    ]);
+  });
+});
+
+describe("secrets files", () => {
+  test("a file from before the webhook secrets had their own key still gives the webhook function its secret", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "m3bc-secrets-")), "secrets.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ bigcommerce: { accessToken: "token", webhookSecret: "an-old-webhook-secret-0123" } }),
+    );
+    const previous = process.env.SECRETS_FILE;
+    process.env.SECRETS_FILE = file;
+    try {
+      expect(await getSecret("bigcommerce-webhooks")).toEqual({
+        webhookSecret: "an-old-webhook-secret-0123",
+      });
+      expect((await getSecret("bigcommerce")).accessToken).toBe("token");
+      await expect(getSecret("m3")).rejects.toThrow(`${file} has no "m3" key`);
+    } finally {
+      process.env.SECRETS_FILE = previous;
     }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
+import { type Harness, m3OrdersFor, startHarness, WEBHOOK_SECRET } from "../support/connector";
 
 // Personal data of the demo customers: none of it may appear in any log line.
 const PERSONAL = [
@@ -76,4 +76,21 @@ test("processing orders, a new customer, a parked order and a shipment logs no p
   expect(logs).toContain("[redacted]");
   // ...and carry none of the customers' personal data.
   for (const value of PERSONAL) expect(logs, `logs contain "${value}"`).not.toContain(value);
+});
+
+// Reads the logs the run above captured.
+test("the webhook event is logged without its secret header, signature or any credential; ids stay whole", () => {
+  const logs = captured.join("");
+  // The orders-webhook function logged the API Gateway event with its headers (so the check is not vacuous)...
+  expect(logs).toContain('"rawPath":"/webhooks/bigcommerce"');
+  expect(logs).toContain('"x-connector-secret":"[redacted]"');
+  expect(logs).toContain('"webhook-signature":"[redacted]"');
+  // ...and no credential of either system, nor a Standard Webhooks signature ("v1,<base64>").
+  const { cs, sask } = h.m3.ionapi;
+  for (const secret of [WEBHOOK_SECRET, h.bc.accessToken, h.bc.clientSecret, cs, sask])
+    expect(logs, "logs contain a secret").not.toContain(secret);
+  expect(logs).not.toMatch(/v1,[A-Za-z0-9+/]{20,}/);
+  // Request ids, SQS message ids and receipt handles are logged whole: nothing masked inside an id or a time.
+  expect(logs).toMatch(/"messageId":"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/);
+  expect(logs).not.toMatch(/[\w+/=-]\[redacted\]|\[redacted\][\w+/=-]|\[redacted\]:\d\d:\d\d/);
 });

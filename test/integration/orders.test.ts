@@ -1,3 +1,4 @@
+import { listParked } from "@m3bc/aws";
 import { runReplay } from "@m3bc/aws/replay";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
@@ -205,11 +206,30 @@ describe("BigCommerce order → M3 customer order", () => {
       }),
     ]);
 
+    // The record keeps no customer details, only the order to fetch again, and expires after 30 days.
+    const [record] = await listParked();
+    expect(record).toMatchObject({
+      queue: "order-events",
+      kind: "order.redeliver",
+      functionName: "orders-deliver",
+      expiresAt: Math.floor(Date.parse(record!.parkedAt) / 1000) + 30 * 86_400,
+    });
+    expect(JSON.parse(record!.body).payload).toEqual({
+      scope: "connector/redeliver",
+      orderId: placed.id,
+      hash: "",
+    });
+    for (const personal of ["jane.doe@example.com", "Jane", "Doe", "350 Fifth Avenue", "555 0100", "10118"])
+      expect(JSON.stringify(record)).not.toContain(personal);
+
     h.m3.upsertItem({ ITNO: "POSTER-LTD", ITDS: "Limited Poster", stock: { "100": 10, "200": 10 } } as never);
+    h.bc.resetRequestCounts();
     expect(
       await runReplay(["parked", "--local", "--stack-file", stackFile, "--reason", "SKU_NOT_IN_M3"], io),
     ).toBe(0);
     await settle();
+    // The replay fetched the order from BigCommerce again (only a replay does: the happy path has it in the message).
+    expect(h.bc.requestCounts()["GET /v2/orders/{order_id}"]?.total).toBe(1);
     const orders = m3OrdersFor(h.m3, placed.id);
     expect(orders).toHaveLength(1);
     expect(orders[0]!.lines.map((l: Record<string, unknown>) => l.ITNO)).toEqual([

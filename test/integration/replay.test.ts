@@ -108,7 +108,9 @@ async function sendToDlq(queue: string, key: string) {
   );
 }
 
-async function park(id: string, reason: string, body: object, queue = "inbox") {
+const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
+
+async function park(id: string, reason: string, body: object, queue = "inbox", expiresAt = inDays(30)) {
   const record: ParkedMessage = {
     id,
     parkedAt: new Date().toISOString(),
@@ -121,6 +123,7 @@ async function park(id: string, reason: string, body: object, queue = "inbox") {
     fix: `the fix for ${reason}`,
     error: `failed with ${reason}`,
     body: JSON.stringify(body),
+    expiresAt,
   };
   await stack.dynamo.send(new PutCommand({ TableName: "parked", Item: record }) as never);
 }
@@ -311,6 +314,15 @@ describe("parked replay", () => {
     expect(received.map((r) => r.envelope.payload)).toEqual([{ sku: "NEW-SKU" }]);
   });
 
+  test("a record past its expiry is neither listed nor replayed (DynamoDB's TTL deletes it only later)", async () => {
+    await park("p-expired", "SKU_NOT_IN_M3", envelope("order:50"), "inbox", inDays(-1));
+    expect((await listFailures(target)).map((f) => f.id)).not.toContain("p-expired");
+    const result = await replayParked(target, { ids: ["p-expired"] });
+    expect(result).toEqual({ replayed: [], failed: [], notRemoved: [] });
+    await stack.waitForIdle();
+    expect(received).toEqual([]);
+  });
+
   test("refuses to replay everything unless asked with --all", async () => {
     const errors: string[] = [];
     const code = await runReplay(["parked", "--local", "--stack-file", stackFile], {
@@ -373,6 +385,7 @@ describe("finding a deployed stage", () => {
     const found = await awsTarget("qa", clients);
     expect(found.queues).toEqual({ "order-events": { url: source, dlqUrl: dlq, fifo: true } });
     expect(found.parkedTable).toBe("m3bc-qa-stateful-tableparkedE5F6-XYZ");
+    expect(found.ledgerTable).toBe("m3bc-qa-stateful-tableledgerG7H8-XYZ");
     await expect(awsTarget("nosuchstage", clients)).rejects.toThrow(/No queues of stage "nosuchstage"/);
   });
 });

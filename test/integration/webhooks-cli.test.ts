@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 const run = promisify(execFile);
 let bc: BigCommerceSimulator;
 let args: string[];
+let configArgs: string[];
+let legacyArgs: string[];
 
 beforeAll(async () => {
   bc = await startBigCommerceSimulator();
@@ -24,17 +26,34 @@ beforeAll(async () => {
   writeFileSync(
     join(dir, "secrets.json"),
     JSON.stringify({
-      bigcommerce: { accessToken: bc.accessToken, webhookSecret: "a-secret-of-16-chars-or-more" },
+      bigcommerce: { accessToken: bc.accessToken },
+      "bigcommerce-webhooks": { webhookSecret: "a-secret-of-16-chars-or-more" },
     }),
   );
-  args = ["--config", join(dir, "config.json"), "--secrets", join(dir, "secrets.json")];
+  // The layout from before the webhook secrets had their own key.
+  writeFileSync(
+    join(dir, "legacy-secrets.json"),
+    JSON.stringify({
+      bigcommerce: { accessToken: bc.accessToken, webhookSecret: "an-older-secret-of-16-chars" },
+    }),
+  );
+  configArgs = ["--config", join(dir, "config.json")];
+  args = [...configArgs, "--secrets", join(dir, "secrets.json")];
+  legacyArgs = [...configArgs, "--secrets", join(dir, "legacy-secrets.json")];
 });
 afterAll(async () => bc?.close());
 
-const webhooks = (...more: string[]) =>
-  run(process.execPath, ["--import", "tsx", "packages/aws/src/webhooks-cli.ts", ...more, ...args]).catch(
+const cli = (all: string[]) =>
+  run(process.execPath, ["--import", "tsx", "packages/aws/src/webhooks-cli.ts", ...all]).catch(
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
+const webhooks = (...more: string[]) => cli([...more, ...args]);
+
+/** The secret header every order hook carries. */
+const headers = () =>
+  (bc.hooks() as { data: Array<{ scope: string; headers: Record<string, string> }> }).data
+    .filter((h) => h.scope.startsWith("store/order/"))
+    .map((h) => h.headers["x-connector-secret"]);
 
 test("pnpm webhooks registers the order hooks once, repairs a deactivated one, and lists them", async () => {
   const url = "https://connector.example.com/webhooks/bigcommerce";
@@ -64,6 +83,23 @@ test("pnpm webhooks registers the order hooks once, repairs a deactivated one, a
     /store\/order\/created\s+hook \d+: reactivated/,
   );
   expect((await webhooks("list")).stdout).not.toMatch(/INACTIVE/);
+  expect(headers()).toEqual(["a-secret-of-16-chars-or-more", "a-secret-of-16-chars-or-more"]);
+});
+
+test("a secrets file from before the webhook secrets had their own key still registers (and updates) the hooks", async () => {
+  const url = "https://connector.example.com/webhooks/bigcommerce";
+  const result = await cli(["register", "--url", url, ...legacyArgs]);
+  expect(result.stdout).toMatch(/store\/order\/created\s+hook \d+: updated/);
+  expect(headers()).toEqual(["an-older-secret-of-16-chars", "an-older-secret-of-16-chars"]);
+});
+
+test("without secrets the usage names both secrets' options", async () => {
+  const result = (await cli(["register", "--url", "https://x.example.com", ...configArgs])) as {
+    code: number;
+    stderr: string;
+  };
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/--secret-id <arn> \[--webhook-secret-id <arn>\]/);
 });
 
 test("a missing --url is a clear usage error", async () => {

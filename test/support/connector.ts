@@ -57,11 +57,8 @@ export async function startHarness(
     dir,
     config,
     secrets: {
-      bigcommerce: {
-        accessToken: bc.accessToken,
-        clientSecret: bc.clientSecret,
-        webhookSecret: WEBHOOK_SECRET,
-      },
+      bigcommerce: { accessToken: bc.accessToken },
+      "bigcommerce-webhooks": { clientSecret: bc.clientSecret, webhookSecret: WEBHOOK_SECRET },
       m3: { ...m3.ionapi, ...options.m3Secret },
     },
     emulators: "in-process",
@@ -69,6 +66,15 @@ export async function startHarness(
     flows: options.flows,
     env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR", ...options.env },
   });
+  // Every call a function made that its topology grants do not allow (IAM would refuse it in the cloud) fails
+  // the test that made it happen.
+  const checkGrants = () => {
+    const denied = connector.stack.accessDenied.splice(0);
+    if (denied.length)
+      throw new Error(
+        `Calls the topology does not grant (add them to the function's tables in packages/topology/src/topology.ts):\n${denied.map((d) => `  ${d.functionName}: ${d.action} on ${d.resource}`).join("\n")}`,
+      );
+  };
   return {
     bc,
     m3,
@@ -77,11 +83,13 @@ export async function startHarness(
     async settle() {
       await bc.webhooksIdle();
       await connector.stack.waitForIdle({ timeoutMs: 60_000 });
+      checkGrants();
     },
     async stop() {
       await connector.stop();
       await bc.close();
       await m3.close();
+      checkGrants();
     },
   };
 }

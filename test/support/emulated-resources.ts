@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { startLocalStack, toRecord } from "@m3bc/local";
 import { topology } from "@m3bc/topology";
@@ -5,10 +8,20 @@ import type { Context, SQSEvent } from "aws-lambda";
 
 /** The connector's queues and tables on in-process emulators, with no functions running: for adapter tests. */
 export async function startEmulatedResources() {
+  // The adapters read a few keys of the connector config (e.g. how long parked messages are kept).
+  const configFile = join(mkdtempSync(join(tmpdir(), "m3bc-adapters-")), "config.json");
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      bigcommerce: { storeHash: "store" },
+      m3: { company: 100, division: "AAA", facility: "A01" },
+      warehouses: { default: "100" },
+    }),
+  );
   const stack = await startLocalStack({
     topology: { ...topology, functions: {}, schedules: {} },
     emulators: "in-process",
-    env: { RETRY_BASE_SECONDS: "1" },
+    env: { RETRY_BASE_SECONDS: "1", CONNECTOR_CONFIG_FILE: configFile },
   });
   const receive = async (queue: string, max = 10, visibility?: number): Promise<SQSEvent> => {
     const q = stack.queues[queue]!;

@@ -15,7 +15,12 @@ export async function refuseIonPush(request: HttpRequest): Promise<HttpResponse 
       status: 404,
       body: { message: "ION push is off: set ionPushSecret in the m3 secret to turn it on" },
     };
-  if (!verifyCustomHeader(request.headers, loadConfig().m3.ionPushHeader, secret))
-    return { status: 401, body: { message: "Unauthorized" } };
+  const header = loadConfig().m3.ionPushHeader;
+  if (!verifyCustomHeader(request.headers, header, secret))
+    return {
+      status: 401,
+      body: { message: "Unauthorized" },
+      rejected: `the ${header} header is missing or does not carry ionPushSecret`,
+    };
   return undefined;
 }

@@ -4,7 +4,7 @@ import { redactReplacer } from "@m3bc/core";
 
 export const METRICS_NAMESPACE = "M3BigCommerceConnector";
 
-/** JSON logs with personal data masked (e-mails, phones, names, street addresses), one logger per function. */
+/** JSON logs with personal data (e-mails, phones, names, addresses) and credentials (headers, tokens, secrets) masked. */
 export const createLogger = (functionName: string) =>
   new Logger({ serviceName: functionName, jsonReplacerFn: redactReplacer });
 
@@ -20,6 +20,12 @@ export const metricNames = {
   skipped: "MessagesSkipped",
   parked: "MessagesParked",
   retried: "MessagesRetried",
+  /**
+   * Messages a consumer handed back to SQS (its batchItemFailures): retried, held behind a failed message of their
+   * FIFO group, or done but whose follow-on messages SQS refused. Lambda counts such a batch as a success, so
+   * this, not the Errors metric, is what says messages are failing.
+   */
+  failed: "MessagesFailed",
   webhookRejected: "WebhooksRejected",
   apiCalls: "ApiCalls",
   apiThrottles: "ApiThrottles",
@@ -41,7 +47,9 @@ export const publishMetrics = (metrics: Metrics) => {
   return { after: flush, onError: flush };
 };
 
-export type ApiTarget = "bigcommerce" | "m3";
+/** The APIs whose calls are counted; a function calls one when the topology gives it that target's secret. */
+export const apiTargets = ["bigcommerce", "m3"] as const;
+export type ApiTarget = (typeof apiTargets)[number];
 const apiCounts = { bigcommerce: { calls: 0, throttles: 0 }, m3: { calls: 0, throttles: 0 } };
 
 /** A fetch that counts calls and throttles (429) per target, for the ApiCalls / ApiThrottles metrics. */

@@ -1,9 +1,15 @@
 import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { redactText } from "@m3bc/core";
+import { redact, redactText } from "@m3bc/core";
+import { topology } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
+import { loadConfig } from "./config";
 import { tableName } from "./runtime";
 
-/** A message a persistent error took out of circulation, kept whole until a human fixes the cause and replays it. */
+/**
+ * A message a persistent error took out of circulation, kept until a human fixes the cause and replays it, or until
+ * it expires. What it keeps is what a replay needs: a step that handles customer details parks a reference to
+ * re-fetch instead of the details (see sqsHandler's `parkAs`).
+ */
 export interface ParkedMessage {
   id: string;
   parkedAt: string;
@@ -17,24 +23,41 @@ export interface ParkedMessage {
   fix: string;
   error: string;
   details?: Record<string, unknown>;
-  /** The message body exactly as received. */
+  /** The message to replay. */
   body: string;
+  /** Epoch seconds after which the record is gone: DynamoDB's TTL deletes it, and no read shows it any more. */
+  expiresAt: number;
 }
 
-export async function park(message: ParkedMessage): Promise<void> {
-  // The error text is for humans and goes to consoles: mask personal data in it; the body stays whole for replay.
-  const item = { ...message, error: redactText(message.error) };
+const EXPIRES_AT = topology.tables.parked.ttlAttribute;
+
+/** DynamoDB deletes expired items within days, not at once: every read leaves out what has expired. */
+export const isExpired = (record: Record<string, unknown>, now = Date.now()) =>
+  typeof record[EXPIRES_AT] === "number" && record[EXPIRES_AT] * 1000 <= now;
+
+/** Keeps a message for `retentionDays` (by default the config's parked.retentionDays). */
+export async function park(
+  message: Omit<ParkedMessage, "expiresAt">,
+  { retentionDays = loadConfig().parked.retentionDays } = {},
+): Promise<void> {
+  // The error and its details are for humans and go to consoles: personal data and credentials are masked.
+  const item: ParkedMessage = {
+    ...message,
+    error: redactText(message.error),
+    ...(message.details ? { details: redact(message.details) } : {}),
+    [EXPIRES_AT]: Math.floor(Date.parse(message.parkedAt) / 1000) + retentionDays * 86_400,
+  };
   await dynamo().send(new PutCommand({ TableName: tableName("parked"), Item: item }));
 }
 
-export async function listParked(): Promise<ParkedMessage[]> {
+export async function listParked(now = Date.now()): Promise<ParkedMessage[]> {
   const items: ParkedMessage[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
       new ScanCommand({ TableName: tableName("parked"), ExclusiveStartKey: start }),
     );
-    items.push(...((page.Items ?? []) as ParkedMessage[]));
+    for (const item of page.Items ?? []) if (!isExpired(item, now)) items.push(item as ParkedMessage);
     start = page.LastEvaluatedKey;
   } while (start);
   return items.sort((a, b) => a.parkedAt.localeCompare(b.parkedAt));

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { parseSecret, type Secrets } from "@m3bc/core";
+import { legacyWebhookSecret, parseSecret, type Secrets } from "@m3bc/core";
 import { secretsManager } from "./aws-clients";
 import { secretId } from "./runtime";
 
@@ -23,9 +23,26 @@ export async function getSecret<K extends keyof Secrets>(name: K): Promise<Secre
 }
 
 function fromFile<K extends keyof Secrets>(file: string, name: K): Secrets[K] {
-  const all = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  if (!(name in all)) throw new Error(`${file} has no "${name}" key: copy it from secrets.example.json`);
-  return parseSecret(name, all[name], `${file} → ${name}`);
+  return secretInFile(JSON.parse(readFileSync(file, "utf8")), name, file);
+}
+
+/**
+ * One secret of a secrets file (`{"bigcommerce": {...}, "bigcommerce-webhooks": {...}, "m3": {...}}`). A file from
+ * before the webhook secrets had their own key still works: they are then read from "bigcommerce".
+ */
+export function secretInFile<K extends keyof Secrets>(
+  all: Record<string, unknown>,
+  name: K,
+  file: string,
+): Secrets[K] {
+  const value =
+    name in all
+      ? all[name]
+      : name === "bigcommerce-webhooks"
+        ? legacyWebhookSecret(all.bigcommerce)
+        : undefined;
+  if (value === undefined) throw new Error(`${file} has no "${name}" key: copy it from secrets.example.json`);
+  return parseSecret(name, value, `${file} → ${name}`);
 }
 
 async function fromSecretsManager<K extends keyof Secrets>(name: K): Promise<Secrets[K]> {

@@ -108,7 +108,8 @@ export function verifyStandardWebhook(input: StandardWebhookInput): StandardWebh
 
 const Id = z.number().int();
 const ref = (type: string) => z.looseObject({ type: z.literal(type), id: Id });
-const OrderRef = ref("order");
+// Order ids are positive (a 0 is not an order): such a callback is refused rather than queued for nothing.
+const OrderRef = z.looseObject({ type: z.literal("order"), id: Id.positive() });
 const Inventory = z.looseObject({
   product_id: Id,
   method: z.enum(["absolute", "relative"]),

@@ -233,3 +233,10 @@ describe("webhooks against the simulator", () => {
     );
   });
 });
+
+describe("parseWebhook: order ids", () => {
+  test("an order id must be positive: 0 or less is refused naming data.id", () => {
+    for (const id of [0, -7])
+      expect(() => parseWebhook(envelope("store/order/created", { type: "order", id }))).toThrow(/data\.id/);
+  });
+});

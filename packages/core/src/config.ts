@@ -103,7 +103,7 @@ const Inventory = z
       .max(4096)
       .default(512)
       .describe(
-        "DynamoDB items the snapshot of pushed values is spread over; keep (SKUs × locations) / buckets under about 5000 (see docs/inventory.md)",
+        "DynamoDB items the snapshot of pushed values is spread over; keep (SKUs × locations) / buckets under about 5000 (see docs/inventory.md); a new count starts a new snapshot (a full sync)",
       ),
     unknownRecheckHours: z
       .number()
@@ -169,6 +169,10 @@ const Catalog = z
   .prefault({});
 
 export const ConnectorConfig = z.strictObject({
+  $schema: z
+    .string()
+    .optional()
+    .describe('the JSON Schema editors check this file with, "./schema.json" (ignored by the connector)'),
   bigcommerce: z.strictObject({
     storeHash: z
       .string()
@@ -182,7 +186,9 @@ export const ConnectorConfig = z.strictObject({
       .string()
       .regex(/^[a-z0-9-]+$/)
       .default("x-connector-secret")
-      .describe("lower-case name of the custom header carrying the webhook secret"),
+      .describe(
+        "lower-case name of the custom header BigCommerce sends back on every webhook, carrying webhookSecret (the bigcommerce-webhooks secret)",
+      ),
   }),
   m3: z.strictObject({
     company: z.number().int().min(1).max(999).describe("M3 company number (CONO), e.g. 100"),
@@ -202,7 +208,9 @@ export const ConnectorConfig = z.strictObject({
         .array(z.number().int().min(0).max(14))
         .min(1)
         .default([11])
-        .describe("BigCommerce status ids that send an order to M3 (11 = Awaiting Fulfillment)"),
+        .describe(
+          "BigCommerce status ids that send an order to M3 (11 = Awaiting Fulfillment); a store/order/statusUpdated webhook to another status is dropped at ingest, without an API call",
+        ),
       orderType: z.string().min(1).max(3).default("WEB").describe("M3 customer order type (ORTP)"),
       createdEventDelaySeconds: z
         .number()
@@ -221,11 +229,15 @@ export const ConnectorConfig = z.strictObject({
         .max(15)
         .nullable()
         .default(null)
-        .describe("M3 item number for a shipping charge line, or null to leave shipping to M3's own charges"),
+        .describe(
+          "M3 item number for a shipping charge line (shipping + handling + wrapping), or null to leave freight to M3's own charges",
+        ),
       validateTotals: z
         .boolean()
         .default(true)
-        .describe("park orders whose lines do not add up to BigCommerce's total (to the cent)"),
+        .describe(
+          "park an order (ORDER_INVALID) whose lines − discounts + charges do not equal BigCommerce's total to the cent",
+        ),
       markSent: z
         .strictObject({
           statusId: z
@@ -241,7 +253,9 @@ export const ConnectorConfig = z.strictObject({
           staffNote: z
             .boolean()
             .default(true)
-            .describe('append "M3 order <number>" to the order\'s staff notes'),
+            .describe(
+              'append "M3 order <number>" to the order\'s staff notes (once, even if a delivery is retried)',
+            ),
         })
         .default({ statusId: null, staffNote: true }),
     })
@@ -267,11 +281,13 @@ export const ConnectorConfig = z.strictObject({
           z.strictObject({ mode: z.literal("per-email") }),
         ])
         .default({ mode: "shared", customerNumber: "WEBGUEST" })
-        .describe("guest checkouts: one shared M3 customer, or one M3 customer per e-mail"),
+        .describe(
+          'guest checkouts: one shared M3 customer, or {"mode": "per-email"} for one M3 customer per e-mail (found by MAIL, else created)',
+        ),
     })
     .prefault({}),
   warehouses: z.strictObject({
-    default: WarehouseCode.describe("the M3 warehouse when no rule matches"),
+    default: WarehouseCode.describe("the M3 warehouse (WHLO) when no rule matches"),
     rules: z
       .array(WarehouseRule)
       .default([])
@@ -283,8 +299,11 @@ export const ConnectorConfig = z.strictObject({
       strict: z
         .boolean()
         .default(false)
-        .describe("when true, every SKU must be listed in bySku (else UNIT_UNMAPPED)"),
-      bySku: z.record(z.string(), UnitMapping).default({}),
+        .describe("when true, an order with a SKU missing from bySku is parked with UNIT_UNMAPPED"),
+      bySku: z
+        .record(z.string(), UnitMapping)
+        .default({})
+        .describe('SKU → its M3 unit and factor, e.g. {"BEANS-6": {"unit": "PCS", "factor": "6"}}'),
     })
     .prefault({}),
   inventory: Inventory.prefault({}),
@@ -323,6 +342,19 @@ export const ConnectorConfig = z.strictObject({
         .max(100)
         .default(50)
         .describe("M3 orders asked about per bulk call when polling for deliveries"),
+    })
+    .prefault({}),
+  parked: z
+    .strictObject({
+      retentionDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(365)
+        .default(30)
+        .describe(
+          "days a parked message is kept for a replay before DynamoDB deletes it (TTL); parked records hold no customer details",
+        ),
     })
     .prefault({}),
   finance: FinanceConfig.prefault({}),

@@ -11,9 +11,11 @@ export const reasons = {
     "Create the product or variant in BigCommerce (or enable catalog.createMissing), then replay.",
   CUSTOMER_INVALID:
     "Fix or unblock the customer in M3 (CRS610) or correct the customer template, then replay.",
-  WAREHOUSE_UNMAPPED: "Add a routing rule or fix defaultWarehouse in the connector config, then replay.",
+  WAREHOUSE_UNMAPPED:
+    "Route to a warehouse M3 has (MMS005): fix warehouses.default or the warehouse of a warehouses.rules entry in the connector config and deploy, or create the warehouse in M3; then replay.",
   LOCATION_UNMAPPED: "Map the M3 warehouse to a BigCommerce location in inventory.locations, then replay.",
-  UNIT_UNMAPPED: "Add the unit to units in the connector config, then replay.",
+  UNIT_UNMAPPED:
+    "Add the SKU to units.bySku in the connector config (or turn units.strict off) and deploy, then replay.",
   GL_ACCOUNT_UNMAPPED: "Map the account in the connector config, then replay.",
   ORDER_INVALID: "Correct the order in BigCommerce (see details), then replay.",
   M3_REJECTED: "Read M3's message in details, fix the data in M3 or BigCommerce, then replay.",

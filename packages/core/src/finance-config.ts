@@ -64,7 +64,7 @@ export const PaymentMapping = z
     bankAccount: z
       .string()
       .min(1)
-      .max(10)
+      .max(35)
       .describe("M3 bank account (BAAN) the payments of this row are received on"),
     accounts: Accounts,
     feeCharge: z

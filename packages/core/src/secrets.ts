@@ -1,20 +1,47 @@
+import type { SecretName } from "@m3bc/topology";
 import { z } from "zod";
 import { parseOrThrow } from "./config-errors";
 
-/** What the BigCommerce secret holds (Secrets Manager JSON, or the "bigcommerce" key of secrets.local.json). */
+const webhookSecret = z
+  .string()
+  .min(16)
+  .describe("a random string of 16+ characters BigCommerce sends back in a custom header on every webhook");
+const clientSecret = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("the API account's client secret: verifies Standard Webhooks signatures when set");
+
+/** The BigCommerce API token (Secrets Manager JSON, or the "bigcommerce" key of secrets.local.json). */
 export const BigCommerceSecret = z.strictObject({
   accessToken: z.string().min(1).describe("the API account's access token (X-Auth-Token)"),
-  clientSecret: z
-    .string()
-    .min(1)
+  // Before the webhook secrets had a secret of their own they were kept here: still accepted, never read.
+  webhookSecret: webhookSecret
     .optional()
-    .describe("the API account's client secret: verifies Standard Webhooks signatures when set"),
-  webhookSecret: z
-    .string()
-    .min(16)
-    .describe("a random string of 16+ characters BigCommerce sends back in a custom header on every webhook"),
+    .describe("moved to the bigcommerce-webhooks secret: remove it here"),
+  clientSecret: clientSecret.describe("moved to the bigcommerce-webhooks secret: remove it here"),
 });
 export type BigCommerceSecret = z.output<typeof BigCommerceSecret>;
+
+/**
+ * What authenticates BigCommerce's webhook calls ("bigcommerce-webhooks"): apart from the API token, so the public
+ * webhook function can verify a call without being able to call the API.
+ */
+export const WebhookSecret = z.strictObject({ webhookSecret, clientSecret });
+export type WebhookSecret = z.output<typeof WebhookSecret>;
+
+/**
+ * Reads the webhook secrets from where they were kept before they had a secret of their own (the "bigcommerce"
+ * secret), so a secrets file or a `pnpm webhooks` call from before the split keeps working.
+ */
+export function legacyWebhookSecret(bigcommerce: unknown): unknown {
+  const old = bigcommerce as { webhookSecret?: unknown; clientSecret?: unknown } | null | undefined;
+  if (old?.webhookSecret === undefined) return undefined;
+  return {
+    webhookSecret: old.webhookSecret,
+    ...(old.clientSecret === undefined ? {} : { clientSecret: old.clientSecret }),
+  };
+}
 
 const ionPushSecret = z
   .string()
@@ -26,27 +53,35 @@ const ionPushSecret = z
 
 /** The M3 secret: the downloaded .ionapi file as is, or an on-premises base URL with basic auth. */
 export const M3Secret = z.union([
-  z.looseObject({
-    ionPushSecret,
-    ti: z.string().min(1).describe("tenant, from the .ionapi file"),
-    ci: z.string().min(1),
-    cs: z.string().min(1),
-    iu: z.string().min(1),
-    pu: z.string().min(1),
-    ot: z.string().min(1),
-    saak: z.string().min(1),
-    sask: z.string().min(1),
-  }),
-  z.strictObject({
-    baseUrl: z.url().describe("on-premises m3api-rest base URL"),
-    username: z.string().min(1),
-    password: z.string().min(1),
-    ionPushSecret,
-  }),
+  z
+    .looseObject({
+      ionPushSecret,
+      ti: z.string().min(1).describe("tenant, from the .ionapi file"),
+      ci: z.string().min(1).describe("client id of the backend-service app"),
+      cs: z.string().min(1).describe("client secret of the backend-service app"),
+      iu: z.string().min(1).describe("the ION API gateway URL"),
+      pu: z.string().min(1).describe("the authorization server URL (the token endpoint is pu + ot)"),
+      ot: z.string().min(1).describe("the token endpoint's path"),
+      saak: z.string().min(1).describe("service account access key"),
+      sask: z.string().min(1).describe("service account secret key"),
+    })
+    .describe("the .ionapi file downloaded for the ION API backend-service app, as is (other keys are kept)"),
+  z
+    .strictObject({
+      baseUrl: z.url().describe("on-premises m3api-rest base URL"),
+      username: z.string().min(1).describe("the M3 user the connector signs in as (basic auth)"),
+      password: z.string().min(1).describe("that user's password"),
+      ionPushSecret,
+    })
+    .describe("on-premises M3 without ION API: m3api-rest with basic authentication"),
 ]);
 export type M3Secret = z.output<typeof M3Secret>;
 
-export const secretSchemas = { bigcommerce: BigCommerceSecret, m3: M3Secret } as const;
+export const secretSchemas = {
+  bigcommerce: BigCommerceSecret,
+  "bigcommerce-webhooks": WebhookSecret,
+  m3: M3Secret,
+} as const satisfies Record<SecretName, z.ZodType>;
 export type Secrets = { [K in keyof typeof secretSchemas]: z.output<(typeof secretSchemas)[K]> };
 
 export const parseSecret = <K extends keyof Secrets>(name: K, value: unknown, source: string): Secrets[K] =>

@@ -1,5 +1,5 @@
 import { type ConnectorConfig, parseConfig } from "@m3bc/core";
-import type { BigCommerceOrder, BigCommerceShippingConsignment } from "../src";
+import type { BigCommerceOrder, BigCommerceShippingConsignment, CustomerLink, Ledger } from "../src";
 
 export const config: ConnectorConfig = parseConfig({
   bigcommerce: { storeHash: "store1" },
@@ -86,3 +86,14 @@ export const bcOrder = (overrides: Partial<BigCommerceOrder> = {}): BigCommerceO
   consignments: { shipping: [consignment()] },
   ...overrides,
 });
+
+/** A ledger that only keeps customer links, in memory (claims always succeed): for resolveCustomer. */
+export function customerLinksLedger(): Ledger {
+  const links = new Map<string, CustomerLink>();
+  return {
+    getCustomer: async (key: string) => links.get(key),
+    claimCustomer: async () => "claimed" as const,
+    releaseCustomerClaim: async () => {},
+    putCustomer: async (key: string, link: CustomerLink) => void links.set(key, link),
+  } as unknown as Ledger;
+}

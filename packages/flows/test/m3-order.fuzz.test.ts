@@ -7,12 +7,11 @@ import {
   type BigCommerceOrder,
   batchBody,
   batchHead,
-  type CustomerLink,
-  type Ledger,
   orderParts,
   resolveCustomer,
   salesOrderFromBigCommerce,
 } from "../src";
+import { customerLinksLedger } from "./fixtures";
 
 // Fuzzing the BigCommerce → M3 mapping: whatever the shopper typed and whatever 4-decimal amounts BigCommerce
 // computed, the M3 records must pass the M3 client's own field checks (M3 would refuse them otherwise) and add
@@ -291,13 +290,7 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
             return { CUNO: "10002" };
           },
         };
-        const links = new Map<string, CustomerLink>();
-        const ledger = {
-          getCustomer: async (key: string) => links.get(key),
-          claimCustomer: async () => "claimed" as const,
-          releaseCustomerClaim: async () => {},
-          putCustomer: async (key: string, link: CustomerLink) => void links.set(key, link),
-        } as unknown as Ledger;
+        const ledger = customerLinksLedger();
         try {
           const link = await resolveCustomer(order, { config, ledger, m3: m3 as never, leaseSeconds: 60 });
           expect(link.customerNumber).toBe("10002");

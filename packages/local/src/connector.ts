@@ -11,7 +11,7 @@ export interface ConnectorOptions extends Omit<LocalStackOptions, "topology" | "
   dir: string;
   /** The full config (validated here, as at start-up in the cloud). */
   config: unknown;
-  secrets: { bigcommerce: unknown; m3: unknown };
+  secrets: Record<keyof Secrets, unknown>;
 }
 
 export interface RunningConnector {
@@ -31,6 +31,11 @@ export async function startConnector(options: ConnectorOptions): Promise<Running
   const config = parseConfig(options.config, join(options.dir, "config.json"));
   const secrets: Secrets = {
     bigcommerce: parseSecret("bigcommerce", options.secrets.bigcommerce, "secrets → bigcommerce"),
+    "bigcommerce-webhooks": parseSecret(
+      "bigcommerce-webhooks",
+      options.secrets["bigcommerce-webhooks"],
+      "secrets → bigcommerce-webhooks",
+    ),
     m3: parseSecret("m3", options.secrets.m3, "secrets → m3"),
   };
   mkdirSync(options.dir, { recursive: true });
@@ -54,6 +59,6 @@ export async function startConnector(options: ConnectorOptions): Promise<Running
     accessToken: secrets.bigcommerce.accessToken,
     baseUrl: config.bigcommerce.apiBaseUrl,
   });
-  await registerOrderWebhooks(bigcommerce, webhookUrl, config, secrets.bigcommerce);
+  await registerOrderWebhooks(bigcommerce, webhookUrl, config, secrets["bigcommerce-webhooks"]);
   return { stack, config, webhookUrl, stop: () => stack.stop() };
 }

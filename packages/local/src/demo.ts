@@ -1,9 +1,12 @@
+import { runReplay } from "@m3bc/aws/replay";
 import type { RunningConnector } from "./connector";
 import type { RunningSimulators } from "./simulators";
 
 interface DemoContext {
   sims: RunningSimulators;
   connector: RunningConnector;
+  /** The local stack file `pnpm replay --local` reads (.local/stack.json). */
+  stackFile: string;
   say: (line: string) => void;
 }
 
@@ -33,9 +36,10 @@ const STATUS: Record<number, string> = {
 /**
  * Realistic traffic for the local stack: orders as a storefront places them (a known customer with variants, a
  * coupon and another shipping address; a guest; a first-time customer; a bank transfer paid later; and one
- * deliberately bad order), then M3 ships them, partly and fully, and the tracking shows up in BigCommerce.
+ * deliberately bad order), then M3 ships them, partly and fully, and the tracking shows up in BigCommerce. The bad
+ * order is parked; the demo fixes the cause in M3 and replays it with the same command an operator would run.
  */
-export async function runDemo({ sims, connector, say }: DemoContext): Promise<void> {
+export async function runDemo({ sims, connector, stackFile, say }: DemoContext): Promise<void> {
   const bc = sims.bigcommerce.admin;
   const m3 = sims.m3.admin;
   const place = (input: Record<string, unknown>) => bc<StoreOrder>("POST", "/orders", input);
@@ -121,12 +125,17 @@ export async function runDemo({ sims, connector, say }: DemoContext): Promise<vo
     const list = await connector.stack.summary();
     return list.find((q) => q.queue === "order-deliveries" && q.parked > 0);
   });
-  say(`▶ #${poster.id} was parked (${parked.parked} message): see why and replay it after the fix with`);
-  say("    pnpm replay list --local");
+  say(`▶ #${poster.id} was parked (${parked.parked} message), with its reason and the fix:`);
+  await replay(["list", "--local", "--stack-file", stackFile, "--reason", "SKU_NOT_IN_M3"], say);
   say(
-    `    curl -X PUT ${sims.m3.url}/__sim/items/POSTER-LTD -H 'content-type: application/json' -d '{"ITDS":"Limited Poster","stock":{"100":5,"200":5}}'`,
+    "  The fix: create the item in M3 (here through the simulator's admin API), then replay the parked message:",
   );
-  say("    pnpm replay parked --local --reason SKU_NOT_IN_M3");
+  await m3("PUT", "/items/POSTER-LTD", { ITDS: "Limited Poster", stock: { "100": 5, "200": 5 } });
+  await replay(["parked", "--local", "--stack-file", stackFile, "--reason", "SKU_NOT_IN_M3"], say);
+  const replayed = await waitFor(async () =>
+    (await m3<M3Order[]>("GET", "/orders")).find((m) => m.CUOR === String(poster.id)),
+  );
+  say(`  #${poster.id} → M3 order ${replayed.ORNO}: nothing was lost, nothing was sent twice`);
 
   say(`▶ M3 ships: part of #${jane.id}, then the rest; all of #${arjun.id}`);
   const janeM3 = inM3[0]!;
@@ -197,6 +206,18 @@ async function reportShipments(
       `  #${order.id} BigCommerce: ${STATUS[order.status_id] ?? order.status_id}, ${shipments.length} shipment(s), tracking ${tracking}`,
     );
   }
+}
+
+/** Runs a `pnpm replay` command in this process and prints what the command prints. */
+async function replay(args: string[], say: (line: string) => void) {
+  say(
+    `  $ pnpm replay ${args.filter((a, i) => a !== "--stack-file" && args[i - 1] !== "--stack-file").join(" ")}`,
+  );
+  const print = (line: string) => {
+    for (const part of line.split("\n")) say(`    ${part}`);
+  };
+  const code = await runReplay(args, { out: print, err: print });
+  if (code !== 0) throw new Error(`pnpm replay ${args[0]} failed (exit code ${code}): see above`);
 }
 
 /** Polls until `check` returns something (the schedules and queues work at their own pace). */

@@ -15,6 +15,7 @@ import {
 } from "@m3bc/topology";
 import { type Emulators, spawnEmulators, startEmulatorsInProcess } from "./emulators/emulators";
 import { type HttpFront, type HttpLambda, startHttpFront } from "./front";
+import { type AccessDenied, asFunction, guardTableGrants } from "./grants";
 import { lambdaContext } from "./lambda-context";
 import { type SqsLambda, SqsPoller } from "./poller";
 import { type ProvisionedQueue, provisionQueues, provisionTables } from "./provision";
@@ -74,6 +75,8 @@ export interface LocalStack {
   /** The environment the handlers see; tools (replay, reconcile) use it to reach the same resources. */
   env: Record<string, string>;
   pollers: Record<string, SqsPoller>;
+  /** Calls the topology did not grant the calling function, refused as IAM would refuse them (see grants.ts). */
+  accessDenied: AccessDenied[];
   fireSchedule(name: string): Promise<unknown>;
   summary(): Promise<QueueSummary[]>;
   /** Resolves when no queue has a waiting or in-flight message and no handler is running. */
@@ -131,12 +134,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...options.env,
   };
   Object.assign(process.env, handlerEnv);
+  const accessDenied: AccessDenied[] = [];
+  guardTableGrants(declared, tables, accessDenied);
 
   const context = (fn: string, timeoutSeconds = 30) =>
     lambdaContext(fn, timeoutSeconds, REGION, topology.functions[fn]?.memoryMb);
-  const handler = async <T>(name: string): Promise<T> =>
-    (options.handlers?.[name] ??
-      ((await import(new URL(handlerEntry(name), repoRoot).href)) as { handler: unknown }).handler) as T;
+  const handler = async <T>(name: string): Promise<T> => {
+    const loaded = (options.handlers?.[name] ??
+      ((await import(new URL(handlerEntry(name), repoRoot).href)) as { handler: unknown }).handler) as (
+      ...args: unknown[]
+    ) => unknown;
+    return asFunction(name, loaded) as T;
+  };
 
   const counts = new Map<string, Omit<QueueSummary, "queue" | "waiting" | "inFlight" | "dlq">>();
   const functionQueue = new Map(
@@ -245,6 +254,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region: REGION,
     env: handlerEnv,
     pollers,
+    accessDenied,
     fireSchedule: (name) => scheduler.fire(name),
     summary,
     async waitForIdle({ timeoutMs = 60_000, quietMs = 300 } = {}) {

@@ -4,7 +4,9 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import type { Topology } from "@m3bc/topology";
+import { PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { dynamo } from "@m3bc/aws";
+import { env, type Topology } from "@m3bc/topology";
 import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type LocalStack, startLocalStack } from "../src";
@@ -15,7 +17,13 @@ const testTopology: Topology = {
     poison: { flow: "orders", description: "", fifo: false, maxReceiveCount: 5, retentionDays: 1 },
     grouped: { flow: "orders", description: "", fifo: true, maxReceiveCount: 5, retentionDays: 1 },
   },
-  tables: {},
+  tables: {
+    notes: {
+      description: "",
+      partitionKey: "id",
+      indexes: [{ name: "by-author", partitionKey: "author" }],
+    },
+  },
   schedules: { tick: { flow: "orders", description: "", everyMinutes: 1 } },
   functions: {
     "partial-worker": {
@@ -56,6 +64,16 @@ const testTopology: Topology = {
       memoryMb: 128,
       sends: [],
       tables: {},
+      secrets: [],
+    },
+    "note-taker": {
+      flow: "orders",
+      description: "",
+      trigger: { type: "http", method: "POST", path: "/notes" },
+      timeoutSeconds: 5,
+      memoryMb: 128,
+      sends: [],
+      tables: { notes: { actions: ["PutItem"] } },
       secrets: [],
     },
     ticker: {
@@ -143,6 +161,32 @@ beforeAll(async () => {
         seen.ticks.push(event);
         return { summary: "ticked" };
       },
+      // Granted PutItem on notes, nothing else: tries what it may and what it may not.
+      "note-taker": async () => {
+        const TableName = process.env[env.tableName("notes")]!;
+        const attempt = (send: () => Promise<unknown>) =>
+          send().then(
+            () => "ok",
+            (error: Error) => `${error.name}: ${error.message}`,
+          );
+        const outcomes = {
+          put: await attempt(() =>
+            dynamo().send(new PutCommand({ TableName, Item: { id: "n1", author: "ann" } })),
+          ),
+          scan: await attempt(() => dynamo().send(new ScanCommand({ TableName }))),
+          query: await attempt(() =>
+            dynamo().send(
+              new QueryCommand({
+                TableName,
+                IndexName: "by-author",
+                KeyConditionExpression: "author = :a",
+                ExpressionAttributeValues: { ":a": "ann" },
+              }),
+            ),
+          ),
+        };
+        return { statusCode: 200, body: JSON.stringify(outcomes) };
+      },
     },
   });
 });
@@ -211,6 +255,26 @@ describe("SQS event source emulation", () => {
     );
     await stack.waitForIdle();
     expect(seen.grouped).toEqual(["g1:a", "g1:b", "g1:c"]);
+  });
+});
+
+describe("grants (IAM, locally)", () => {
+  test("a handler's DynamoDB call the topology does not grant its function is refused, as IAM would refuse it", async () => {
+    const response = await fetch(`${stack.frontUrl}/notes`, { method: "POST" });
+    expect(await response.json()).toEqual({
+      put: "ok",
+      scan: expect.stringMatching(
+        /^AccessDeniedException: note-taker is not authorized to perform: dynamodb:Scan on resource: table\/notes /,
+      ),
+      query: expect.stringMatching(/dynamodb:Query on resource: table\/notes\/index\/by-author /),
+    });
+    expect(stack.accessDenied).toEqual([
+      { functionName: "note-taker", action: "dynamodb:Scan", resource: "table/notes" },
+      { functionName: "note-taker", action: "dynamodb:Query", resource: "table/notes/index/by-author" },
+    ]);
+    // Outside a handler (a tool, this test) nothing is checked.
+    const { Items } = await dynamo().send(new ScanCommand({ TableName: stack.file.tables.notes! }));
+    expect(Items).toEqual([{ id: "n1", author: "ann" }]);
   });
 });
 

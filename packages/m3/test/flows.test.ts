@@ -14,6 +14,7 @@ import {
   MWS411MI,
   OIS100MI,
   RORC_CUSTOMER_ORDER,
+  searchTerm,
 } from "../src";
 import { clientFor, simulator } from "./helpers";
 
@@ -177,6 +178,33 @@ describe("customers", () => {
     });
     const listed = await client.call(CRS610MI.LstByNumber, { CONO, CUNO: "1" }, { maxrecs: 2 });
     expect(listed.map((c) => c.CUNO)).toEqual(["10001", "10002"]);
+  });
+});
+
+describe("customer search query", () => {
+  test("a quoted value escapes quotes and backslashes (Lucene phrase syntax)", () => {
+    expect(searchTerm("MAIL", "jane.doe@example.com")).toBe('MAIL:"jane.doe@example.com"');
+    expect(searchTerm("MAIL", '"o\\brien"@example.com')).toBe('MAIL:"\\"o\\\\brien\\"@example.com"');
+  });
+
+  test("an e-mail with quotes finds its customer, and cannot widen the search to another one", async () => {
+    const sim = await simulator();
+    const { client } = clientFor(sim);
+    const MAIL = '"o\'brien"@example.com';
+    const { CUNO } = await client.get(CRS610MI.Add, {
+      CONO,
+      CUTM: "WEBTMPL",
+      CUNM: "O Brien",
+      CUA1: "x",
+      MAIL,
+    });
+    const found = await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: searchTerm("MAIL", MAIL) });
+    expect(found.map((c) => [c.CUNO, c.MAIL])).toEqual([[CUNO, MAIL]]);
+    // Unescaped, this e-mail would end the phrase and add a term of its own.
+    const injected = 'x" OR CUNO:"10001';
+    expect(await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: searchTerm("MAIL", injected) })).toEqual(
+      [],
+    );
   });
 });
 

@@ -29,3 +29,21 @@ export const stackNames = (stage: string) => ({
   stateful: `${STACK_PREFIX}${stage}-stateful`,
   stateless: `${STACK_PREFIX}${stage}-stateless`,
 });
+
+/**
+ * The SSM parameters (String, value = ARN) through which the stateful stack hands its resources to the stateless
+ * stack. CloudFormation exports would lock every queue and table in place (an imported export can be neither
+ * changed nor removed); a parameter is read again on each deploy of the stateless stack. Names hold the stage,
+ * so stages never collide.
+ */
+export const parameterNames = (stage: string) => {
+  const prefix = `/${STACK_PREFIX.slice(0, -1)}/${stage}`;
+  return {
+    queue: (name: string) => `${prefix}/queue/${name}/arn`,
+    dlq: (name: string) => `${prefix}/dlq/${name}/arn`,
+    table: (name: string) => `${prefix}/table/${name}/arn`,
+    secret: (name: string) => `${prefix}/secret/${name}/arn`,
+    bucket: (name: string) => `${prefix}/bucket/${name}/arn`,
+    scheduleDlq: `${prefix}/schedule-dlq/arn`,
+  };
+};

@@ -1,4 +1,11 @@
-import { DLQ_RETENTION_DAYS, type FunctionSpec, type Topology, VISIBILITY_FACTOR } from "./types";
+import {
+  DLQ_RETENTION_DAYS,
+  type FunctionSpec,
+  type TableAction,
+  type TableGrant,
+  type Topology,
+  VISIBILITY_FACTOR,
+} from "./types";
 
 /** Environment variable names: the only place that decides how functions find their resources. */
 export const env = {
@@ -81,8 +88,15 @@ export function validateTopology(topology: Topology): string[] {
       problems.push(`function "${name}": unknown schedule "${t.schedule}"`);
     for (const q of fn.sends)
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
-    for (const t2 of Object.keys(fn.tables))
-      if (!topology.tables[t2 as never]) problems.push(`function "${name}": uses unknown table "${t2}"`);
+    for (const [table, grant] of Object.entries(fn.tables) as Array<[string, TableGrant]>) {
+      const spec = topology.tables[table];
+      if (!spec) problems.push(`function "${name}": uses unknown table "${table}"`);
+      if (!grant.actions?.length && !grant.queries?.length)
+        problems.push(`function "${name}": grants no action on table "${table}"`);
+      for (const index of grant.queries ?? [])
+        if (spec && !spec.indexes?.some((i) => i.name === index))
+          problems.push(`function "${name}": queries unknown index "${index}" of table "${table}"`);
+    }
     for (const b of fn.buckets ?? [])
       if (!topology.buckets?.[b]) problems.push(`function "${name}": writes to unknown bucket "${b}"`);
     if (fn.timeoutSeconds * VISIBILITY_FACTOR > 43_200)
@@ -99,4 +113,21 @@ export function validateTopology(topology: Topology): string[] {
     if (targets.length !== 1) problems.push(`schedule "${name}": needs exactly one target function`);
   }
   return problems;
+}
+
+/**
+ * Whether the topology lets `functionName` call `action` on `table` (or on its index `index`): what the IAM policy
+ * infra/ derives allows, so the local runtime can refuse everything else as AWS would.
+ */
+export function grantsTableAction(
+  topology: Topology,
+  functionName: string,
+  table: string,
+  action: string,
+  index?: string,
+): boolean {
+  const grant = topology.functions[functionName]?.tables[table] as TableGrant | undefined;
+  if (!grant) return false;
+  if (index !== undefined) return action === "Query" && (grant.queries ?? []).includes(index);
+  return (grant.actions ?? []).includes(action as TableAction);
 }

@@ -78,8 +78,10 @@ export const topology = {
       ],
     },
     parked: {
-      description: "Messages parked by persistent errors, with reason and fix, until replayed",
+      description:
+        "Messages parked by persistent errors, with reason and fix, until replayed or expired (parked.retentionDays)",
       partitionKey: "id",
+      ttlAttribute: "expiresAt",
     },
     snapshots: {
       description:
@@ -135,7 +137,7 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -145,7 +147,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: "read" },
+      tables: { ledger: { queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-deliver": {
@@ -155,7 +157,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -165,8 +167,9 @@ export const topology = {
       timeoutSeconds: 10,
       memoryMb: 512,
       sends: ["order-events", "finance-events"],
-      tables: { idempotency: "readwrite" },
-      secrets: ["bigcommerce"],
+      tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
+      // The webhook secrets only: this public endpoint never holds the API token.
+      secrets: ["bigcommerce-webhooks"],
     },
     "orders-transform": {
       flow: "orders",
@@ -175,7 +178,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: "read", parked: "readwrite" },
+      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "orders-deliver": {
@@ -185,7 +188,10 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: ["finance-events"],
-      tables: { ledger: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce", "m3"],
     },
     "inventory-poll": {
@@ -195,7 +201,10 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-push": {
@@ -205,7 +214,10 @@ export const topology = {
       timeoutSeconds: 29,
       memoryMb: 1024,
       sends: ["inventory-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+      },
       secrets: ["m3"],
     },
     "inventory-deliver": {
@@ -215,7 +227,11 @@ export const topology = {
       timeoutSeconds: 60,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "catalog-poll": {
@@ -225,7 +241,10 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: ["catalog-updates"],
-      tables: { ledger: "readwrite", snapshots: "readwrite" },
+      tables: {
+        ledger: { actions: ["UpdateItem"] },
+        snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+      },
       secrets: ["m3"],
     },
     "catalog-deliver": {
@@ -235,7 +254,11 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: "read", snapshots: "readwrite", parked: "readwrite" },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "finance-payments": {
@@ -246,7 +269,7 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { finance: "readwrite", parked: "readwrite" },
+      tables: { finance: { actions: ["GetItem", "PutItem"] }, parked: { actions: ["PutItem"] } },
       secrets: ["bigcommerce"],
     },
     "finance-poll": {
@@ -257,7 +280,7 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["finance-postings"],
-      tables: { finance: "readwrite" },
+      tables: { finance: { actions: ["PutItem"], queries: ["finance-open"] } },
       secrets: ["m3", "bigcommerce"],
     },
     "finance-post": {
@@ -268,7 +291,10 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: [],
-      tables: { finance: "readwrite", parked: "readwrite" },
+      tables: {
+        finance: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+      },
       secrets: ["m3"],
     },
     "finance-reconcile": {
@@ -279,7 +305,7 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: [],
-      tables: { finance: "read" },
+      tables: { finance: { queries: ["orders-by-day"] } },
       secrets: ["m3"],
       buckets: ["reports"],
     },

@@ -3,7 +3,11 @@
 export const flows = ["orders", "shipments", "inventory", "catalog", "finance"] as const;
 export type Flow = (typeof flows)[number];
 
-export type SecretName = "bigcommerce" | "m3";
+/**
+ * bigcommerce: the API token; bigcommerce-webhooks: what authenticates BigCommerce's webhook calls (kept apart so
+ * the public webhook function never holds the token); m3: the ION API credentials.
+ */
+export type SecretName = "bigcommerce" | "bigcommerce-webhooks" | "m3";
 
 export interface QueueSpec {
   flow: Flow;
@@ -45,7 +49,31 @@ export interface ScheduleSpec {
   everyMinutes: number;
 }
 
-export type TableAccess = "read" | "readwrite";
+/**
+ * The DynamoDB actions a function may be granted on a table, as IAM names them (without "dynamodb:"). Grant the
+ * ones the function's code calls, no more: the cloud derives its IAM policy from them and the local runtime
+ * refuses any other call, as IAM would.
+ */
+export const tableActions = [
+  "GetItem",
+  "BatchGetItem",
+  "Query",
+  "Scan",
+  "PutItem",
+  "UpdateItem",
+  "DeleteItem",
+  "BatchWriteItem",
+  "ConditionCheckItem",
+] as const;
+export type TableAction = (typeof tableActions)[number];
+
+/** What one function may do with one table. */
+export interface TableGrant {
+  /** Actions on the table's items, e.g. ["GetItem", "PutItem"]. */
+  actions?: readonly TableAction[];
+  /** Indexes of the table the function queries (dynamodb:Query on `<table>/index/<name>`). */
+  queries?: readonly string[];
+}
 
 export type Trigger<Q extends string, S extends string> =
   | { type: "http"; method: "POST" | "GET"; path: string }
@@ -64,7 +92,8 @@ export interface FunctionSpec<
   memoryMb: number;
   /** Queues this function sends to. */
   sends: readonly Q[];
-  tables: Partial<Record<T, TableAccess>>;
+  /** Tables this function uses, with exactly the actions it calls on each. */
+  tables: Partial<Record<T, TableGrant>>;
   secrets: readonly SecretName[];
   /** Buckets this function writes objects to. */
   buckets?: readonly string[];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { env, queueViews, topology, validateTopology } from "../src";
+import { env, grantsTableAction, queueViews, topology, validateTopology } from "../src";
 
 describe("topology", () => {
   test("the connector's topology obeys the cloud's rules", () => {
@@ -19,7 +19,7 @@ describe("topology", () => {
   test("validation names each broken rule", () => {
     const broken = {
       queues: { q: { flow: "orders", description: "", fifo: true, maxReceiveCount: 3, retentionDays: 1 } },
-      tables: {},
+      tables: { t: { description: "", partitionKey: "id" } },
       schedules: { s: { flow: "orders", description: "", everyMinutes: 5 } },
       functions: {
         Bad_Name: {
@@ -29,7 +29,7 @@ describe("topology", () => {
           timeoutSeconds: 10,
           memoryMb: 128,
           sends: ["nope"],
-          tables: { missing: "read" },
+          tables: { missing: { actions: ["GetItem"] }, t: { queries: ["by-date"] }, u: {} },
           secrets: [],
         },
       },
@@ -40,14 +40,35 @@ describe("topology", () => {
       'function "Bad_Name": maxConcurrency must be 2–1000 (AWS event source limit)',
       'function "Bad_Name": sends to unknown queue "nope"',
       'function "Bad_Name": uses unknown table "missing"',
+      'function "Bad_Name": queries unknown index "by-date" of table "t"',
+      'function "Bad_Name": uses unknown table "u"',
+      'function "Bad_Name": grants no action on table "u"',
       'queue "q": maxReceiveCount must be ≥ 5',
       'schedule "s": needs exactly one target function',
     ]);
+  });
+
+  test("a function may call exactly the table actions and index queries it is granted", () => {
+    const may = (fn: string, table: string, action: string, index?: string) =>
+      grantsTableAction(topology, fn, table, action, index);
+    // The public webhook endpoint: read and write its dedupe records, nothing else.
+    expect(may("orders-webhook", "idempotency", "GetItem")).toBe(true);
+    expect(may("orders-webhook", "idempotency", "PutItem")).toBe(true);
+    for (const action of ["Scan", "DeleteItem", "BatchWriteItem", "UpdateItem", "Query"])
+      expect(may("orders-webhook", "idempotency", action), action).toBe(false);
+    expect(may("orders-webhook", "ledger", "GetItem")).toBe(false);
+    // An index query is granted per index, and never implies a query of the table.
+    expect(may("shipments-poll", "ledger", "Query", "unshipped-orders")).toBe(true);
+    expect(may("shipments-poll", "ledger", "Query", "open-orders")).toBe(false);
+    expect(may("shipments-poll", "ledger", "Query")).toBe(false);
+    expect(may("inventory-poll", "ledger", "Query", "open-orders")).toBe(true);
+    expect(may("inventory-poll", "ledger", "Scan", "open-orders")).toBe(false);
   });
 
   test("environment variable names are derived, never hand-written", () => {
     expect(env.queueUrl("order-events")).toBe("QUEUE_URL_ORDER_EVENTS");
     expect(env.tableName("ledger")).toBe("TABLE_LEDGER");
     expect(env.secretId("m3")).toBe("SECRET_ID_M3");
+    expect(env.secretId("bigcommerce-webhooks")).toBe("SECRET_ID_BIGCOMMERCE_WEBHOOKS");
   });
 });

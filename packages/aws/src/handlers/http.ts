@@ -5,7 +5,14 @@ import { describeError } from "@m3bc/core";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { createLogger, createMetrics, flushApiCounts, publishMetrics } from "../observability";
+import {
+  createLogger,
+  createMetrics,
+  flushApiCounts,
+  MetricUnit,
+  metricNames,
+  publishMetrics,
+} from "../observability";
 
 export interface HttpRequest {
   method: string;
@@ -23,6 +30,8 @@ export interface HttpResponse {
   /** Serialized as JSON; omit for an empty body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Why an unauthenticated call was turned away: counted in WebhooksRejected (alarmed) and logged, never sent. */
+  rejected?: string;
 }
 
 export interface HttpContext {
@@ -39,7 +48,10 @@ export type HttpStep = (request: HttpRequest, context: HttpContext) => Promise<H
  */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-/** The primary adapter for HTTP API (payload 2.0) functions; an unexpected error is a bare 500, details only in the log. */
+/**
+ * The primary adapter for HTTP API (payload 2.0) functions; an unexpected error is a bare 500, details only in the
+ * log. Every endpoint is public, so each counts the calls it refuses as unauthenticated (`rejected`).
+ */
 export function httpHandler(functionName: FunctionName, step: HttpStep) {
   const spec = topology.functions[functionName];
   const logger = createLogger(functionName);
@@ -72,6 +84,10 @@ export function httpHandler(functionName: FunctionName, step: HttpStep) {
       const response = await step(request, { functionName, logger, metrics }).finally(() =>
         flushApiCounts(metrics),
       );
+      if (response.rejected) {
+        metrics.addMetric(metricNames.webhookRejected, MetricUnit.Count, 1);
+        logger.warn("request rejected", { reason: response.rejected, path: request.path });
+      }
       return {
         statusCode: response.status,
         headers: {

@@ -44,6 +44,21 @@ export interface StepContext {
 
 export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepResult>;
 
+/** The message a parked record keeps, and the queue a replay sends it to. */
+export interface Parkable {
+  queue: QueueName;
+  message: Envelope;
+}
+
+export interface SqsHandlerOptions {
+  /**
+   * What to keep when a message is parked; by default the message itself, for its own queue. A step whose messages
+   * carry customer details parks a reference instead, for a replay to fetch the details again (they are not kept
+   * at rest), or undefined to keep the message after all.
+   */
+  parkAs?: (message: Envelope) => Parkable | undefined;
+}
+
 /**
  * The primary adapter for queue consumers: one handler per function, wiring Powertools batch processing
  * (partial batch responses), logging and metrics around a pure step. For each message:
@@ -52,7 +67,7 @@ export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepR
  * - anything else → left on the queue with an exponential, jittered visibility delay, and after
  *   maxReceiveCount receives SQS moves it to the DLQ.
  */
-export function sqsHandler(functionName: FunctionName, step: SqsStep) {
+export function sqsHandler(functionName: FunctionName, step: SqsStep, options: SqsHandlerOptions = {}) {
   const spec = topology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} is not an SQS consumer in the topology`);
   const queue = spec.trigger.queue as QueueName;
@@ -105,28 +120,34 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
           report("retry", { ...ids, detail });
         };
         if (isPersistent(error)) {
-          const parked = park({
-            id: parkedId(functionName, envelope, record.messageId),
-            parkedAt: new Date().toISOString(),
-            functionName,
-            queue,
-            flow: spec.flow,
-            ...ids,
-            reason: error.reason,
-            fix: error.fix,
-            error: error.message,
-            details: error.details,
-            body: record.body,
-          }).then(
-            () => true,
-            (parkError: unknown) => {
-              // Not parked: keep the message and say why it should have been, so the reason is not lost.
-              retryLater(
-                `${error.reason}: ${error.message} (parking failed: ${describeError(parkError).message})`,
-              );
-              return false;
-            },
-          );
+          const parked = Promise.resolve()
+            .then(() => {
+              const kept = envelope && options.parkAs?.(envelope);
+              return park({
+                id: parkedId(functionName, envelope, record.messageId),
+                parkedAt: new Date().toISOString(),
+                functionName,
+                queue: kept?.queue ?? queue,
+                flow: spec.flow,
+                kind: kept?.message.kind ?? ids.kind,
+                key: kept?.message.key ?? ids.key,
+                reason: error.reason,
+                fix: error.fix,
+                error: error.message,
+                details: error.details,
+                body: kept ? JSON.stringify(kept.message) : record.body,
+              });
+            })
+            .then(
+              () => true,
+              (parkError: unknown) => {
+                // Not parked: keep the message and say why it should have been, so the reason is not lost.
+                retryLater(
+                  `${error.reason}: ${error.message} (parking failed: ${describeError(parkError).message})`,
+                );
+                return false;
+              },
+            );
           if (!(await parked)) throw error;
           report("parked", { ...ids, reason: error.reason, detail: error.message });
           return;
@@ -150,6 +171,7 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep) {
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     for (const id of await sendFollowOns(sends)) failed.add(id);
     await delayRetries(queue, event.Records, retries, failed);
+    if (failed.size) metrics.addMetric(metricNames.failed, MetricUnit.Count, failed.size);
     flushApiCounts(metrics);
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };

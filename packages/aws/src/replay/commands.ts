@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Edits } from "./edit";
 import {
@@ -9,7 +8,7 @@ import {
   replayParked,
   type Selection,
 } from "./replay";
-import { awsClients, awsTarget, DEFAULT_STACK_FILE, localTarget, type ReplayTarget } from "./target";
+import { checkTargetArgs, DEFAULT_STACK_FILE, type ReplayTarget, targetFrom, targetOptions } from "./target";
 
 export const USAGE = `pnpm replay <command> (--local [--stack-file ${DEFAULT_STACK_FILE}] | --stage <stage> [--region <region>])
 
@@ -48,9 +47,7 @@ export async function runReplay(argv: string[], io: ReplayIo): Promise<number> {
     return 2;
   }
   const { command, values } = parsed;
-  const target: ReplayTarget = values.local
-    ? localTarget(resolve(values["stack-file"]))
-    : await awsTarget(values.stage!, awsClients(values.region));
+  const target = await targetFrom(values);
   const selection: Selection = {
     queue: values.queue,
     reason: values.reason,
@@ -81,10 +78,7 @@ function parse(argv: string[]) {
     args: argv,
     allowPositionals: true,
     options: {
-      local: { type: "boolean", default: false },
-      "stack-file": { type: "string", default: DEFAULT_STACK_FILE },
-      stage: { type: "string" },
-      region: { type: "string" },
+      ...targetOptions,
       queue: { type: "string" },
       reason: { type: "string" },
       id: { type: "string", multiple: true, default: [] },
@@ -100,7 +94,7 @@ function parse(argv: string[]) {
   if (command !== "list" && command !== "dlq" && command !== "parked")
     throw new Error(command ? `Unknown command "${command}"` : "Name a command: list, dlq or parked");
   if (extra.length) throw new Error(`Unexpected arguments: ${extra.join(" ")}`);
-  if (values.local === !!values.stage) throw new Error("Give exactly one target: --local or --stage <stage>");
+  checkTargetArgs(values);
   if (command === "dlq" && !values.queue) throw new Error("dlq needs --queue <name>");
   const selective = values.reason || values.id.length || values.filter.length;
   // Replaying everything is a deliberate act: ask for it by name.

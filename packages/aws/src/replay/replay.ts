@@ -8,7 +8,7 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { ParkedMessage } from "../parked";
+import { isExpired, type ParkedMessage } from "../parked";
 import { type Edits, getPath, NO_EDITS, prepareBody } from "./edit";
 import type { QueueEndpoints, ReplayTarget } from "./target";
 
@@ -169,7 +169,7 @@ export async function replayParked(
 }
 
 /** Receives every message of a DLQ once, holding each until the end unless `visit` deleted it. */
-async function visitDlq(
+export async function visitDlq(
   target: ReplayTarget,
   queue: string,
   visit: (failure: Failure, message: Message) => Promise<"keep" | "deleted">,
@@ -227,14 +227,14 @@ function dlqFailure(queue: string, message: Message): Failure {
   };
 }
 
-async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
+export async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
   const table = target.parkedTable;
   if (!table) return [];
   const records: ParkedMessage[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await target.dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    records.push(...((page.Items ?? []) as ParkedMessage[]));
+    for (const item of page.Items ?? []) if (!isExpired(item)) records.push(item as ParkedMessage);
     start = page.LastEvaluatedKey;
   } while (start);
   return records.map((r) => ({

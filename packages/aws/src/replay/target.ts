@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import {
   DescribeTableCommand,
   DynamoDBClient,
@@ -24,6 +25,8 @@ export interface ReplayTarget {
   dynamo: Sender<DynamoDBDocumentClient>;
   queues: Record<string, QueueEndpoints>;
   parkedTable: string | undefined;
+  /** The sync ledger (customer links): erasing a customer's data removes theirs. */
+  ledgerTable: string | undefined;
 }
 
 /**
@@ -39,6 +42,33 @@ export interface LocalStackFile {
 }
 
 export const DEFAULT_STACK_FILE = ".local/stack.json";
+
+/** The command-line options the operator tools name their target with (node:util parseArgs). */
+export const targetOptions = {
+  local: { type: "boolean", default: false },
+  "stack-file": { type: "string", default: DEFAULT_STACK_FILE },
+  stage: { type: "string" },
+  region: { type: "string" },
+} as const;
+
+export interface TargetArgs {
+  local: boolean;
+  "stack-file": string;
+  stage?: string;
+  region?: string;
+}
+
+/** Throws unless exactly one target is named. */
+export function checkTargetArgs(values: TargetArgs): void {
+  if (values.local === !!values.stage) throw new Error("Give exactly one target: --local or --stage <stage>");
+}
+
+/** The local stack (from its stack file) or a deployed stage, as the options name it. */
+export async function targetFrom(values: TargetArgs): Promise<ReplayTarget> {
+  return values.local
+    ? localTarget(resolve(values["stack-file"]))
+    : awsTarget(values.stage!, awsClients(values.region));
+}
 
 export function parseLocalStackFile(json: unknown, source: string): LocalStackFile {
   const file = json as Partial<LocalStackFile> | null;
@@ -80,6 +110,7 @@ export function targetForLocalStack(file: LocalStackFile, description: string): 
     ),
     queues: file.queues,
     parkedTable: file.tables.parked,
+    ledgerTable: file.tables.ledger,
   };
 }
 
@@ -119,7 +150,7 @@ export async function awsTarget(stage: string, clients = awsClients()): Promise<
       `No queues of stage "${stage}" in ${await sqs.config.region()}: is ${stackNames(stage).stateful} deployed there (check AWS_REGION and --region)?`,
     );
 
-  let parkedTable: string | undefined;
+  const tables: Record<string, string> = {};
   let start: string | undefined;
   do {
     const page = await dynamoClient.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
@@ -129,16 +160,19 @@ export async function awsTarget(stage: string, clients = awsClients()): Promise<
         new ListTagsOfResourceCommand({ ResourceArn: Table!.TableArn }),
       );
       const tag = (key: string) => Tags.find((t) => t.Key === key)?.Value;
-      if (tag(resourceTags.stage) === stage && tag(resourceTags.table) === "parked") parkedTable = name;
+      const table = tag(resourceTags.table);
+      if (tag(resourceTags.stage) === stage && (table === "parked" || table === "ledger"))
+        tables[table] = name;
     }
     start = page.LastEvaluatedTableName;
-  } while (start && !parkedTable);
+  } while (start && !(tables.parked && tables.ledger));
 
   return {
     description: `stage ${stage} in ${await sqs.config.region()}`,
     sqs,
     dynamo: DynamoDBDocumentClient.from(dynamoClient),
     queues,
-    parkedTable,
+    parkedTable: tables.parked,
+    ledgerTable: tables.ledger,
   };
 }

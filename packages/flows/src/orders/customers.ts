@@ -6,11 +6,16 @@ import {
   type SalesOrder,
   TransientError,
 } from "@m3bc/core";
-import { CRS610MI, type M3Client } from "@m3bc/m3";
+import { CRS610MI, type M3Client, searchTerm } from "@m3bc/m3";
 import type { CustomerLink, Ledger } from "../ledger";
 import { fit, fullName, m3Address } from "./m3-order";
 
-/** Normalized identity of an address: case, spacing and punctuation do not make two addresses differ. */
+const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32);
+
+/**
+ * Identity of an address: case, spacing and punctuation do not make two addresses differ. The ledger keeps it with
+ * the customer link, so it is a one-way hash: equal addresses compare equal, and the address itself is not stored.
+ */
 export function addressKey(a: {
   name: string;
   street: string;
@@ -19,7 +24,7 @@ export function addressKey(a: {
   country: string;
 }): string {
   const n = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, "");
-  return [a.name, a.street, a.city, a.postalCode, a.country].map(n).join("|");
+  return digest([a.name, a.street, a.city, a.postalCode, a.country].map(n).join("|"));
 }
 
 export const canonicalAddressKey = (address: Address) =>
@@ -34,14 +39,20 @@ export const canonicalAddressKey = (address: Address) =>
 const m3AddressKey = (c: { CUNM: string; CUA1: string; TOWN: string; PONO: string; CSCD: string }) =>
   addressKey({ name: c.CUNM, street: c.CUA1, city: c.TOWN, postalCode: c.PONO, country: c.CSCD });
 
-const emailHash = (email: string) =>
-  createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32);
+const emailHash = (email: string) => digest(email.trim().toLowerCase());
+
+/** The ledger key that links a registered BigCommerce customer to an M3 customer. */
+export const customerKeyById = (store: string, bigcommerceId: number) => `customer:${store}:${bigcommerceId}`;
+
+/** The ledger key that links a guest's e-mail (kept only as a hash) to an M3 customer. */
+export const customerKeyByEmail = (store: string, email: string) =>
+  `customer-email:${store}:${emailHash(email)}`;
 
 /** The ledger key that links a BigCommerce customer (or, for guests, an e-mail) to an M3 customer. */
 export function customerKey(order: SalesOrder): string {
   return order.customer.bigcommerceId !== null
-    ? `customer:${order.store}:${order.customer.bigcommerceId}`
-    : `customer-email:${order.store}:${emailHash(order.customer.email)}`;
+    ? customerKeyById(order.store, order.customer.bigcommerceId)
+    : customerKeyByEmail(order.store, order.customer.email);
 }
 
 /**
@@ -86,7 +97,7 @@ export async function resolveCustomer(
   try {
     const found = await m3.call(CRS610MI.SearchCustomer, {
       CONO: config.m3.company,
-      SQRY: `MAIL:"${fit("MAIL", email)}"`,
+      SQRY: searchTerm("MAIL", fit("MAIL", email)),
     });
     const match = found.find((c) => c.MAIL.toLowerCase() === email.toLowerCase());
     const link = match

@@ -4,13 +4,7 @@ import {
   verifyStandardWebhook,
   WebhookPayloadError,
 } from "@m3bc/bigcommerce";
-import {
-  type BigCommerceSecret,
-  type ConnectorConfig,
-  type Envelope,
-  newEnvelope,
-  orderKey,
-} from "@m3bc/core";
+import { type ConnectorConfig, type Envelope, newEnvelope, orderKey, type WebhookSecret } from "@m3bc/core";
 import { type TransactionEvent, transactionEnvelope } from "../finance/payments";
 import type { OrderEvent } from "./transform";
 
@@ -21,7 +15,8 @@ export interface IngestRequest {
 
 export interface IngestDeps {
   config: ConnectorConfig;
-  secret: BigCommerceSecret;
+  /** The webhook secrets only: the endpoint never needs (or holds) the API token. */
+  secret: WebhookSecret;
   /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
   seen(key: string): Promise<boolean>;
   /** Remembers an accepted webhook (a conditional write with TTL). */
@@ -32,7 +27,7 @@ export interface IngestDeps {
 }
 
 export interface IngestResponse {
-  status: 200 | 400 | 401;
+  status: 200 | 400 | 401 | 415;
   body: { message: string };
   /** Why a request was turned away, for the WebhooksRejected metric (401 only). */
   rejected?: string;
@@ -55,9 +50,17 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
   const auth = authenticate(request, config, secret, deps.now?.() ?? Date.now());
   if (auth) return { status: 401, body: { message: "Unauthorized" }, rejected: auth };
 
+  // BigCommerce documents a JSON envelope but not the Content-Type of its deliveries (reference notes §1.4): the
+  // body itself decides, so a delivery with a missing or unexpected Content-Type is never refused.
+  let json: unknown;
+  try {
+    json = JSON.parse(request.rawBody.toString("utf8"));
+  } catch {
+    return { status: 415, body: { message: "The body must be JSON: a BigCommerce webhook envelope" } };
+  }
   let event: ReturnType<typeof parseWebhook>;
   try {
-    event = parseWebhook(request.rawBody);
+    event = parseWebhook(json);
   } catch (error) {
     if (error instanceof WebhookPayloadError) {
       return error.unknownScope
@@ -133,12 +136,7 @@ const orderEnvelope = (store: string, event: OrderEvent) =>
  * signature when the client secret is known. A signature that is present but wrong always fails: the header
  * alone cannot vouch for a tampered body. Returns the reason for refusing, or undefined.
  */
-function authenticate(
-  request: IngestRequest,
-  config: ConnectorConfig,
-  secret: BigCommerceSecret,
-  now: number,
-) {
+function authenticate(request: IngestRequest, config: ConnectorConfig, secret: WebhookSecret, now: number) {
   const headerOk = verifyCustomHeader(
     request.headers,
     config.bigcommerce.webhookHeader,

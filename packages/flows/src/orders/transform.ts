@@ -1,18 +1,36 @@
-import { type ConnectorConfig, orderKey } from "@m3bc/core";
+import { type ConnectorConfig, type Envelope, followOn, orderKey } from "@m3bc/core";
 import { z } from "zod";
 import type { Ledger } from "../ledger";
 import type { DeliveryPayload } from "./deliver";
 import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcommerce";
 
+/** The scope of an event that sends an order through transform again: the replay of a parked delivery. */
+export const REDELIVER_SCOPE = "connector/redeliver";
+
 /** What ingest puts on the order-events queue: the webhook's facts, not the order (always re-fetched). */
 export const OrderEvent = z.object({
-  scope: z.enum(["store/order/created", "store/order/statusUpdated"]),
+  scope: z.enum(["store/order/created", "store/order/statusUpdated", REDELIVER_SCOPE]),
   orderId: z.number().int().positive(),
+  /** BigCommerce's hash of the webhook ("" for a redelivery). */
   hash: z.string(),
   /** For statusUpdated: the status BigCommerce reported. */
   newStatusId: z.number().int().optional(),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
+
+/**
+ * What a parked order delivery keeps instead of itself: a delivery carries the customer's name, e-mail, phone and
+ * addresses, which are not kept at rest; this event has transform fetch the order from BigCommerce again when it is
+ * replayed (picking up any fix made to the order meanwhile). Undefined if the message's key names no order.
+ */
+export function redeliveryOf(message: Envelope): Envelope<OrderEvent> | undefined {
+  const orderId = Number(/^order:[^:]+:(\d+)$/.exec(message.key)?.[1]);
+  if (!(orderId > 0)) return undefined;
+  return followOn(message, {
+    kind: "order.redeliver",
+    payload: { scope: REDELIVER_SCOPE, orderId, hash: "" },
+  });
+}
 
 export interface TransformDeps {
   config: ConnectorConfig;

@@ -1,5 +1,5 @@
 import type { BigCommerceClient, EnsureWebhookAction } from "@m3bc/bigcommerce";
-import type { BigCommerceSecret, ConnectorConfig } from "@m3bc/core";
+import type { ConnectorConfig, WebhookSecret } from "@m3bc/core";
 
 /** The scopes the orders flow needs: new orders, and status changes (an order paid later becomes eligible then). */
 export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"] as const;
@@ -21,7 +21,7 @@ export async function registerOrderWebhooks(
   bigcommerce: Pick<BigCommerceClient, "ensureWebhook">,
   destination: string,
   config: ConnectorConfig,
-  secret: BigCommerceSecret,
+  secret: WebhookSecret,
 ): Promise<Array<{ scope: string; id: number; action: EnsureWebhookAction }>> {
   const results = [];
   for (const scope of webhookScopes(config)) {

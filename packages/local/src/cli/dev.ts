@@ -48,8 +48,8 @@ async function main() {
     dir,
     config,
     secrets: {
-      bigcommerce: {
-        accessToken: sims.bigcommerce.accessToken,
+      bigcommerce: { accessToken: sims.bigcommerce.accessToken },
+      "bigcommerce-webhooks": {
         clientSecret: sims.bigcommerce.clientSecret,
         webhookSecret: "local-demo-webhook-secret",
       },
@@ -81,7 +81,7 @@ async function main() {
 
   const summary = setInterval(() => void printSummary(), 15_000);
   summary.unref();
-  if (values.demo) await runDemo({ sims, connector, say });
+  if (values.demo) await runDemo({ sims, connector, stackFile: `${dir}/stack.json`, say });
 }
 
 function printHandled(m: HandledMessage) {

@@ -48,16 +48,17 @@ interface Term {
 /**
  * The simulator's subset of M3's search-query syntax: whitespace-separated terms, all of which
  * must match; `FIELD:value` compares one field, a bare value matches CUNO, CUNM or MAIL;
- * `"quoted values"` may hold spaces; a trailing `*` matches a prefix; case is ignored.
+ * `"quoted values"` may hold spaces, and a backslash escapes the next character (Lucene's phrase syntax, on which
+ * M3's search is built); a trailing `*` matches a prefix; case is ignored.
  */
 export function parseQuery(query: string): Term[] {
   const terms: Term[] = [];
-  for (const match of query.matchAll(/(?:([A-Za-z0-9]{4}):)?(?:"([^"]*)"|(\S+))/g)) {
+  for (const match of query.matchAll(/(?:([A-Za-z0-9]{4}):)?(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) {
     const field = match[1]?.toUpperCase();
     if (field && !SEARCHABLE.has(field)) {
       throw new MiError(CODES.badSearch, "SQRY", `Search field ${field} is not supported`);
     }
-    let value = (match[2] ?? match[3] ?? "").toLowerCase();
+    let value = (match[2]?.replace(/\\(.)/g, "$1") ?? match[3] ?? "").toLowerCase();
     const prefix = value.endsWith("*");
     if (prefix) value = value.slice(0, -1);
     terms.push({ field, value, prefix });

@@ -49,10 +49,18 @@ export const CRS610MI = {
     output: basic,
   }),
 
-  /** SQRY is a search query such as `MAIL:jane.doe@example.com` (see docs/m3.md for the syntax). */
+  /** SQRY is a search query such as `MAIL:"jane.doe@example.com"` (build terms with searchTerm; docs/m3.md). */
   SearchCustomer: transaction(P, "SearchCustomer", {
     required: { SQRY: F.SQRY },
     optional: { CONO: F.CONO },
     output: basic,
   }),
 };
+
+/**
+ * One `FIELD:"value"` term of a SearchCustomer query, matching the value as a whole. M3's search (Infor Enterprise
+ * Search) is Lucene-based per Infor's M3 BE documentation ("Using search functions", Lucene references), but no
+ * Infor document says how SQRY escapes a quote: this follows Lucene's phrase syntax (backslash before `"` and `\`),
+ * so a value can never end the phrase and add terms of its own. Callers still compare what comes back exactly.
+ */
+export const searchTerm = (field: string, value: string) => `${field}:"${value.replace(/["\\]/g, "\\$&")}"`;
