@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { dynamoFinanceLedger, m3Client, sendAll } from "@m3bc/aws";
-import { listFailures, runReplay, targetForLocalStack } from "@m3bc/aws/replay";
+import { localTarget, readLocalStack } from "@m3bc/aws/cli";
+import { listFailures, runReplay } from "@m3bc/aws/replay";
 import { newEnvelope, parseConfig } from "@m3bc/core";
 import { FINANCE_KINDS, type OrderSent, reconcileFinance } from "@m3bc/flows";
-import { adminClient, type LocalStackFile, startConnector } from "@m3bc/local";
+import { adminClient, startConnector } from "@m3bc/local";
 import { spawnChild } from "../packages/local/src/child";
 import type { Benchmark, BenchResult } from "./lib";
 
@@ -98,7 +99,9 @@ export const benchmark: Benchmark = {
         firstOrder: 5_000_000_001,
       });
 
-      const dir = mkdtempSync(join(tmpdir(), "m3bc-bench-"));
+      // The stack's folder is <cwd>/.local, where the operator commands' --local finds it.
+      const cwd = mkdtempSync(join(tmpdir(), "m3bc-bench-"));
+      const dir = join(cwd, ".local");
       const config = {
         bigcommerce: { storeHash: bc.ready.storeHash, apiBaseUrl: bc.ready.url },
         m3: { company: 100, division: "AAA", facility: "A01" },
@@ -167,7 +170,7 @@ export const benchmark: Benchmark = {
         polls < 10 && now < ORDERS;
         now = await postedCount()
       ) {
-        if (now === before) resolved += await resolveCharges(stack.file, m3Admin);
+        if (now === before) resolved += await resolveCharges(cwd, m3Admin);
         before = now;
         polls++;
         const run = (await stack
@@ -260,11 +263,9 @@ export const benchmark: Benchmark = {
  * What runbook.md tells an operator for a parked "may or may not have taken fee charge": look at the batch in
  * ARS040 (here: the simulator's admin view) and replay the message saying whether the charge is there.
  */
-async function resolveCharges(
-  file: LocalStackFile,
-  m3Admin: ReturnType<typeof adminClient>,
-): Promise<number> {
-  const target = targetForLocalStack(file, "bench");
+async function resolveCharges(cwd: string, m3Admin: ReturnType<typeof adminClient>): Promise<number> {
+  const dir = join(cwd, ".local");
+  const target = localTarget(readLocalStack(dir), dir);
   const parked = (await listFailures(target, { reason: "M3_REJECTED" })).filter((f) =>
     /fee charge/.test(f.detail),
   );
@@ -273,7 +274,7 @@ async function resolveCharges(
     if (!pbid) continue;
     const batch = await m3Admin<{ charges: unknown[] }>("GET", `/finance/payment-batches/${pbid}`);
     const charges = batch.charges.length ? "entered" : "missing";
-    await replay(file, [
+    await replay(cwd, [
       "parked",
       "--id",
       failure.id,
@@ -284,13 +285,11 @@ async function resolveCharges(
   return parked.length;
 }
 
-/** `pnpm replay …` against this stack. */
-async function replay(file: LocalStackFile, argv: string[]) {
-  const stackFile = join(mkdtempSync(join(tmpdir(), "m3bc-bench-stack-")), "stack.json");
-  writeFileSync(stackFile, JSON.stringify(file));
+/** `pnpm replay … --local` against this stack, run in its parent folder. */
+async function replay(cwd: string, argv: string[]) {
   const output: string[] = [];
-  const io = { out: (l: string) => void output.push(l), err: (l: string) => void output.push(l) };
-  if ((await runReplay([...argv, "--local", "--stack-file", stackFile], io)) !== 0)
+  const io = { out: (l: string) => void output.push(l), err: (l: string) => void output.push(l), cwd };
+  if ((await runReplay([...argv, "--local"], io)) !== 0)
     throw new Error(`pnpm replay ${argv.join(" ")} failed: ${output.join("; ")}`);
 }
 

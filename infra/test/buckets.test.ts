@@ -20,7 +20,7 @@ const topology: Topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: [],
-      tables: { ledger: { actions: ["GetItem"] } },
+      tables: { ledger: { actions: ["GetItem", "PutItem"] } },
       secrets: ["m3"],
       buckets: ["reports"],
     },

@@ -43,11 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const io = (lines: string[]) => ({
-  out: (l: string) => void lines.push(l),
-  err: (l: string) => void lines.push(l),
-});
-const stackFile = () => join(h.dir, "stack.json");
+const io = (lines: string[]) => h.io(lines);
 
 async function placePaid(extra: Record<string, unknown> = {}) {
   const placed = h.bc.placeOrder({
@@ -116,7 +112,7 @@ describe("payments to M3 receivables", () => {
     h.m3.invoiceOrder(order.orno, { includeUndelivered: true });
     await poll();
     const listed: string[] = [];
-    expect(await runReplay(["list", "--local", "--stack-file", stackFile(), "--json"], io(listed))).toBe(0);
+    expect(await runReplay(["list", "--local", "--json"], io(listed))).toBe(0);
     const parked = (JSON.parse(listed.join("\n")) as Array<Record<string, unknown>>).filter(
       (p) => p.reason === "PAYMENT_UNMAPPED",
     );
@@ -129,12 +125,7 @@ describe("payments to M3 receivables", () => {
     config.finance.mappings.push(mapping("klarna", "BANK02", "1950"));
     writeFileSync(file, JSON.stringify(config));
     process.env.M3BC_RUNTIME_ID = `redeployed-${Date.now()}`;
-    expect(
-      await runReplay(
-        ["parked", "--local", "--stack-file", stackFile(), "--reason", "PAYMENT_UNMAPPED"],
-        io([]),
-      ),
-    ).toBe(0);
+    expect(await runReplay(["parked", "--local", "--reason", "PAYMENT_UNMAPPED"], io([]))).toBe(0);
     await h.settle();
     expect(applied(order.orno).map((p) => p.PYAM)).toEqual(["99.9"]);
   });
@@ -144,10 +135,7 @@ describe("payments to M3 receivables", () => {
     h.m3.invoiceOrder(order.orno, { includeUndelivered: true });
     await poll();
     const listed: string[] = [];
-    await runReplay(
-      ["list", "--local", "--stack-file", stackFile(), "--reason", "GL_ACCOUNT_INVALID", "--json"],
-      io(listed),
-    );
+    await runReplay(["list", "--local", "--reason", "GL_ACCOUNT_INVALID", "--json"], io(listed));
     const [parked] = JSON.parse(listed.join("\n")) as Array<{ detail: string; id: string }>;
     expect(parked!.detail).toContain("Account 7777 does not exist");
     expect(parked!.detail).toContain("fix: Correct the account in the finance.mappings row named in details");
@@ -162,10 +150,7 @@ describe("payments to M3 receivables", () => {
     );
 
     h.m3.setReference("accounts", "7777");
-    await runReplay(
-      ["parked", "--local", "--stack-file", stackFile(), "--reason", "GL_ACCOUNT_INVALID"],
-      io([]),
-    );
+    await runReplay(["parked", "--local", "--reason", "GL_ACCOUNT_INVALID"], io([]));
     await h.settle();
     expect(applied(order.orno).map((p) => p.PYAM)).toEqual(["99.9"]);
   });
@@ -187,7 +172,7 @@ describe("payments to M3 receivables", () => {
     const out: string[] = [];
     const csv = join(h.dir, "finance.csv");
     const code = await runReconcile(
-      ["finance", "--local", "--dir", h.dir, "--from", today, "--to", today, "--csv", csv, "--show", "50"],
+      ["finance", "--local", "--from", today, "--to", today, "--csv", csv, "--show", "50"],
       io(out),
     );
     expect(out.join("\n")).toContain(`${today}…${today}:`);
@@ -202,7 +187,7 @@ describe("payments to M3 receivables", () => {
     );
 
     await h.connector.stack.fireSchedule("finance-reconcile");
-    const folder = join(h.connector.stack.file.buckets.reports!, "finance", "reconciliation");
+    const folder = join(h.connector.stack.file.buckets!.reports!, "finance", "reconciliation");
     expect(existsSync(folder)).toBe(true);
     const [day] = readdirSync(folder);
     expect(readdirSync(join(folder, day!)).sort()).toEqual([

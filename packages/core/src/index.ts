@@ -6,6 +6,7 @@ export * from "./finance-config";
 export * from "./model/payment";
 export * from "./model/sales-order";
 export * from "./money";
+export * from "./network";
 export * from "./payload";
 export * from "./redact";
 export * from "./secrets";

@@ -1,5 +1,7 @@
 export * from "./catalog/deliver";
 export * from "./catalog/poll";
+export * from "./check/check";
+export * from "./check/needs";
 export * from "./finance/allocate";
 export * from "./finance/ars040";
 export * from "./finance/gls840";
@@ -21,6 +23,7 @@ export * from "./orders/from-bigcommerce";
 export * from "./orders/ingest";
 export * from "./orders/m3-order";
 export * from "./orders/routing";
+export * from "./orders/sweep";
 export * from "./orders/transform";
 export * from "./orders/units";
 export * from "./orders/webhooks";

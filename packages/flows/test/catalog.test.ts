@@ -49,7 +49,7 @@ describe("M3 item → BigCommerce fields", () => {
   });
 });
 
-function memoryCatalog(items: () => M3Item[], prices: Map<string, string>) {
+function memoryCatalog(items: () => M3Item[], prices: Map<string, string>, config = syncConfig()) {
   const buckets = new Map<string, string>();
   const row: { cursor: CatalogCursor; pending?: number; owner?: string } = { cursor: {} };
   const queue: Envelope<CatalogUpdate>[] = [];
@@ -74,7 +74,7 @@ function memoryCatalog(items: () => M3Item[], prices: Map<string, string>) {
     },
   };
   const deps = (): CatalogPollDeps => ({
-    config: syncConfig(),
+    config,
     async *items(range) {
       reads.push(range);
       yield items();
@@ -136,6 +136,14 @@ describe("catalog poll", () => {
       expect.objectContaining({ sku: "SKU7", price: "12.5" }),
       expect.objectContaining({ sku: "SKU9", availability: "disabled", visible: false }),
     ]);
+  });
+
+  test("the shipping charge item and the SKUs of catalog.excludeSkus are never read into a message", async () => {
+    const config = syncConfig({ orders: { shippingItem: "FREIGHT" }, catalog: { excludeSkus: ["SVC-*"] } });
+    const items = ["LAMP", "FREIGHT", "SVC-INSTALL"].map((sku) => item(sku));
+    const catalog = memoryCatalog(() => items, new Map(items.map((i) => [i.ITNO, "5"])), config);
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ read: 1, changed: 1 });
+    expect(catalog.queue.flatMap((m) => m.payload.items.map((i) => i.sku))).toEqual(["LAMP"]);
   });
 
   test("a run that died after writing its snapshot sends its items again", async () => {

@@ -363,6 +363,13 @@ export const F = {
   INTA: decimal(15, 2),
   ITOA: decimal(16, 2),
   ITOP: decimal(16, 2),
+  // Metadata and divisions (MRS001MI, MNS100MI: M3H5's generated tables).
+  MINM: alpha(10),
+  TRNM: alpha(15),
+  TRDS: alpha(60),
+  CONM: alpha(36),
+  LOCD: alpha(3),
+  TIZO: alpha(5),
 } as const;
 
 export type FieldName = keyof typeof F;

@@ -7,5 +7,6 @@ export * from "./programs/crs610mi";
 export * from "./programs/deliveries";
 export * from "./programs/finance";
 export * from "./programs/items";
+export * from "./programs/metadata";
 export * from "./programs/ois100mi";
 export * from "./transaction";

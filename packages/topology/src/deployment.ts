@@ -14,6 +14,10 @@ export const resourceTags = {
   table: "m3bc:table",
   /** The topology name of a bucket. */
   bucket: "m3bc:bucket",
+  /** The topology name of a function (operator commands find its event source and schedule by it). */
+  function: "m3bc:function",
+  /** The name of a secret ("bigcommerce", "m3"). */
+  secret: "m3bc:secret",
 } as const;
 
 export type QueueRole = "source" | "dlq";

@@ -99,6 +99,12 @@ export const topology = {
         { name: "orders-by-day", partitionKey: "day", sortKey: "pk" },
       ],
     },
+    failures: {
+      description:
+        "The last error of each message a queue consumer failed on, by SQS message id, kept as long as a DLQ keeps the message",
+      partitionKey: "id",
+      ttlAttribute: "expiresAt",
+    },
   },
   schedules: {
     "shipments-poll": {
@@ -128,6 +134,12 @@ export const topology = {
         "Daily finance reconciliation of the last finance.reconcile.windowDays days, to the reports bucket",
       everyMinutes: 1440,
     },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Reads BigCommerce orders changed since the last run: catches orders whose webhook was lost",
+      everyMinutes: 5,
+    },
   },
   functions: {
     "shipments-poll": {
@@ -137,7 +149,8 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: { queries: ["unshipped-orders"] } },
+      // PutItem: its run record (schedule#shipments-poll), as every scheduled function writes one.
+      tables: { ledger: { actions: ["PutItem"], queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -157,7 +170,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -178,8 +195,29 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
+    },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Enqueues changed BigCommerce orders the ledger has not seen (lost webhooks) and reactivates deactivated order hooks",
+      trigger: { type: "schedule", schedule: "orders-sweep" },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: ["order-events"],
+      tables: {
+        // The order (GetItem), its cursor and lease (UpdateItem), its run record (PutItem).
+        ledger: { actions: ["GetItem", "UpdateItem", "PutItem"] },
+        // The same dedupe records as the webhook endpoint.
+        idempotency: { actions: ["GetItem", "PutItem"] },
+      },
+      // The API token (orders, hooks) and the webhook secrets (to recognize the connector's hooks).
+      secrets: ["bigcommerce", "bigcommerce-webhooks"],
     },
     "orders-deliver": {
       flow: "orders",
@@ -191,6 +229,7 @@ export const topology = {
       tables: {
         ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
     },
@@ -202,7 +241,7 @@ export const topology = {
       memoryMb: 1024,
       sends: ["inventory-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        ledger: { actions: ["UpdateItem", "PutItem"], queries: ["open-orders"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
       },
       secrets: ["m3"],
@@ -231,6 +270,7 @@ export const topology = {
         ledger: { actions: ["GetItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },
@@ -242,7 +282,7 @@ export const topology = {
       memoryMb: 1024,
       sends: ["catalog-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"] },
+        ledger: { actions: ["UpdateItem", "PutItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
       },
       secrets: ["m3"],
@@ -258,6 +298,7 @@ export const topology = {
         ledger: { actions: ["GetItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },
@@ -269,7 +310,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { finance: { actions: ["GetItem", "PutItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        finance: { actions: ["GetItem", "PutItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "finance-poll": {
@@ -280,7 +325,11 @@ export const topology = {
       timeoutSeconds: 300,
       memoryMb: 1024,
       sends: ["finance-postings"],
-      tables: { finance: { actions: ["PutItem"], queries: ["finance-open"] } },
+      tables: {
+        finance: { actions: ["PutItem"], queries: ["finance-open"] },
+        // PutItem: its run record (schedule#finance-poll), as every scheduled function writes one.
+        ledger: { actions: ["PutItem"] },
+      },
       secrets: ["m3", "bigcommerce"],
     },
     "finance-post": {
@@ -294,6 +343,7 @@ export const topology = {
       tables: {
         finance: { actions: ["GetItem", "PutItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
     },
@@ -305,7 +355,11 @@ export const topology = {
       timeoutSeconds: 900,
       memoryMb: 1024,
       sends: [],
-      tables: { finance: { queries: ["orders-by-day"] } },
+      tables: {
+        finance: { queries: ["orders-by-day"] },
+        // PutItem: its run record (schedule#finance-reconcile).
+        ledger: { actions: ["PutItem"] },
+      },
       secrets: ["m3"],
       buckets: ["reports"],
     },

@@ -1,4 +1,3 @@
-export { type ReplayIo, runReplay, USAGE } from "./commands";
+export { replayCommand, runReplay } from "./commands";
 export * from "./erase";
 export * from "./replay";
-export * from "./target";

@@ -1,5 +1,6 @@
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
 import { z } from "zod";
+import { excludedSkus } from "../exclude";
 import { Progress, type ProgressLine } from "./progress";
 import { applyRule, type BalanceFigures, baseQuantity, reservationOrder, unitFactor } from "./rule";
 import {
@@ -241,8 +242,10 @@ class Run {
     if (this.full) await this.loadBuckets(range(B));
     const expected = this.full ? [...this.buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
     const reads = new Map<string, Read>();
+    const excluded = excludedSkus(deps.config.inventory.excludeSkus, deps.config.orders.shippingItem);
     let last: BalanceKey | undefined;
     let unmapped = 0;
+    let excludedCount = 0;
     for await (const page of deps.balances({
       after: this.full ? undefined : cursor.after,
       pageSize: settings.pageSize,
@@ -252,6 +255,10 @@ class Run {
         const location = settings.locations[record.WHLO];
         if (location === undefined) {
           unmapped++;
+          continue;
+        }
+        if (excluded(record.ITNO)) {
+          excludedCount++;
           continue;
         }
         const read = {
@@ -265,7 +272,11 @@ class Run {
       const tail = page[page.length - 1];
       if (tail) last = { LMTS: tail.LMTS, WHLO: tail.WHLO, ITNO: tail.ITNO };
       progress.changed = this.changed;
-      progress.report("read", expected === undefined ? undefined : progress.read - unmapped, expected);
+      progress.report(
+        "read",
+        expected === undefined ? undefined : progress.read - unmapped - excludedCount,
+        expected,
+      );
     }
 
     if (!this.full) {
@@ -307,6 +318,7 @@ class Run {
       `${this.unknownSkipped.size} unknown to BigCommerce skipped`,
       `${reserved.size} SKUs reserved by open orders, ${released.length} orders released`,
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
+      ...(excludedCount ? [`${excludedCount} balances of excluded items`] : []),
       `${progress.elapsedSeconds()} s`,
     ];
     progress.report("done", progress.sent, this.changed, true);

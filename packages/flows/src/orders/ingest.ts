@@ -19,8 +19,8 @@ export interface IngestDeps {
   secret: WebhookSecret;
   /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
   seen(key: string): Promise<boolean>;
-  /** Remembers an accepted webhook (a conditional write with TTL). */
-  remember(key: string): Promise<void>;
+  /** Remembers an accepted webhook (a conditional write with TTL), with the order it is about. */
+  remember(key: string, about: { orderKey: string; scope: string }): Promise<void>;
   /** Order events go to the orders flow, transaction events (when finance is on) to the finance flow. */
   enqueue(message: Envelope<OrderEvent | TransactionEvent>, options: { delaySeconds: number }): Promise<void>;
   now?: () => number;
@@ -124,7 +124,7 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
   const dedupeKey = `${event.scope}:${event.hash}`;
   if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
   await deps.enqueue(message, { delaySeconds });
-  await deps.remember(dedupeKey);
+  await deps.remember(dedupeKey, { orderKey: message.key, scope: event.scope });
   return ok("accepted");
 }
 

@@ -2,6 +2,7 @@ import { CRS610MI } from "./crs610mi";
 import { MWS410MI, MWS411MI } from "./deliveries";
 import { ARS040MI, ARS200MI, GLS840MI, OIS350MI } from "./finance";
 import { MMS005MI, MMS200MI } from "./items";
+import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
 import type { Program } from "./types";
 
@@ -16,4 +17,6 @@ export const PROGRAMS: Record<string, Program> = {
   ARS200MI,
   ARS040MI,
   GLS840MI,
+  MRS001MI,
+  MNS100MI,
 };
