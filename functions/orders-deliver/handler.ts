@@ -8,7 +8,6 @@ import {
   orderSentEnvelope,
   redeliveryOf,
 } from "@m3bc/flows";
-import { topology } from "@m3bc/topology";
 
 // Once per container: every warehouse the routing config names must exist in M3.
 const warehousesChecked = perRuntime(() =>
@@ -17,7 +16,7 @@ const warehousesChecked = perRuntime(() =>
 
 export const handler = sqsHandler(
   "orders-deliver",
-  async (message) => {
+  async (message, { leaseUntil }) => {
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
     const config = loadConfig();
@@ -26,8 +25,7 @@ export const handler = sqsHandler(
       config,
       ledger: dynamoLedger,
       m3: await m3Client(),
-      // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
-      leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
+      leaseUntil,
       bigcommerce: {
         async markOrder(orderId, update) {
           await bigcommerce.updateOrder(orderId, {

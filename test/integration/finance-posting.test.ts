@@ -51,7 +51,7 @@ function harness(config: ConnectorConfig = financeConfig()) {
     ledger,
     m3: client as Pick<M3Client, "get" | "bulk">,
     park: async (report: PostingReport) => void parked.push(report),
-    leaseSeconds: 120,
+    leaseUntil: NOW.getTime() + 120_000,
     now: () => NOW,
     bigcommerce: {
       async createOrderMetafields(items: Array<{ key: string; value: string; resource_id: number }>) {

@@ -12,13 +12,13 @@ import type {
   PostingDeps,
   PostingRequest,
 } from "@m3bc/flows";
-import { type FunctionName, topology } from "@m3bc/topology";
+import type { FunctionName } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
 import { m3Client } from "./clients";
 import { loadConfig } from "./config";
 import { MetricUnit, metricNames } from "./observability";
 import { tableName } from "./runtime";
-import { parkReport } from "./sync";
+import { parkReport, sameKind } from "./sync";
 
 /** Partition value of the sparse "finance-open" index: orders with invoices or postings still to come. */
 const OPEN = "open";
@@ -265,17 +265,18 @@ export const dynamoFinanceLedger: FinanceLedger = {
 export async function financePostingDeps(
   functionName: FunctionName,
   message: Envelope,
+  leaseUntil: number,
 ): Promise<PostingDeps> {
   return {
     config: loadConfig(),
     ledger: dynamoFinanceLedger,
     m3: await m3Client(),
-    // Lambda stops the function at its timeout: after that, nobody is still working on a batch it leased.
-    leaseSeconds: topology.functions[functionName].timeoutSeconds,
+    // Lambda stops the function at its deadline: after that, nobody is still working on a batch it leased.
+    leaseUntil,
     park: (report) => {
       const payload: PostingRequest = { payments: report.payments, release: true };
       const digest = createHash("sha256").update(JSON.stringify(report.payments)).digest("hex").slice(0, 16);
-      return parkReport(functionName, message, payload, report.reason, {
+      return parkReport(functionName, ...sameKind(functionName, message, payload), report.reason, {
         error: report.message,
         details: report.details,
         id: `${functionName}:${report.reason}:${digest}`,

@@ -12,3 +12,4 @@ export {
   type SimIonapi,
   startM3Simulator,
 } from "./simulator";
+export type { Refusal } from "./state";

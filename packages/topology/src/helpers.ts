@@ -13,6 +13,7 @@ export const env = {
   tableName: (table: string) => `TABLE_${constant(table)}`,
   secretId: (secret: string) => `SECRET_ID_${constant(secret)}`,
   bucketName: (bucket: string) => `BUCKET_${constant(bucket)}`,
+  functionName: (fn: string) => `FUNCTION_NAME_${constant(fn)}`,
 };
 
 const constant = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
@@ -105,6 +106,9 @@ export function validateTopology(topology: Topology): string[] {
       );
     for (const q of fn.sends)
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
+    for (const target of fn.invokes ?? [])
+      if (!topology.functions[target])
+        problems.push(`function "${name}": invokes unknown function "${target}"`);
     for (const [table, grant] of Object.entries(fn.tables) as Array<[string, TableGrant]>) {
       const spec = topology.tables[table];
       if (!spec) problems.push(`function "${name}": uses unknown table "${table}"`);

@@ -155,12 +155,14 @@ export const topology = {
     },
     "shipments-push": {
       flow: "shipments",
-      description: "ION push: M3 made a delivery, look for new deliveries now (same work as shipments-poll)",
+      description:
+        "ION push: M3 made a delivery; checks the shared secret, answers 202 and starts shipments-poll at once",
       trigger: { type: "http", method: "POST", path: "/ion/deliveries" },
-      timeoutSeconds: 30,
-      memoryMb: 512,
-      sends: ["shipment-deliveries"],
-      tables: { ledger: { queries: ["unshipped-orders"] } },
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      sends: [],
+      invokes: ["shipments-poll"],
+      tables: {},
       secrets: ["m3"],
     },
     "shipments-deliver": {
@@ -248,15 +250,14 @@ export const topology = {
     },
     "inventory-push": {
       flow: "inventory",
-      description: "ION push endpoint: runs a delta read at once (shared-secret header)",
+      description:
+        "ION push: stock changed in M3; checks the shared secret, answers 202 and starts a delta read by inventory-poll",
       trigger: { type: "http", method: "POST", path: "/ion/inventory" },
-      timeoutSeconds: 29,
-      memoryMb: 1024,
-      sends: ["inventory-updates"],
-      tables: {
-        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
-        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
-      },
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      sends: [],
+      invokes: ["inventory-poll"],
+      tables: {},
       secrets: ["m3"],
     },
     "inventory-deliver": {
@@ -284,6 +285,8 @@ export const topology = {
       tables: {
         ledger: { actions: ["UpdateItem", "PutItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+        // Items whose price M3 refused are reported there.
+        parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
     },

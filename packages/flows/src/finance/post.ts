@@ -38,8 +38,8 @@ export interface PostingDeps {
   ledger: FinanceLedger;
   m3: Pick<M3Client, "get" | "bulk">;
   park(report: PostingReport): Promise<void>;
-  /** How long an invocation may work on a batch it leased: the posting function's timeout. */
-  leaseSeconds: number;
+  /** Until when (epoch ms) a batch this invocation leases is its own: the invocation's deadline. */
+  leaseUntil: number;
   now?: () => Date;
 }
 
@@ -124,7 +124,7 @@ async function run(
   posted: string[],
 ): Promise<PersistentError | undefined> {
   const now = (ctx.now?.() ?? new Date()).getTime();
-  if (!(await ctx.ledger.leaseBatch(batch.key, now + ctx.leaseSeconds * 1000, now)))
+  if (!(await ctx.ledger.leaseBatch(batch.key, ctx.leaseUntil, now)))
     throw new TransientError(`Another invocation is posting batch ${batch.number}; retrying later`, {
       retryAfterMs: Math.max(1000, (batch.leaseUntil ?? now) - now),
     });
