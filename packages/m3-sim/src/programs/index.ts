@@ -4,6 +4,7 @@ import { ARS040MI, ARS200MI, GLS840MI, OIS350MI } from "./finance";
 import { MMS005MI, MMS200MI } from "./items";
 import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
+import { OIS017MI, OIS320MI } from "./prices";
 import type { Program } from "./types";
 
 export const PROGRAMS: Record<string, Program> = {
@@ -13,6 +14,8 @@ export const PROGRAMS: Record<string, Program> = {
   MMS005MI,
   MWS410MI,
   MWS411MI,
+  OIS017MI,
+  OIS320MI,
   OIS350MI,
   ARS200MI,
   ARS040MI,
