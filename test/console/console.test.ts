@@ -33,6 +33,20 @@ beforeAll(async () => {
       config.inventory = { locations: { "100": 1 } };
       // BigCommerce's Wholesale group (2) is left unmapped: the mappings page suggests a row for it.
       config.customers = { sync: "both", groups: [{ bigcommerce: 1, m3: "RET", template: "WEBTMPL" }] };
+      // Payments of the test gateway are posted; a gateway no row maps (klarna) is held PAYMENT_UNMAPPED.
+      config.finance = {
+        enabled: true,
+        mappings: [
+          {
+            gateway: "testgateway",
+            method: "credit_card",
+            paymentType: "CC",
+            batchPaymentType: "WEB",
+            bankAccount: "BANK01",
+            accounts: { payment: "1930" },
+          },
+        ],
+      };
     },
   });
   parked = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "POSTER-LTD", quantity: 2 }] }) as { id: number };
@@ -42,8 +56,15 @@ beforeAll(async () => {
     last_name: "Buyer",
     customer_group_id: 1,
   }) as { id: number };
-  // A run of each sync, so the pages show runs as a running stack would.
-  for (const schedule of ["inventory-sync", "catalog-sync", "shipments-poll"])
+  const unmapped = h.bc.placeOrder({
+    customerId: 1,
+    lines: [{ sku: "LAMP-ORBIT", quantity: 1 }],
+    gateway: "klarna",
+  }) as { id: number };
+  await h.settle();
+  h.m3.invoiceOrder(String(m3OrdersFor(h.m3, unmapped.id)[0]!.ORNO), { includeUndelivered: true });
+  // A run of each sync, so the pages show runs as a running stack would; the finance poll posts what is invoiced.
+  for (const schedule of ["inventory-sync", "catalog-sync", "shipments-poll", "finance-poll"])
     await h.connector.stack.fireSchedule(schedule);
   await h.settle();
   const context = await openOperatorContext({ kind: "local", dir: h.dir }, {}, h.cwd);
@@ -131,6 +152,15 @@ describe("the operator console in a browser", { timeout: 120_000 }, () => {
     await expect
       .poll(() => text(page.locator("#reconciliation")), { timeout: 60_000 })
       .toMatch(/\d+ SKU-locations compared/);
+    // The payments of today's orders against M3: young orders still missing something are "late", not mismatches.
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel("Orders placed from").fill(today);
+    await page.getByLabel("to", { exact: true }).fill(today);
+    await page.getByRole("button", { name: "Reconcile payments now" }).click();
+    await expect
+      .poll(() => text(page.locator("#finance-reconciliation")), { timeout: 60_000 })
+      .toMatch(new RegExp(`${today}…${today}: [1-9]\\d* orders \\(.*\\blate\\b`));
+    expect(await text(page.locator("#finance-reconciliation caption").first())).toBe("Orders by class");
     await screenshot("syncs");
   });
 
@@ -221,6 +251,19 @@ describe("the operator console in a browser", { timeout: 120_000 }, () => {
     await groups.getByRole("button", { name: 'Add 2 "Wholesale" ↔ B2B' }).click();
     expect(await text(page.locator(".diff"))).toMatch(/\+.*"bigcommerce": 2, "m3": "B2B"/);
     await expectLabelled();
+  });
+
+  test("mappings: a gateway held PAYMENT_UNMAPPED gets a row like the one of its method", async () => {
+    await open("/mappings");
+    const payments = page.locator("#payments");
+    expect(await text(payments)).toMatch(/PAYMENT_UNMAPPED|1 waiting/);
+    expect(await text(payments.locator(".unmapped"))).toContain(
+      "Gateway klarna, method credit_card, currency USD matches no row",
+    );
+    await payments
+      .getByRole("button", { name: /^Add klarna credit_card USD → CC, bank BANK01, account 1930/ })
+      .click();
+    expect(await text(page.locator(".diff"))).toMatch(/\+.*"gateway": "klarna"/);
   });
 
   test("mappings: a suggested location is added, reviewed as a diff and saved to the config file", async () => {

@@ -222,6 +222,65 @@ describe("pnpm check", () => {
     );
   });
 
+  test("finance on: the MI transactions of its posting mode and the transaction hooks are checked too", async () => {
+    config.finance = {
+      enabled: true,
+      mappings: [
+        {
+          gateway: "stripe",
+          paymentType: "CC",
+          batchPaymentType: "WEB",
+          bankAccount: "STRIPE01",
+          accounts: { payment: "1940", receivable: "1510" },
+        },
+      ],
+    };
+    // A second stripe row the first one shadows; payments of a gateway no row maps.
+    (config.finance as { mappings: unknown[] }).mappings.push({
+      gateway: "stripe",
+      method: "credit_card",
+      paymentType: "CC",
+      batchPaymentType: "WEB",
+      bankAccount: "STRIPE02",
+      accounts: { payment: "1941", receivable: "1510" },
+    });
+    h.bc.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }], gateway: "stripe" });
+    h.bc.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }], gateway: "braintree" });
+    h.m3.removeTransaction("ARS040MI", "ControlBatch");
+    try {
+      const ars040 = await check();
+      expect(ars040.code).toBe(1);
+      expect(ars040.out).toMatch(
+        /✓ finance.mappings\[0\] \(gateway stripe, method \*, currency \*\) matches [1-9]\d* payment\(s\) of the last \d+ orders/,
+      );
+      expect(ars040.out).toMatch(
+        /✗ gateway braintree, method \S+, currency USD: 1 payment\(s\) of the last \d+ orders match no row of finance.mappings; they would be held PAYMENT_UNMAPPED/,
+      );
+      expect(ars040.out).toMatch(
+        /finance.mappings\[1\] \(gateway stripe, method credit_card, currency \*\) is never used: finance.mappings\[0\] .* comes first/,
+      );
+      expect(ars040.out).toMatch(
+        /✗ ARS040MI\/ControlBatch: this M3 does not list it, and the finance flow calls it/,
+      );
+      // The harness registered the order hooks only (finance was off then).
+      expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/created/);
+      expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/updated/);
+
+      // GLS840MI journals instead: those are checked (17 + 7), the ARS040MI ones are not needed.
+      (config.finance as Record<string, unknown>).posting = "gls840";
+      const gls840 = await check();
+      expect(gls840.out).not.toMatch(/ARS040MI/);
+      expect(gls840.out).toMatch(/✓ the 24 MI transactions the enabled flows call exist \(MRS001MI\)/);
+    } finally {
+      h.m3.reset();
+      h.m3.upsertItem({
+        ITNO: "FREIGHT",
+        ITDS: "Freight charge",
+        stock: { "100": 999999, "200": 999999 },
+      } as never);
+    }
+  });
+
   test("keys that do nothing with the enabled flows are pointed out, and suggestions for unmapped warehouses made", async () => {
     (config.inventory as Record<string, unknown>).locations = { "100": 1 };
     (config.catalog as Record<string, unknown>).fields = ["name", "price"];

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { BatchGetCommand, DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BigCommerceClient } from "@m3bc/bigcommerce";
-import { customerKey, type Envelope, onceSuccessful, TransientError } from "@m3bc/core";
+import { customerKey, type Envelope, onceSuccessful } from "@m3bc/core";
 import {
   type AttributeIds,
   type BigCommerceState,
@@ -20,6 +20,7 @@ import {
 import { CRS610MI, type M3Client } from "@m3bc/m3";
 import type { FunctionName } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
+import { batchGetAll } from "./batch-get";
 import { bigCommerceClient, m3Client } from "./clients";
 import { loadConfig } from "./config";
 import { dynamoLedger, isConditionFailure } from "./ledger";
@@ -27,27 +28,8 @@ import { perRuntime, tableName } from "./runtime";
 import { dynamoSyncState } from "./snapshot";
 import { parkReport, sameKind } from "./sync";
 
-const BATCH_GET = 100;
-
-async function batchGet(keys: readonly string[]): Promise<Array<Record<string, unknown>>> {
-  const items: Array<Record<string, unknown>> = [];
-  const table = tableName("ledger");
-  for (let i = 0; i < keys.length; i += BATCH_GET) {
-    let pending: Array<Record<string, unknown>> = [...new Set(keys.slice(i, i + BATCH_GET))].map((pk) => ({
-      pk,
-    }));
-    for (let round = 0; pending.length; round++) {
-      if (round === 8) throw new TransientError(`DynamoDB left ${pending.length} ledger reads unprocessed`);
-      const answer = await dynamo().send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      items.push(...(answer.Responses?.[table] ?? []));
-      pending = (answer.UnprocessedKeys?.[table]?.Keys as typeof pending | undefined) ?? [];
-      if (pending.length) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
-    }
-  }
-  return items;
-}
+const batchGet = (keys: readonly string[]) =>
+  batchGetAll(dynamo(), tableName("ledger"), keys, { consistent: true, what: "ledger" });
 
 /**
  * Customer bindings in the ledger table: the item `customer:<store>:<id>` the orders flow links customers in

@@ -18,9 +18,9 @@ export const consoleCommand: CommandSpec<typeof options> = {
 
   Serves the operator console at http://127.0.0.1:<port> (this machine only): every flow's throughput, queues,
   parked and DLQ messages, schedules and alarms, refreshed live; an order's journey by its BigCommerce id, an M3
-  order number, an e-mail or a SKU; parked and DLQ messages to correct, replay or drop; the config's mappings with
-  pnpm check's findings, edited with a diff shown first; the inventory and catalog syncs' runs and a stock
-  comparison. It shows what pnpm status, trace, replay, check and reconcile compute. Stop it with Ctrl-C.`,
+  order number, an e-mail or a SKU; parked and DLQ messages to correct, replay or drop (a customer link review
+  decided); the config's mappings with pnpm check's findings, edited with a diff shown first; the inventory,
+  catalog and finance syncs' runs, a stock comparison and a payment reconciliation. It shows what pnpm status, trace, replay, check and reconcile compute. Stop it with Ctrl-C.`,
   optionsHelp: "  --port N           the console's port on 127.0.0.1 (default 3100; 0 picks a free one)",
   options,
   target: "required",

@@ -48,7 +48,7 @@ const NAV: Array<[Page, string, string]> = [
   ["records", "/records", "Records"],
   ["messages", "/messages", "Parked and DLQ"],
   ["mappings", "/mappings", "Mappings"],
-  ["syncs", "/syncs", "Inventory and catalog"],
+  ["syncs", "/syncs", "Inventory, catalog, finance"],
 ];
 
 export interface LayoutOptions {

@@ -104,7 +104,7 @@ describe("editConfig", () => {
     expect(tableValue(raw, table("locations"))).toEqual({ "100": 1, "200": 2 });
     const config = parseConfig(raw, "config/prod.json");
     expect(tableValue(config, table("customer-groups"))).toEqual([]);
-    expect(tableValue(config, table("payments"))).toBeUndefined();
+    expect(tableValue(config, { ...table("payments"), key: "returns.reasons" })).toBeUndefined();
   });
 });
 
@@ -154,5 +154,74 @@ describe("customer groups", () => {
     expect(() => editConfig(text, groups, twice, "config/prod.json")).toThrow(
       "an M3 customer group is mapped twice",
     );
+  });
+});
+
+describe("payment gateways", () => {
+  const payments = table("payments");
+  const rows = parseConfig(
+    {
+      ...raw,
+      finance: {
+        mappings: [
+          {
+            gateway: "stripe",
+            method: "credit_card",
+            paymentType: "CC",
+            batchPaymentType: "WEB",
+            bankAccount: "STRIPE01",
+            accounts: { payment: "1940" },
+          },
+          {
+            gateway: "*",
+            paymentType: "OT",
+            batchPaymentType: "WEB",
+            bankAccount: "BANK01",
+            accounts: { payment: "1930" },
+          },
+        ],
+      },
+    },
+    "config/prod.json",
+  ).finance.mappings;
+  const held = (problems: Array<Record<string, string>>) =>
+    ({ reason: "PAYMENT_UNMAPPED", details: { problems } }) as never;
+
+  test("a held gateway no row matches now gets a row posted like the row of its method", () => {
+    const klarna = { gateway: "klarna", method: "credit_card", currency: "USD" };
+    const unmapped = payments.unmapped!({
+      facts: { problems: [] },
+      value: rows.slice(0, 1),
+      waiting: [held([klarna, klarna]), held([{ ...klarna, gateway: "stripe" }])],
+    });
+    expect(unmapped).toEqual([
+      {
+        what: "Gateway klarna, method credit_card, currency USD matches no row (2 held payment report(s))",
+        suggestions: [
+          {
+            row: {
+              ...klarna,
+              paymentType: "CC",
+              batchPaymentType: "WEB",
+              bankAccount: "STRIPE01",
+              "accounts.payment": "1940",
+              "accounts.receivable": "",
+            },
+            label: "klarna credit_card USD → CC, bank STRIPE01, account 1940",
+            why: "as row 0 (stripe credit_card *)",
+          },
+        ],
+      },
+    ]);
+    // A catch-all row maps it: nothing to suggest.
+    expect(payments.unmapped!({ facts: { problems: [] }, value: rows, waiting: [held([klarna])] })).toEqual(
+      [],
+    );
+  });
+
+  test("the table says when finance is off", () => {
+    const config = parseConfig(raw, "config/prod.json");
+    expect(payments.inactive!(config)).toContain("finance.enabled is false");
+    expect(payments.inactive!({ ...config, finance: { ...config.finance, enabled: true } })).toBeUndefined();
   });
 });

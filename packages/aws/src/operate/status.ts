@@ -6,9 +6,10 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
-import { BatchGetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describeError } from "@m3bc/core";
 import { type Flow, type FunctionSpec, flows, stackNames, topology } from "@m3bc/topology";
+import { batchGetAll } from "../batch-get";
 import type { OperatorTarget } from "../cli/target";
 import { OPEN, UNSHIPPED } from "../ledger";
 import { METRICS_NAMESPACE, metricNames } from "../observability";
@@ -338,12 +339,8 @@ async function parkedByQueue(target: Source): Promise<Map<string, number>> {
 }
 
 async function getItems(target: Source, table: string, keys: string[]) {
-  const found = new Map<string, Record<string, unknown>>();
-  const { Responses = {} } = await target.dynamo.send(
-    new BatchGetCommand({ RequestItems: { [table]: { Keys: keys.map((pk) => ({ pk })) } } }),
-  );
-  for (const item of Responses[table] ?? []) found.set(String(item.pk), item);
-  return found;
+  const items = await batchGetAll(target.dynamo, table, keys, { what: "status" });
+  return new Map(items.map((item) => [String(item.pk), item]));
 }
 
 async function sourceState(target: Source, fn: string): Promise<QueueStatus["consumerState"]> {

@@ -1,4 +1,5 @@
 import type { Failure } from "@m3bc/aws/replay";
+import { type ConnectorConfig, findMapping, type PaymentMapping } from "@m3bc/core";
 import { candidates } from "@m3bc/flows";
 import { CUSTOMERS_SAMPLED, type LiveFacts } from "../facts";
 
@@ -43,6 +44,8 @@ export interface MappingTable {
   /** Park reasons a missing or wrong row of this table causes: those messages are listed under it. */
   reasons?: string[];
   unmapped?: (input: { facts: LiveFacts; value: unknown; waiting: Failure[] }) => Unmapped[];
+  /** Why the table does nothing with this config (its flow is off), or undefined. */
+  inactive?: (config: ConnectorConfig) => string | undefined;
 }
 
 export interface MappingSection {
@@ -209,18 +212,66 @@ export const SECTIONS: MappingSection[] = [
         id: "payments",
         title: "BigCommerce gateway → M3 payment type and accounts",
         key: "finance.mappings",
-        help: "The first row matching a transaction's gateway, method and currency (* matches any) says how it is posted to M3. Fields not shown (fees, dimensions) are kept as they are.",
+        help: "The first row matching a transaction's gateway, method and currency (* matches any) says how it is posted to M3. Fields not shown (fees, fee charge, dimensions) are kept as they are.",
         shape: "array",
         columns: [
           { field: "gateway", label: "Gateway", type: "text" },
           { field: "method", label: "Method", type: "text", empty: "omit" },
           { field: "currency", label: "Currency", type: "text", maxLength: 3, empty: "omit" },
-          { field: "paymentType", label: "Payment type", type: "text", maxLength: 2 },
-          { field: "batchPaymentType", label: "Batch payment type", type: "text", maxLength: 3 },
-          { field: "bankAccount", label: "Bank account", type: "text", maxLength: 35 },
+          { field: "paymentType", label: "Payment type (PYTP)", type: "text", maxLength: 2 },
+          { field: "batchPaymentType", label: "Batch payment type (BOPE)", type: "text", maxLength: 3 },
+          { field: "bankAccount", label: "Bank account (BAAN)", type: "text", maxLength: 35 },
           { field: "accounts.payment", label: "GL account", type: "text", maxLength: 10 },
+          {
+            field: "accounts.receivable",
+            label: "Receivable account (GLS840)",
+            type: "text",
+            maxLength: 10,
+            empty: "null",
+          },
         ],
-        reasons: ["PAYMENT_UNMAPPED", "GL_ACCOUNT_UNMAPPED", "GL_ACCOUNT_INVALID"],
+        reasons: ["PAYMENT_UNMAPPED", "GL_ACCOUNT_INVALID"],
+        inactive: (config) =>
+          config.finance.enabled
+            ? undefined
+            : "finance.enabled is false: the rows are used once finance is on.",
+        unmapped: ({ value, waiting }) => {
+          const rows = value as PaymentMapping[];
+          // Each gateway × method × currency held PAYMENT_UNMAPPED that no row matches now.
+          const held = new Map<string, { gateway: string; method: string; currency: string; n: number }>();
+          for (const f of waiting.filter((w) => w.reason === "PAYMENT_UNMAPPED"))
+            for (const p of ((f.details?.problems ?? []) as Array<Record<string, unknown>>).filter(
+              (p) =>
+                typeof p.gateway === "string" &&
+                typeof p.method === "string" &&
+                typeof p.currency === "string",
+            )) {
+              const payment = p as { gateway: string; method: string; currency: string };
+              if (findMapping(rows, payment)) continue;
+              const what = `${payment.gateway}|${payment.method}|${payment.currency}`;
+              held.set(what, { ...payment, n: (held.get(what)?.n ?? 0) + 1 });
+            }
+          return [...held.values()].map((p) => ({
+            what: `Gateway ${p.gateway}, method ${p.method}, currency ${p.currency} matches no row (${p.n} held payment report(s))`,
+            // Rows for the same gateway or method, posted alike for this one.
+            suggestions: suggestFor([p.gateway, p.method], rows, (r) => [r.gateway, r.method])
+              .slice(0, 3)
+              .map((r) => ({
+                row: {
+                  gateway: p.gateway,
+                  method: p.method,
+                  currency: p.currency,
+                  paymentType: r.paymentType,
+                  batchPaymentType: r.batchPaymentType,
+                  bankAccount: r.bankAccount,
+                  "accounts.payment": r.accounts.payment,
+                  "accounts.receivable": r.accounts.receivable ?? "",
+                },
+                label: `${p.gateway} ${p.method} ${p.currency} → ${r.paymentType}, bank ${r.bankAccount}, account ${r.accounts.payment}`,
+                why: `as row ${rows.indexOf(r)} (${r.gateway} ${r.method} ${r.currency})`,
+              })),
+          }));
+        },
       },
     ],
   },

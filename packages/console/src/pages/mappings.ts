@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { readJsonFile } from "@m3bc/aws/cli";
 import { connectorCheck } from "@m3bc/aws/operate";
 import { type Failure, listFailures } from "@m3bc/aws/replay";
-import { describeError, parseConfig } from "@m3bc/core";
+import { type ConnectorConfig, describeError, parseConfig } from "@m3bc/core";
 import type { CheckLine } from "@m3bc/flows";
 import { type LiveFacts, liveFacts } from "../facts";
 import { badge, csrfField, type Html, html, notice } from "../html";
@@ -212,7 +212,7 @@ async function checkLines(
 async function mappingsPage(state: ConsoleState, options: PageOptions = {}): Promise<Reply> {
   const file = state.context.files.configSource;
   const raw = readJsonFile(file, "The config file");
-  let config: unknown;
+  let config: ConnectorConfig;
   try {
     config = parseConfig(raw, file);
   } catch (error) {
@@ -254,6 +254,7 @@ ${sections.map(
 <h2 id="section-${section.tables[0]!.id}">${section.title}</h2>
 ${section.tables.map((table) =>
   tableView(state, table, tableValue(config, table), {
+    inactive: table.inactive?.(config),
     lines: check.lines,
     facts,
     waiting,
@@ -282,7 +283,14 @@ function tableView(
   state: ConsoleState,
   table: MappingTable,
   value: unknown,
-  input: { lines: CheckLine[]; facts: LiveFacts; waiting: Failure[]; problem?: string; drafts?: Draft[] },
+  input: {
+    inactive?: string;
+    lines: CheckLine[];
+    facts: LiveFacts;
+    waiting: Failure[];
+    problem?: string;
+    drafts?: Draft[];
+  },
 ): Html {
   const drafts = input.drafts ?? draftsOf(table, value);
   const rowKey = (d: Draft) => `${table.key}.${table.shape === "array" ? d.from : d.key}`;
@@ -306,6 +314,7 @@ function tableView(
   return html`<div class="mapping" id="${table.id}">
 <h3>${table.title}</h3>
 <p class="muted"><code>${table.key}</code> — ${table.help}</p>
+${input.inactive ? html`<p>${badge("info", "off")} ${input.inactive}</p>` : ""}
 ${input.problem ? notice("bad", html`Not saved: ${input.problem}`) : ""}
 ${tableLines.length ? checkList(tableLines) : ""}
 ${

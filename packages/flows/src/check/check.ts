@@ -6,9 +6,16 @@ import {
   type Order,
   type StoreInformation,
 } from "@m3bc/bigcommerce";
-import { type ConnectorConfig, describeError, isTransient } from "@m3bc/core";
+import {
+  type ConnectorConfig,
+  describeError,
+  findMapping,
+  isTransient,
+  mappingRowName,
+  movesMoney,
+} from "@m3bc/core";
 import { CRS610MI, M3BusinessError, type M3Client, MMS005MI, MMS200MI, MNS100MI, MRS001MI } from "@m3bc/m3";
-import { ORDER_SCOPES } from "../orders/webhooks";
+import { webhookScopes } from "../orders/webhooks";
 import { configHints } from "./hints";
 import { type CheckedFlow, enabledFlows, FLOW_NEEDS, SCOPE_NAMES, type ScopeArea } from "./needs";
 import { candidates } from "./similar";
@@ -39,6 +46,7 @@ export interface CheckDeps {
     | "listWebhooks"
     | "listLocations"
     | "listCustomerGroups"
+    | "listOrderTransactions"
     | "iterateOrders"
   >;
   m3: Pick<M3Client, "call" | "get">;
@@ -64,7 +72,7 @@ const NO_SUCH_ID = 2_147_483_647;
 /**
  * Checks a config and its secrets against the live systems, as far as can be done without changing anything:
  * BigCommerce (token, scopes for the enabled flows, currency and time zone, order hooks, mapped locations, mapped
- * customer groups, recent orders) and M3 (credentials, every MI transaction the enabled flows call, company and
+ * customer groups, recent orders and their payments against finance.mappings) and M3 (credentials, every MI transaction the enabled flows call, company and
  * division, warehouses and facility, customer templates, guest customer, shipping item), then keys of the config that
  * do nothing.
  */
@@ -213,10 +221,10 @@ async function checkHooks(deps: CheckDeps, add: (line: CheckLine) => void) {
   }
   const register = `pnpm webhooks register --url ${deps.webhookUrl ?? "<the stage's WebhookUrlOrdersWebhook>"} (with the same --stage, or --config and --secrets)`;
   const header = deps.config.bigcommerce.webhookHeader;
-  const hooks = (await deps.bigcommerce.listWebhooks()).filter((h) =>
-    (ORDER_SCOPES as readonly string[]).includes(h.scope),
-  );
-  for (const scope of ORDER_SCOPES) {
+  // The order scopes, and the transaction scopes when finance is on.
+  const scopes = webhookScopes(deps.config);
+  const hooks = (await deps.bigcommerce.listWebhooks()).filter((h) => scopes.includes(h.scope));
+  for (const scope of scopes) {
     const forScope = hooks.filter((h) => h.scope === scope);
     if (!forScope.length) {
       fail(
@@ -387,6 +395,46 @@ async function recentOrders(deps: CheckDeps, add: (line: CheckLine) => void) {
       key: "orders.eligibleStatuses",
       text: `none of them is in a status that goes to M3 (orders.eligibleStatuses ${JSON.stringify(eligibleStatuses)})`,
       fix: `Check orders.eligibleStatuses in ${deps.configSource} against the statuses above (11 = Awaiting Fulfillment).`,
+    });
+  if (deps.config.finance.enabled) await checkPaymentMappings(deps, add, orders.slice(0, PAYMENT_SAMPLE));
+}
+
+/** Orders whose transactions are read to check finance.mappings: one call each. */
+const PAYMENT_SAMPLE = 20;
+
+/**
+ * finance.mappings against the payments of the newest orders: the rows they use, and each gateway × method ×
+ * currency no row matches (its payments would be held PAYMENT_UNMAPPED). M3 has no MI transaction that checks a
+ * bank or GL account without posting: a wrong one shows as GL_ACCOUNT_INVALID at the first posting.
+ */
+async function checkPaymentMappings(deps: CheckDeps, add: (line: CheckLine) => void, orders: Order[]) {
+  const { mappings } = deps.config.finance;
+  const used = new Map<number, number>();
+  const unmatched = new Map<string, number>();
+  for (const order of orders)
+    for (const transaction of await deps.bigcommerce.listOrderTransactions(order.id)) {
+      const payment = { ...transaction, currency: transaction.currency.toUpperCase() };
+      if (!movesMoney(payment)) continue;
+      const found = findMapping(mappings, payment);
+      const what = `gateway ${payment.gateway}, method ${payment.method}, currency ${payment.currency}`;
+      if (found) used.set(found.index, (used.get(found.index) ?? 0) + 1);
+      else unmatched.set(what, (unmatched.get(what) ?? 0) + 1);
+    }
+  const sample = `the last ${orders.length} orders`;
+  for (const [index, n] of [...used].sort((a, b) => a[0] - b[0]))
+    add({
+      area: "BigCommerce",
+      status: "ok",
+      key: `finance.mappings.${index}`,
+      text: `${mappingRowName(index, mappings[index]!)} matches ${n} payment(s) of ${sample}`,
+    });
+  for (const [what, n] of unmatched)
+    add({
+      area: "BigCommerce",
+      status: "fail",
+      key: "finance.mappings",
+      text: `${what}: ${n} payment(s) of ${sample} match no row of finance.mappings; they would be held PAYMENT_UNMAPPED`,
+      fix: `Add a row for it to finance.mappings in ${deps.configSource} (its M3 payment type, batch payment type, bank account and GL account).`,
     });
 }
 

@@ -1,4 +1,4 @@
-import type { ConnectorConfig } from "@m3bc/core";
+import { type ConnectorConfig, mappingRowName } from "@m3bc/core";
 
 export interface Hint {
   status: "warn" | "info";
@@ -66,5 +66,24 @@ export function configHints(config: ConnectorConfig, raw: unknown): Hint[] {
       text: `orders.markSent.statusId ${markSent} is one of orders.eligibleStatuses: every sent order fires a webhook that is looked at again`,
       fix: "Mark sent orders with a status that does not go to M3, e.g. 9 (Awaiting Shipment).",
     });
+  // The first matching row wins: a row an earlier one covers (its gateway, method and currency or "*") is never used.
+  const rows = config.finance.mappings;
+  const covers = (a: string, b: string) => a === "*" || a.toLowerCase() === b.toLowerCase();
+  rows.forEach((row, j) => {
+    const i = rows.findIndex(
+      (earlier, k) =>
+        k < j &&
+        covers(earlier.gateway, row.gateway) &&
+        covers(earlier.method, row.method) &&
+        covers(earlier.currency, row.currency),
+    );
+    if (i >= 0)
+      hints.push({
+        status: "warn",
+        key: `finance.mappings.${j}`,
+        text: `${mappingRowName(j, row)} is never used: ${mappingRowName(i, rows[i]!)} comes first and matches all it does`,
+        fix: `Move it above row ${i}, or remove it.`,
+      });
+  });
   return hints;
 }
