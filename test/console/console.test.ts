@@ -152,6 +152,7 @@ describe("the operator console in a browser", { timeout: 120_000 }, () => {
     await expect
       .poll(() => text(page.locator("#reconciliation")), { timeout: 60_000 })
       .toMatch(/\d+ SKU-locations compared/);
+    await screenshot("syncs");
     // The payments of today's orders against M3: young orders still missing something are "late", not mismatches.
     const today = new Date().toISOString().slice(0, 10);
     await page.getByLabel("Orders placed from").fill(today);
@@ -161,7 +162,8 @@ describe("the operator console in a browser", { timeout: 120_000 }, () => {
       .poll(() => text(page.locator("#finance-reconciliation")), { timeout: 60_000 })
       .toMatch(new RegExp(`${today}…${today}: [1-9]\\d* orders \\(.*\\blate\\b`));
     expect(await text(page.locator("#finance-reconciliation caption").first())).toBe("Orders by class");
-    await screenshot("syncs");
+    // The form keeps the days asked for.
+    expect(await page.getByLabel("Orders placed from").inputValue()).toBe(today);
   });
 
   test("records: an order found by its id shows its journey", async () => {

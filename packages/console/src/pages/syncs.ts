@@ -103,6 +103,7 @@ ${flows.some((f) => f.flow === "finance") ? html`${view("finance")}${financeSect
             text: `Give the days as YYYY-MM-DD, the first not after the last (got "${from}" to "${to}").`,
           },
         };
+      state.memory.set("reconcile-finance-period", { from, to });
       startRun(
         state,
         "reconcile-finance",
@@ -181,12 +182,19 @@ ${report.missingInM3.length ? html`<p>No M3 balance: ${preview(report.missingInM
 function financeSection(state: ConsoleState): Html {
   const { windowDays } = state.context.files.config.finance.reconcile;
   const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  // The days last asked for, else the daily run's.
+  const period = (state.memory.get("reconcile-finance-period") as
+    | { from: string; to: string }
+    | undefined) ?? {
+    from: day(windowDays),
+    to: day(1),
+  };
   return html`<section aria-labelledby="finance-reconcile-title">
 <h2 id="finance-reconcile-title">Payments: BigCommerce against M3</h2>
 <p>Per order placed in the period, what BigCommerce captured and refunded against what M3 ordered, invoiced and has been paid (read now) and what the connector posted — <code>pnpm reconcile finance</code>. The daily run (above) writes the same report to the reports bucket.</p>
 <form method="post" action="/syncs/reconcile-finance" class="filters">${csrfField(state.csrf)}
-  <label for="from">Orders placed from</label> <input id="from" name="from" type="date" required value="${day(windowDays)}">
-  <label for="to">to</label> <input id="to" name="to" type="date" required value="${day(1)}">
+  <label for="from">Orders placed from</label> <input id="from" name="from" type="date" required value="${period.from}">
+  <label for="to">to</label> <input id="to" name="to" type="date" required value="${period.to}">
   <button type="submit">Reconcile payments now</button>
 </form>
 <div id="finance-reconciliation" data-live="/syncs/reconcile-finance/live" data-every="3" data-until="done">${financeView(state)}</div>
