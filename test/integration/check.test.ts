@@ -214,11 +214,11 @@ describe("pnpm check", () => {
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/created/);
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/updated/);
 
-      // GLS840MI journals instead: those are checked (15 + 7), the ARS040MI ones are not needed.
+      // GLS840MI journals instead: those are checked (17 + 7), the ARS040MI ones are not needed.
       (config.finance as Record<string, unknown>).posting = "gls840";
       const gls840 = await check();
       expect(gls840.out).not.toMatch(/ARS040MI/);
-      expect(gls840.out).toMatch(/✓ the 22 MI transactions the enabled flows call exist \(MRS001MI\)/);
+      expect(gls840.out).toMatch(/✓ the 24 MI transactions the enabled flows call exist \(MRS001MI\)/);
     } finally {
       h.m3.reset();
       h.m3.upsertItem({
