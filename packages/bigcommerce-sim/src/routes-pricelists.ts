@@ -113,7 +113,7 @@ export function priceListRoutes(store: Store): Route[] {
     return ok({ data: page.map((r) => recordJson(priceList.id, r)), meta });
   };
 
-  /** Strict: one record naming a variant the catalog lacks fails the whole request (422 batch_errors). */
+  /** Strict: one record naming a variant the catalog lacks fails the whole request (422 batch_errors, nothing saved). */
   const upsert = (req: SimRequest): SimResponse => {
     const priceList = listOf(req);
     if (!priceList) return notFound();
@@ -145,14 +145,12 @@ export function priceListRoutes(store: Store): Route[] {
               variant_id: input.variant_id,
               currency: input.currency,
             },
-            errors: {
+            // price_lists.v3.yml: each item holds the record's identifiers and its field_errors (no status/title).
+            field_errors: {
               [variant ? "price" : input.sku !== undefined ? "sku" : "variant_id"]: variant
                 ? "price is required"
                 : "No variant matches the given SKU or variant_id.",
             },
-            status: 422,
-            title: "The record could not be saved.",
-            type: "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes",
           })),
         },
       };

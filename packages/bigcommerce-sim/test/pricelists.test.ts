@@ -25,7 +25,14 @@ describe("V3 price lists", () => {
       { sku: "NOPE", currency: "USD", price: 1 },
     ]);
     expect(unknown.status).toBe(422);
-    expect(unknown.json).toMatchObject({ batch_errors: [{ errors: { sku: expect.any(String) } }] });
+    expect(unknown.json).toEqual({
+      batch_errors: [
+        {
+          data: { price_list_id: id, sku: "NOPE", currency: "USD" },
+          field_errors: { sku: expect.any(String) },
+        },
+      ],
+    });
     const tooMany = Array.from({ length: 1001 }, () => ({ sku: "LAMP-ORBIT", currency: "USD", price: 1 }));
     expect((await ctx.api("PUT", `/v3/pricelists/${id}/records`, tooMany)).status).toBe(413);
   });

@@ -603,14 +603,18 @@ export class BigCommerceClient {
       await this.transport.call({ method: "PUT", path, body });
       return { rejected: [] };
     } catch (error) {
-      // A 422 names the records it refused (batch_errors): drop them and send the rest once more.
+      // A 422 names the records it refused: batch_errors[].data is the record as sent (sku or variant_id) and
+      // field_errors says why (price_lists.v3.yml). Drop those and send the rest once more.
       if (!(error instanceof BigCommerceApiError) || error.status !== 422) throw error;
-      const named = Object.entries(error.fieldErrors).flatMap(([key, message]) => {
-        const match = /\] (sku|variant_id) ([^.]+)\./.exec(key);
-        return match ? [{ kind: match[1]!, value: match[2]!, message }] : [];
-      });
+      const named = error.batchErrors.map(({ data, messages }) => ({
+        sku: data.sku,
+        variant_id: data.variant_id,
+        message: Object.values(messages).join("; ") || error.title,
+      }));
       const rejected = body.flatMap((record) => {
-        const hit = named.find((n) => String(n.kind === "sku" ? record.sku : record.variant_id) === n.value);
+        const hit = named.find((n) =>
+          record.sku !== undefined ? n.sku === record.sku : n.variant_id === record.variant_id,
+        );
         return hit ? [{ record, message: hit.message }] : [];
       });
       if (!rejected.length) throw error;

@@ -136,6 +136,18 @@ describe("customer addresses, attributes, groups and price lists", () => {
         Array.from({ length: 1001 }, () => ({ sku: "LAMP-ORBIT", currency: "USD", price: "1" })),
       ),
     ).rejects.toBeInstanceOf(BigCommerceRequestError);
+    // A 422 names refused records in batch_errors[].data with field_errors (price_lists.v3.yml): those are
+    // dropped (whatever characters their SKU holds) and the rest is written.
+    const upsert = await ctx.client.upsertPriceListRecords(list.id, [
+      { sku: "NO.SUCH.SKU", currency: "USD", price: "5" },
+      { sku: "LAMP-ORBIT", currency: "USD", price: "38.5" },
+    ]);
+    expect(upsert.rejected).toEqual([
+      { record: expect.objectContaining({ sku: "NO.SUCH.SKU" }), message: expect.stringMatching(/variant/) },
+    ]);
+    expect(await ctx.client.listPriceListRecords(list.id)).toEqual([
+      expect.objectContaining({ sku: "LAMP-ORBIT", price: "38.5000" }),
+    ]);
     await ctx.client.createPriceListAssignments([{ price_list_id: list.id, customer_group_id: 2 }]);
     expect(await ctx.client.listPriceListAssignments({ "price_list_id:in": [list.id] })).toEqual([
       expect.objectContaining({ customer_group_id: 2 }),
