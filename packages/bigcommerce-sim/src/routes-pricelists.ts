@@ -63,15 +63,18 @@ const listJson = (l: PriceList) => ({
   date_modified: iso(l.date_modified),
 });
 
-const recordJson = (listId: number, r: PriceRecord) => ({
+/** `sku` and `bulk_pricing_tiers` are sub-resources a GET returns only when `include` names them. */
+const recordJson = (listId: number, r: PriceRecord, include: readonly string[]) => ({
   price_list_id: listId,
   variant_id: r.variant_id,
   product_id: r.product_id,
-  sku: r.sku,
   currency: r.currency,
   price: v3Money(r.price),
   ...(r.sale_price !== undefined ? { sale_price: v3Money(r.sale_price) } : {}),
-  bulk_pricing_tiers: r.bulk_pricing_tiers.map((t) => ({ ...t, amount: v3Money(t.amount) })),
+  ...(include.includes("sku") ? { sku: r.sku } : {}),
+  ...(include.includes("bulk_pricing_tiers")
+    ? { bulk_pricing_tiers: r.bulk_pricing_tiers.map((t) => ({ ...t, amount: v3Money(t.amount) })) }
+    : {}),
   date_modified: iso(r.date_modified),
 });
 
@@ -110,7 +113,8 @@ export function priceListRoutes(store: Store): Route[] {
         (!currency || r.currency === currency),
     );
     const { page, meta } = paginate(all, req.query, { maxLimit: 1000 });
-    return ok({ data: page.map((r) => recordJson(priceList.id, r)), meta });
+    const include = listParam(req.query, "include") ?? [];
+    return ok({ data: page.map((r) => recordJson(priceList.id, r, include)), meta });
   };
 
   /** Strict: one record naming a variant the catalog lacks fails the whole request (422 batch_errors, nothing saved). */

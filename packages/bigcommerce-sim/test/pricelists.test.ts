@@ -16,7 +16,10 @@ describe("V3 price lists", () => {
       { sku: "TEE-M-BLK", currency: "USD", price: 29.5 },
     ]);
     expect(put.json).toEqual({ data: {}, meta: {} });
-    const records = (await ctx.api("GET", `/v3/pricelists/${id}/records`)).json as Records;
+    // sku is a sub-resource: only with include=sku (price_lists.v3.yml).
+    const bare = (await ctx.api("GET", `/v3/pricelists/${id}/records`)).json as Records;
+    expect(bare.data.map((r) => r.sku)).toEqual([undefined, undefined]);
+    const records = (await ctx.api("GET", `/v3/pricelists/${id}/records?include=sku`)).json as Records;
     expect(records.data.map((r) => [r.sku, r.currency, r.price])).toEqual([
       ["LAMP-ORBIT", "usd", 39.95],
       ["TEE-M-BLK", "usd", 29.5],

@@ -584,9 +584,11 @@ export class BigCommerceClient {
     return this.v3All("/v3/pricelists", {}, PriceList);
   }
 
+  /** A list's records with their SKU and tiers (sub-resources BigCommerce returns only when `include` names them). */
   async listPriceListRecords(priceListId: number, filters: PriceRecordFilters = {}): Promise<PriceRecord[]> {
     const path = `/v3/pricelists/${id(priceListId, "priceListId")}/records`;
-    return this.splitIn(filters as Query, (q) => this.v3All(path, q, PriceRecord));
+    const query = { ...(filters as Query), include: ["sku", "bulk_pricing_tiers"] };
+    return this.splitIn(query, (q) => this.v3All(path, q, PriceRecord));
   }
 
   /**
