@@ -113,6 +113,19 @@ describe("CRS610MI customer master", () => {
       { CUNO: "30001", CUNM: "Quote", STAT: "20", CUCL: "", CUTP: "0", CSCD: "", ECAR: "" },
     ]);
   });
+
+  test("SearchCustomer, OIS017MI and OIS320MI have no CONO input (M3H5 metadata): the company is the call's cono", async () => {
+    const sim = await simulator();
+    const auth = await bearer(sim);
+    for (const [path, record] of [
+      ["CRS610MI/SearchCustomer", { CONO: "100", SQRY: 'MAIL:"x@example.com"' }],
+      ["OIS320MI/LstNewPrices", { CONO: "100", LMTS: "0" }],
+      ["OIS017MI/LstPriceList", { CONO: "100" }],
+    ] as const)
+      expect(await result(sim, auth, path, record)).toMatchObject({
+        errorMessage: expect.stringContaining("CONO is not an input field"),
+      });
+  });
 });
 
 describe("OIS017MI and OIS320MI prices", () => {

@@ -293,7 +293,7 @@ export const CRS610MI: Program = {
 
   /** Who matched (no e-mail in the answer: M3H5 SearchCustomerResponse). */
   SearchCustomer: {
-    input: { CONO: T.cono, SQRY: "A1024*" },
+    input: { SQRY: "A1024*" },
     output: { CUNO: "A10", CUNM: "A36", STAT: "A2", CUCL: "A3", CUTP: "N1", CSCD: "A3", ECAR: "A2" },
     run({ store, input, limit }) {
       const terms = parseQuery(input.text("SQRY"));
