@@ -205,7 +205,13 @@ export function customerRoutes(store: Store): Route[] {
         ...(last && selected.some((c) => c.id > last.id) ? { next: `?after=${end}&limit=${limit}` } : {}),
       },
     };
-    return ok({ data: window.map((c) => customerJson(c, include)), meta: { ...meta, cursor_pagination } });
+    // customers.v3.yml: the first page carries both pagination and cursor_pagination, later pages (page > 1) only
+    // pagination, and a request with before/after only cursor_pagination.
+    const laterPage = after === null && before === null && (intParam(q, "page") ?? 1) > 1;
+    return ok({
+      data: window.map((c) => customerJson(c, include)),
+      meta: laterPage ? meta : { ...meta, cursor_pagination },
+    });
   };
 
   const create = (req: SimRequest): SimResponse => {

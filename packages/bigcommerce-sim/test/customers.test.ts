@@ -72,6 +72,17 @@ describe("V3 customers", () => {
     }
     expect(seen).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
   });
+
+  test("meta: page 1 has both paginations, page 2 only pagination, an after= request only cursor_pagination", async () => {
+    const meta = async (query: string) =>
+      Object.keys(((await ctx.api("GET", `/v3/customers?${query}`)).json as { meta: object }).meta).sort();
+    expect(await meta("limit=1")).toEqual(["cursor_pagination", "pagination"]);
+    expect(await meta("limit=1&page=2")).toEqual(["pagination"]);
+    const first = (await ctx.api("GET", "/v3/customers?limit=1")).json as Page;
+    expect(await meta(`limit=1&after=${first.meta.cursor_pagination.end_cursor}`)).toEqual([
+      "cursor_pagination",
+    ]);
+  });
 });
 
 describe("V3 customer addresses, attributes and deletes; V2 groups", () => {
