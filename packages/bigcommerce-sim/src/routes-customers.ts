@@ -2,7 +2,7 @@
  * V3 customers (list with filters, page and cursor paging; create, update ≤ 10 per call; delete), their
  * addresses, attributes and attribute values, and V2 customer groups.
  */
-import type { Customer, CustomerAddress } from "./customers";
+import type { AttributeValue, Customer, CustomerAddress } from "./customers";
 import { countryName, MAX_ATTRIBUTES } from "./customers";
 import { iso } from "./format";
 import {
@@ -103,15 +103,19 @@ export const addressJson = (a: CustomerAddress) => ({ ...a, form_fields: [] });
 export function customerRoutes(store: Store): Route[] {
   const { customers } = store;
 
+  const valueJson = (c: Customer, v: AttributeValue) => ({
+    id: v.id,
+    attribute_id: v.attribute_id,
+    attribute_value: v.value,
+    customer_id: c.id,
+    date_created: iso(v.date_created),
+    date_modified: iso(v.date_modified),
+  });
+  // customer_Full: include=addresses and include=attributes each show at most 10 ("Limited to 10"); address_count and
+  // attribute_count tell the whole number, and the addresses and attribute-values endpoints list them all.
+  const INCLUDED_AT_MOST = 10;
   const attributeJson = (c: Customer) =>
-    [...c.attributes.values()].slice(0, 10).map((v) => ({
-      id: v.id,
-      attribute_id: v.attribute_id,
-      attribute_value: v.value,
-      customer_id: c.id,
-      date_created: iso(v.date_created),
-      date_modified: iso(v.date_modified),
-    }));
+    [...c.attributes.values()].slice(0, INCLUDED_AT_MOST).map((v) => valueJson(c, v));
 
   const customerJson = (c: Customer, include: string[]) => ({
     id: c.id,
@@ -133,7 +137,9 @@ export function customerRoutes(store: Store): Route[] {
     store_credit_amounts: [{ amount: 0 }],
     origin_channel_id: 1,
     channel_ids: c.channel_ids,
-    ...(include.includes("addresses") ? { addresses: c.addresses.map(addressJson) } : {}),
+    ...(include.includes("addresses")
+      ? { addresses: c.addresses.slice(0, INCLUDED_AT_MOST).map(addressJson) }
+      : {}),
     ...(include.includes("attributes") ? { attributes: attributeJson(c) } : {}),
   });
 
@@ -409,6 +415,25 @@ export function customerRoutes(store: Store): Route[] {
     return ok({ data: saved, meta: {} });
   };
 
+  const listValues = (req: SimRequest): SimResponse => {
+    const q = req.query;
+    const refused = unknownFilter(q, /^(page|limit|customer_id:in|attribute_id:in|name)$/);
+    if (refused) return refused;
+    const owners = intListParam(q, "customer_id:in");
+    const attributes = intListParam(q, "attribute_id:in");
+    const name = q.get("name");
+    const all = [...customers.byId.values()]
+      .filter((c) => !owners || owners.includes(c.id))
+      .flatMap((c) => [...c.attributes.values()].map((v) => valueJson(c, v)))
+      .filter(
+        (v) =>
+          (!attributes || attributes.includes(v.attribute_id)) &&
+          (name === null || customers.attributes.get(v.attribute_id)?.name === name),
+      );
+    const { page, meta } = paginate(all, q, { maxLimit: 250 });
+    return ok({ data: page, meta });
+  };
+
   const groupJson = (g: {
     id: number;
     name: string;
@@ -454,6 +479,7 @@ export function customerRoutes(store: Store): Route[] {
     { method: "DELETE", pattern: "/v3/customers/addresses", handler: deleteAddresses },
     { method: "GET", pattern: "/v3/customers/attributes", handler: listAttributes },
     { method: "POST", pattern: "/v3/customers/attributes", handler: createAttributes },
+    { method: "GET", pattern: "/v3/customers/attribute-values", handler: listValues },
     { method: "PUT", pattern: "/v3/customers/attribute-values", handler: upsertValues },
     { method: "GET", pattern: "/v2/customer_groups", handler: listGroups },
     { method: "POST", pattern: "/v2/customer_groups", handler: createGroup },

@@ -47,6 +47,32 @@ describe("V3 customers", () => {
     expect((created.json as Page).data.map((c) => c.email)).toEqual(["shopper1@example.com"]);
   });
 
+  test("include=addresses shows at most 10 (customer_Full); address_count and the addresses endpoint tell them all", async () => {
+    await ctx.api(
+      "POST",
+      "/v3/customers/addresses",
+      Array.from({ length: 11 }, (_, i) => ({
+        customer_id: 2,
+        first_name: "Arjun",
+        last_name: "Patel",
+        address1: `${i + 1} Baker Street`,
+        city: "London",
+        state_or_province: "",
+        postal_code: "NW1 6XE",
+        country_code: "GB",
+      })),
+    );
+    const page = (await ctx.api("GET", "/v3/customers?id:in=2&include=addresses")).json as {
+      data: Array<{ address_count: number; addresses: unknown[] }>;
+    };
+    expect(page.data[0]).toMatchObject({ address_count: 12, addresses: expect.any(Array) });
+    expect(page.data[0]!.addresses).toHaveLength(10);
+    const all = (await ctx.api("GET", "/v3/customers/addresses?customer_id:in=2")).json as {
+      data: unknown[];
+    };
+    expect(all.data).toHaveLength(12);
+  });
+
   test("update changes fields by id; unknown ids are 422", async () => {
     const updated = await ctx.api("PUT", "/v3/customers", [{ id: 2, phone: "+44 20 7946 0000" }]);
     expect(updated.json).toMatchObject({ data: [{ id: 2, phone: "+44 20 7946 0000" }] });

@@ -460,18 +460,50 @@ export class BigCommerceClient {
 
   // ─── V3 customers ─────────────────────────────────────────────────────────────────────────
 
+  /** Customers page by page; with include=addresses/attributes each customer carries all of them (see completeIncluded). */
   iterateCustomers(filters: CustomerFilters = {}): AsyncGenerator<Customer> {
     const list = v3List(Customer);
-    return paginateCursor((after) =>
-      this.read(
+    return paginateCursor(async (after) => {
+      const page = await this.read(
         {
           method: "GET",
           path: "/v3/customers",
           query: { ...(filters as Query), limit: LIMITS.pageSize, after },
         },
         list,
-      ),
+      );
+      return { ...page, data: await this.completeIncluded(page.data, filters.include ?? []) };
+    });
+  }
+
+  /**
+   * include=addresses and include=attributes show at most 10 of each (customer_Full: "Limited to 10"). A customer who
+   * has more (address_count, attribute_count) gets them all from the addresses and attribute-values endpoints, so a
+   * caller never mistakes the 11th address for a deleted one.
+   */
+  private async completeIncluded(customers: Customer[], include: readonly string[]): Promise<Customer[]> {
+    const moreAddresses = include.includes("addresses")
+      ? customers.filter((c) => (c.address_count ?? 0) > (c.addresses?.length ?? 0)).map((c) => c.id)
+      : [];
+    const moreAttributes = include.includes("attributes")
+      ? customers.filter((c) => (c.attribute_count ?? 0) > (c.attributes?.length ?? 0)).map((c) => c.id)
+      : [];
+    if (!moreAddresses.length && !moreAttributes.length) return customers;
+    const addresses = Map.groupBy(
+      moreAddresses.length ? await this.listCustomerAddresses(moreAddresses) : [],
+      (a) => a.customer_id,
     );
+    const values = Map.groupBy(
+      moreAttributes.length
+        ? await this.listCustomerAttributeValues({ "customer_id:in": moreAttributes })
+        : [],
+      (v) => v.customer_id,
+    );
+    return customers.map((c) => ({
+      ...c,
+      ...(moreAddresses.includes(c.id) ? { addresses: addresses.get(c.id) ?? [] } : {}),
+      ...(moreAttributes.includes(c.id) ? { attributes: values.get(c.id) ?? [] } : {}),
+    }));
   }
 
   /** Customers by `email:in` / `id:in` (cursor-paged; long lists split into several requests). */
@@ -547,6 +579,16 @@ export class BigCommerceClient {
     return (
       await this.read({ method: "POST", path: "/v3/customers/attributes", body }, v3List(CustomerAttribute))
     ).data;
+  }
+
+  /** Attribute values of these customers (and attributes): every one, not only the 10 include=attributes shows. */
+  async listCustomerAttributeValues(filters: {
+    "customer_id:in"?: number[];
+    "attribute_id:in"?: number[];
+  }): Promise<CustomerAttributeValue[]> {
+    return this.splitIn(filters as Query, (q) =>
+      this.v3All("/v3/customers/attribute-values", q, CustomerAttributeValue),
+    );
   }
 
   /**

@@ -121,6 +121,40 @@ describe("customer addresses, attributes, groups and price lists", () => {
     );
   });
 
+  test("include=addresses,attributes shows at most 10 of each: the client reads the rest of a customer who has more", async () => {
+    const addresses = Array.from({ length: 11 }, (_, i) => ({
+      customer_id: 1,
+      first_name: "Jane",
+      last_name: "Doe",
+      address1: `${i + 1} Side Street`,
+      city: "New York",
+      state_or_province: "New York",
+      postal_code: "10001",
+      country_code: "US",
+    }));
+    await ctx.client.createCustomerAddresses(addresses);
+    const attributes = await ctx.client.createCustomerAttributes(
+      Array.from({ length: 12 }, (_, i) => ({ name: `Attribute ${i + 1}`, type: "string" as const })),
+    );
+    await ctx.client.upsertCustomerAttributeValues(
+      attributes.map((a) => ({ attribute_id: a.id, customer_id: 1, value: a.name })),
+    );
+    ctx.sim.resetRequestCounts();
+    const [jane, arjun] = await ctx.client.listCustomers({
+      "id:in": [1, 2],
+      include: ["addresses", "attributes"],
+    });
+    expect(jane!.addresses).toHaveLength(12);
+    expect(jane!.attributes!.map((a) => a.attribute_value).sort()).toEqual(
+      attributes.map((a) => a.name).sort(),
+    );
+    expect(arjun!.addresses).toHaveLength(1);
+    // One read of the customers, one of the addresses and one of the values of the one customer who has more.
+    expect(seen(ctx.sim, "GET /v3/customers").total).toBe(1);
+    expect(seen(ctx.sim, "GET /v3/customers/addresses").total).toBe(1);
+    expect(seen(ctx.sim, "GET /v3/customers/attribute-values").total).toBe(1);
+  });
+
   test("customer groups; price list records (≤ 1,000 per call) and assignments", async () => {
     expect((await ctx.client.listCustomerGroups()).map((g) => g.name)).toEqual(["Retail", "Wholesale"]);
     const list = ctx.sim.createPriceList("Wholesale") as { id: number };
