@@ -46,7 +46,11 @@ describe("CRS610MI customer master", () => {
     const auth = await bearer(sim);
     const since = String(sim.now() + 1);
     sim.advanceClock(10);
-    await get(sim, auth, "CRS610MI/ChgOrderInfo", { CUNO: "10001", CUCL: "B2B" });
+    // ChgBasicData answers the customer number, ChgOrderInfo nothing (M3H5 outputs).
+    expect(await list(sim, auth, "CRS610MI/ChgBasicData", { CUNO: "10001", YREF: "Jane" })).toEqual([
+      { CUNO: "10001" },
+    ]);
+    expect(await list(sim, auth, "CRS610MI/ChgOrderInfo", { CUNO: "10001", CUCL: "B2B" })).toEqual([]);
     await get(sim, auth, "CRS610MI/ChgFinancial", { CUNO: "10001", CRLM: "1500.5" });
     expect(one((await get(sim, auth, "CRS610MI/GetFinancial", { CUNO: "10001" })).body)).toMatchObject({
       CRLM: "1500.50",
@@ -79,10 +83,10 @@ describe("CRS610MI customer master", () => {
       errorField: "CSCD",
     });
     const full = { ...home, CSCD: "US", TOWN: "Austin", ECAR: "TX" };
-    expect(await result(sim, auth, "CRS610MI/AddAddress", full)).toEqual({
-      transaction: "AddAddress",
-      records: [],
-    });
+    // AddAddress answers the new address's keys (M3H5 AddAddressResponse).
+    expect(await list(sim, auth, "CRS610MI/AddAddress", full)).toEqual([
+      { CONO: "100", CUNO: "10001", ADRT: "1", ADID: "HOME" },
+    ]);
     expect(await result(sim, auth, "CRS610MI/AddAddress", full)).toMatchObject({
       errorCode: "XRE0104",
     });

@@ -70,13 +70,20 @@ const getCustomer = (output: Record<string, string>): MiTransaction => ({
   run: ({ store, input }) => [{ ...customerOf(store, input) }],
 });
 
-/** A Chg transaction of one customer: the fields sent (beside CONO and CUNO) change, and the customer is stamped. */
-const changeCustomer = (fields: Record<string, string>, numeric: readonly string[] = []): MiTransaction => ({
+/**
+ * A Chg transaction of one customer: the fields sent (beside CONO and CUNO) change, and the customer is stamped.
+ * Some answer the customer number (M3H5: ChgBasicData outputs CUNO; ChgOrderInfo and ChgFinancial nothing).
+ */
+const changeCustomer = (
+  fields: Record<string, string>,
+  options: { numeric?: readonly string[]; answersCuno?: boolean } = {},
+): MiTransaction => ({
   input: { CONO: T.cono, CUNO: "A10*", ...fields },
-  output: {},
+  output: options.answersCuno ? { CUNO: "A10" } : {},
   run({ store, input }) {
-    change(store, customerOf(store, input), input, numeric);
-    return [];
+    const customer = customerOf(store, input);
+    change(store, customer, input, options.numeric);
+    return options.answersCuno ? [{ CUNO: customer.CUNO }] : [];
   },
 });
 
@@ -141,7 +148,8 @@ export const CRS610MI: Program = {
       CUTP: "N1",
       ...EDITABLE,
     },
-    output: { CUNO: "A10" },
+    // ERRM: "Error message if status 12" (M3H5); the simulator's customers never end in status 12.
+    output: { CUNO: "A10", ERRM: "A50" },
     run({ store, input }) {
       const template = store.templates.has(input.text("CUTM"))
         ? store.customers.get(input.text("CUTM"))
@@ -182,11 +190,11 @@ export const CRS610MI: Program = {
   },
 
   GetBasicData: getCustomer({ ...BASIC_OUT, LNCD: "A2", RGDT: T.date }),
-  ChgBasicData: changeCustomer({ CUNM, CUA1, ...EDITABLE }),
+  ChgBasicData: changeCustomer({ CUNM, CUA1, ...EDITABLE }, { answersCuno: true }),
   GetOrderInfo: getCustomer({ CUNO: "A10", CUNM: "A36", CUCL: "A3", TEPY: "A3", PLTB: "A10", LMDT: T.date }),
   ChgOrderInfo: changeCustomer({ CUCL: "A3", TEPY: "A3", PLTB: "A10" }),
   GetFinancial: getCustomer({ CUNO: "A10", CUNM: "A36", CRLM: "N15.2", BLCD: "N1", LMDT: T.date }),
-  ChgFinancial: changeCustomer({ CRLM: "N15.2", BLCD: "N1" }, ["BLCD"]),
+  ChgFinancial: changeCustomer({ CRLM: "N15.2", BLCD: "N1" }, { numeric: ["BLCD"] }),
 
   /** Addresses of one customer, by type and number; LMTS lists those changed since. */
   LstAddresses: {
@@ -227,7 +235,8 @@ export const CRS610MI: Program = {
       PHNO: T.phone,
       YREF: "A30",
     },
-    output: {},
+    // M3H5 AddAddressResponse: the new address's keys.
+    output: { CONO: "N3", CUNO: "A10", ADRT: "N2", ADID: "A6" },
     run({ store, input }) {
       const customer = customerOf(store, input);
       const addresses = store.addressesOf(customer.CUNO);
@@ -236,7 +245,7 @@ export const CRS610MI: Program = {
       const address = blankAddress(customer.CUNO, input.int("ADRT"), input.text("ADID"), store.stamp());
       apply(address, input, ["ADRT"]);
       addresses.set(key, address);
-      return [];
+      return [{ CONO: COMPANY.CONO, CUNO: customer.CUNO, ADRT: address.ADRT, ADID: address.ADID }];
     },
   },
 
