@@ -465,7 +465,8 @@ export function customerRoutes(store: Store): Route[] {
       req.body,
     );
     if (!parsed.ok) return v2Error(400, `The field '${Object.keys(parsed.errors)[0]}' is invalid.`);
-    return ok(groupJson(customers.addGroup(parsed.value.name, parsed.value)), 201);
+    // customers.v2.yml answers a created group with 200 (not the 201 of other V2 creates).
+    return ok(groupJson(customers.addGroup(parsed.value.name, parsed.value)));
   };
 
   return [

@@ -7,7 +7,6 @@ import {
   intListParam,
   invalidJson,
   listParam,
-  noContent,
   ok,
   paginate,
   type Route,
@@ -193,17 +192,21 @@ export function priceListRoutes(store: Store): Route[] {
         !priceLists.lists.has(a.price_list_id) ||
         (a.customer_group_id !== undefined && !customers.groups.has(a.customer_group_id)),
     );
-    if (missing)
-      return v3Error(422, "A matching customer group or price list wasnʼt found.", {
+    // price_lists.v3.yml: a 422 is PriceListAssignmentsBatchErrorResponse, with meta.saved_records (none here: the
+    // simulator refuses the whole batch); success is a 200 "No content".
+    if (missing) {
+      const refused = v3Error(422, "A matching customer group or price list wasnʼt found.", {
         [String(missing.price_list_id)]: "not found",
       });
+      return { ...refused, body: { ...(refused.body as object), meta: { saved_records: 0 } } };
+    }
     for (const a of parsed.value)
       priceLists.assign({
         price_list_id: a.price_list_id,
         customer_group_id: a.customer_group_id ?? null,
         channel_id: a.channel_id ?? null,
       });
-    return noContent();
+    return { status: 200 };
   };
 
   return [
