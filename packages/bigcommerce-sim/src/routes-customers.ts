@@ -327,7 +327,9 @@ export function customerRoutes(store: Store): Route[] {
       });
       return added ? [added] : [];
     });
-    return ok({ data: created.map(addressJson), meta: {} });
+    // customers.v3.yml's answer is anyOf {data, meta} or DuplicateAddressCollectionResponse `{}`: when every address
+    // was a duplicate, the simulator answers the latter (which one BigCommerce picks for a mix is not documented).
+    return ok(created.length ? { data: created.map(addressJson), meta: {} } : {});
   };
 
   const updateAddresses = (req: SimRequest): SimResponse => {
@@ -343,11 +345,11 @@ export function customerRoutes(store: Store): Route[] {
           missing.map((f) => [String(f.update.id), `Address ${f.update.id} does not exist`]),
         ),
       );
-    for (const { update: u, address: a } of found) {
-      const { id: _, ...changes } = u;
-      customers.updateAddress(a!, changes);
-    }
-    return ok({ data: found.map((f) => addressJson(f.address!)), meta: {} });
+    // An update that would make an address identical to another one changes nothing and is absent from the answer.
+    const updated = found.filter(({ update: { id: _, ...changes }, address }) =>
+      customers.updateAddress(address!, changes),
+    );
+    return ok(updated.length ? { data: updated.map((f) => addressJson(f.address!)), meta: {} } : {});
   };
 
   const deleteAddresses = (req: SimRequest): SimResponse => {

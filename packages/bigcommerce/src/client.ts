@@ -191,6 +191,9 @@ export type EnsureWebhookAction = "created" | "reactivated" | "updated" | "uncha
 
 const v3List = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), meta: Meta.default({}) });
 const v3One = <T extends z.ZodType>(item: T) => z.object({ data: item });
+/** Address writes answer `{}` (DuplicateAddressCollectionResponse, customers.v3.yml) when every address was a duplicate. */
+const v3ListOrNothing = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item).default([]), meta: Meta.default({}) });
 const MultiStatus = z.looseObject({
   data: z.array(z.looseObject({ id: z.number().int() })).default([]),
   errors: z
@@ -547,15 +550,24 @@ export class BigCommerceClient {
   async createCustomerAddresses(addresses: AddressCreate[]): Promise<CustomerAddress[]> {
     const body = addresses.map((a, i) => input(AddressCreate, a, `addresses[${i}]`));
     return (
-      await this.read({ method: "POST", path: "/v3/customers/addresses", body }, v3List(CustomerAddress))
+      await this.read(
+        { method: "POST", path: "/v3/customers/addresses", body },
+        v3ListOrNothing(CustomerAddress),
+      )
     ).data;
   }
 
-  /** Updates addresses by id (BigCommerce allows ≤ 3 such calls at once per store). */
+  /**
+   * Updates addresses by id (BigCommerce allows ≤ 3 such calls at once per store). An update that would make an
+   * address identical to another of the customer's changes nothing and is absent from the answer.
+   */
   async updateCustomerAddresses(addresses: AddressUpdate[]): Promise<CustomerAddress[]> {
     const body = addresses.map((a, i) => input(AddressUpdate, a, `addresses[${i}]`));
     return (
-      await this.read({ method: "PUT", path: "/v3/customers/addresses", body }, v3List(CustomerAddress))
+      await this.read(
+        { method: "PUT", path: "/v3/customers/addresses", body },
+        v3ListOrNothing(CustomerAddress),
+      )
     ).data;
   }
 

@@ -89,6 +89,16 @@ describe("customer addresses, attributes, groups and price lists", () => {
     expect(await ctx.client.createCustomerAddresses([address])).toEqual([]);
     const [updated] = await ctx.client.updateCustomerAddresses([{ id: created!.id, address2: "Flat B" }]);
     expect(updated!.address2).toBe("Flat B");
+    // BigCommerce answers `{}` when every address sent was a duplicate (DuplicateAddressCollectionResponse).
+    const [downing] = await ctx.client.listCustomerAddresses([2]);
+    const { id: _, customer_id: __, country: ___, address_type, ...same } = downing!;
+    const identical = {
+      ...same,
+      address_type: address_type as "residential" | "commercial",
+      id: created!.id,
+    };
+    expect(await ctx.client.updateCustomerAddresses([identical])).toEqual([]);
+    expect((await ctx.client.listCustomerAddresses([2]))[1]!.address1).toBe("1 Baker Street");
     expect((await ctx.client.listCustomerAddresses([2])).map((a) => a.address1)).toEqual([
       "10 Downing Street",
       "1 Baker Street",
