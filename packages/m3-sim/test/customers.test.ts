@@ -63,7 +63,9 @@ describe("CRS610MI customer master", () => {
       CRLM: "1500.50",
       MAIL: "jane.doe@example.com",
     });
+    // No change stamp in the rows (M3H5 LstByNumberResponse has neither LMTS nor LMDT).
     expect(changed[0]).not.toHaveProperty("LMTS");
+    expect(changed[0]).not.toHaveProperty("LMDT");
     expect((await list(sim, auth, "CRS610MI/LstByNumber")).length).toBeGreaterThan(3);
   });
 

@@ -21,6 +21,8 @@ const BASIC_OUT = {
   LMDT: T.date,
 };
 
+const { LMDT: _lmdt, ...BASIC_WITHOUT_LMDT } = BASIC_OUT;
+
 /** Fields Add and ChgBasicData accept besides the keys. */
 const EDITABLE = {
   ...ADDRESS_REST,
@@ -289,7 +291,8 @@ export const CRS610MI: Program = {
   /** Customers from CUNO (inclusive start key) in number order; LMTS lists only those changed since. */
   LstByNumber: {
     input: { CONO: T.cono, CUNO: "A10", LMTS: T.stamp },
-    output: { ...BASIC_OUT, CUCL: "A3", TEPY: "A3", CRLM: "N15.2" },
+    // M3H5 LstByNumberResponse: the basic data with the group, terms and credit limit, but no LMDT.
+    output: { ...BASIC_WITHOUT_LMDT, CUCL: "A3", TEPY: "A3", CRLM: "N15.2" },
     run({ store, input, limit }) {
       const from = input.text("CUNO");
       const since = Number(input.text("LMTS") || "0");
