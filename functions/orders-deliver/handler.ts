@@ -8,7 +8,14 @@ import {
   sqsHandler,
 } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
-import { checkWarehousesInM3, DeliveryPayload, deliverOrder, redeliveryOf } from "@m3bc/flows";
+import {
+  checkWarehousesInM3,
+  DeliveryPayload,
+  deliverOrder,
+  orderSent,
+  orderSentEnvelope,
+  redeliveryOf,
+} from "@m3bc/flows";
 
 // Once per container: every warehouse the routing config names must exist in M3.
 const warehousesChecked = perRuntime(() =>
@@ -20,8 +27,10 @@ export const handler = sqsHandler(
   async (message, { leaseUntil }) => {
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
-    return deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
-      config: loadConfig(),
+    const config = loadConfig();
+    const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
+    const result = await deliverOrder(payload, {
+      config,
       ledger: dynamoLedger,
       m3: await m3Client(),
       leaseUntil,
@@ -37,6 +46,14 @@ export const handler = sqsHandler(
         },
       },
     });
+    // The order is in M3 (now or before, a redelivery sends it again): the finance flow records its payments.
+    const finance = config.finance.enabled && result.sent;
+    return finance
+      ? {
+          ...result,
+          send: { "finance-events": [orderSentEnvelope(message, orderSent(payload.order, finance))] },
+        }
+      : result;
   },
   // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
   {

@@ -33,6 +33,9 @@ export const metricNames = {
   webhooksRepaired: "WebhooksRepaired",
   apiCalls: "ApiCalls",
   apiThrottles: "ApiThrottles",
+  reconcileMismatches: "ReconcileMismatches",
+  reconcileMismatchAmount: "ReconcileMismatchAmount",
+  reconcileStaleMismatches: "ReconcileStaleMismatches",
 } as const;
 
 export { MetricUnit };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseOrThrow } from "./config-errors";
+import { FinanceConfig } from "./finance-config";
 import { Decimal } from "./money";
 
 /**
@@ -594,6 +595,7 @@ export const ConnectorConfig = z.strictObject({
         ),
     })
     .prefault({}),
+  finance: FinanceConfig.prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 

@@ -28,6 +28,14 @@ export const reasons = {
   MESSAGE_INVALID:
     "The message does not match the envelope schema; edit it with `pnpm replay --edit` or drop it.",
   CONFIG_INVALID: "Fix the named key in the connector config and redeploy, then replay.",
+  PAYMENT_UNMAPPED:
+    "Add a row for this gateway, method and currency to finance.mappings (or fix the row named in details) and redeploy, then replay.",
+  GL_ACCOUNT_INVALID:
+    "Correct the account in the finance.mappings row named in details (or create it in M3), redeploy if the config changed, then replay.",
+  PAYMENT_INVALID:
+    "Read details: a transaction without a gateway id or in another currency than the order cannot be posted as is. Fix the config (finance.referenceOptionalMethods) or post it in M3 by hand, then replay.",
+  INVOICE_MISMATCH:
+    "M3 refused the payment against the invoice (unknown invoice, another customer's, or more than is open): check the order's invoices in M3 (OIS350, ARS200), correct them, then replay.",
 } as const;
 
 export type ReasonCode = keyof typeof reasons;

@@ -40,7 +40,12 @@ export interface DeliverDeps {
   now?: () => number;
 }
 
-export type DeliverOutcome = { outcome: "done" | "skipped"; detail: string };
+export type DeliverOutcome = {
+  outcome: "done" | "skipped";
+  detail: string;
+  /** Once the order is in M3 (now or before): its M3 order numbers and customer, for the finance flow. */
+  sent?: { orderNumbers: string[]; customerNumber: string };
+};
 
 /**
  * Writes one canonical order to M3 as a resumable saga, then marks it sent in BigCommerce:
@@ -55,7 +60,11 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
   const key = `order:${order.store}:${order.orderId}`;
   const progress = await deps.ledger.getOrder(key);
   if (progress?.state === "sent")
-    return { outcome: "skipped", detail: `already in M3 as ${orderNumbers(progress.parts)}` };
+    return {
+      outcome: "skipped",
+      detail: `already in M3 as ${orderNumbers(progress.parts)}`,
+      sent: { orderNumbers: numberList(progress.parts), customerNumber: progress.customerNumber ?? "" },
+    };
 
   const customer = await resolveCustomer(order, deps);
   const done: OrderProgress["parts"] = {};
@@ -91,7 +100,11 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
     const numbers = orderNumbers(done);
     await markSent(payload, numbers, deps);
     await deps.ledger.recordSent(key, order.orderId, done, customer.customerNumber, reservationOf(order));
-    return { outcome: "done", detail: `M3 order ${numbers}` };
+    return {
+      outcome: "done",
+      detail: `M3 order ${numbers}`,
+      sent: { orderNumbers: numberList(done), customerNumber: customer.customerNumber },
+    };
   } catch (error) {
     await Promise.all(leased.map((partId) => deps.ledger.releaseLease(key, partId).catch(() => undefined)));
     throw error;
@@ -109,6 +122,9 @@ const orderNumbers = (parts: OrderProgress["parts"]) =>
   Object.values(parts)
     .map((p) => p.orderNumber ?? "?")
     .join(", ");
+
+const numberList = (parts: OrderProgress["parts"]) =>
+  Object.values(parts).flatMap((p) => (p.orderNumber ? [p.orderNumber] : []));
 
 interface PartContext extends DeliverDeps {
   key: string;

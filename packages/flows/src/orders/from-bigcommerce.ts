@@ -25,6 +25,8 @@ export interface BigCommerceOrder {
   wrapping_cost_inc_tax: string;
   customer_message: string;
   payment_method: string;
+  /** The payment's id at its gateway; "" when none. */
+  payment_provider_id?: string;
   staff_notes: string;
   billing_address: BigCommerceAddress;
   /** Present when fetched with include=consignments.line_items. */
@@ -153,6 +155,7 @@ export function salesOrderFromBigCommerce(
     total: dec(inc ? order.total_inc_tax : order.total_ex_tax).toString(),
     customerMessage: order.customer_message ?? "",
     paymentMethod: order.payment_method ?? "",
+    paymentReference: order.payment_provider_id ?? "",
     couponCodes: [
       ...new Set(
         consignments.flatMap((c) =>

@@ -42,6 +42,9 @@ export const OIS100MI = {
       YREF: F.YREF,
       OREF: F.OREF,
       ADID: F.ADID,
+      NREF: F.NREF,
+      TRDP: F.TRDP,
+      PYCD: F.PYCD,
     },
     output: { ORNO: F.ORNO },
   }),
@@ -153,6 +156,25 @@ export const OIS100MI = {
       ALQT: F.ALQT,
       DLQT: F.DLQT,
       IVQT: F.IVQT,
+    },
+  }),
+
+  /** Ordered (TOPY) and invoiced (ITOP) totals of a confirmed order, in its currency. */
+  GetOrderValue: transaction(P, "GetOrderValue", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+    output: {
+      NTAM: F.NTAM,
+      ODAM: F.ODAM,
+      ONET: F.ONET,
+      EXAM: F.EXAM,
+      VTAM: F.VTAM,
+      TOAM: F.TOAM,
+      TOPY: F.TOPY,
+      INTA: F.INTA,
+      ITOA: F.ITOA,
+      ITOP: F.ITOP,
+      CUCD: F.CUCD,
     },
   }),
 
