@@ -13,14 +13,13 @@ export async function pricePollDeps(leaseUntil: number): Promise<PricePollDeps> 
   const config = loadConfig();
   const m3 = await m3Client();
   const bigcommerce = await bigCommerceClient();
-  const CONO = config.m3.company;
   return {
     config,
-    versions: (list) => m3.call(OIS017MI.LstPriceList, { CONO, ...list }),
+    // The company is the client's cono: these transactions have no CONO input.
+    versions: (list) => m3.call(OIS017MI.LstPriceList, list),
     prices: ({ CUNO, ...version }) =>
-      m3.call(OIS017MI.LstBasePrice, { CONO, ...version, ...(CUNO.trim() ? { CUNO } : {}) }),
-    changes: (since) =>
-      m3.call(OIS320MI.LstNewPrices, { CONO, LMTS: String(Math.max(0, Math.floor(since))) }),
+      m3.call(OIS017MI.LstBasePrice, { ...version, ...(CUNO.trim() ? { CUNO } : {}) }),
+    changes: (since) => m3.call(OIS320MI.LstNewPrices, { LMTS: String(Math.max(0, Math.floor(since))) }),
     async assign(wanted) {
       if (!wanted.length) return 0;
       const existing = await bigcommerce.listPriceListAssignments({

@@ -292,7 +292,9 @@ export function createAdmin(ctx: AdminContext) {
         throw new AdminInputError(`priceListId: no price list ${priceListId}`);
       const all: unknown[] = [];
       for (let page = 1; ; page++) {
-        const { data } = ctx.read(`/v3/pricelists/${priceListId}/records?limit=1000&page=${page}`) as {
+        const { data } = ctx.read(
+          `/v3/pricelists/${priceListId}/records?include=sku,bulk_pricing_tiers&limit=1000&page=${page}`,
+        ) as {
           data: unknown[];
         };
         all.push(...data);

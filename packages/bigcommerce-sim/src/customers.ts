@@ -190,10 +190,18 @@ export class Customers {
     return address;
   }
 
-  updateAddress(address: CustomerAddress, changes: Partial<AddressFields>): void {
+  /**
+   * Changes an address, or answers false (no change, no event) when the change would make it identical to another
+   * of the customer's addresses (customers.v3.yml, PUT /customers/addresses).
+   */
+  updateAddress(address: CustomerAddress, changes: Partial<AddressFields>): boolean {
+    const after = { ...address, ...changes };
+    const others = this.byId.get(address.customer_id)?.addresses.filter((a) => a.id !== address.id) ?? [];
+    if (others.some((a) => sameAddress(a, after))) return false;
     Object.assign(address, changes);
     if (changes.country_code) address.country = countryName(changes.country_code);
     this.addressEvent("updated", address);
+    return true;
   }
 
   deleteAddress(address: CustomerAddress): void {

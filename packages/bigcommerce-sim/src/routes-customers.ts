@@ -2,7 +2,7 @@
  * V3 customers (list with filters, page and cursor paging; create, update ≤ 10 per call; delete), their
  * addresses, attributes and attribute values, and V2 customer groups.
  */
-import type { Customer, CustomerAddress } from "./customers";
+import type { AttributeValue, Customer, CustomerAddress } from "./customers";
 import { countryName, MAX_ATTRIBUTES } from "./customers";
 import { iso } from "./format";
 import {
@@ -103,15 +103,19 @@ export const addressJson = (a: CustomerAddress) => ({ ...a, form_fields: [] });
 export function customerRoutes(store: Store): Route[] {
   const { customers } = store;
 
+  const valueJson = (c: Customer, v: AttributeValue) => ({
+    id: v.id,
+    attribute_id: v.attribute_id,
+    attribute_value: v.value,
+    customer_id: c.id,
+    date_created: iso(v.date_created),
+    date_modified: iso(v.date_modified),
+  });
+  // customer_Full: include=addresses and include=attributes each show at most 10 ("Limited to 10"); address_count and
+  // attribute_count tell the whole number, and the addresses and attribute-values endpoints list them all.
+  const INCLUDED_AT_MOST = 10;
   const attributeJson = (c: Customer) =>
-    [...c.attributes.values()].slice(0, 10).map((v) => ({
-      id: v.id,
-      attribute_id: v.attribute_id,
-      attribute_value: v.value,
-      customer_id: c.id,
-      date_created: iso(v.date_created),
-      date_modified: iso(v.date_modified),
-    }));
+    [...c.attributes.values()].slice(0, INCLUDED_AT_MOST).map((v) => valueJson(c, v));
 
   const customerJson = (c: Customer, include: string[]) => ({
     id: c.id,
@@ -133,7 +137,9 @@ export function customerRoutes(store: Store): Route[] {
     store_credit_amounts: [{ amount: 0 }],
     origin_channel_id: 1,
     channel_ids: c.channel_ids,
-    ...(include.includes("addresses") ? { addresses: c.addresses.map(addressJson) } : {}),
+    ...(include.includes("addresses")
+      ? { addresses: c.addresses.slice(0, INCLUDED_AT_MOST).map(addressJson) }
+      : {}),
     ...(include.includes("attributes") ? { attributes: attributeJson(c) } : {}),
   });
 
@@ -205,7 +211,13 @@ export function customerRoutes(store: Store): Route[] {
         ...(last && selected.some((c) => c.id > last.id) ? { next: `?after=${end}&limit=${limit}` } : {}),
       },
     };
-    return ok({ data: window.map((c) => customerJson(c, include)), meta: { ...meta, cursor_pagination } });
+    // customers.v3.yml: the first page carries both pagination and cursor_pagination, later pages (page > 1) only
+    // pagination, and a request with before/after only cursor_pagination.
+    const laterPage = after === null && before === null && (intParam(q, "page") ?? 1) > 1;
+    return ok({
+      data: window.map((c) => customerJson(c, include)),
+      meta: laterPage ? meta : { ...meta, cursor_pagination },
+    });
   };
 
   const create = (req: SimRequest): SimResponse => {
@@ -315,7 +327,9 @@ export function customerRoutes(store: Store): Route[] {
       });
       return added ? [added] : [];
     });
-    return ok({ data: created.map(addressJson), meta: {} });
+    // customers.v3.yml's answer is anyOf {data, meta} or DuplicateAddressCollectionResponse `{}`: when every address
+    // was a duplicate, the simulator answers the latter (which one BigCommerce picks for a mix is not documented).
+    return ok(created.length ? { data: created.map(addressJson), meta: {} } : {});
   };
 
   const updateAddresses = (req: SimRequest): SimResponse => {
@@ -331,11 +345,11 @@ export function customerRoutes(store: Store): Route[] {
           missing.map((f) => [String(f.update.id), `Address ${f.update.id} does not exist`]),
         ),
       );
-    for (const { update: u, address: a } of found) {
-      const { id: _, ...changes } = u;
-      customers.updateAddress(a!, changes);
-    }
-    return ok({ data: found.map((f) => addressJson(f.address!)), meta: {} });
+    // An update that would make an address identical to another one changes nothing and is absent from the answer.
+    const updated = found.filter(({ update: { id: _, ...changes }, address }) =>
+      customers.updateAddress(address!, changes),
+    );
+    return ok(updated.length ? { data: updated.map((f) => addressJson(f.address!)), meta: {} } : {});
   };
 
   const deleteAddresses = (req: SimRequest): SimResponse => {
@@ -403,6 +417,25 @@ export function customerRoutes(store: Store): Route[] {
     return ok({ data: saved, meta: {} });
   };
 
+  const listValues = (req: SimRequest): SimResponse => {
+    const q = req.query;
+    const refused = unknownFilter(q, /^(page|limit|customer_id:in|attribute_id:in|name)$/);
+    if (refused) return refused;
+    const owners = intListParam(q, "customer_id:in");
+    const attributes = intListParam(q, "attribute_id:in");
+    const name = q.get("name");
+    const all = [...customers.byId.values()]
+      .filter((c) => !owners || owners.includes(c.id))
+      .flatMap((c) => [...c.attributes.values()].map((v) => valueJson(c, v)))
+      .filter(
+        (v) =>
+          (!attributes || attributes.includes(v.attribute_id)) &&
+          (name === null || customers.attributes.get(v.attribute_id)?.name === name),
+      );
+    const { page, meta } = paginate(all, q, { maxLimit: 250 });
+    return ok({ data: page, meta });
+  };
+
   const groupJson = (g: {
     id: number;
     name: string;
@@ -434,7 +467,8 @@ export function customerRoutes(store: Store): Route[] {
       req.body,
     );
     if (!parsed.ok) return v2Error(400, `The field '${Object.keys(parsed.errors)[0]}' is invalid.`);
-    return ok(groupJson(customers.addGroup(parsed.value.name, parsed.value)), 201);
+    // customers.v2.yml answers a created group with 200 (not the 201 of other V2 creates).
+    return ok(groupJson(customers.addGroup(parsed.value.name, parsed.value)));
   };
 
   return [
@@ -448,6 +482,7 @@ export function customerRoutes(store: Store): Route[] {
     { method: "DELETE", pattern: "/v3/customers/addresses", handler: deleteAddresses },
     { method: "GET", pattern: "/v3/customers/attributes", handler: listAttributes },
     { method: "POST", pattern: "/v3/customers/attributes", handler: createAttributes },
+    { method: "GET", pattern: "/v3/customers/attribute-values", handler: listValues },
     { method: "PUT", pattern: "/v3/customers/attribute-values", handler: upsertValues },
     { method: "GET", pattern: "/v2/customer_groups", handler: listGroups },
     { method: "POST", pattern: "/v2/customer_groups", handler: createGroup },

@@ -7,7 +7,6 @@ import {
   intListParam,
   invalidJson,
   listParam,
-  noContent,
   ok,
   paginate,
   type Route,
@@ -63,15 +62,18 @@ const listJson = (l: PriceList) => ({
   date_modified: iso(l.date_modified),
 });
 
-const recordJson = (listId: number, r: PriceRecord) => ({
+/** `sku` and `bulk_pricing_tiers` are sub-resources a GET returns only when `include` names them. */
+const recordJson = (listId: number, r: PriceRecord, include: readonly string[]) => ({
   price_list_id: listId,
   variant_id: r.variant_id,
   product_id: r.product_id,
-  sku: r.sku,
   currency: r.currency,
   price: v3Money(r.price),
   ...(r.sale_price !== undefined ? { sale_price: v3Money(r.sale_price) } : {}),
-  bulk_pricing_tiers: r.bulk_pricing_tiers.map((t) => ({ ...t, amount: v3Money(t.amount) })),
+  ...(include.includes("sku") ? { sku: r.sku } : {}),
+  ...(include.includes("bulk_pricing_tiers")
+    ? { bulk_pricing_tiers: r.bulk_pricing_tiers.map((t) => ({ ...t, amount: v3Money(t.amount) })) }
+    : {}),
   date_modified: iso(r.date_modified),
 });
 
@@ -110,10 +112,11 @@ export function priceListRoutes(store: Store): Route[] {
         (!currency || r.currency === currency),
     );
     const { page, meta } = paginate(all, req.query, { maxLimit: 1000 });
-    return ok({ data: page.map((r) => recordJson(priceList.id, r)), meta });
+    const include = listParam(req.query, "include") ?? [];
+    return ok({ data: page.map((r) => recordJson(priceList.id, r, include)), meta });
   };
 
-  /** Strict: one record naming a variant the catalog lacks fails the whole request (422 batch_errors). */
+  /** Strict: one record naming a variant the catalog lacks fails the whole request (422 batch_errors, nothing saved). */
   const upsert = (req: SimRequest): SimResponse => {
     const priceList = listOf(req);
     if (!priceList) return notFound();
@@ -145,14 +148,12 @@ export function priceListRoutes(store: Store): Route[] {
               variant_id: input.variant_id,
               currency: input.currency,
             },
-            errors: {
+            // price_lists.v3.yml: each item holds the record's identifiers and its field_errors (no status/title).
+            field_errors: {
               [variant ? "price" : input.sku !== undefined ? "sku" : "variant_id"]: variant
                 ? "price is required"
                 : "No variant matches the given SKU or variant_id.",
             },
-            status: 422,
-            title: "The record could not be saved.",
-            type: "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes",
           })),
         },
       };
@@ -191,17 +192,21 @@ export function priceListRoutes(store: Store): Route[] {
         !priceLists.lists.has(a.price_list_id) ||
         (a.customer_group_id !== undefined && !customers.groups.has(a.customer_group_id)),
     );
-    if (missing)
-      return v3Error(422, "A matching customer group or price list wasnʼt found.", {
+    // price_lists.v3.yml: a 422 is PriceListAssignmentsBatchErrorResponse, with meta.saved_records (none here: the
+    // simulator refuses the whole batch); success is a 200 "No content".
+    if (missing) {
+      const refused = v3Error(422, "A matching customer group or price list wasnʼt found.", {
         [String(missing.price_list_id)]: "not found",
       });
+      return { ...refused, body: { ...(refused.body as object), meta: { saved_records: 0 } } };
+    }
     for (const a of parsed.value)
       priceLists.assign({
         price_list_id: a.price_list_id,
         customer_group_id: a.customer_group_id ?? null,
         channel_id: a.channel_id ?? null,
       });
-    return noContent();
+    return { status: 200 };
   };
 
   return [

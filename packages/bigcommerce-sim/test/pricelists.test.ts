@@ -16,7 +16,10 @@ describe("V3 price lists", () => {
       { sku: "TEE-M-BLK", currency: "USD", price: 29.5 },
     ]);
     expect(put.json).toEqual({ data: {}, meta: {} });
-    const records = (await ctx.api("GET", `/v3/pricelists/${id}/records`)).json as Records;
+    // sku is a sub-resource: only with include=sku (price_lists.v3.yml).
+    const bare = (await ctx.api("GET", `/v3/pricelists/${id}/records`)).json as Records;
+    expect(bare.data.map((r) => r.sku)).toEqual([undefined, undefined]);
+    const records = (await ctx.api("GET", `/v3/pricelists/${id}/records?include=sku`)).json as Records;
     expect(records.data.map((r) => [r.sku, r.currency, r.price])).toEqual([
       ["LAMP-ORBIT", "usd", 39.95],
       ["TEE-M-BLK", "usd", 29.5],
@@ -25,7 +28,14 @@ describe("V3 price lists", () => {
       { sku: "NOPE", currency: "USD", price: 1 },
     ]);
     expect(unknown.status).toBe(422);
-    expect(unknown.json).toMatchObject({ batch_errors: [{ errors: { sku: expect.any(String) } }] });
+    expect(unknown.json).toEqual({
+      batch_errors: [
+        {
+          data: { price_list_id: id, sku: "NOPE", currency: "USD" },
+          field_errors: { sku: expect.any(String) },
+        },
+      ],
+    });
     const tooMany = Array.from({ length: 1001 }, () => ({ sku: "LAMP-ORBIT", currency: "USD", price: 1 }));
     expect((await ctx.api("PUT", `/v3/pricelists/${id}/records`, tooMany)).status).toBe(413);
   });
@@ -51,14 +61,16 @@ describe("V3 price lists", () => {
           { price_list_id: list.data.id, customer_group_id: 2 },
         ])
       ).status,
-    ).toBe(204);
-    expect(
-      (
-        await ctx.api("POST", "/v3/pricelists/assignments", [
-          { price_list_id: list.data.id, customer_group_id: 99 },
-        ])
-      ).status,
-    ).toBe(422);
+    ).toBe(200);
+    const refused = await ctx.api("POST", "/v3/pricelists/assignments", [
+      { price_list_id: list.data.id, customer_group_id: 99 },
+    ]);
+    expect(refused.status).toBe(422);
+    expect(refused.json).toMatchObject({
+      status: 422,
+      errors: expect.any(Object),
+      meta: { saved_records: 0 },
+    });
     const listed = (await ctx.api("GET", `/v3/pricelists/assignments?price_list_id:in=${list.data.id}`))
       .json as {
       data: unknown[];

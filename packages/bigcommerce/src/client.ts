@@ -200,6 +200,9 @@ export type EnsureWebhookAction = "created" | "reactivated" | "updated" | "uncha
 
 const v3List = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), meta: Meta.default({}) });
 const v3One = <T extends z.ZodType>(item: T) => z.object({ data: item });
+/** Address writes answer `{}` (DuplicateAddressCollectionResponse, customers.v3.yml) when every address was a duplicate. */
+const v3ListOrNothing = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item).default([]), meta: Meta.default({}) });
 const MultiStatus = z.looseObject({
   data: z.array(z.looseObject({ id: z.number().int() })).default([]),
   errors: z
@@ -506,18 +509,50 @@ export class BigCommerceClient {
 
   // ─── V3 customers ─────────────────────────────────────────────────────────────────────────
 
+  /** Customers page by page; with include=addresses/attributes each customer carries all of them (see completeIncluded). */
   iterateCustomers(filters: CustomerFilters = {}): AsyncGenerator<Customer> {
     const list = v3List(Customer);
-    return paginateCursor((after) =>
-      this.read(
+    return paginateCursor(async (after) => {
+      const page = await this.read(
         {
           method: "GET",
           path: "/v3/customers",
           query: { ...(filters as Query), limit: LIMITS.pageSize, after },
         },
         list,
-      ),
+      );
+      return { ...page, data: await this.completeIncluded(page.data, filters.include ?? []) };
+    });
+  }
+
+  /**
+   * include=addresses and include=attributes show at most 10 of each (customer_Full: "Limited to 10"). A customer who
+   * has more (address_count, attribute_count) gets them all from the addresses and attribute-values endpoints, so a
+   * caller never mistakes the 11th address for a deleted one.
+   */
+  private async completeIncluded(customers: Customer[], include: readonly string[]): Promise<Customer[]> {
+    const moreAddresses = include.includes("addresses")
+      ? customers.filter((c) => (c.address_count ?? 0) > (c.addresses?.length ?? 0)).map((c) => c.id)
+      : [];
+    const moreAttributes = include.includes("attributes")
+      ? customers.filter((c) => (c.attribute_count ?? 0) > (c.attributes?.length ?? 0)).map((c) => c.id)
+      : [];
+    if (!moreAddresses.length && !moreAttributes.length) return customers;
+    const addresses = Map.groupBy(
+      moreAddresses.length ? await this.listCustomerAddresses(moreAddresses) : [],
+      (a) => a.customer_id,
     );
+    const values = Map.groupBy(
+      moreAttributes.length
+        ? await this.listCustomerAttributeValues({ "customer_id:in": moreAttributes })
+        : [],
+      (v) => v.customer_id,
+    );
+    return customers.map((c) => ({
+      ...c,
+      ...(moreAddresses.includes(c.id) ? { addresses: addresses.get(c.id) ?? [] } : {}),
+      ...(moreAttributes.includes(c.id) ? { attributes: values.get(c.id) ?? [] } : {}),
+    }));
   }
 
   /** Customers by `email:in` / `id:in` (cursor-paged; long lists split into several requests). */
@@ -561,15 +596,24 @@ export class BigCommerceClient {
   async createCustomerAddresses(addresses: AddressCreate[]): Promise<CustomerAddress[]> {
     const body = addresses.map((a, i) => input(AddressCreate, a, `addresses[${i}]`));
     return (
-      await this.read({ method: "POST", path: "/v3/customers/addresses", body }, v3List(CustomerAddress))
+      await this.read(
+        { method: "POST", path: "/v3/customers/addresses", body },
+        v3ListOrNothing(CustomerAddress),
+      )
     ).data;
   }
 
-  /** Updates addresses by id (BigCommerce allows ≤ 3 such calls at once per store). */
+  /**
+   * Updates addresses by id (BigCommerce allows ≤ 3 such calls at once per store). An update that would make an
+   * address identical to another of the customer's changes nothing and is absent from the answer.
+   */
   async updateCustomerAddresses(addresses: AddressUpdate[]): Promise<CustomerAddress[]> {
     const body = addresses.map((a, i) => input(AddressUpdate, a, `addresses[${i}]`));
     return (
-      await this.read({ method: "PUT", path: "/v3/customers/addresses", body }, v3List(CustomerAddress))
+      await this.read(
+        { method: "PUT", path: "/v3/customers/addresses", body },
+        v3ListOrNothing(CustomerAddress),
+      )
     ).data;
   }
 
@@ -593,6 +637,16 @@ export class BigCommerceClient {
     return (
       await this.read({ method: "POST", path: "/v3/customers/attributes", body }, v3List(CustomerAttribute))
     ).data;
+  }
+
+  /** Attribute values of these customers (and attributes): every one, not only the 10 include=attributes shows. */
+  async listCustomerAttributeValues(filters: {
+    "customer_id:in"?: number[];
+    "attribute_id:in"?: number[];
+  }): Promise<CustomerAttributeValue[]> {
+    return this.splitIn(filters as Query, (q) =>
+      this.v3All("/v3/customers/attribute-values", q, CustomerAttributeValue),
+    );
   }
 
   /**
@@ -630,9 +684,11 @@ export class BigCommerceClient {
     return this.v3All("/v3/pricelists", {}, PriceList);
   }
 
+  /** A list's records with their SKU and tiers (sub-resources BigCommerce returns only when `include` names them). */
   async listPriceListRecords(priceListId: number, filters: PriceRecordFilters = {}): Promise<PriceRecord[]> {
     const path = `/v3/pricelists/${id(priceListId, "priceListId")}/records`;
-    return this.splitIn(filters as Query, (q) => this.v3All(path, q, PriceRecord));
+    const query = { ...(filters as Query), include: ["sku", "bulk_pricing_tiers"] };
+    return this.splitIn(query, (q) => this.v3All(path, q, PriceRecord));
   }
 
   /**
@@ -649,14 +705,18 @@ export class BigCommerceClient {
       await this.transport.call({ method: "PUT", path, body });
       return { rejected: [] };
     } catch (error) {
-      // A 422 names the records it refused (batch_errors): drop them and send the rest once more.
+      // A 422 names the records it refused: batch_errors[].data is the record as sent (sku or variant_id) and
+      // field_errors says why (price_lists.v3.yml). Drop those and send the rest once more.
       if (!(error instanceof BigCommerceApiError) || error.status !== 422) throw error;
-      const named = Object.entries(error.fieldErrors).flatMap(([key, message]) => {
-        const match = /\] (sku|variant_id) ([^.]+)\./.exec(key);
-        return match ? [{ kind: match[1]!, value: match[2]!, message }] : [];
-      });
+      const named = error.batchErrors.map(({ data, messages }) => ({
+        sku: data.sku,
+        variant_id: data.variant_id,
+        message: Object.values(messages).join("; ") || error.title,
+      }));
       const rejected = body.flatMap((record) => {
-        const hit = named.find((n) => String(n.kind === "sku" ? record.sku : record.variant_id) === n.value);
+        const hit = named.find((n) =>
+          record.sku !== undefined ? n.sku === record.sku : n.variant_id === record.variant_id,
+        );
         return hit ? [{ record, message: hit.message }] : [];
       });
       if (!rejected.length) throw error;

@@ -517,7 +517,8 @@ export type CustomerAddress = z.infer<typeof CustomerAddress>;
 
 /** A customer's value of an attribute (attribute_Full): always text, whatever the attribute's type. */
 export const CustomerAttributeValue = z.looseObject({
-  id: Id,
+  /** Not among the attribute-values list's required fields (customers.v3.yml). */
+  id: Id.optional(),
   attribute_id: Id,
   attribute_value: Text,
   customer_id: Id,
@@ -537,9 +538,10 @@ export const Customer = z.looseObject({
   date_created: z.string(),
   date_modified: z.string(),
   address_count: Count.optional(),
-  /** With include=addresses. */
+  attribute_count: Count.optional(),
+  /** With include=addresses (BigCommerce shows at most 10; the client completes them). */
   addresses: z.array(CustomerAddress).optional(),
-  /** With include=attributes (at most 10 per customer). */
+  /** With include=attributes (BigCommerce shows at most 10; the client completes them). */
   attributes: z.array(CustomerAttributeValue).optional(),
 });
 export type Customer = z.infer<typeof Customer>;

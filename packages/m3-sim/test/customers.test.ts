@@ -46,7 +46,11 @@ describe("CRS610MI customer master", () => {
     const auth = await bearer(sim);
     const since = String(sim.now() + 1);
     sim.advanceClock(10);
-    await get(sim, auth, "CRS610MI/ChgOrderInfo", { CUNO: "10001", CUCL: "B2B" });
+    // ChgBasicData answers the customer number, ChgOrderInfo nothing (M3H5 outputs).
+    expect(await list(sim, auth, "CRS610MI/ChgBasicData", { CUNO: "10001", YREF: "Jane" })).toEqual([
+      { CUNO: "10001" },
+    ]);
+    expect(await list(sim, auth, "CRS610MI/ChgOrderInfo", { CUNO: "10001", CUCL: "B2B" })).toEqual([]);
     await get(sim, auth, "CRS610MI/ChgFinancial", { CUNO: "10001", CRLM: "1500.5" });
     expect(one((await get(sim, auth, "CRS610MI/GetFinancial", { CUNO: "10001" })).body)).toMatchObject({
       CRLM: "1500.50",
@@ -59,7 +63,9 @@ describe("CRS610MI customer master", () => {
       CRLM: "1500.50",
       MAIL: "jane.doe@example.com",
     });
+    // No change stamp in the rows (M3H5 LstByNumberResponse has neither LMTS nor LMDT).
     expect(changed[0]).not.toHaveProperty("LMTS");
+    expect(changed[0]).not.toHaveProperty("LMDT");
     expect((await list(sim, auth, "CRS610MI/LstByNumber")).length).toBeGreaterThan(3);
   });
 
@@ -79,10 +85,10 @@ describe("CRS610MI customer master", () => {
       errorField: "CSCD",
     });
     const full = { ...home, CSCD: "US", TOWN: "Austin", ECAR: "TX" };
-    expect(await result(sim, auth, "CRS610MI/AddAddress", full)).toEqual({
-      transaction: "AddAddress",
-      records: [],
-    });
+    // AddAddress answers the new address's keys (M3H5 AddAddressResponse).
+    expect(await list(sim, auth, "CRS610MI/AddAddress", full)).toEqual([
+      { CONO: "100", CUNO: "10001", ADRT: "1", ADID: "HOME" },
+    ]);
     expect(await result(sim, auth, "CRS610MI/AddAddress", full)).toMatchObject({
       errorCode: "XRE0104",
     });
@@ -112,6 +118,19 @@ describe("CRS610MI customer master", () => {
     expect(found).toEqual([
       { CUNO: "30001", CUNM: "Quote", STAT: "20", CUCL: "", CUTP: "0", CSCD: "", ECAR: "" },
     ]);
+  });
+
+  test("SearchCustomer, OIS017MI and OIS320MI have no CONO input (M3H5 metadata): the company is the call's cono", async () => {
+    const sim = await simulator();
+    const auth = await bearer(sim);
+    for (const [path, record] of [
+      ["CRS610MI/SearchCustomer", { CONO: "100", SQRY: 'MAIL:"x@example.com"' }],
+      ["OIS320MI/LstNewPrices", { CONO: "100", LMTS: "0" }],
+      ["OIS017MI/LstPriceList", { CONO: "100" }],
+    ] as const)
+      expect(await result(sim, auth, path, record)).toMatchObject({
+        errorMessage: expect.stringContaining("CONO is not an input field"),
+      });
   });
 });
 

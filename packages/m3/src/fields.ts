@@ -242,7 +242,7 @@ export const F = {
   ITCL: alpha(5),
   ITTY: alpha(3),
   POPN: alpha(30),
-  SACD: integer(1),
+  SACD: integer(5),
   NEWE: decimal(11, 3),
   GRWE: decimal(11, 3),
   SAPR: decimal(17, 6),

@@ -148,11 +148,11 @@ describe("customers", () => {
   test("look up by e-mail, create from the template when missing, tell exists from missing", async () => {
     const sim = await simulator();
     const { client } = clientFor(sim);
-    const jane = await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: 'MAIL:"jane.doe@example.com"' });
+    const jane = await client.call(CRS610MI.SearchCustomer, { SQRY: 'MAIL:"jane.doe@example.com"' });
     expect(jane.map((c) => [c.CUNO, c.CUNM, c.CSCD])).toEqual([["10001", "Jane Doe", "US"]]);
-    expect(
-      await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: 'MAIL:"arjun.patel@example.co.uk"' }),
-    ).toEqual([]);
+    expect(await client.call(CRS610MI.SearchCustomer, { SQRY: 'MAIL:"arjun.patel@example.co.uk"' })).toEqual(
+      [],
+    );
 
     const { CUNO } = await client.get(CRS610MI.Add, {
       CONO,
@@ -200,14 +200,12 @@ describe("customer search query", () => {
       CUA1: "x",
       MAIL,
     });
-    const found = await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: searchTerm("MAIL", MAIL) });
+    const found = await client.call(CRS610MI.SearchCustomer, { SQRY: searchTerm("MAIL", MAIL) });
     // SearchCustomer answers who matched (CUNO, name), not their e-mail (M3H5 SearchCustomerResponse).
     expect(found.map((c) => c.CUNO)).toEqual([CUNO]);
     // Unescaped, this e-mail would end the phrase and add a term of its own.
     const injected = 'x" OR CUNO:"10001';
-    expect(await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: searchTerm("MAIL", injected) })).toEqual(
-      [],
-    );
+    expect(await client.call(CRS610MI.SearchCustomer, { SQRY: searchTerm("MAIL", injected) })).toEqual([]);
   });
 });
 
@@ -378,7 +376,7 @@ describe("customer master and prices", () => {
     expect(again[0].ok ? undefined : again[0].error).toMatchObject({ kind: "alreadyExists" });
 
     sim.upsertPrice({ PRRF: "B2B", CUCD: "USD", FVDT: "20260101", ITNO: "LAMP-ORBIT", SAPR: "39.95" });
-    const prices = await client.call(OIS320MI.LstNewPrices, { CONO, LMTS: since });
+    const prices = await client.call(OIS320MI.LstNewPrices, { LMTS: since });
     expect(prices).toEqual([
       expect.objectContaining({
         PRRF: "B2B",
@@ -389,7 +387,7 @@ describe("customer master and prices", () => {
       }),
     ]);
     expect(
-      await client.call(OIS017MI.LstBasePrice, { CONO, PRRF: "B2B", CUCD: "USD", FVDT: "2026-01-01" }),
+      await client.call(OIS017MI.LstBasePrice, { PRRF: "B2B", CUCD: "USD", FVDT: "2026-01-01" }),
     ).toEqual([expect.objectContaining({ ITNO: "LAMP-ORBIT", SAPR: "39.95", SACD: 1 })]);
   });
 });

@@ -55,7 +55,7 @@ export async function findM3Customer(subject: Subject, deps: IdentityDeps): Prom
   }
   if (!subject.customer.email.trim()) return undefined;
   const email = m3Email(subject.customer.email, subjectName(subject));
-  const found = await m3.call(CRS610MI.SearchCustomer, { CONO, SQRY: searchTerm("MAIL", email) });
+  const found = await m3.call(CRS610MI.SearchCustomer, { SQRY: searchTerm("MAIL", email) });
   const candidates = found.slice(0, MAX_CANDIDATES);
   if (!candidates.length) return undefined;
   // SearchCustomer answers who matched, not their e-mail: the basic data confirms it.

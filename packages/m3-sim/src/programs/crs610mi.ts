@@ -21,6 +21,8 @@ const BASIC_OUT = {
   LMDT: T.date,
 };
 
+const { LMDT: _lmdt, ...BASIC_WITHOUT_LMDT } = BASIC_OUT;
+
 /** Fields Add and ChgBasicData accept besides the keys. */
 const EDITABLE = {
   ...ADDRESS_REST,
@@ -70,13 +72,20 @@ const getCustomer = (output: Record<string, string>): MiTransaction => ({
   run: ({ store, input }) => [{ ...customerOf(store, input) }],
 });
 
-/** A Chg transaction of one customer: the fields sent (beside CONO and CUNO) change, and the customer is stamped. */
-const changeCustomer = (fields: Record<string, string>, numeric: readonly string[] = []): MiTransaction => ({
+/**
+ * A Chg transaction of one customer: the fields sent (beside CONO and CUNO) change, and the customer is stamped.
+ * Some answer the customer number (M3H5: ChgBasicData outputs CUNO; ChgOrderInfo and ChgFinancial nothing).
+ */
+const changeCustomer = (
+  fields: Record<string, string>,
+  options: { numeric?: readonly string[]; answersCuno?: boolean } = {},
+): MiTransaction => ({
   input: { CONO: T.cono, CUNO: "A10*", ...fields },
-  output: {},
+  output: options.answersCuno ? { CUNO: "A10" } : {},
   run({ store, input }) {
-    change(store, customerOf(store, input), input, numeric);
-    return [];
+    const customer = customerOf(store, input);
+    change(store, customer, input, options.numeric);
+    return options.answersCuno ? [{ CUNO: customer.CUNO }] : [];
   },
 });
 
@@ -141,7 +150,8 @@ export const CRS610MI: Program = {
       CUTP: "N1",
       ...EDITABLE,
     },
-    output: { CUNO: "A10" },
+    // ERRM: "Error message if status 12" (M3H5); the simulator's customers never end in status 12.
+    output: { CUNO: "A10", ERRM: "A50" },
     run({ store, input }) {
       const template = store.templates.has(input.text("CUTM"))
         ? store.customers.get(input.text("CUTM"))
@@ -182,11 +192,11 @@ export const CRS610MI: Program = {
   },
 
   GetBasicData: getCustomer({ ...BASIC_OUT, LNCD: "A2", RGDT: T.date }),
-  ChgBasicData: changeCustomer({ CUNM, CUA1, ...EDITABLE }),
+  ChgBasicData: changeCustomer({ CUNM, CUA1, ...EDITABLE }, { answersCuno: true }),
   GetOrderInfo: getCustomer({ CUNO: "A10", CUNM: "A36", CUCL: "A3", TEPY: "A3", PLTB: "A10", LMDT: T.date }),
   ChgOrderInfo: changeCustomer({ CUCL: "A3", TEPY: "A3", PLTB: "A10" }),
   GetFinancial: getCustomer({ CUNO: "A10", CUNM: "A36", CRLM: "N15.2", BLCD: "N1", LMDT: T.date }),
-  ChgFinancial: changeCustomer({ CRLM: "N15.2", BLCD: "N1" }, ["BLCD"]),
+  ChgFinancial: changeCustomer({ CRLM: "N15.2", BLCD: "N1" }, { numeric: ["BLCD"] }),
 
   /** Addresses of one customer, by type and number; LMTS lists those changed since. */
   LstAddresses: {
@@ -227,7 +237,8 @@ export const CRS610MI: Program = {
       PHNO: T.phone,
       YREF: "A30",
     },
-    output: {},
+    // M3H5 AddAddressResponse: the new address's keys.
+    output: { CONO: "N3", CUNO: "A10", ADRT: "N2", ADID: "A6" },
     run({ store, input }) {
       const customer = customerOf(store, input);
       const addresses = store.addressesOf(customer.CUNO);
@@ -236,7 +247,7 @@ export const CRS610MI: Program = {
       const address = blankAddress(customer.CUNO, input.int("ADRT"), input.text("ADID"), store.stamp());
       apply(address, input, ["ADRT"]);
       addresses.set(key, address);
-      return [];
+      return [{ CONO: COMPANY.CONO, CUNO: customer.CUNO, ADRT: address.ADRT, ADID: address.ADID }];
     },
   },
 
@@ -280,7 +291,8 @@ export const CRS610MI: Program = {
   /** Customers from CUNO (inclusive start key) in number order; LMTS lists only those changed since. */
   LstByNumber: {
     input: { CONO: T.cono, CUNO: "A10", LMTS: T.stamp },
-    output: { ...BASIC_OUT, CUCL: "A3", TEPY: "A3", CRLM: "N15.2" },
+    // M3H5 LstByNumberResponse: the basic data with the group, terms and credit limit, but no LMDT.
+    output: { ...BASIC_WITHOUT_LMDT, CUCL: "A3", TEPY: "A3", CRLM: "N15.2" },
     run({ store, input, limit }) {
       const from = input.text("CUNO");
       const since = Number(input.text("LMTS") || "0");
@@ -293,7 +305,7 @@ export const CRS610MI: Program = {
 
   /** Who matched (no e-mail in the answer: M3H5 SearchCustomerResponse). */
   SearchCustomer: {
-    input: { CONO: T.cono, SQRY: "A1024*" },
+    input: { SQRY: "A1024*" },
     output: { CUNO: "A10", CUNM: "A36", STAT: "A2", CUCL: "A3", CUTP: "N1", CSCD: "A3", ECAR: "A2" },
     run({ store, input, limit }) {
       const terms = parseQuery(input.text("SQRY"));

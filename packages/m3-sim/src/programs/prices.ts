@@ -25,7 +25,8 @@ function rows(store: Store) {
 /** OIS017MI, sales price list interface: list versions and their prices. */
 export const OIS017MI: Program = {
   LstPriceList: {
-    input: { CONO: T.cono, PRRF: "A10", CUCD: "A3", CUNO: "A10", FVDT: T.date },
+    // No CONO input in OIS017MI/OIS320MI (M3H5): the company is the call's cono.
+    input: { PRRF: "A10", CUCD: "A3", CUNO: "A10", FVDT: T.date },
     output: { PRRF: "A10", CUCD: "A3", CUNO: "A10", FVDT: T.date, LVDT: T.date, TX15: "A15" },
     run({ store, input, limit }) {
       const wanted = (field: "PRRF" | "CUCD" | "CUNO" | "FVDT", value: string) =>
@@ -45,7 +46,7 @@ export const OIS017MI: Program = {
 
   /** The prices of one version of a list (its base prices, or one customer's with CUNO). */
   LstBasePrice: {
-    input: { CONO: T.cono, PRRF: "A10*", CUCD: "A3*", FVDT: "D8*", CUNO: "A10" },
+    input: { PRRF: "A10*", CUCD: "A3*", FVDT: "D8*", CUNO: "A10" },
     output: PRICE_OUT,
     run({ store, input, limit }) {
       const key = priceListKey({
@@ -68,7 +69,7 @@ export const OIS017MI: Program = {
 export const OIS320MI: Program = {
   /** Price rows (any list, customer or quantity break) changed since LMTS; the rows carry no stamp. */
   LstNewPrices: {
-    input: { CONO: T.cono, LMTS: T.stamp },
+    input: { LMTS: T.stamp },
     output: { ...PRICE_OUT, QTYL: T.qty, TINC: "N1" },
     run({ store, input, limit }) {
       const since = Number(input.text("LMTS") || "0");

@@ -151,8 +151,9 @@ export const CRS610MI = {
    * matched, not their e-mail (M3H5 SearchCustomerResponse): read the candidates' basic data to confirm.
    */
   SearchCustomer: transaction(P, "SearchCustomer", {
+    // SQRY is its only input (no CONO): the company comes from the call's cono.
     required: { SQRY: F.SQRY },
-    optional: { CONO: F.CONO },
+    optional: {},
     output: {
       CUNO: F.CUNO,
       CUNM: F.CUNM,

@@ -15,19 +15,22 @@ const priceRow = {
   NTCD: F.NTCD,
 };
 
-/** OIS017MI, sales price list interface (M3H5 OIS017MIResource). */
+/**
+ * OIS017MI, sales price list interface (M3H5 OIS017MIResource). Neither it nor OIS320MI LstNewPrices has a CONO
+ * input: the company comes from the call's cono.
+ */
 export const OIS017MI = {
   /** Price lists, one row per validity period (FVDT). */
   LstPriceList: transaction("OIS017MI", "LstPriceList", {
     required: {},
-    optional: { CONO: F.CONO, PRRF: F.PRRF, CUCD: F.CUCD, CUNO: F.CUNO, FVDT: F.FVDT },
+    optional: { PRRF: F.PRRF, CUCD: F.CUCD, CUNO: F.CUNO, FVDT: F.FVDT },
     output: { PRRF: F.PRRF, CUCD: F.CUCD, CUNO: F.CUNO, FVDT: F.FVDT, LVDT: F.LVDT, TX15: F.TX15 },
   }),
 
   /** The prices of one price list version (PRRF, CUCD, FVDT); CUNO for one customer's prices. */
   LstBasePrice: transaction("OIS017MI", "LstBasePrice", {
     required: { PRRF: F.PRRF, CUCD: F.CUCD, FVDT: F.FVDT },
-    optional: { CONO: F.CONO, CUNO: F.CUNO },
+    optional: { CUNO: F.CUNO },
     output: priceRow,
   }),
 };
@@ -40,7 +43,7 @@ export const OIS320MI = {
    */
   LstNewPrices: transaction("OIS320MI", "LstNewPrices", {
     required: {},
-    optional: { CONO: F.CONO, LMTS: F.LMTS },
+    optional: { LMTS: F.LMTS },
     output: { ...priceRow, QTYL: F.QTYL, TINC: F.TINC },
   }),
 };
