@@ -149,7 +149,10 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
     return ok(`ignored: ${event.scope} is not used by the connector`);
   }
 
-  const dedupeKey = `${event.scope}:${event.hash}`;
+  // BigCommerce calls its hash a "SHA-1 of the JSON-encoded payload data" without saying whether the event's time is
+  // in it. If it covers `data` alone, every later `store/customer/updated` of one customer ({type, id}) would carry
+  // the same hash, so the event's `created_at` is part of the key: a retry or duplicate of one event keeps both.
+  const dedupeKey = `${event.scope}:${event.hash}:${event.created_at}`;
   if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
   await deps.enqueue(message, { delaySeconds });
   await deps.remember(
