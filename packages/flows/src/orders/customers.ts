@@ -8,7 +8,7 @@ import {
   type SalesOrder,
 } from "@m3bc/core";
 import type { M3Client } from "@m3bc/m3";
-import { completeSetup, linkOrCreate, type Subject } from "../customers/identity";
+import { completeSetup, type LinkDeps, linkOrCreate, manualLink, type Subject } from "../customers/identity";
 import { addressKey, fullName } from "../customers/m3-address";
 import type { CustomerLink, Ledger } from "../ledger";
 
@@ -107,4 +107,18 @@ async function subjectOf(order: SalesOrder, source: CustomerSource | undefined):
       : { ...found.customer, addresses: fromOrder.addresses },
     ...(found.m3Number ? { m3Number: found.m3Number } : {}),
   };
+}
+
+/**
+ * `pnpm customers link <e-mail> <CUNO>`: the decision for a guest (customers.guests per-email) whose e-mail matched
+ * an M3 customer the ladder may not link. A guest has no BigCommerce record to create a customer from, so only an
+ * existing M3 customer can be given; the link is the one the orders flow keeps for the e-mail.
+ */
+export async function linkGuestManually(
+  target: { email: string; customerNumber: string },
+  deps: Pick<LinkDeps, "config" | "m3" | "ledger">,
+): Promise<CustomerLink> {
+  const link = await manualLink(target.customerNumber, deps);
+  await deps.ledger.putCustomer(customerKeyByEmail(deps.config.bigcommerce.storeHash, target.email), link);
+  return link;
 }
