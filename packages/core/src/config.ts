@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseOrThrow } from "./config-errors";
+import { GuardsConfig } from "./config-guards";
 import { Decimal } from "./money";
 
 /**
@@ -356,6 +357,7 @@ export const ConnectorConfig = z.strictObject({
         ),
     })
     .prefault({}),
+  guards: GuardsConfig,
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 

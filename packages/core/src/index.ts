@@ -1,5 +1,6 @@
 export * from "./config";
 export * from "./config-errors";
+export * from "./config-guards";
 export * from "./envelope";
 export * from "./errors";
 export * from "./model/sales-order";
@@ -7,3 +8,4 @@ export * from "./money";
 export * from "./payload";
 export * from "./redact";
 export * from "./secrets";
+export * from "./suggest";
