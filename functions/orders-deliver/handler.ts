@@ -13,7 +13,7 @@ export const handler = sqsHandler(
   async (message) => {
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
-    return deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
+    const { guard, ...result } = await deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
       config: loadConfig(),
       ledger: dynamoLedger,
       m3: await m3Client(),
@@ -28,11 +28,14 @@ export const handler = sqsHandler(
         },
       },
     });
+    // What the guards decided goes into the message's log line: rules, scores and inputs, nothing personal.
+    return { ...result, ...(guard ? { log: { guard } } : {}) };
   },
   // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
+  // A held order's replay carries its release.
   {
-    parkAs: (message) => {
-      const redelivery = redeliveryOf(message);
+    parkAs: (message, error) => {
+      const redelivery = redeliveryOf(message, error);
       return redelivery && { queue: "order-events", message: redelivery };
     },
   },

@@ -27,6 +27,11 @@ export const metricNames = {
    */
   failed: "MessagesFailed",
   webhookRejected: "WebhooksRejected",
+  /**
+   * Data a guard held instead of writing: orders and catalog items parked as held, and locations the inventory
+   * breaker keeps untouched (counted on every run until released, so its alarm stays on).
+   */
+  guardHolds: "GuardHolds",
   apiCalls: "ApiCalls",
   apiThrottles: "ApiThrottles",
 } as const;

@@ -181,6 +181,8 @@ export const Order = z.looseObject({
   items_shipped: Count,
   payment_method: Text,
   payment_status: Text,
+  /** Where BigCommerce located the shopper's IP (ISO alpha-2, "" when unknown). */
+  geoip_country_iso2: Text.optional(),
   /** Display currency. */
   currency_code: Text,
   /** Transactional currency: what the shopper paid in. */

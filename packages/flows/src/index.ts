@@ -1,5 +1,6 @@
 export * from "./catalog/deliver";
 export * from "./catalog/poll";
+export * from "./guards";
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";

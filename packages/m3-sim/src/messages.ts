@@ -46,4 +46,5 @@ export const CODES = {
   unknownTransaction: "XTR0001",
   batchConfirmed: "XBO0001",
   badSearch: "XSQ0001",
+  invalidValue: "XVA0001",
 } as const;

@@ -285,6 +285,15 @@ export const F = {
   MSID: alpha(7),
   MDTA: alpha(132),
   TX60: alpha(60),
+  /** AddBatchText: 1 = order head, 2 = line. */
+  TYPE: alpha(1),
+  /** AddBatchText: 1 = pre-text, 2 = post-text, 3 = F6 text. */
+  TYTR: integer(1),
+  /**
+   * AddBatchText's text line. Its length is not in the sources read; M3 keeps order text in 60-character lines (the
+   * TX60 that LstHeadText reads back), so one line is at most 60 characters.
+   */
+  PARM: alpha(60),
   SQRY: alpha(1024),
   DLIX: integer(11),
   CONN: integer(7),

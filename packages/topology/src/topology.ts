@@ -150,7 +150,9 @@ export const topology = {
       memoryMb: 512,
       sends: [],
       tables: {
-        ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        // BatchGetItem: the order's progress, customer link and guard statistics in one read; BatchWriteItem: the
+        // statistics the guards learn.
+        ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem"] },
         parked: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],

@@ -39,7 +39,8 @@ export const canonicalAddressKey = (address: Address) =>
 const m3AddressKey = (c: { CUNM: string; CUA1: string; TOWN: string; PONO: string; CSCD: string }) =>
   addressKey({ name: c.CUNM, street: c.CUA1, city: c.TOWN, postalCode: c.PONO, country: c.CSCD });
 
-const emailHash = (email: string) => digest(email.trim().toLowerCase());
+/** A one-way hash of an e-mail (trimmed, lower case): the ledger keys records by it, never by the address itself. */
+export const emailHash = (email: string) => digest(email.trim().toLowerCase());
 
 /** The ledger key that links a registered BigCommerce customer to an M3 customer. */
 export const customerKeyById = (store: string, bigcommerceId: number) => `customer:${store}:${bigcommerceId}`;
@@ -55,8 +56,16 @@ export function customerKey(order: SalesOrder): string {
     : customerKeyByEmail(order.store, order.customer.email);
 }
 
+/** The ledger key of the order's customer link; none for a guest going to the shared guest customer. */
+export function linkKeyOf(order: SalesOrder, config: ConnectorConfig): string | undefined {
+  return order.customer.bigcommerceId === null && config.customers.guests.mode === "shared"
+    ? undefined
+    : customerKey(order);
+}
+
 /**
- * The M3 customer of an order. A known customer costs one ledger read and no M3 call. An unknown one is
+ * The M3 customer of an order. A known customer costs one ledger read (none when the caller read the link already,
+ * `known`) and no M3 call. An unknown one is
  * looked up in M3 by e-mail (MAIL), else created from the configured template (CRS610MI Add); the link is
  * then remembered. Guests go to the shared guest customer unless the config asks for one customer per e-mail.
  * One delivery at a time claims the look-up (for `leaseSeconds`, the deliver function's timeout): another order of
@@ -70,6 +79,8 @@ export async function resolveCustomer(
     m3: Pick<M3Client, "call" | "get">;
     leaseSeconds: number;
     now?: () => number;
+    /** The link, when the caller read it with other things. */
+    known?: CustomerLink;
   },
 ): Promise<CustomerLink> {
   const { config, ledger, m3 } = deps;
@@ -79,7 +90,7 @@ export async function resolveCustomer(
     return { customerNumber: guests.customerNumber, addressKey: "" };
   }
   const key = customerKey(order);
-  const known = await ledger.getCustomer(key);
+  const known = deps.known ?? (await ledger.getCustomer(key));
   if (known) return known;
 
   const email = order.customer.email.trim();

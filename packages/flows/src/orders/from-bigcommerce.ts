@@ -25,6 +25,10 @@ export interface BigCommerceOrder {
   wrapping_cost_inc_tax: string;
   customer_message: string;
   payment_method: string;
+  /** V2 payment_status, e.g. "captured" or "held for review" (read by the guards). */
+  payment_status?: string;
+  /** Where BigCommerce located the shopper's IP, ISO alpha-2 (read by the guards). */
+  geoip_country_iso2?: string;
   staff_notes: string;
   billing_address: BigCommerceAddress;
   /** Present when fetched with include=consignments.line_items. */

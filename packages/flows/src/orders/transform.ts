@@ -15,6 +15,8 @@ export const OrderEvent = z.object({
   hash: z.string(),
   /** For statusUpdated: the status BigCommerce reported. */
   newStatusId: z.number().int().optional(),
+  /** A held order's replay: the fingerprint of the order as it was held, which releases that order (see guardOrder). */
+  release: z.string().optional(),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -23,12 +25,22 @@ export type OrderEvent = z.infer<typeof OrderEvent>;
  * addresses, which are not kept at rest; this event has transform fetch the order from BigCommerce again when it is
  * replayed (picking up any fix made to the order meanwhile). Undefined if the message's key names no order.
  */
-export function redeliveryOf(message: Envelope): Envelope<OrderEvent> | undefined {
+export function redeliveryOf(
+  message: Envelope,
+  error?: { reason: string; details: Record<string, unknown> },
+): Envelope<OrderEvent> | undefined {
   const orderId = Number(/^order:[^:]+:(\d+)$/.exec(message.key)?.[1]);
   if (!(orderId > 0)) return undefined;
+  // Replaying a held order is its release: the event names the order as the guards held it.
+  const fingerprint = error?.reason === "ORDER_HELD" ? error.details.fingerprint : undefined;
   return followOn(message, {
     kind: "order.redeliver",
-    payload: { scope: REDELIVER_SCOPE, orderId, hash: "" },
+    payload: {
+      scope: REDELIVER_SCOPE,
+      orderId,
+      hash: "",
+      ...(typeof fingerprint === "string" ? { release: fingerprint } : {}),
+    },
   });
 }
 
@@ -62,6 +74,14 @@ export async function transformOrder(event: OrderEvent, deps: TransformDeps): Pr
   return {
     outcome: "done",
     detail: `${salesOrder.lines.length} lines, total ${salesOrder.total} ${salesOrder.currency}`,
-    delivery: { order: salesOrder, staffNotes: order.staff_notes ?? "" },
+    delivery: {
+      order: salesOrder,
+      staffNotes: order.staff_notes ?? "",
+      signals: {
+        paymentStatus: order.payment_status ?? "",
+        ipCountry: (order.geoip_country_iso2 ?? "").toUpperCase(),
+      },
+      ...(event.release ? { release: event.release } : {}),
+    },
   };
 }

@@ -88,6 +88,12 @@ export const OIS100MI = {
     },
   }),
 
+  /** One line of order text (TYPE 1 = head, TYTR 1 = pre-text, printed before the lines); one call per line. */
+  AddBatchText: transaction(P, "AddBatchText", {
+    required: { ORNO: F.ORNO, TYPE: F.TYPE, TYTR: F.TYTR, PARM: F.PARM },
+    optional: { CONO: F.CONO, PONR: F.PONR, POSX: F.POSX, LNCD: F.LNCD },
+  }),
+
   /** Temporary ORNO in, final ORNO and status out. */
   Confirm: transaction(P, "Confirm", {
     required: { ORNO: F.ORNO },
