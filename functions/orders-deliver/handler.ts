@@ -13,21 +13,24 @@ export const handler = sqsHandler(
   async (message) => {
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
-    const { guard, ...result } = await deliverOrder(parsePayload(DeliveryPayload, message.payload, "order delivery"), {
-      config: loadConfig(),
-      ledger: dynamoLedger,
-      m3: await m3Client(),
-      // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
-      leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
-      bigcommerce: {
-        async markOrder(orderId, update) {
-          await bigcommerce.updateOrder(orderId, {
-            ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
-            ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
-          });
+    const { guard, ...result } = await deliverOrder(
+      parsePayload(DeliveryPayload, message.payload, "order delivery"),
+      {
+        config: loadConfig(),
+        ledger: dynamoLedger,
+        m3: await m3Client(),
+        // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
+        leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
+        bigcommerce: {
+          async markOrder(orderId, update) {
+            await bigcommerce.updateOrder(orderId, {
+              ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
+              ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
+            });
+          },
         },
       },
-    });
+    );
     // What the guards decided goes into the message's log line: rules, scores and inputs, nothing personal.
     return { ...result, ...(guard ? { log: { guard } } : {}) };
   },

@@ -20,7 +20,9 @@ export async function batchGetAll(table: string, keys: readonly Key[], consisten
     for (let round = 0; pending.length > 0; round++) {
       if (round === ROUNDS) throw new TransientError(`DynamoDB left ${pending.length} reads unprocessed`);
       const answer = await dynamo().send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending], ConsistentRead: consistent } } }),
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: [...pending], ConsistentRead: consistent } },
+        }),
       );
       items.push(...(answer.Responses?.[table] ?? []));
       pending = (answer.UnprocessedKeys?.[table]?.Keys as Key[] | undefined) ?? [];

@@ -73,10 +73,12 @@ export const dynamoLedger: Ledger = {
   async getOrderContext(key, customerKey, recordKeys) {
     const wanted = [...new Set([key, ...(customerKey ? [customerKey] : []), ...recordKeys])];
     const items = new Map(
-      (await batchGetAll(tableName("ledger"), wanted.map((pk) => ({ pk })))).map((item) => [
-        item.pk as string,
-        item,
-      ]),
+      (
+        await batchGetAll(
+          tableName("ledger"),
+          wanted.map((pk) => ({ pk })),
+        )
+      ).map((item) => [item.pk as string, item]),
     );
     const records = new Map<string, Record<string, unknown>>();
     for (const recordKey of recordKeys) {

@@ -11,6 +11,7 @@ export * from "./ledger";
 export * from "./orders/customers";
 export * from "./orders/deliver";
 export * from "./orders/from-bigcommerce";
+export * from "./orders/guard";
 export * from "./orders/ingest";
 export * from "./orders/m3-order";
 export * from "./orders/routing";

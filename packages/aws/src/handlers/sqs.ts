@@ -7,14 +7,7 @@ import {
 } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
-import {
-  describeError,
-  Envelope,
-  holdReasons,
-  isPersistent,
-  isTransient,
-  PersistentError,
-} from "@m3bc/core";
+import { describeError, Envelope, holdReasons, isPersistent, isTransient, PersistentError } from "@m3bc/core";
 import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -122,11 +115,7 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
         envelope = parseEnvelope(record.body);
         const result = await step(envelope, { receiveCount });
         if (result.send) sends.set(record.messageId, result.send);
-        report(
-          result.outcome,
-          { kind: envelope.kind, key: envelope.key, detail: result.detail },
-          result.log,
-        );
+        report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail }, result.log);
       } catch (error) {
         const ids = { kind: envelope?.kind ?? "unknown", key: envelope?.key ?? "unknown" };
         const retryLater = (detail: string) => {
@@ -166,7 +155,8 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
               },
             );
           if (!(await parked)) throw error;
-          if (holdReasons.includes(error.reason)) metrics.addMetric(metricNames.guardHolds, MetricUnit.Count, 1);
+          if (holdReasons.includes(error.reason))
+            metrics.addMetric(metricNames.guardHolds, MetricUnit.Count, 1);
           report("parked", { ...ids, reason: error.reason, detail: error.message });
           return;
         }

@@ -23,19 +23,12 @@ export interface Decision {
 
 /** Hold if any finding holds, flag if any flags, else pass. */
 export function decide(findings: Finding[]): Decision {
-  const verdict = findings.some((f) => f.action === "hold")
-    ? "hold"
-    : findings.length
-      ? "flag"
-      : "pass";
+  const verdict = findings.some((f) => f.action === "hold") ? "hold" : findings.length ? "flag" : "pass";
   return { verdict, findings };
 }
 
 /** A finding when the check is on and trips (score ≥ threshold), else none. */
-export function trip(
-  action: GuardAction,
-  finding: Omit<Finding, "action">,
-): Finding[] {
+export function trip(action: GuardAction, finding: Omit<Finding, "action">): Finding[] {
   if (action === "off" || !(finding.score >= finding.threshold)) return [];
   return [{ ...finding, action, score: round(finding.score), threshold: round(finding.threshold) }];
 }

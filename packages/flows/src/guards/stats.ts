@@ -30,6 +30,7 @@ export const deviation = (stats: RunningStats) => Math.sqrt(Math.max(0, stats.va
 /** Reads a stored record defensively: anything malformed is "no statistics yet". */
 export function readStats(value: unknown): RunningStats | undefined {
   const v = value as Partial<RunningStats> | null | undefined;
-  if (!v || ![v.n, v.mean, v.variance].every((x) => typeof x === "number" && Number.isFinite(x))) return undefined;
+  if (!v || ![v.n, v.mean, v.variance].every((x) => typeof x === "number" && Number.isFinite(x)))
+    return undefined;
   return { n: v.n!, mean: v.mean!, variance: v.variance! };
 }

@@ -62,11 +62,9 @@ export async function guardOrder(
     deps.ledger.countOrder(key, {
       orderId: order.orderId,
       at: now,
-      forget: staleEntries(
-        context.records.get(key) as VelocityRecord | undefined,
-        now,
-        windowMs,
-      ).filter((id) => id !== String(order.orderId)),
+      forget: staleEntries(context.records.get(key) as VelocityRecord | undefined, now, windowMs).filter(
+        (id) => id !== String(order.orderId),
+      ),
       expiresAt: Math.ceil((now + Math.max(keepDays * 86_400_000, windowMs)) / 1000),
     });
   const [email, ...addresses] = await Promise.all([

@@ -87,7 +87,12 @@ export function batchBody(
   order: SalesOrder,
   part: OrderPart,
   tempOrderNumber: string,
-  options: { config: ConnectorConfig; deliveryAddress: boolean; firstPart: boolean; notes?: readonly string[] },
+  options: {
+    config: ConnectorConfig;
+    deliveryAddress: boolean;
+    firstPart: boolean;
+    notes?: readonly string[];
+  },
 ) {
   const { config } = options;
   const CONO = config.m3.company;
@@ -131,7 +136,13 @@ export function batchBody(
     : [];
   // The guards' flags, one line of head pre-text each (printed before the lines on M3's order documents).
   const texts = (options.notes ?? []).map((note) =>
-    OIS100MI.AddBatchText.request({ CONO, ORNO: tempOrderNumber, TYPE: "1", TYTR: 1, PARM: fit("PARM", note) }),
+    OIS100MI.AddBatchText.request({
+      CONO,
+      ORNO: tempOrderNumber,
+      TYPE: "1",
+      TYTR: 1,
+      PARM: fit("PARM", note),
+    }),
   );
   return {
     lines: requests,

@@ -277,14 +277,25 @@ export const OIS100MI: Program = {
   },
 
   AddBatchText: {
-    input: { ...cono, ORNO: "A10*", TYPE: "A1*", TYTR: "N1*", PARM: "A60*", PONR: "N5", POSX: "N3", LNCD: "A2" },
+    input: {
+      ...cono,
+      ORNO: "A10*",
+      TYPE: "A1*",
+      TYTR: "N1*",
+      PARM: "A60*",
+      PONR: "N5",
+      POSX: "N3",
+      LNCD: "A2",
+    },
     output: {},
     run({ store, input }) {
       const batch = batchOf(store, input);
       const TYPE = input.text("TYPE");
-      if (TYPE !== "1" && TYPE !== "2") throw new MiError(CODES.invalidValue, "TYPE", "Order head or line must be 1 or 2");
+      if (TYPE !== "1" && TYPE !== "2")
+        throw new MiError(CODES.invalidValue, "TYPE", "Order head or line must be 1 or 2");
       const TYTR = input.int("TYTR");
-      if (TYTR < 1 || TYTR > 3) throw new MiError(CODES.invalidValue, "TYTR", "Type of text must be 1, 2 or 3");
+      if (TYTR < 1 || TYTR > 3)
+        throw new MiError(CODES.invalidValue, "TYTR", "Type of text must be 1, 2 or 3");
       const PONR = input.has("PONR") ? input.int("PONR") : 0;
       if (TYPE === "2" && !batch.lines.some((l) => l.PONR === PONR))
         throw new MiError(CODES.recordMissing, "PONR", `Line ${PONR} does not exist`);
