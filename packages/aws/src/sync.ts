@@ -1,20 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { type Envelope, followOn, type ReasonCode, reasons } from "@m3bc/core";
+import { type Envelope, followOn, newEnvelope, type ReasonCode, reasons } from "@m3bc/core";
 import type {
   CatalogDeliverDeps,
   CatalogPollDeps,
+  CatalogRelease,
   CatalogUpdate,
   InventoryDeliverDeps,
   InventoryPollDeps,
   InventoryUpdate,
+  ParkedItem,
 } from "@m3bc/flows";
 import { balanceChanges, itemChanges, MMS200MI } from "@m3bc/m3";
 import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
+import { batchGetAll, batchPutAll } from "./batch";
 import { bigCommerceClient, m3Client } from "./clients";
 import { loadConfig } from "./config";
 import { park } from "./parked";
 import { sendAll } from "./queue";
+import { tableName } from "./runtime";
 import {
   dynamoReservations,
   dynamoSnapshot,
@@ -93,6 +97,9 @@ export async function catalogPollDeps(logger: Logger): Promise<CatalogPollDeps> 
     state: dynamoSyncState("catalog"),
     snapshot: (buckets) => dynamoSnapshot("catalog", buckets),
     enqueue: (messages) => sendAll("catalog-updates", messages),
+    park: parkCatalogItems,
+    releases: catalogReleases,
+    decision: (line) => logger.info("guard decision", { guard: line }),
     progress: (line) => logger.info("catalog sync progress", { ...line }),
     owner: randomUUID(),
   };
@@ -141,6 +148,15 @@ export async function catalogDeliverDeps(
       });
     },
     created: (skus) => dynamoUnknownSkus.record(skus, 0),
+    recordReleases: (releases) =>
+      batchPutAll(
+        tableName("ledger"),
+        [...releases].map(([sku, release]) => ({
+          pk: catalogReleaseKey(sku),
+          ...release,
+          expiresAt: Math.floor(Date.now() / 1000) + RELEASE_DAYS * 86_400,
+        })),
+      ),
     report: (reason, failures, items) =>
       parkReport(functionName, message, { ...update, items }, reason, {
         error: failures.map((f) => `${f.sku}: ${f.message}`).join("; "),
@@ -177,4 +193,54 @@ async function parkReport(
     details: report.details,
     body: JSON.stringify(body),
   });
+}
+
+/**
+ * Released catalog holds, in the ledger (`guard:catalog:<sku>`), for as long as the catalog sync may still compare
+ * against them; the snapshot takes over the baseline the next time the item passes.
+ */
+const catalogReleaseKey = (sku: string) => `guard:catalog:${sku}`;
+const RELEASE_DAYS = 90;
+
+async function catalogReleases(skus: readonly string[]): Promise<Map<string, CatalogRelease>> {
+  const items = await batchGetAll(
+    tableName("ledger"),
+    skus.map((sku) => ({ pk: catalogReleaseKey(sku) })),
+  );
+  return new Map(
+    items.map(({ pk, expiresAt: _, ...release }) => [
+      (pk as string).slice(catalogReleaseKey("").length),
+      release as unknown as CatalogRelease,
+    ]),
+  );
+}
+
+/**
+ * Parks each item on its own (key `catalog:item:<sku>`), as a catalog message holding only it: releasing or
+ * replaying one item is one record. A held item's message carries `release`, so writing it records the release.
+ */
+async function parkCatalogItems(items: ParkedItem[], stamp: number): Promise<void> {
+  const parkedAt = new Date().toISOString();
+  for (const { item, reason, error, details } of items) {
+    const body = newEnvelope<CatalogUpdate>({
+      flow: "catalog",
+      kind: "catalog.items",
+      key: `catalog:item:${item.sku}`,
+      payload: { stamp, items: [item], ...(reason === "CATALOG_HELD" ? { release: true } : {}) },
+    });
+    await park({
+      id: `catalog-poll:${body.key}:${reason}`,
+      parkedAt,
+      functionName: "catalog-poll",
+      queue: "catalog-updates",
+      flow: "catalog",
+      kind: body.kind,
+      key: body.key,
+      reason,
+      fix: reasons[reason],
+      error,
+      details,
+      body: JSON.stringify(body),
+    });
+  }
 }

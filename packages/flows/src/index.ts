@@ -1,4 +1,5 @@
 export * from "./catalog/deliver";
+export * from "./catalog/guard";
 export * from "./catalog/poll";
 export * from "./guards";
 export * from "./inventory/deliver";

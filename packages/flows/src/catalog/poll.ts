@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { SnapshotStore, SyncState } from "../inventory/poll";
 import { Progress, type ProgressLine } from "../inventory/progress";
 import { bucketOf, checkSize } from "../inventory/snapshot";
+import { type CatalogCandidate, type CatalogRelease, guardCatalog, type ParkedItem } from "./guard";
 
 /** An M3 item as MMS200MI LstItmByChgDate lists it (the client's typed output). */
 export interface M3Item {
@@ -13,6 +14,8 @@ export interface M3Item {
   STAT: string;
   NEWE: string;
   GRWE: string;
+  /** The item group: guards.rules.itemGroups says which go to the web. */
+  ITGR?: string;
 }
 
 export interface CatalogCursor {
@@ -41,6 +44,8 @@ export type CatalogItem = z.infer<typeof CatalogItem>;
 export const CatalogUpdate = z.object({
   stamp: z.number().int().nonnegative(),
   items: z.array(CatalogItem).min(1).max(50),
+  /** A held item's replay: writing it is an operator's release, which the next runs take as the baseline. */
+  release: z.boolean().optional(),
 });
 export type CatalogUpdate = z.infer<typeof CatalogUpdate>;
 
@@ -56,6 +61,12 @@ export interface CatalogPollDeps {
   state: SyncState<CatalogCursor>;
   snapshot: (buckets: number) => SnapshotStore;
   enqueue(messages: Envelope<CatalogUpdate>[]): Promise<void>;
+  /** Parks items for a human, one record each (held by the guard, or breaking a business rule). */
+  park(items: ParkedItem[], stamp: number): Promise<void>;
+  /** Releases recorded for these SKUs (see deliverCatalog). */
+  releases(skus: readonly string[]): Promise<Map<string, CatalogRelease>>;
+  /** Logs a guard decision that is not a plain pass. */
+  decision?(line: Record<string, unknown>): void;
   progress(line: ProgressLine): void;
   now?: () => number;
   owner: string;
@@ -68,6 +79,8 @@ export interface CatalogPollResult {
   messages: number;
   unmappedStatus: number;
   noPrice: number;
+  /** Items the catalog guard held this run. */
+  held: number;
 }
 
 // A little longer than catalog-poll's timeout (900 s): a run that died blocks the next ones this long at most.
@@ -106,23 +119,45 @@ export function digestOf(item: CatalogItem): string {
   return createHash("sha256").update(JSON.stringify(ordered)).digest("base64url").slice(0, 16);
 }
 
+/**
+ * What the snapshot keeps per SKU: the digest of the last view judged and its run, and what BigCommerce holds from
+ * the connector (price, name, whether a description was written) for the catalog guard to compare with.
+ */
 export interface CatalogEntry {
   digest: string;
   stamp: number;
+  price?: string;
+  name?: string;
+  description?: boolean;
 }
 
+/** Lines `sku⇥digest⇥stamp[⇥price⇥name⇥d]`; lines written before the guard existed have the first three only. */
 export function decodeCatalogBucket(text: string | undefined): Map<string, CatalogEntry> {
   const bucket = new Map<string, CatalogEntry>();
   for (const line of text ? text.split("\n") : []) {
-    const [sku, digest, stamp] = line.split("\t");
-    if (stamp !== undefined) bucket.set(sku!, { digest: digest!, stamp: Number(stamp) });
+    const [sku, digest, stamp, price, name, flags] = line.split("\t");
+    if (stamp === undefined) continue;
+    bucket.set(sku!, {
+      digest: digest!,
+      stamp: Number(stamp),
+      ...(price ? { price } : {}),
+      ...(name ? { name } : {}),
+      ...(flags?.includes("d") ? { description: true } : {}),
+    });
   }
   return bucket;
 }
 
+const field = (text: string | undefined) => (text ?? "").replace(/[\t\n\r]+/g, " ");
+
 const encodeCatalogBucket = (bucket: Map<string, CatalogEntry>, index: number) =>
   checkSize(
-    [...bucket].map(([sku, e]) => `${sku}\t${e.digest}\t${e.stamp}`).join("\n"),
+    [...bucket]
+      .map(
+        ([sku, e]) =>
+          `${sku}\t${e.digest}\t${e.stamp}\t${field(e.price)}\t${field(e.name)}\t${e.description ? "d" : ""}`,
+      )
+      .join("\n"),
     index,
     "catalog.snapshotBuckets",
   );
@@ -145,6 +180,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       messages: 0,
       unmappedStatus: 0,
       noPrice: 0,
+      held: 0,
     };
   try {
     const stamp = Math.max(now(), (cursor.lastStamp ?? 0) + 1, (cursor.pending ?? 0) + 1);
@@ -152,7 +188,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
     // A run that died after writing the snapshot did not move the cursor: its items are sent again whole.
     const trustSnapshot = cursor.pending === undefined && cursor.buckets === B;
     const from = cursor.since ?? config.catalog.firstRunFrom ?? "1900-01-01";
-    const candidates: CatalogItem[] = [];
+    const candidates: CatalogCandidate[] = [];
     let unmappedStatus = 0;
     let noPrice = 0;
     for await (const page of deps.items({ from, to: isoDate(stamp + DAY_MS) })) {
@@ -161,25 +197,30 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
         : new Map<string, string>();
       for (const item of page) {
         progress.read++;
-        const view = catalogItemOf(item, prices.get(item.ITNO), config);
+        const price = prices.get(item.ITNO);
+        const view = catalogItemOf(item, price, config);
         if (view === "unmapped-status") unmappedStatus++;
         else if (view === "no-price") noPrice++;
-        else candidates.push(view);
+        else
+          candidates.push({
+            view,
+            digest: digestOf(view),
+            reading: { price, name: item.ITDS, description: !!item.FUDS.trim() },
+            group: item.ITGR ?? "",
+          });
       }
       progress.report("read");
     }
 
     const store = deps.snapshot(B);
-    const indices = [...new Set(candidates.map((c) => bucketOf(c.sku, B)))];
+    const indices = [...new Set(candidates.map((c) => bucketOf(c.view.sku, B)))];
     const texts = await store.load(indices);
     const buckets = new Map(indices.map((i) => [i, decodeCatalogBucket(texts.get(i))]));
-    const changed = candidates.filter((item) => {
-      const bucket = buckets.get(bucketOf(item.sku, B))!;
-      const digest = digestOf(item);
-      if (trustSnapshot && bucket.get(item.sku)?.digest === digest) return false;
-      bucket.set(item.sku, { digest, stamp });
-      return true;
-    });
+    const { changed, parked, dirty, held, outsideGroups } = await guardCatalog(
+      candidates,
+      { buckets, count: B, stamp, trustSnapshot },
+      deps,
+    );
     progress.changed = changed.length;
 
     const messages: Envelope<CatalogUpdate>[] = [];
@@ -194,9 +235,10 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
         }),
       );
     }
-    if (changed.length) {
+    // Parked first: a run that dies after saving the snapshot does not read the held items as new again.
+    if (parked.length) await deps.park(parked, stamp);
+    if (dirty.size) {
       await deps.state.markPending(stamp);
-      const dirty = new Set(changed.map((c) => bucketOf(c.sku, B)));
       await store.save(new Map([...dirty].map((i) => [i, encodeCatalogBucket(buckets.get(i)!, i)])));
       for (let i = 0; i < messages.length; i += 10) {
         await deps.enqueue(messages.slice(i, i + 10));
@@ -213,6 +255,9 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       `${messages.length} messages`,
       ...(unmappedStatus ? [`${unmappedStatus} with a status not in catalog.statusMap (skipped)`] : []),
       ...(noPrice ? [`${noPrice} without a sales price (skipped)`] : []),
+      ...(held ? [`${held} held by the catalog guard`] : []),
+      ...(parked.length > held ? [`${parked.length - held} parked by a business rule`] : []),
+      ...(outsideGroups ? [`${outsideGroups} outside the web item groups (skipped)`] : []),
       `${progress.elapsedSeconds()} s`,
     ].join(", ");
     return {
@@ -222,6 +267,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       messages: messages.length,
       unmappedStatus,
       noPrice,
+      held,
     };
   } catch (error) {
     await deps.state.release(deps.owner).catch(() => undefined);
