@@ -1,18 +1,25 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Envelope, followOn, newEnvelope, type ReasonCode, reasons } from "@m3bc/core";
-import type {
-  CatalogDeliverDeps,
-  CatalogPollDeps,
-  CatalogRelease,
-  CatalogUpdate,
-  InventoryDeliverDeps,
-  InventoryPollDeps,
-  InventoryUpdate,
-  ParkedItem,
+import {
+  type BreakerState,
+  type BreakerStore,
+  type CatalogDeliverDeps,
+  type CatalogPollDeps,
+  type CatalogRelease,
+  type CatalogUpdate,
+  INVENTORY_RELEASE,
+  type InventoryDeliverDeps,
+  type InventoryPollDeps,
+  type InventoryRelease,
+  type InventoryUpdate,
+  type LocationHold,
+  type ParkedItem,
 } from "@m3bc/flows";
 import { balanceChanges, itemChanges, MMS200MI } from "@m3bc/m3";
 import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
+import { dynamo } from "./aws-clients";
 import { batchGetAll, batchPutAll } from "./batch";
 import { bigCommerceClient, m3Client } from "./clients";
 import { loadConfig } from "./config";
@@ -41,6 +48,9 @@ export async function inventoryPollDeps(logger: Logger): Promise<InventoryPollDe
     reservations: dynamoReservations,
     unknown: dynamoUnknownSkus,
     enqueue: (messages) => sendAll("inventory-updates", messages),
+    breaker: dynamoBreaker,
+    hold: parkHeldLocations,
+    decision: (line) => logger.info("guard decision", { guard: line }),
     progress: (line) => logger.info("inventory sync progress", { ...line }),
     owner: randomUUID(),
   };
@@ -66,6 +76,7 @@ export async function inventoryDeliverDeps(
       };
     },
     recordUnknown: (skus) => dynamoUnknownSkus.record(skus, Date.now()),
+    release: (release) => dynamoBreaker.release(release),
     reportUnknown: (update: InventoryUpdate, text) =>
       parkReport(functionName, message, update, "SKU_NOT_IN_BIGCOMMERCE", {
         error: `BigCommerce has no item for ${update.items.length} SKU(s) at location ${update.location}: ${text}`,
@@ -240,6 +251,98 @@ async function parkCatalogItems(items: ParkedItem[], stamp: number): Promise<voi
       fix: reasons[reason],
       error,
       details,
+      body: JSON.stringify(body),
+    });
+  }
+}
+
+/**
+ * The inventory circuit breaker's state in one ledger item (`guard:inventory`): `held` and `totals` written by the
+ * poll; a release is its own attribute (`release#<location>`), set by the release message and removed by the run that
+ * uses it, so a release given while a run is going is neither lost nor overwritten.
+ */
+const BREAKER_KEY = "guard:inventory";
+const RELEASE = "release#";
+
+export const dynamoBreaker: BreakerStore & { release(release: InventoryRelease): Promise<void> } = {
+  async load(): Promise<BreakerState> {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName("ledger"), Key: { pk: BREAKER_KEY }, ConsistentRead: true }),
+    );
+    const released: Record<string, number> = {};
+    for (const [name, value] of Object.entries(Item ?? {}))
+      if (name.startsWith(RELEASE)) released[name.slice(RELEASE.length)] = value as number;
+    return {
+      held: (Item?.held as BreakerState["held"]) ?? {},
+      totals: (Item?.totals as BreakerState["totals"]) ?? {},
+      released,
+    };
+  },
+
+  async save({ held, totals }, consumed) {
+    const removed = consumed.map((_, i) => `#r${i}`);
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: BREAKER_KEY },
+        UpdateExpression: `SET held = :held, totals = :totals, updatedAt = :now${removed.length ? ` REMOVE ${removed.join(", ")}` : ""}`,
+        ExpressionAttributeValues: { ":held": held, ":totals": totals, ":now": new Date().toISOString() },
+        ...(removed.length
+          ? {
+              ExpressionAttributeNames: Object.fromEntries(
+                consumed.map((l, i) => [`#r${i}`, `${RELEASE}${l}`]),
+              ),
+            }
+          : {}),
+      }),
+    );
+  },
+
+  async release({ location, heldAt }) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: BREAKER_KEY },
+        UpdateExpression: "SET #release = :heldAt",
+        ExpressionAttributeNames: { "#release": `${RELEASE}${location}` },
+        ExpressionAttributeValues: { ":heldAt": heldAt },
+      }),
+    );
+  },
+};
+
+/** One parked record per held location (key `inventory:hold:<location>`); replaying it releases the location. */
+async function parkHeldLocations(holds: LocationHold[]): Promise<void> {
+  const parkedAt = new Date().toISOString();
+  for (const hold of holds) {
+    const body = newEnvelope<InventoryRelease>({
+      flow: "inventory",
+      kind: INVENTORY_RELEASE,
+      key: `inventory:hold:${hold.location}`,
+      payload: { location: hold.location, heldAt: hold.stamp },
+    });
+    await park({
+      id: `inventory-poll:${body.key}:INVENTORY_HELD`,
+      parkedAt,
+      functionName: "inventory-poll",
+      queue: "inventory-updates",
+      flow: "inventory",
+      kind: body.kind,
+      key: body.key,
+      reason: "INVENTORY_HELD",
+      fix: reasons.INVENTORY_HELD,
+      error: `The inventory circuit breaker held location ${hold.location}: ${hold.findings.map((f) => f.note).join("; ")}. BigCommerce keeps its stock there until the location is released.`,
+      details: {
+        location: hold.location,
+        heldAt: hold.stamp,
+        zeroedSkus: hold.zeroedSkus,
+        findings: hold.findings.map(({ rule, score, threshold, inputs }) => ({
+          rule,
+          score,
+          threshold,
+          inputs,
+        })),
+      },
       body: JSON.stringify(body),
     });
   }

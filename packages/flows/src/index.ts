@@ -2,6 +2,7 @@ export * from "./catalog/deliver";
 export * from "./catalog/guard";
 export * from "./catalog/poll";
 export * from "./guards";
+export * from "./inventory/breaker";
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";
