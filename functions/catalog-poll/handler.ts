@@ -3,5 +3,5 @@ import { pollCatalog } from "@m3bc/flows";
 
 export const handler = scheduleHandler("catalog-poll", async (_event, { logger }) => {
   const result = await pollCatalog(await catalogPollDeps(logger));
-  return { summary: result.summary };
+  return { summary: result.summary, holds: result.held };
 });

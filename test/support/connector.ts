@@ -35,6 +35,8 @@ export async function startHarness(
   m3.upsertItem({
     ITNO: "FREIGHT",
     ITDS: "Freight charge",
+    // A price, as a real item has: one of zero is held by the catalog guard.
+    SAPR: "1",
     stock: { "100": 999999, "200": 999999 },
   } as never);
   const dir = mkdtempSync(join(tmpdir(), "m3bc-it-"));

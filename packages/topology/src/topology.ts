@@ -156,6 +156,7 @@ export const topology = {
         parked: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
+      holds: true,
     },
     "inventory-poll": {
       flow: "inventory",
@@ -165,10 +166,13 @@ export const topology = {
       memoryMb: 1024,
       sends: ["inventory-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        // GetItem/UpdateItem: the circuit breaker's holds and totals; parked: the locations it holds.
+        ledger: { actions: ["GetItem", "UpdateItem"], queries: ["open-orders"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
+      holds: true,
     },
     "inventory-push": {
       flow: "inventory",
@@ -178,8 +182,10 @@ export const topology = {
       memoryMb: 1024,
       sends: ["inventory-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"], queries: ["open-orders"] },
+        // GetItem/UpdateItem: the circuit breaker's holds and totals; parked: the locations it holds.
+        ledger: { actions: ["GetItem", "UpdateItem"], queries: ["open-orders"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
     },
@@ -191,7 +197,8 @@ export const topology = {
       memoryMb: 512,
       sends: [],
       tables: {
-        ledger: { actions: ["GetItem"] },
+        // UpdateItem: a held location's release.
+        ledger: { actions: ["GetItem", "UpdateItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
       },
@@ -205,10 +212,13 @@ export const topology = {
       memoryMb: 1024,
       sends: ["catalog-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem"] },
+        // BatchGetItem: releases of held items; parked: items held or breaking a business rule.
+        ledger: { actions: ["UpdateItem", "BatchGetItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+        parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
+      holds: true,
     },
     "catalog-deliver": {
       flow: "catalog",
@@ -218,7 +228,8 @@ export const topology = {
       memoryMb: 512,
       sends: [],
       tables: {
-        ledger: { actions: ["GetItem"] },
+        // BatchWriteItem: releases of held items, written with them.
+        ledger: { actions: ["GetItem", "BatchWriteItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
       },

@@ -88,6 +88,8 @@ export interface FunctionSpec<
   /** Tables this function uses, with exactly the actions it calls on each. */
   tables: Partial<Record<T, TableGrant>>;
   secrets: readonly SecretName[];
+  /** The function runs guards that hold data (orders, catalog items, a location's stock): it counts GuardHolds, which is alarmed. */
+  holds?: boolean;
 }
 
 export interface Topology<Q extends string = string, T extends string = string, S extends string = string> {

@@ -30,6 +30,8 @@ export interface Failure {
   /** ISO time it was first sent (DLQ) or parked. */
   at: string;
   body: string;
+  /** What the parking step recorded for humans (a guard's findings, before and after), masked as parked. */
+  details?: Record<string, unknown>;
 }
 
 export interface Selection {
@@ -247,6 +249,7 @@ export async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
     detail: `${r.error} — fix: ${r.fix}`,
     at: r.parkedAt,
     body: r.body,
+    ...(r.details ? { details: r.details } : {}),
   }));
 }
 
