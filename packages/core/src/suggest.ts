@@ -235,7 +235,11 @@ export function describeSuggestions(suggestions: readonly Suggestion[]): string 
     .join(", ");
 }
 
-/** A fix with "Did you mean …?" added when there is something to suggest. */
-export function withSuggestions(fix: string, suggestions: readonly Suggestion[]): string {
-  return suggestions.length ? `${fix} Did you mean ${describeSuggestions(suggestions)}?` : fix;
+/** A fix with "Did you mean …?" (or another question) added when there is something to suggest. */
+export function withSuggestions(
+  fix: string,
+  suggestions: readonly Suggestion[],
+  ask = "Did you mean",
+): string {
+  return suggestions.length ? `${fix} ${ask} ${describeSuggestions(suggestions)}?` : fix;
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { holdReasons } from "@m3bc/core";
 import type { ReplayIo } from "./commands";
-import { type Failure, listFailures, type ReplayResult, replayParked, type Selection } from "./replay";
+import { type Failure, parkedFailures, type ReplayResult, replayParked, type Selection } from "./replay";
 import { checkTargetArgs, DEFAULT_STACK_FILE, targetFrom, targetOptions } from "./target";
 
 export const GUARDS_USAGE = `pnpm guards <command> (--local [--stack-file ${DEFAULT_STACK_FILE}] | --stage <stage> [--region <region>])
@@ -34,7 +34,10 @@ export async function runGuards(argv: string[], io: ReplayIo): Promise<number> {
   const { command, kind, names, values } = parsed;
   const target = await targetFrom(values);
   if (command === "list") {
-    const holds = (await listFailures(target)).filter((f) => holdReasons.includes(f.reason as never));
+    // Holds are parked records, never DLQ messages: the DLQs are not visited.
+    const holds = (await parkedFailures(target))
+      .filter((f) => holdReasons.includes(f.reason as never))
+      .sort((a, b) => a.at.localeCompare(b.at));
     if (values.json) io.out(JSON.stringify(holds, null, 2));
     else {
       io.out(`${holds.length} hold(s) in ${target.description}`);

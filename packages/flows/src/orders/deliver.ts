@@ -279,10 +279,7 @@ export async function checkWarehousesInM3(
   m3: Pick<M3Client, "call">,
 ): Promise<void> {
   const warehouses = await m3.call(MMS005MI.LstWarehouses, { CONO: config.m3.company });
-  checkWarehouses(
-    config.warehouses,
-    warehouses.map((w) => w.WHLO),
-  );
+  checkWarehouses(config.warehouses, warehouses);
 }
 
 /** Maps M3's batch-order messages to reason codes; anything unrecognized stays M3_REJECTED with M3's text. */
