@@ -21,7 +21,7 @@ const minOrders = (defaultCount: number, whose: string) =>
     .min(1)
     .default(defaultCount)
     .describe(
-      `orders ${whose} statistics must have seen before the check judges (it stays quiet until then)`,
+      `how many orders the statistics of ${whose} must have seen before the check judges (quiet until then)`,
     );
 
 const halfLife = (defaultOrders: number, whose: string) =>
@@ -49,7 +49,7 @@ const OrderChecks = z
           .describe(
             "how many standard deviations above the store's usual (on a log scale: order values are skewed) an order must be to trip",
           ),
-        minOrders: minOrders(50, "of the store and currency"),
+        minOrders: minOrders(50, "the store and currency"),
         halfLifeOrders: halfLife(500, "the store's"),
       })
       .prefault({}),
@@ -67,7 +67,7 @@ const OrderChecks = z
           .min(1)
           .default(10)
           .describe("lines below this quantity never trip, whatever the SKU's usual"),
-        minOrders: minOrders(10, "of the SKU"),
+        minOrders: minOrders(10, "the SKU"),
         halfLifeOrders: halfLife(100, "the SKU's"),
       })
       .prefault({}),
@@ -88,7 +88,7 @@ const OrderChecks = z
           .describe(
             'currency → the first-order value that trips, e.g. {"USD": "500.00"}; used instead of timesUsual for the currencies listed',
           ),
-        minOrders: minOrders(50, "of the store and currency"),
+        minOrders: minOrders(50, "the store and currency"),
       })
       .prefault({}),
     countryMismatch: z
