@@ -256,3 +256,22 @@ describe("inventory circuit breaker on the local stack", () => {
     ]);
   });
 });
+
+describe("pnpm guards", () => {
+  test("a command it cannot run exits 2 and shows how to call it", async () => {
+    for (const argv of [
+      [],
+      ["hold", "--local"],
+      ["release", "--local"],
+      ["release", "order", "--local"],
+      ["release", "shoes", "1", "--local"],
+      ["release", "--all", "order", "1", "--local"],
+      ["list", "order", "--local"],
+      ["list", "--local", "--stage", "prod"],
+    ]) {
+      const { out, io: sink } = io();
+      expect(await runGuards(argv, sink), argv.join(" ")).toBe(2);
+      expect(out.join("\n")).toContain("pnpm guards <command>");
+    }
+  });
+});
