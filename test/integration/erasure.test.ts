@@ -2,7 +2,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { listParked, type ParkedMessage } from "@m3bc/aws";
 import { listFailures, localTarget, runErase } from "@m3bc/aws/replay";
-import { customerKeyByEmail, customerKeyById } from "@m3bc/flows";
+import { customerKeyByEmail, customerKeyById, emailRecordKey } from "@m3bc/flows";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
 
@@ -102,6 +102,8 @@ describe("pnpm erase-customer", () => {
     expect(m3OrdersFor(h.m3, placed.arjunDelivered!)).toHaveLength(1);
     expect(await link(customerKeyById(store(), ARJUN.id))).toBeDefined();
     expect(await link(customerKeyByEmail(store(), "sam@example.org"))).toBeDefined();
+    // The order guards counted his orders under a hash of his e-mail.
+    expect(await link(emailRecordKey(store(), ARJUN.email))).toBeDefined();
     const keys = (await listParked()).map((p) => p.key).sort();
     expect(keys).toEqual(
       [placed.arjunParked, placed.janeParked, 9003].map((id) => `order:${store()}:${id}`).sort(),
@@ -131,6 +133,7 @@ describe("pnpm erase-customer", () => {
     expect(out).toContain(`ledger link customer:${store()}:2 → M3 customer ${customer}`);
     expect(out).toContain(`Not erased here: the M3 customer ${customer} (CRS610)`);
     expect(await link(customerKeyById(store(), ARJUN.id))).toBeUndefined();
+    expect(await link(emailRecordKey(store(), ARJUN.email))).toBeUndefined();
 
     const left = await listFailures(localTarget(stackFile));
     expect(left.map((f) => `${f.source} ${f.key}`).sort()).toEqual(

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { parseConfig } from "@m3bc/core";
-import { customerKeyByEmail, customerKeyById } from "@m3bc/flows";
+import { customerKeyByEmail, customerKeyById, emailRecordKey } from "@m3bc/flows";
 import type { ReplayIo } from "./commands";
 import { type Failure, parkedFailures, visitDlq } from "./replay";
 import { checkTargetArgs, DEFAULT_STACK_FILE, type ReplayTarget, targetFrom, targetOptions } from "./target";
@@ -48,6 +48,8 @@ export async function eraseCustomer(
   const linkKeys = [
     ...request.customerIds.map((id) => customerKeyById(request.store, id)),
     ...request.emails.map((email) => customerKeyByEmail(request.store, email)),
+    // The order guards' velocity record of the e-mail (order ids and times under a hash of it).
+    ...request.emails.map((email) => emailRecordKey(request.store, email)),
   ];
   for (const key of linkKeys) {
     const Key = { pk: key };

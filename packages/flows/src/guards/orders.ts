@@ -63,6 +63,9 @@ export function orderChecksOn(checks: OrderChecks): boolean {
   return Object.values(checks).some((check) => on(check.action));
 }
 
+/** The ledger key of an e-mail's velocity record (a one-way hash of the e-mail: `pnpm erase-customer` removes it). */
+export const emailRecordKey = (store: string, email: string) => `guard:email:${store}:${emailHash(email)}`;
+
 export function historyKeys(order: SalesOrder, checks: OrderChecks): HistoryKeys {
   const store = order.store;
   const email = order.customer.email.trim();
@@ -75,7 +78,7 @@ export function historyKeys(order: SalesOrder, checks: OrderChecks): HistoryKeys
         ? [...quantitiesOf(order).keys()].map((sku) => [sku, `guard:qty:${store}:${sku}`])
         : [],
     ),
-    ...(wantEmail && email ? { email: `guard:email:${store}:${emailHash(email)}` } : {}),
+    ...(wantEmail && email ? { email: emailRecordKey(store, email) } : {}),
     addresses: on(checks.velocity.action)
       ? [...new Set(order.shipTos.map((s) => canonicalAddressKey(s.address)))].map(
           (hash) => `guard:address:${store}:${hash}`,
