@@ -64,6 +64,12 @@ const ORDER_MIX = [
   },
 ];
 const orders = (count: number) => Array.from({ length: count }, (_, i) => ORDER_MIX[i % ORDER_MIX.length]);
+const ordersChecksOff = Object.fromEntries(
+  ["orderValue", "lineQuantity", "newCustomerValue", "countryMismatch", "velocity", "bigcommerceRisk"].map((check) => [
+    check,
+    { action: "off" },
+  ]),
+);
 
 type Counts = Map<string, number>;
 type Stackable = { middlewareStack: { add(middleware: unknown, options: unknown): void } };
@@ -164,6 +170,7 @@ export const benchmark: Benchmark = {
       // The order guards run with their defaults: every check on (flag). The mix's shoppers order again and again,
       // so the velocity check flags nearly every order: the flagged path (notes in M3 text and staff notes) is the
       // one measured.
+      // BENCH_GUARDS=off turns every order check off, for comparing the end-to-end figures without them.
       const config = {
         bigcommerce: { storeHash: sims.bigcommerce.storeHash, apiBaseUrl: sims.bigcommerce.url },
         m3: { company: 100, division: "AAA", facility: "A01" },
@@ -172,6 +179,7 @@ export const benchmark: Benchmark = {
           default: "100",
           rules: [{ countries: ["US"], states: ["New York", "NY"], warehouse: "200" }],
         },
+        ...(process.env.BENCH_GUARDS === "off" ? { guards: { orders: ordersChecksOff } } : {}),
       };
 
       // The guards' own CPU per order, over the mix's orders as BigCommerce sends them (placed before the connector
