@@ -65,10 +65,9 @@ const ORDER_MIX = [
 ];
 const orders = (count: number) => Array.from({ length: count }, (_, i) => ORDER_MIX[i % ORDER_MIX.length]);
 const ordersChecksOff = Object.fromEntries(
-  ["orderValue", "lineQuantity", "newCustomerValue", "countryMismatch", "velocity", "bigcommerceRisk"].map((check) => [
-    check,
-    { action: "off" },
-  ]),
+  ["orderValue", "lineQuantity", "newCustomerValue", "countryMismatch", "velocity", "bigcommerceRisk"].map(
+    (check) => [check, { action: "off" }],
+  ),
 );
 
 type Counts = Map<string, number>;

@@ -9,8 +9,8 @@ export const handler = httpHandler("orders-webhook", async (request) =>
     config: loadConfig(),
     secret: await getSecret("bigcommerce-webhooks"),
     seen: (key) => hasSeen(`webhook:${key}`),
-    remember: async (key) => {
-      await remember(`webhook:${key}`, DEDUPE_SECONDS);
+    remember: async (key, about) => {
+      await remember(`webhook:${key}`, DEDUPE_SECONDS, Date.now(), about);
     },
     enqueue: (message, options) => sendAll("order-events", [message], options),
   }),

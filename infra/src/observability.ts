@@ -254,6 +254,18 @@ export class Observability extends Construct {
         section: "webhook-auth-failures",
       });
 
+    // The missed-order sweep had to step in: webhooks are being lost, or a hook was deactivated or is missing.
+    if (functions.some((f) => f.name === "orders-sweep"))
+      alarm("orders-sweep-found-missed", {
+        metric: total("orders found by the sweep, hooks repaired", [
+          metric(metricNames.ordersSwept, { service: "orders-sweep" }),
+          metric(metricNames.webhooksRepaired, { service: "orders-sweep" }),
+        ]),
+        threshold: 1,
+        what: "The missed-order sweep enqueued orders no webhook had brought, or found order hooks deactivated or missing",
+        section: "missed-webhooks",
+      });
+
     const lambdaGraph = (title: string, get: (fn: lambda.Function) => cloudwatch.IMetric) =>
       new cloudwatch.GraphWidget({ title, left: functions.map((f) => get(f.fn)), width: 8 });
     const queueGraph = (title: string, get: (q: DeployedQueue) => cloudwatch.IMetric) =>

@@ -164,6 +164,7 @@ export class StatefulStack extends Stack {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    Tags.of(secret).add(resourceTags.secret, name);
     Validations.of(secret).acknowledge({
       id: "AwsSolutions::AwsSolutions-SMG4",
       reason:

@@ -5,12 +5,13 @@ import {
   functionsByTrigger,
   parameterNames,
   queueViews,
+  resourceTags,
   type ScheduleSpec,
   type SecretName,
   type TableGrant,
   type Topology,
 } from "@m3bc/topology";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -143,6 +144,9 @@ export class StatelessStack extends Stack {
       environment,
     });
     acknowledgeFunction(fn, spec);
+
+    // Operator commands (pnpm pause, status) find a stage's functions by this tag.
+    Tags.of(fn).add(resourceTags.function, name);
 
     // Exactly what the topology grants: the queue it consumes, the queues it sends to, its table actions, its secrets.
     const consumed = spec.trigger.type === "sqs" ? [spec.trigger.queue] : [];

@@ -23,8 +23,9 @@ describe("catalog: M3 items → BigCommerce products and variants", () => {
 
   test("the first run writes every item it finds and reports the ones BigCommerce lacks", async () => {
     h.bc.resetRequestCounts();
+    // The shipping charge item (orders.shippingItem, FREIGHT here) is not read into the catalog: it is no product.
     expect(await run(h, "catalog-sync")).toMatch(
-      /^catalog sync from 1900-01-01: read 12 items, 12 changed, 1 messages/,
+      /^catalog sync from 1900-01-01: read 11 items, 11 changed, 1 messages/,
     );
     // One lookup, one product batch (3 simple products), one variant batch (7 variants).
     expect(calls(h)).toBe(3);
@@ -36,7 +37,7 @@ describe("catalog: M3 items → BigCommerce products and variants", () => {
     const parked = (await listParked()).filter((p) => p.reason === "SKU_NOT_IN_BIGCOMMERCE");
     expect(
       parked.flatMap((p) => ((p.details?.failures ?? []) as Array<{ sku: string }>).map((f) => f.sku)).sort(),
-    ).toEqual(["FREIGHT", "MUG-STONE"]);
+    ).toEqual(["MUG-STONE"]);
   });
 
   test("changed names, descriptions, prices and statuses reach products and variants; unchanged items cost nothing", async () => {
@@ -49,7 +50,7 @@ describe("catalog: M3 items → BigCommerce products and variants", () => {
     h.m3.upsertItem({ ITNO: "TEE-L-BLK", SAPR: "39" } as never);
     h.m3.upsertItem({ ITNO: "TOTE-CANVAS", STAT: "90" } as never);
     h.bc.resetRequestCounts();
-    expect(await run(h, "catalog-sync")).toMatch(/read 12 items, 3 changed, 1 messages/);
+    expect(await run(h, "catalog-sync")).toMatch(/read 11 items, 3 changed, 1 messages/);
     expect(calls(h)).toBe(3);
 
     expect(await product(h, "LAMP-ORBIT")).toMatchObject({
@@ -62,7 +63,7 @@ describe("catalog: M3 items → BigCommerce products and variants", () => {
 
     // Same day, nothing new: M3 lists the day's changes again, the snapshot drops them.
     h.bc.resetRequestCounts();
-    expect(await run(h, "catalog-sync")).toMatch(/read 12 items, 0 changed, 0 messages/);
+    expect(await run(h, "catalog-sync")).toMatch(/read 11 items, 0 changed, 0 messages/);
     expect(calls(h)).toBe(0);
   });
 });
@@ -92,7 +93,8 @@ describe("catalog with createMissing", () => {
       is_visible: true,
     });
 
-    expect(await run(h, "inventory-sync")).toMatch(/^delta sync: read 0 balances, 4 changed/);
+    // Its two locations (the freight item, excluded, was never created as a product).
+    expect(await run(h, "inventory-sync")).toMatch(/^delta sync: read 0 balances, 2 changed/);
     const rows = h.bc.inventory({ skus: ["MUG-STONE"], settle: true }) as Array<{
       location_id: number;
       on_hand: number;

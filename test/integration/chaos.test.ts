@@ -140,8 +140,6 @@ onMessageHandled((m) => {
 });
 
 const orderKey = (order: BcOrder) => `order:${h.bc.storeHash}:${order.id}`;
-const stackFile = () => `${h.dir}/stack.json`;
-const io = (out: string[]) => ({ out: (l: string) => out.push(l), err: (l: string) => out.push(l) });
 const settle = async (timeoutMs: number) => {
   await h.bc.webhooksIdle();
   await h.connector.stack.waitForIdle({ timeoutMs });
@@ -392,7 +390,7 @@ describe("chaos: a sale on a bad day", () => {
 
   test("the poison orders wait with their reasons, and nothing else does", async () => {
     const out: string[] = [];
-    expect(await runReplay(["list", "--local", "--stack-file", stackFile(), "--json"], io(out))).toBe(0);
+    expect(await runReplay(["list", "--local", "--json"], h.io(out))).toBe(0);
     parkedBeforeFix = JSON.parse(out.join("\n"));
     const key = (kind: keyof typeof POISON) => orderKey(placed.find((p) => p.poison === kind)!.order);
     // A poison order may also have run out of retries in M3's error storm before it reached Confirm: then
@@ -430,15 +428,13 @@ describe("chaos: a sale on a bad day", () => {
     h.m3.setStock("200", "LAMP-MINI", 1000);
 
     const out: string[] = [];
-    expect(await runReplay(["parked", "--local", "--stack-file", stackFile(), "--all"], io(out))).toBe(0);
+    expect(await runReplay(["parked", "--local", "--all"], h.io(out))).toBe(0);
     for (const queue of new Set(parkedBeforeFix.filter((f) => f.source === "dlq").map((f) => f.queue)))
-      expect(
-        await runReplay(["dlq", "--local", "--stack-file", stackFile(), "--queue", queue, "--all"], io(out)),
-      ).toBe(0);
+      expect(await runReplay(["dlq", "--local", "--queue", queue, "--all"], h.io(out))).toBe(0);
     await settle(120_000);
 
     const after: string[] = [];
-    expect(await runReplay(["list", "--local", "--stack-file", stackFile(), "--json"], io(after))).toBe(0);
+    expect(await runReplay(["list", "--local", "--json"], h.io(after))).toBe(0);
     expect(JSON.parse(after.join("\n"))).toEqual([]);
   });
 
@@ -573,7 +569,7 @@ describe("chaos findings, one at a time", () => {
 
   const waiting = async () => {
     const out: string[] = [];
-    await runReplay(["list", "--local", "--stack-file", `${r.dir}/stack.json`, "--json"], io(out));
+    await runReplay(["list", "--local", "--json"], r.io(out));
     return JSON.parse(out.join("\n")) as unknown[];
   };
 

@@ -1,7 +1,8 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { listParked, type ParkedMessage } from "@m3bc/aws";
-import { listFailures, localTarget, runErase } from "@m3bc/aws/replay";
+import { localTarget, readLocalStack } from "@m3bc/aws/cli";
+import { listFailures, runErase } from "@m3bc/aws/replay";
 import { customerKeyByEmail, customerKeyById, emailRecordKey } from "@m3bc/flows";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
@@ -11,19 +12,18 @@ const ARJUN = { id: 2, email: "arjun.patel@example.co.uk" };
 
 let h: Harness;
 let ledger: DynamoDBDocumentClient;
-let stackFile: string;
 const placed: Record<string, number> = {};
 
 const erase = async (...args: string[]) => {
   const out: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-  const code = await runErase(["--local", "--stack-file", stackFile, ...args], io);
+  const code = await runErase(["--local", ...args], h.io(out));
   return { code, out: out.join("\n") };
 };
 const link = async (key: string) =>
   (await ledger.send(new GetCommand({ TableName: h.connector.stack.file.tables.ledger!, Key: { pk: key } })))
     .Item;
 const store = () => h.bc.storeHash;
+const target = () => localTarget(readLocalStack(h.dir), h.dir);
 
 /** A delivery as it looked on the queue (the whole canonical order), for the DLQ and for a record parked before. */
 const fullDelivery = (orderId: number, customer: { bigcommerceId: number | null; email: string }) => ({
@@ -45,7 +45,6 @@ beforeAll(async () => {
     },
   });
   ledger = DynamoDBDocumentClient.from(h.connector.stack.dynamo);
-  stackFile = `${h.dir}/stack.json`;
   const guest = (email: string) => ({
     billingAddress: {
       first_name: "A",
@@ -113,10 +112,10 @@ describe("pnpm erase-customer", () => {
   test("a dry run names what would go and changes nothing", async () => {
     const { code, out } = await erase("--customer-id", String(ARJUN.id), "--dry-run");
     expect(code).toBe(0);
-    expect(out).toContain(`would erase in local stack`);
+    expect(out).toContain(`would erase in the local stack`);
     expect(out).toMatch(new RegExp(`ledger link customer:${store()}:2 → M3 customer \\d+`));
     expect(await link(customerKeyById(store(), ARJUN.id))).toBeDefined();
-    expect((await listFailures(localTarget(stackFile))).length).toBe(5);
+    expect((await listFailures(target())).length).toBe(5);
   });
 
   test("erases Arjun's link, his parked order and every message carrying his id or e-mail; nobody else's", async () => {
@@ -135,7 +134,7 @@ describe("pnpm erase-customer", () => {
     expect(await link(customerKeyById(store(), ARJUN.id))).toBeUndefined();
     expect(await link(emailRecordKey(store(), ARJUN.email))).toBeUndefined();
 
-    const left = await listFailures(localTarget(stackFile));
+    const left = await listFailures(target());
     expect(left.map((f) => `${f.source} ${f.key}`).sort()).toEqual(
       [`dlq order:${store()}:9002`, `parked order:${store()}:${placed.janeParked}`].sort(),
     );

@@ -16,10 +16,7 @@ afterAll(async () => h?.stop());
 const reconcile = async (...args: string[]) => {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runReconcile(["--dir", h.dir, ...args], {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-  });
+  const code = await runReconcile(["--local", ...args], h.io(out, err));
   return { code, out: out.join("\n"), err: err.join("\n") };
 };
 
@@ -64,6 +61,7 @@ describe("pnpm reconcile", () => {
   test("bad arguments print the usage", async () => {
     const { code, err } = await reconcile("--frobnicate");
     expect(code).toBe(2);
-    expect(err).toContain("pnpm reconcile [--dir .local]");
+    expect(err).toContain("Unknown option '--frobnicate'");
+    expect(err).toContain("pnpm reconcile --help");
   });
 });

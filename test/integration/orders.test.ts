@@ -194,9 +194,8 @@ describe("BigCommerce order → M3 customer order", () => {
     expect(m3OrdersFor(h.m3, placed.id)).toHaveLength(0);
 
     const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-    const stackFile = `${h.dir}/stack.json`;
-    expect(await runReplay(["list", "--local", "--stack-file", stackFile, "--json"], io)).toBe(0);
+    const io = h.io(out);
+    expect(await runReplay(["list", "--local", "--json"], io)).toBe(0);
     const parked = JSON.parse(out.join("\n")) as Array<{ reason: string; key: string; detail: string }>;
     expect(parked).toEqual([
       expect.objectContaining({
@@ -224,9 +223,7 @@ describe("BigCommerce order → M3 customer order", () => {
 
     h.m3.upsertItem({ ITNO: "POSTER-LTD", ITDS: "Limited Poster", stock: { "100": 10, "200": 10 } } as never);
     h.bc.resetRequestCounts();
-    expect(
-      await runReplay(["parked", "--local", "--stack-file", stackFile, "--reason", "SKU_NOT_IN_M3"], io),
-    ).toBe(0);
+    expect(await runReplay(["parked", "--local", "--reason", "SKU_NOT_IN_M3"], io)).toBe(0);
     await settle();
     // The replay fetched the order from BigCommerce again (only a replay does: the happy path has it in the message).
     expect(h.bc.requestCounts()["GET /v2/orders/{order_id}"]?.total).toBe(1);

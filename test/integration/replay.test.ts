@@ -1,6 +1,6 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CreateTableCommand, TagResourceCommand } from "@aws-sdk/client-dynamodb";
 import {
   ChangeMessageVisibilityCommand,
@@ -10,16 +10,15 @@ import {
 } from "@aws-sdk/client-sqs";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { ParkedMessage } from "@m3bc/aws";
+import { type CliIo, type LocalStackFile, localTarget, stageTarget } from "@m3bc/aws/cli";
 import {
-  awsTarget,
-  type LocalStackFile,
+  dropFailures,
   listFailures,
   RETRIES_EXHAUSTED,
   type ReplayTarget,
   replayDlq,
   replayParked,
   runReplay,
-  targetForLocalStack,
 } from "@m3bc/aws/replay";
 import { type LocalStack, startLocalStack } from "@m3bc/local";
 import type { Topology } from "@m3bc/topology";
@@ -49,7 +48,12 @@ const topology: Topology = {
 
 let stack: LocalStack;
 let target: ReplayTarget;
-let stackFile: string;
+let cwd: string;
+const io = (out: string[], err: string[] = out): CliIo => ({
+  out: (line) => out.push(line),
+  err: (line) => err.push(line),
+  cwd,
+});
 /** Keys whose messages the consumers fail (until a test "fixes the cause"). */
 const failing = new Set<string>();
 const received: Array<{ queue: string; record: SQSRecord; envelope: Record<string, unknown> }> = [];
@@ -128,29 +132,27 @@ async function park(id: string, reason: string, body: object, queue = "inbox", e
   await stack.dynamo.send(new PutCommand({ TableName: "parked", Item: record }) as never);
 }
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-
 beforeAll(async () => {
   stack = await startLocalStack({
     topology,
     emulators: "in-process",
     handlers: { "inbox-worker": consumer("inbox"), "plain-worker": consumer("plain") },
   });
-  // What the local runtime writes for tools: endpoints, queues and tables.
+  // What `pnpm dev` writes for tools, found by --local in the folder commands run in.
   const file: LocalStackFile = {
-    region: stack.region,
-    sqsEndpoint: stack.env.AWS_ENDPOINT_URL_SQS!,
-    dynamoEndpoint: stack.env.AWS_ENDPOINT_URL_DYNAMODB!,
-    queues: Object.fromEntries(
-      Object.values(stack.queues).map((q) => [q.name, { url: q.url, dlqUrl: q.dlqUrl, fifo: q.fifo }]),
-    ),
-    tables: { parked: "parked" },
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    mode: "simulators",
+    ...stack.file,
+    webhookUrl: "",
+    configFile: "",
+    configSource: "",
+    secretsFile: "",
   };
-  target = targetForLocalStack(file, "test stack");
-  const dir = join(repoRoot, ".local");
-  mkdirSync(dir, { recursive: true });
-  stackFile = join(dir, `replay-test-${process.pid}.json`);
-  writeFileSync(stackFile, JSON.stringify(file));
+  cwd = mkdtempSync(join(tmpdir(), "m3bc-replay-"));
+  mkdirSync(join(cwd, ".local"));
+  writeFileSync(join(cwd, ".local", "stack.json"), JSON.stringify(file));
+  target = localTarget(file, "test stack");
 
   await sendToDlq("inbox", "order:1");
   await sendToDlq("inbox", "order:2");
@@ -160,7 +162,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  rmSync(stackFile, { force: true });
+  rmSync(cwd, { recursive: true, force: true });
   await stack?.stop();
 });
 
@@ -198,15 +200,9 @@ describe("listing", () => {
   test("the CLI lists against the local stack file, filtered by reason", async () => {
     await park("p-cli", "CUSTOMER_INVALID", envelope("order:21"));
     const out: string[] = [];
-    const code = await runReplay(
-      ["list", "--local", "--stack-file", stackFile, "--reason", "CUSTOMER_INVALID"],
-      {
-        out: (line) => out.push(line),
-        err: (line) => out.push(line),
-      },
-    );
+    const code = await runReplay(["list", "--local", "--reason", "CUSTOMER_INVALID"], io(out));
     expect(code).toBe(0);
-    expect(out[0]).toMatch(/^1 message\(s\) waiting in local stack/);
+    expect(out[0]).toMatch(/^1 message\(s\) waiting in the local stack/);
     expect(out[1]).toContain("parked inbox  CUSTOMER_INVALID  order.created order:21  id p-cli");
   });
 });
@@ -299,13 +295,9 @@ describe("parked replay", () => {
     const previous = process.env.EDITOR;
     process.env.EDITOR = "sed -i s/OLD-SKU/NEW-SKU/";
     try {
-      const code = await runReplay(
-        ["parked", "--local", "--stack-file", stackFile, "--id", "p-edit", "--edit"],
-        {
-          out: () => {},
-          err: (line) => expect.fail(line),
-        },
-      );
+      const errors: string[] = [];
+      const code = await runReplay(["parked", "--local", "--id", "p-edit", "--edit"], io([], errors));
+      expect(errors).toEqual([]);
       expect(code).toBe(0);
     } finally {
       process.env.EDITOR = previous;
@@ -325,12 +317,51 @@ describe("parked replay", () => {
 
   test("refuses to replay everything unless asked with --all", async () => {
     const errors: string[] = [];
-    const code = await runReplay(["parked", "--local", "--stack-file", stackFile], {
-      out: () => {},
-      err: (line) => errors.push(line),
-    });
+    const code = await runReplay(["parked", "--local"], io([], errors));
     expect(code).toBe(2);
     expect(errors[0]).toContain("parked needs --all or a selection");
+  });
+});
+
+describe("dry runs and dropping", () => {
+  test("a dry run prints each message as it would be sent, edits applied, and sends nothing", async () => {
+    await park("p-dry", "SKU_NOT_IN_M3", envelope("order:50", { sku: "OLD-SKU" }));
+    const out: string[] = [];
+    const code = await runReplay(
+      ["parked", "--local", "--id", "p-dry", "--set", "payload.sku=NEW-SKU", "--dry-run"],
+      io(out),
+    );
+    expect(code).toBe(0);
+    const printed = out.join("\n");
+    expect(printed).toContain("would replay 1 message(s)");
+    expect(printed).toContain('"sku": "NEW-SKU"');
+    expect(printed).toContain('"attempt": 0');
+    await stack.waitForIdle();
+    expect(received).toEqual([]);
+    expect((await listFailures(target)).some((f) => f.id === "p-dry")).toBe(true);
+  });
+
+  test("drop deletes the selected DLQ messages and parked records for good, and only those", async () => {
+    await park("p-drop", "ORDER_INVALID", envelope("order:60"));
+    await park("p-keep", "ORDER_INVALID", envelope("order:61"));
+    await sendToDlq("plain", "order:62");
+    await stack.waitForIdle();
+
+    const wouldDrop = await dropFailures(target, { filters: ["key=order:60"] }, { dryRun: true });
+    expect(wouldDrop.dropped.map((f) => f.id)).toEqual(["p-drop"]);
+
+    const out: string[] = [];
+    expect(await runReplay(["drop", "--local", "--filter", "key=order:60"], io(out))).toBe(0);
+    expect(
+      await runReplay(["drop", "--local", "--queue", "plain", "--filter", "key=order:62"], io(out)),
+    ).toBe(0);
+    expect(out.join("\n")).toContain("dropped 1 message(s)");
+    const left = await listFailures(target);
+    expect(left.map((f) => f.key)).not.toContain("order:60");
+    expect(left.map((f) => f.key)).not.toContain("order:62");
+    expect(left.map((f) => f.key)).toContain("order:61");
+    await stack.waitForIdle();
+    expect(received).toEqual([]);
   });
 });
 
@@ -380,12 +411,56 @@ describe("finding a deployed stage", () => {
         }),
       );
     }
-    // The emulators stand in for AWS; in the cloud the clients are the default ones (awsClients).
-    const clients = { sqs: stack.sqs, dynamo: stack.dynamo };
-    const found = await awsTarget("qa", clients);
+    // The emulators stand in for AWS; in the cloud the clients are the default ones (awsClients). This stage has
+    // no functions or schedules (pnpm pause's discovery of those has its own tests).
+    const none = { send: async () => ({}) } as never;
+    const clients = { sqs: stack.sqs, dynamo: stack.dynamo, lambda: none, scheduler: none };
+    const found = await stageTarget("qa", clients);
     expect(found.queues).toEqual({ "order-events": { url: source, dlqUrl: dlq, fifo: true } });
-    expect(found.parkedTable).toBe("m3bc-qa-stateful-tableparkedE5F6-XYZ");
-    expect(found.ledgerTable).toBe("m3bc-qa-stateful-tableledgerG7H8-XYZ");
-    await expect(awsTarget("nosuchstage", clients)).rejects.toThrow(/No queues of stage "nosuchstage"/);
+    expect(found.tables).toEqual({
+      parked: "m3bc-qa-stateful-tableparkedE5F6-XYZ",
+      ledger: "m3bc-qa-stateful-tableledgerG7H8-XYZ",
+    });
+    await expect(stageTarget("nosuchstage", clients)).rejects.toThrow(/No queues of stage "nosuchstage"/);
+
+    // Functions are found by name prefix and tag; schedules by the function they start (any group).
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:1:function:${name}`;
+    const deployed = {
+      "m3bc-qa-stateless-ordersdeliver1A-XYZ": { "m3bc:stage": "qa", "m3bc:function": "orders-deliver" },
+      "m3bc-qa-stateless-shipmentspoll2B-XYZ": { "m3bc:stage": "qa", "m3bc:function": "shipments-poll" },
+      "m3bc-qa2-stateless-ordersdeliver3C-XYZ": { "m3bc:stage": "qa2", "m3bc:function": "orders-deliver" },
+      "someone-elses-function": {},
+    } as Record<string, Record<string, string>>;
+    const lambda = {
+      send: async (command: { input: { Marker?: string; Resource?: string } }) =>
+        "Resource" in command.input
+          ? { Tags: deployed[command.input.Resource!.split(":").at(-1)!] }
+          : {
+              Functions: Object.keys(deployed).map((name) => ({
+                FunctionName: name,
+                FunctionArn: arn(name),
+              })),
+            },
+    } as never;
+    const scheduler = {
+      send: async () => ({
+        Schedules: [
+          {
+            Name: "m3bc-qa-stateless-schedule-XYZ",
+            GroupName: "default",
+            Target: { Arn: arn("m3bc-qa-stateless-shipmentspoll2B-XYZ") },
+          },
+          { Name: "unrelated", GroupName: "default", Target: { Arn: arn("someone-elses-function") } },
+        ],
+      }),
+    } as never;
+    const withFunctions = await stageTarget("qa", { ...clients, lambda, scheduler });
+    expect(withFunctions.functions).toEqual({
+      "orders-deliver": "m3bc-qa-stateless-ordersdeliver1A-XYZ",
+      "shipments-poll": "m3bc-qa-stateless-shipmentspoll2B-XYZ",
+    });
+    expect(withFunctions.schedules).toEqual({
+      "shipments-poll": { name: "m3bc-qa-stateless-schedule-XYZ", group: "default" },
+    });
   });
 });

@@ -93,13 +93,13 @@ test("a secrets file from before the webhook secrets had their own key still reg
   expect(headers()).toEqual(["an-older-secret-of-16-chars", "an-older-secret-of-16-chars"]);
 });
 
-test("without secrets the usage names both secrets' options", async () => {
+test("without secrets it says where they come from: a file, or a stage's Secrets Manager secrets", async () => {
   const result = (await cli(["register", "--url", "https://x.example.com", ...configArgs])) as {
     code: number;
     stderr: string;
   };
   expect(result.code).toBe(2);
-  expect(result.stderr).toMatch(/--secret-id <arn> \[--webhook-secret-id <arn>\]/);
+  expect(result.stderr).toContain("Which secrets? Give --secrets FILE (or --local, or --stage <stage>)");
 });
 
 test("a missing --url is a clear usage error", async () => {

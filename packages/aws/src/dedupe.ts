@@ -15,13 +15,19 @@ export async function hasSeen(key: string, now = Date.now()): Promise<boolean> {
  * Remembers `key` for `ttlSeconds`: one conditional write that only replaces an expired record. Returns false
  * when someone remembered it first (a concurrent duplicate), which callers may ignore.
  */
-export async function remember(key: string, ttlSeconds: number, now = Date.now()): Promise<boolean> {
+export async function remember(
+  key: string,
+  ttlSeconds: number,
+  now = Date.now(),
+  /** What the record is about, e.g. the order (pnpm trace finds an order's webhooks by it). */
+  about: Record<string, string> = {},
+): Promise<boolean> {
   const nowSeconds = Math.floor(now / 1000);
   try {
     await dynamo().send(
       new PutCommand({
         TableName: tableName("idempotency"),
-        Item: { id: key, expiresAt: nowSeconds + ttlSeconds },
+        Item: { ...about, id: key, expiresAt: nowSeconds + ttlSeconds, at: new Date(now).toISOString() },
         ConditionExpression: "attribute_not_exists(id) OR expiresAt < :now",
         ExpressionAttributeValues: { ":now": nowSeconds },
       }),

@@ -19,7 +19,7 @@ const PART_ATTRIBUTES = { "temp#": "tempOrderNumber", "lease#": "leaseUntil" } a
 /** Partition value of the sparse "open-orders" index: orders whose stock M3 may not have allocated yet. */
 export const OPEN = "open";
 /** Partition value of the sparse "unshipped-orders" index: orders in M3 with something left to ship. */
-const UNSHIPPED = "unshipped";
+export const UNSHIPPED = "unshipped";
 
 const shippable = (item: Record<string, unknown>): ShippableOrder => ({
   key: item.pk as string,

@@ -27,6 +27,10 @@ export const metricNames = {
    */
   failed: "MessagesFailed",
   webhookRejected: "WebhooksRejected",
+  /** Orders the missed-order sweep enqueued because no webhook had brought them. */
+  ordersSwept: "OrdersSwept",
+  /** Order hooks the sweep found deactivated (and turned back on) or missing. */
+  webhooksRepaired: "WebhooksRepaired",
   /**
    * Data a guard held instead of writing: orders and catalog items parked as held, and locations the inventory
    * breaker keeps untouched (counted on every run until released, so its alarm stays on).
@@ -106,4 +110,25 @@ export function onMessageHandled(observer: (message: HandledMessage) => void): (
 
 export function reportHandled(message: HandledMessage): void {
   for (const observer of observers) observer(message);
+}
+
+/** An HTTP request a function turned away (4xx): the local log shows it, the cloud log has it as a warning. */
+export interface RefusedRequest {
+  functionName: string;
+  method: string;
+  path: string;
+  status: number;
+  /** Why, in a few words (never the body or headers: they may carry secrets). */
+  reason: string;
+}
+
+const refusalObservers = new Set<(request: RefusedRequest) => void>();
+
+export function onRequestRefused(observer: (request: RefusedRequest) => void): () => void {
+  refusalObservers.add(observer);
+  return () => refusalObservers.delete(observer);
+}
+
+export function reportRefused(request: RefusedRequest): void {
+  for (const observer of refusalObservers) observer(request);
 }

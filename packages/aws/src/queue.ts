@@ -1,4 +1,9 @@
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { type Envelope, TransientError } from "@m3bc/core";
 import { type QueueName, topology } from "@m3bc/topology";
 import { sqs } from "./aws-clients";
@@ -80,4 +85,26 @@ function* chunk(envelopes: readonly Envelope[]): Generator<Envelope[]> {
     bytes += size;
   }
   if (batch.length) yield batch;
+}
+
+/** A queue's approximate counts: waiting (visible), in flight (received, not deleted) and delayed (backoff). */
+export async function queueDepth(
+  client: Pick<SQSClient, "send">,
+  url: string,
+): Promise<{ visible: number; inFlight: number; delayed: number }> {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
 }

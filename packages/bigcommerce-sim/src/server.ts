@@ -16,6 +16,16 @@ import { customerRoutes } from "./routes-customers";
 import { hookRoutes } from "./routes-hooks";
 import { inventoryRoutes } from "./routes-inventory";
 import { orderRoutes } from "./routes-orders";
+import { storeRoutes } from "./routes-store";
+import {
+  allows,
+  areaOf,
+  FULL_SCOPES,
+  parseScopes,
+  SCOPE_REFUSED,
+  type ScopeArea,
+  type ScopeLevel,
+} from "./scopes";
 import type { BulkSeed } from "./seed";
 import { seedDemo, seedLocations } from "./seed";
 import { Store } from "./store";
@@ -57,6 +67,8 @@ export interface SimulatorOptions {
 }
 
 export interface BigCommerceSimulator extends SimulatorAdmin {
+  /** Takes scopes from (or gives them back to) the API account's token, e.g. {orders: "read-only"}. */
+  setScopes(scopes: Partial<Record<ScopeArea, ScopeLevel>>): void;
   /** e.g. http://127.0.0.1:54321; the API base is `${url}/stores/${storeHash}`. */
   url: string;
   storeHash: string;
@@ -119,10 +131,13 @@ export async function startBigCommerceSimulator(
   const counts = new RequestCounts();
   let url = "";
   let store!: Store;
+  /** What the API account's token may do (FULL_SCOPES unless a test takes some away). */
+  let scopes: Record<ScopeArea, ScopeLevel> = { ...FULL_SCOPES };
   let routes: Route[] = [];
 
   const build = (seed: "demo" | "empty") => {
     store?.webhooks.close();
+    scopes = { ...FULL_SCOPES };
     store = new Store({
       storeHash,
       storeId: options.storeId ?? "1001",
@@ -142,6 +157,7 @@ export async function startBigCommerceSimulator(
       ...inventoryRoutes(store),
       ...customerRoutes(store),
       ...hookRoutes(store),
+      ...storeRoutes(store),
     ];
   };
 
@@ -185,6 +201,8 @@ export async function startBigCommerceSimulator(
               body: { status: 401, title: "Unauthorized", type: STATUS_TYPE },
             },
       );
+    const area = areaOf(path);
+    if (area && !allows(scopes[area], method)) return finish(error(403, SCOPE_REFUSED));
     const accept = req.headers.accept;
     if (accept && !/application\/(json|\*|problem\+json)|\*\/\*/.test(accept))
       return finish(error(406, "The requested Accept type is not supported."));
@@ -288,6 +306,20 @@ export async function startBigCommerceSimulator(
       pattern: /^\/reset$/,
       run: (_m, body) => admin.reset(body?.seed === "empty" ? "empty" : "demo"),
     },
+    // The API account's scopes per area ("modify", "read-only", "none"), e.g. {"orders": "read-only"}.
+    { method: "GET", pattern: /^\/scopes$/, run: () => scopes },
+    {
+      method: "PUT",
+      pattern: /^\/scopes$/,
+      run: (_m, body) => {
+        try {
+          scopes = { ...scopes, ...parseScopes(body) };
+        } catch (error) {
+          throw new AdminInputError((error as Error).message);
+        }
+        return scopes;
+      },
+    },
   ];
 
   const adminHttp = async (
@@ -332,6 +364,9 @@ export async function startBigCommerceSimulator(
 
   return {
     ...admin,
+    setScopes: (changes) => {
+      scopes = { ...scopes, ...parseScopes(changes) };
+    },
     url,
     storeHash,
     accessToken,

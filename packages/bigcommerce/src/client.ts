@@ -33,6 +33,7 @@ import {
   Product,
   ProductUpdate,
   Shipment,
+  StoreInformation,
   Transaction,
   Variant,
   VariantUpdate,
@@ -514,6 +515,26 @@ export class BigCommerceClient {
       ...(headersDiffer ? { headers: wanted.headers } : {}),
     });
     return { webhook: updated, action: existing.is_active ? "updated" : "reactivated" };
+  }
+
+  // ─── store and access ─────────────────────────────────────────────────────────────────────
+
+  /** The store's name, currency and time zone (GET /v2/store; needs the Information & settings read scope). */
+  async getStoreInformation(): Promise<StoreInformation> {
+    return this.read({ method: "GET", path: "/v2/store" }, StoreInformation);
+  }
+
+  /**
+   * The HTTP status of one request, 4xx included, for probing what the token may do: a read, or a write to a record
+   * that does not exist (403 = the scope is missing). Transient failures still throw after the usual retries.
+   */
+  async accessStatus(request: Pick<CallSpec, "method" | "path" | "query" | "body">): Promise<number> {
+    try {
+      return (await this.transport.call(request)).status;
+    } catch (error) {
+      if (error instanceof BigCommerceApiError) return error.status;
+      throw error;
+    }
   }
 
   // ─── plumbing ─────────────────────────────────────────────────────────────────────────────

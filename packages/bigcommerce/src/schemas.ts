@@ -556,6 +556,23 @@ export const WebhookUpdate = NewWebhook.partial().refine(
 );
 export type WebhookUpdate = z.input<typeof WebhookUpdate>;
 
+// ─── V2 store information ───────────────────────────────────────────────────────────────────
+
+/** GET /v2/store (Store Information API): the store's global settings. */
+export const StoreInformation = z.looseObject({
+  id: Text,
+  name: Text,
+  domain: Text,
+  status: Text,
+  /** The store's default currency (ISO 4217). */
+  currency: Text,
+  timezone: z
+    .looseObject({ name: Text, raw_offset: z.number().default(0) })
+    .default({ name: "", raw_offset: 0 }),
+  plan_name: Text,
+});
+export type StoreInformation = z.infer<typeof StoreInformation>;
+
 // ─── V3 envelopes ───────────────────────────────────────────────────────────────────────────
 
 export const Pagination = z.looseObject({

@@ -3,7 +3,7 @@
  * request, bounded retries with exponential backoff and jitter for what is worth retrying, and every
  * failure turned into a TransientError or a PersistentError.
  */
-import { TransientError } from "@m3bc/core";
+import { fetchFailure, TransientError } from "@m3bc/core";
 import type { Clock, RateBudget } from "./budget";
 import { BigCommerceApiError, InventoryAdjustmentRejectedError, readErrorBody } from "./errors";
 import { parseJson, stringifyJson } from "./wire";
@@ -135,7 +135,7 @@ export class Transport {
       budget.settle(undefined);
       const timeout = (cause as Error)?.name === "TimeoutError";
       const error = new TransientError(
-        `BigCommerce ${spec.method} ${spec.path}: ${timeout ? `no answer within ${this.options.retry.timeoutMs} ms` : `network error (${(cause as Error)?.message})`}`,
+        `BigCommerce ${spec.method} ${spec.path}: ${timeout ? `no answer within ${this.options.retry.timeoutMs} ms from ${new URL(url).host}` : fetchFailure(cause, url)}`,
         { cause, details: { method: spec.method, path: spec.path } },
       );
       // A POST that may have reached BigCommerce is not sent twice: the caller's redrive decides.

@@ -88,7 +88,8 @@ describe("rate limits and retries", () => {
     });
     const offline = await nowhere.listLocations().catch((e: unknown) => e);
     expect(offline).toBeInstanceOf(TransientError);
-    expect((offline as Error).message).toMatch(/network error/);
+    // "fetch failed" alone names nothing: the message names the host and why.
+    expect((offline as Error).message).toMatch(/cannot reach 127\.0\.0\.1:9 \(/);
   });
 
   test("a slow answer past the timeout is transient", async () => {

@@ -9,6 +9,9 @@ import { Decimal } from "./money";
  */
 const WarehouseCode = z.string().min(1).max(3).describe("an M3 warehouse (WHLO), at most 3 characters");
 
+/** Item numbers a sync leaves alone: exact, or with * for any run of characters. */
+const ExcludeSkus = z.array(z.string().min(1).max(15)).default([]);
+
 const WarehouseRule = z
   .strictObject({
     warehouse: WarehouseCode,
@@ -110,6 +113,9 @@ const Inventory = z
       .positive()
       .default(24)
       .describe("SKUs BigCommerce does not have are left out of pushes for this long, then tried again"),
+    excludeSkus: ExcludeSkus.describe(
+      'M3 items the inventory sync leaves alone, e.g. ["SVC-*"] (services, fees); * matches any characters; orders.shippingItem is always left out',
+    ),
   })
   .refine((i) => new Set(Object.values(i.locations)).size === Object.keys(i.locations).length, {
     message: "two warehouses map to the same BigCommerce location; map each location from one warehouse",
@@ -165,6 +171,9 @@ const Catalog = z
       .max(4096)
       .default(128)
       .describe("DynamoDB items the snapshot of pushed item fields is spread over"),
+    excludeSkus: ExcludeSkus.describe(
+      'M3 items the catalog sync leaves alone, e.g. ["SVC-*"]; * matches any characters; orders.shippingItem is always left out',
+    ),
   })
   .prefault({});
 
@@ -258,6 +267,26 @@ export const ConnectorConfig = z.strictObject({
             ),
         })
         .default({ statusId: null, staffNote: true }),
+      sweep: z
+        .strictObject({
+          firstRunHours: z
+            .number()
+            .positive()
+            .max(24 * 30)
+            .default(24)
+            .describe("how far back the missed-order sweep looks on its first run, in hours"),
+          graceSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(3600)
+            .default(300)
+            .describe(
+              "an order changed less than this long ago is left to its webhook (BigCommerce retries a failed delivery after 60 s); older ones the ledger has not seen are enqueued",
+            ),
+        })
+        // The missed-order sweep: every few minutes, BigCommerce orders changed since its last run.
+        .prefault({}),
     })
     .prefault({}),
   customers: z

@@ -5,6 +5,7 @@ export * from "./envelope";
 export * from "./errors";
 export * from "./model/sales-order";
 export * from "./money";
+export * from "./network";
 export * from "./payload";
 export * from "./redact";
 export * from "./secrets";

@@ -152,3 +152,13 @@ function roundDiv(numerator: bigint, denominator: bigint): bigint {
 }
 
 export const dec = (text: string | number) => Decimal.parse(text);
+
+/**
+ * Money as people read it, the one way every log line and command prints it: the amount with at least two
+ * decimals and no padding beyond what it has, then the currency ("154.95 USD", "0.125 EUR", "12.00 GBP").
+ */
+export function formatMoney(amount: string | number | Decimal, currency: string): string {
+  const text = (amount instanceof Decimal ? amount : Decimal.parse(amount)).toString();
+  const [whole, fraction = ""] = text.split(".");
+  return `${whole}.${fraction.padEnd(2, "0")} ${currency}`;
+}

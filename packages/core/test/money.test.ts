@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Decimal, dec, roundPreservingSum } from "../src/money";
+import { Decimal, dec, formatMoney, roundPreservingSum } from "../src/money";
 
 describe("Decimal", () => {
   test("parses and prints the wire formats exactly", () => {
@@ -75,5 +75,16 @@ describe("roundPreservingSum", () => {
         },
       ),
     );
+  });
+});
+
+describe("money as people read it", () => {
+  test("one way everywhere: at least two decimals, none padded beyond, then the currency", () => {
+    expect(formatMoney("154.9500", "USD")).toBe("154.95 USD");
+    expect(formatMoney("12", "GBP")).toBe("12.00 GBP");
+    expect(formatMoney("0.5", "EUR")).toBe("0.50 EUR");
+    expect(formatMoney("0.125", "EUR")).toBe("0.125 EUR");
+    expect(formatMoney(dec("-3.10"), "USD")).toBe("-3.10 USD");
+    expect(formatMoney(49.95, "USD")).toBe("49.95 USD");
   });
 });

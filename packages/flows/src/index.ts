@@ -1,6 +1,8 @@
 export * from "./catalog/deliver";
 export * from "./catalog/guard";
 export * from "./catalog/poll";
+export * from "./check/check";
+export * from "./check/needs";
 export * from "./guards";
 export * from "./inventory/breaker";
 export * from "./inventory/deliver";
@@ -17,6 +19,7 @@ export * from "./orders/guard";
 export * from "./orders/ingest";
 export * from "./orders/m3-order";
 export * from "./orders/routing";
+export * from "./orders/sweep";
 export * from "./orders/transform";
 export * from "./orders/units";
 export * from "./orders/webhooks";

@@ -159,6 +159,14 @@ describe("catalog poll", () => {
     ]);
   });
 
+  test("the shipping charge item and the SKUs of catalog.excludeSkus are never read into a message", async () => {
+    const config = syncConfig({ orders: { shippingItem: "FREIGHT" }, catalog: { excludeSkus: ["SVC-*"] } });
+    const items = ["LAMP", "FREIGHT", "SVC-INSTALL"].map((sku) => item(sku));
+    const catalog = memoryCatalog(() => items, new Map(items.map((i) => [i.ITNO, "5"])), config);
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ read: 1, changed: 1 });
+    expect(catalog.queue.flatMap((m) => m.payload.items.map((i) => i.sku))).toEqual(["LAMP"]);
+  });
+
   test("a run that died after writing its snapshot sends its items again", async () => {
     const catalog = memoryCatalog(() => [item("A")], new Map([["A", "1"]]));
     await pollCatalog(catalog.deps());

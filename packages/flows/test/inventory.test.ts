@@ -133,6 +133,16 @@ describe("inventory poll", () => {
     ]);
   });
 
+  test("the shipping charge item and the SKUs of inventory.excludeSkus are never pushed", async () => {
+    const sync = memorySync(
+      syncConfig({ orders: { shippingItem: "FREIGHT" }, inventory: { excludeSkus: ["SVC-*", "GIFTWRAP"] } }),
+    );
+    for (const sku of ["A", "FREIGHT", "SVC-INSTALL", "SVC-CARE", "GIFTWRAP", "GIFTWRAP-XL"])
+      sync.set("100", sku, 5);
+    await pollInventory(sync.deps());
+    expect(sync.drain()).toEqual(["1/A=5", "1/GIFTWRAP-XL=5"]);
+  });
+
   test("a delta reads after the cursor and sends only balances whose pushed quantity changed", async () => {
     const sync = memorySync(syncConfig());
     sync.set("100", "A", 40);

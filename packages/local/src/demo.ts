@@ -1,18 +1,20 @@
 import { runReplay } from "@m3bc/aws/replay";
+import { formatMoney } from "@m3bc/core";
 import type { RunningConnector } from "./connector";
 import type { RunningSimulators } from "./simulators";
 
 interface DemoContext {
   sims: RunningSimulators;
   connector: RunningConnector;
-  /** The local stack file `pnpm replay --local` reads (.local/stack.json). */
-  stackFile: string;
+  /** The folder `pnpm replay --local` finds the local stack from (the one holding .local/). */
+  cwd: string;
   say: (line: string) => void;
 }
 
 interface StoreOrder {
   id: number;
   total_inc_tax: string;
+  currency_code: string;
   status_id: number;
   staff_notes: string;
 }
@@ -24,6 +26,8 @@ interface M3Order {
   NTAM: string;
   lines: Array<{ PONR: number; ITNO: string; WHLO: string }>;
 }
+
+const total = (order: StoreOrder) => formatMoney(order.total_inc_tax, order.currency_code);
 
 const STATUS: Record<number, string> = {
   2: "Shipped",
@@ -39,7 +43,7 @@ const STATUS: Record<number, string> = {
  * deliberately bad order), then M3 ships them, partly and fully, and the tracking shows up in BigCommerce. The bad
  * order is parked; the demo fixes the cause in M3 and replays it with the same command an operator would run.
  */
-export async function runDemo({ sims, connector, stackFile, say }: DemoContext): Promise<void> {
+export async function runDemo({ sims, connector, cwd, say }: DemoContext): Promise<void> {
   const bc = sims.bigcommerce.admin;
   const m3 = sims.m3.admin;
   const place = (input: Record<string, unknown>) => bc<StoreOrder>("POST", "/orders", input);
@@ -68,7 +72,7 @@ export async function runDemo({ sims, connector, stackFile, say }: DemoContext):
     shippingCost: "7.5000",
   });
   say(
-    `  #${jane.id} Jane Doe (known in M3): 2 variants + a lamp, coupon WELCOME10, ships to Boston — ${jane.total_inc_tax} USD`,
+    `  #${jane.id} Jane Doe (known in M3): 2 variants + a lamp, coupon WELCOME10, ships to Boston — ${total(jane)}`,
   );
   const guest = await place({
     billingAddress: {
@@ -85,13 +89,13 @@ export async function runDemo({ sims, connector, stackFile, say }: DemoContext):
     lines: [{ sku: "COFFEE-ESP-1KG", quantity: 2 }],
     shippingCost: "4.9500",
   });
-  say(`  #${guest.id} Sam Guest (guest checkout, New York): espresso beans — ${guest.total_inc_tax} USD`);
+  say(`  #${guest.id} Sam Guest (guest checkout, New York): espresso beans — ${total(guest)}`);
   const arjun = await place({
     customerId: 2,
     lines: [{ sku: "SHOE-43", quantity: 1 }],
     shippingCost: "9.0000",
   });
-  say(`  #${arjun.id} Arjun Patel (first order: not in M3 yet): trail shoes — ${arjun.total_inc_tax} USD`);
+  say(`  #${arjun.id} Arjun Patel (first order: not in M3 yet): trail shoes — ${total(arjun)}`);
   const transfer = await place({
     customerId: 1,
     lines: [{ sku: "TOTE-CANVAS", quantity: 2 }],
@@ -110,7 +114,7 @@ export async function runDemo({ sims, connector, stackFile, say }: DemoContext):
   for (const [order, m3Order] of [jane, guest, arjun].map((o, i) => [o, inM3[i]!] as const)) {
     const marked = await bc<StoreOrder>("GET", `/orders/${order.id}`);
     say(
-      `  #${order.id} → M3 order ${m3Order.ORNO}, customer ${m3Order.CUNO}, warehouse ${m3Order.lines[0]?.WHLO}, net ${m3Order.NTAM}; BigCommerce: ${STATUS[marked.status_id] ?? marked.status_id}, staff note "${marked.staff_notes}"`,
+      `  #${order.id} → M3 order ${m3Order.ORNO}, customer ${m3Order.CUNO}, warehouse ${m3Order.lines[0]?.WHLO}, net ${formatMoney(m3Order.NTAM, order.currency_code)}; BigCommerce: ${STATUS[marked.status_id] ?? marked.status_id}, staff note "${marked.staff_notes}"`,
     );
   }
 
@@ -126,12 +130,12 @@ export async function runDemo({ sims, connector, stackFile, say }: DemoContext):
     return list.find((q) => q.queue === "order-deliveries" && q.parked > 0);
   });
   say(`▶ #${poster.id} was parked (${parked.parked} message), with its reason and the fix:`);
-  await replay(["list", "--local", "--stack-file", stackFile, "--reason", "SKU_NOT_IN_M3"], say);
+  await replay(["list", "--local", "--reason", "SKU_NOT_IN_M3"], cwd, say);
   say(
     "  The fix: create the item in M3 (here through the simulator's admin API), then replay the parked message:",
   );
   await m3("PUT", "/items/POSTER-LTD", { ITDS: "Limited Poster", stock: { "100": 5, "200": 5 } });
-  await replay(["parked", "--local", "--stack-file", stackFile, "--reason", "SKU_NOT_IN_M3"], say);
+  await replay(["parked", "--local", "--reason", "SKU_NOT_IN_M3"], cwd, say);
   const replayed = await waitFor(async () =>
     (await m3<M3Order[]>("GET", "/orders")).find((m) => m.CUOR === String(poster.id)),
   );
@@ -176,14 +180,12 @@ async function reportShipments(
 }
 
 /** Runs a `pnpm replay` command in this process and prints what the command prints. */
-async function replay(args: string[], say: (line: string) => void) {
-  say(
-    `  $ pnpm replay ${args.filter((a, i) => a !== "--stack-file" && args[i - 1] !== "--stack-file").join(" ")}`,
-  );
+async function replay(args: string[], cwd: string, say: (line: string) => void) {
+  say(`  $ pnpm replay ${args.join(" ")}`);
   const print = (line: string) => {
     for (const part of line.split("\n")) say(`    ${part}`);
   };
-  const code = await runReplay(args, { out: print, err: print });
+  const code = await runReplay(args, { out: print, err: print, cwd });
   if (code !== 0) throw new Error(`pnpm replay ${args[0]} failed (exit code ${code}): see above`);
 }
 

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   type MessageAttributeValue,
@@ -40,27 +41,43 @@ export interface PollerStats {
 export class SqsPoller {
   readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, failed: 0, inFlight: 0 };
   private stopping = false;
+  /** Workers of an earlier start that is stopping end when they see a newer generation. */
+  private generation = 0;
   private workers: Promise<void>[] = [];
 
   constructor(private readonly options: PollerOptions) {}
 
+  /** Starts polling (again, after stop: that is how a disabled event source mapping is enabled). */
   start(): void {
-    for (let i = 0; i < this.options.maxConcurrency; i++) this.workers.push(this.work());
+    if (this.running) return;
+    this.stopping = false;
+    const generation = ++this.generation;
+    this.workers = Array.from({ length: this.options.maxConcurrency }, () => this.work(generation));
   }
 
+  /** Stops polling once the batches in hand are done; messages wait on the queue. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.workers);
+    const draining = this.workers;
+    await Promise.all(draining);
+    if (this.workers === draining) this.workers = [];
   }
 
-  private async work(): Promise<void> {
-    while (!this.stopping) {
+  get running(): boolean {
+    return this.workers.length > 0 && !this.stopping;
+  }
+
+  private async work(generation: number): Promise<void> {
+    const current = () => !this.stopping && generation === this.generation;
+    while (current()) {
       try {
         const messages = await this.receiveBatch();
-        if (messages.length) await this.invoke(messages);
+        // Stopped (paused) while waiting: what came in goes back at once, unprocessed.
+        if (!current()) await this.release(messages);
+        else if (messages.length) await this.invoke(messages);
       } catch (error) {
         // An emulator hiccup (receive or delete): what was not deleted comes back after its visibility timeout.
-        if (this.stopping) return;
+        if (!current()) return;
         process.stderr.write(`${this.options.functionName}: poller: ${(error as Error).message}\n`);
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -87,6 +104,16 @@ export class SqsPoller {
       if (!got.length && messages.length) break;
     } while (!this.stopping && messages.length < batchSize && Date.now() < deadline);
     return messages;
+  }
+
+  private async release(messages: Message[]): Promise<void> {
+    const { queue, sqs } = this.options;
+    for (let i = 0; i < messages.length; i += 10) {
+      const entries = messages
+        .slice(i, i + 10)
+        .map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
+      await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queue.url, Entries: entries }));
+    }
   }
 
   private async invoke(messages: Message[]): Promise<void> {

@@ -1,11 +1,19 @@
 import {
   type AttributeDefinition,
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   type GlobalSecondaryIndex,
   type KeySchemaElement,
+  UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { queueViews, type TableSpec, type Topology } from "@m3bc/topology";
 
 export interface ProvisionedQueue {
@@ -50,9 +58,17 @@ export async function provisionQueues(
   return result;
 }
 
+/** Creates a queue, or (kept data from an earlier run) brings an existing one's attributes up to date. */
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>) {
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  const url = created.QueueUrl!;
+  let url: string;
+  try {
+    url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
+  } catch (error) {
+    if (!/QueueAlreadyExists|QueueNameExists/.test((error as Error).name)) throw error;
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+    const { FifoQueue: _, ...changeable } = attributes;
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: changeable }));
+  }
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
   );
@@ -66,21 +82,37 @@ export async function provisionTables(
 ): Promise<Record<string, string>> {
   const names: Record<string, string> = {};
   for (const [name, spec] of Object.entries(topology.tables)) {
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: attributeDefinitions(spec),
-        KeySchema: keySchema(spec.partitionKey, spec.sortKey),
-        GlobalSecondaryIndexes: spec.indexes?.map(
-          (index): GlobalSecondaryIndex => ({
-            IndexName: index.name,
-            KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: "ALL" },
-          }),
-        ),
+    const indexes = spec.indexes?.map(
+      (index): GlobalSecondaryIndex => ({
+        IndexName: index.name,
+        KeySchema: keySchema(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: "ALL" },
       }),
     );
+    try {
+      await dynamo.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: attributeDefinitions(spec),
+          KeySchema: keySchema(spec.partitionKey, spec.sortKey),
+          GlobalSecondaryIndexes: indexes,
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== "ResourceInUseException") throw error;
+      // Kept from an earlier run: add the indexes the topology has gained since.
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: name }));
+      const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+      for (const index of (indexes ?? []).filter((i) => !existing.has(i.IndexName)))
+        await dynamo.send(
+          new UpdateTableCommand({
+            TableName: name,
+            AttributeDefinitions: attributeDefinitions(spec),
+            GlobalSecondaryIndexUpdates: [{ Create: index }],
+          }),
+        );
+    }
     names[name] = name;
   }
   return names;

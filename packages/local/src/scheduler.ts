@@ -18,9 +18,11 @@ export class Scheduler {
   private timers: NodeJS.Timeout[] = [];
   private running = new Map<string, Promise<void>>();
   readonly runs = new Map<string, { ok: number; failed: number; last?: string }>();
+  /** Schedules whose timer does nothing, as a DISABLED schedule in EventBridge Scheduler. */
+  readonly disabled = new Set<string>();
 
   constructor(
-    private readonly schedules: LocalSchedule[],
+    readonly schedules: LocalSchedule[],
     private readonly lambdaContext: (functionName: string, timeoutSeconds: number) => Context,
     /** Told about every run's outcome (the dev command prints them). */
     private readonly onRun: (
@@ -33,7 +35,9 @@ export class Scheduler {
     for (const schedule of this.schedules) {
       // Failures are counted and logged by fire(); the timer just keeps going.
       this.timers.push(
-        setInterval(() => this.fire(schedule.name).catch(() => {}), schedule.everySeconds * 1000),
+        setInterval(() => {
+          if (!this.disabled.has(schedule.name)) this.fire(schedule.name).catch(() => {});
+        }, schedule.everySeconds * 1000),
       );
     }
   }

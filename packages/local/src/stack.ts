@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { type HandledMessage, onMessageHandled } from "@m3bc/aws";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type HandledMessage, onMessageHandled, queueDepth } from "@m3bc/aws";
+import type { LocalStackFile } from "@m3bc/aws/cli";
 import {
   topology as appTopology,
   env,
@@ -10,6 +13,7 @@ import {
   handlerEntry,
   type Topology,
 } from "@m3bc/topology";
+import { type ControlApi, SCHEDULE_GROUP, startControlApi } from "./control";
 import { type Emulators, spawnEmulators, startEmulatorsInProcess } from "./emulators/emulators";
 import { type HttpFront, type HttpLambda, startHttpFront } from "./front";
 import { type AccessDenied, asFunction, guardTableGrants } from "./grants";
@@ -36,6 +40,11 @@ export interface LocalStackOptions {
   /** Told about every schedule run; by default failures are printed to stderr. */
   onScheduleRun?: (schedule: string, outcome: { summary?: string; error?: string }) => void;
   frontPort?: number;
+  /**
+   * Keeps the emulators' data (queues, messages, tables) and what was paused in this folder, so a restart
+   * continues where the last run stopped. Without it everything is in memory.
+   */
+  stateDir?: string;
 }
 
 export interface QueueSummary {
@@ -49,18 +58,22 @@ export interface QueueSummary {
   dlq: number;
 }
 
-/** How tools (pnpm replay) reach a running local stack; written to .local/stack.json by the dev command. */
-export interface LocalStackFile {
-  region: string;
-  sqsEndpoint: string;
-  dynamoEndpoint: string;
-  queues: Record<string, { url: string; dlqUrl: string; fifo: boolean }>;
-  tables: Record<string, string>;
-}
+/** The stack's part of .local/stack.json: how tools reach its emulators and resources (see LocalStackFile). */
+export type LocalStackResources = Pick<
+  LocalStackFile,
+  | "region"
+  | "sqsEndpoint"
+  | "dynamoEndpoint"
+  | "controlEndpoint"
+  | "queues"
+  | "tables"
+  | "functions"
+  | "schedules"
+>;
 
 export interface LocalStack {
   frontUrl: string;
-  file: LocalStackFile;
+  file: LocalStackResources;
   queues: Record<string, ProvisionedQueue>;
   sqs: SQSClient;
   dynamo: DynamoDBClient;
@@ -95,8 +108,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ),
       }
     : declared;
+  const dataDir = options.stateDir ? join(options.stateDir, "data") : undefined;
+  if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
   const emulators: Emulators =
-    options.emulators === "in-process" ? await startEmulatorsInProcess() : await spawnEmulators();
+    options.emulators === "in-process"
+      ? await startEmulatorsInProcess(dataDir)
+      : await spawnEmulators(dataDir);
   const credentials = { accessKeyId: "local", secretAccessKey: "local" };
   const sqs = new SQSClient({ region: REGION, endpoint: emulators.sqsEndpoint, credentials });
   const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulators.dynamoEndpoint, credentials });
@@ -168,7 +185,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       lambdaContext: context,
     });
-    pollers[name].start();
   }
 
   const scheduler = new Scheduler(
@@ -191,23 +207,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   );
   if (!options.manualSchedules) scheduler.start();
 
+  // Starts the pollers, except those paused in an earlier run.
+  const control: ControlApi = await startControlApi({
+    region: REGION,
+    sources: Object.fromEntries(
+      functionsByTrigger(topology, "sqs").map(([name, fn]) => [
+        name,
+        { poller: pollers[name]!, queueArn: queues[fn.trigger.queue]!.arn, batchSize: fn.trigger.batchSize },
+      ]),
+    ),
+    scheduler,
+    scheduleTargets: Object.fromEntries(
+      functionsByTrigger(topology, "schedule").map(([name, fn]) => [fn.trigger.schedule, name]),
+    ),
+    stateFile: options.stateDir ? join(options.stateDir, "control.json") : undefined,
+  });
+
   const approximate = async (url: string) => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: [
-          "ApproximateNumberOfMessages",
-          "ApproximateNumberOfMessagesNotVisible",
-          "ApproximateNumberOfMessagesDelayed",
-        ],
-      }),
-    );
-    return {
-      waiting:
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    };
+    const depth = await queueDepth(sqs, url);
+    return { waiting: depth.visible + depth.delayed, inFlight: depth.inFlight };
   };
 
   const summary = async (): Promise<QueueSummary[]> =>
@@ -225,10 +243,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       sqsEndpoint: emulators.sqsEndpoint,
       dynamoEndpoint: emulators.dynamoEndpoint,
+      controlEndpoint: control.url,
       queues: Object.fromEntries(
         Object.values(queues).map((q) => [q.name, { url: q.url, dlqUrl: q.dlqUrl, fifo: q.fifo }]),
       ),
       tables,
+      // Locally a function or schedule is known by its topology name.
+      functions: Object.fromEntries(Object.keys(topology.functions).map((name) => [name, name])),
+      schedules: Object.fromEntries(
+        functionsByTrigger(topology, "schedule").map(([, fn]) => [
+          fn.trigger.schedule,
+          { name: fn.trigger.schedule, group: SCHEDULE_GROUP },
+        ]),
+      ),
     },
     queues,
     sqs,
@@ -258,6 +285,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     },
     async stop() {
+      await control.close();
       await scheduler.stop();
       await Promise.all(Object.values(pollers).map((p) => p.stop()));
       await front?.close();

@@ -52,7 +52,9 @@ export function runTransaction(
   record: Record<string, string>,
   options: CallOptions,
 ): CallResult {
-  const spec = lookup(program, transaction);
+  const spec = store.removedTransactions.has(`${program}/${transaction}`)
+    ? undefined
+    : lookup(program, transaction);
   if (!spec) {
     return {
       ok: false,

@@ -274,6 +274,11 @@ const ADMIN: Route[] = [
       ),
   ],
   ["POST", /^tokens\/expire$/, (sim) => sim.expireTokens()],
+  [
+    "DELETE",
+    /^transactions\/([^/]+)\/([^/]+)$/,
+    (sim, [program = "", transaction = ""]) => sim.removeTransaction(program, transaction),
+  ],
   ["GET", /^clock$/, (sim) => ({ now: sim.now() })],
   ["POST", /^clock\/advance$/, (sim, _, body) => ({ now: sim.advanceClock(num(body.ms, "ms")) })],
   ["GET", /^items\/([^/]+)$/, (sim, [itno = ""]) => sim.item(itno)],

@@ -231,6 +231,11 @@ export class M3Simulator {
     return this.setFaults({ outage: { from, to: from + durationMs } });
   }
 
+  /** Makes this M3 lack a transaction (an older version, a program not licensed): calls fail, metadata omits it. */
+  removeTransaction(program: string, transaction: string): void {
+    this.store.removedTransactions.add(`${program}/${transaction}`);
+  }
+
   /** Every token issued so far stops working (the next call gets 401). */
   expireTokens(): void {
     this.tokens.expireAll();

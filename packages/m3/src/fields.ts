@@ -305,6 +305,13 @@ export const F = {
   FWNO: alpha(10),
   PGRS: alpha(2),
   PIST: alpha(2),
+  // Metadata and divisions (MRS001MI, MNS100MI: M3H5's generated tables).
+  MINM: alpha(10),
+  TRNM: alpha(15),
+  TRDS: alpha(60),
+  CONM: alpha(36),
+  LOCD: alpha(3),
+  TIZO: alpha(5),
 } as const;
 
 export type FieldName = keyof typeof F;

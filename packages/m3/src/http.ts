@@ -1,4 +1,4 @@
-import { TransientError } from "@m3bc/core";
+import { fetchFailure, TransientError } from "@m3bc/core";
 
 export interface HttpDeps {
   fetch: typeof fetch;
@@ -27,7 +27,7 @@ export async function exchange(
   } catch (error) {
     const message = controller.signal.aborted
       ? `${what} timed out after ${deps.timeoutMs} ms`
-      : `${what} failed before M3 answered: ${(error as Error).message}`;
+      : `${what} failed before M3 answered: ${fetchFailure(error, url)}`;
     throw new TransientError(message, { cause: error, details: { url: redact(url) } });
   } finally {
     clearTimeout(timer);

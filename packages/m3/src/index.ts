@@ -6,5 +6,6 @@ export * from "./ionapi";
 export * from "./programs/crs610mi";
 export * from "./programs/deliveries";
 export * from "./programs/items";
+export * from "./programs/metadata";
 export * from "./programs/ois100mi";
 export * from "./transaction";

@@ -12,6 +12,10 @@ export const resourceTags = {
   queueRole: "m3bc:queue-role",
   /** The topology name of a table. */
   table: "m3bc:table",
+  /** The topology name of a function (operator commands find its event source and schedule by it). */
+  function: "m3bc:function",
+  /** The name of a secret ("bigcommerce", "m3"). */
+  secret: "m3bc:secret",
 } as const;
 
 export type QueueRole = "source" | "dlq";

@@ -85,6 +85,23 @@ export function validateTopology(topology: Topology): string[] {
     }
     if (t.type === "schedule" && !topology.schedules[t.schedule])
       problems.push(`function "${name}": unknown schedule "${t.schedule}"`);
+    // What the adapters write for every function of a kind (pnpm status and pnpm replay list read them).
+    if (
+      t.type === "schedule" &&
+      topology.tables.ledger &&
+      !grantsTableAction(topology, name, "ledger", "PutItem")
+    )
+      problems.push(
+        `function "${name}": a scheduled function records its runs: grant it PutItem on "ledger"`,
+      );
+    if (
+      t.type === "sqs" &&
+      topology.tables.failures &&
+      !grantsTableAction(topology, name, "failures", "PutItem")
+    )
+      problems.push(
+        `function "${name}": a queue consumer records why messages failed: grant it PutItem on "failures"`,
+      );
     for (const q of fn.sends)
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
     for (const [table, grant] of Object.entries(fn.tables) as Array<[string, TableGrant]>) {

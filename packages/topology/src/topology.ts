@@ -72,6 +72,12 @@ export const topology = {
         "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
       partitionKey: "pk",
     },
+    failures: {
+      description:
+        "The last error of each message a queue consumer failed on, by SQS message id, kept as long as a DLQ keeps the message",
+      partitionKey: "id",
+      ttlAttribute: "expiresAt",
+    },
   },
   schedules: {
     "shipments-poll": {
@@ -89,6 +95,12 @@ export const topology = {
       description: "Delta read of M3 items by change date",
       everyMinutes: 15,
     },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Reads BigCommerce orders changed since the last run: catches orders whose webhook was lost",
+      everyMinutes: 5,
+    },
   },
   functions: {
     "shipments-poll": {
@@ -98,7 +110,8 @@ export const topology = {
       timeoutSeconds: 120,
       memoryMb: 512,
       sends: ["shipment-deliveries"],
-      tables: { ledger: { queries: ["unshipped-orders"] } },
+      // PutItem: its run record (schedule#shipments-poll), as every scheduled function writes one.
+      tables: { ledger: { actions: ["PutItem"], queries: ["unshipped-orders"] } },
       secrets: ["m3"],
     },
     "shipments-push": {
@@ -118,7 +131,11 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: [],
-      tables: { ledger: { actions: ["GetItem", "UpdateItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
     },
     "orders-webhook": {
@@ -139,8 +156,29 @@ export const topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       sends: ["order-deliveries"],
-      tables: { ledger: { actions: ["GetItem"] }, parked: { actions: ["PutItem"] } },
+      tables: {
+        ledger: { actions: ["GetItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
       secrets: ["bigcommerce"],
+    },
+    "orders-sweep": {
+      flow: "orders",
+      description:
+        "Enqueues changed BigCommerce orders the ledger has not seen (lost webhooks) and reactivates deactivated order hooks",
+      trigger: { type: "schedule", schedule: "orders-sweep" },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: ["order-events"],
+      tables: {
+        // The order (GetItem), its cursor and lease (UpdateItem), its run record (PutItem).
+        ledger: { actions: ["GetItem", "UpdateItem", "PutItem"] },
+        // The same dedupe records as the webhook endpoint.
+        idempotency: { actions: ["GetItem", "PutItem"] },
+      },
+      // The API token (orders, hooks) and the webhook secrets (to recognize the connector's hooks).
+      secrets: ["bigcommerce", "bigcommerce-webhooks"],
     },
     "orders-deliver": {
       flow: "orders",
@@ -154,6 +192,7 @@ export const topology = {
         // statistics the guards learn.
         ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
       holds: true,
@@ -167,7 +206,7 @@ export const topology = {
       sends: ["inventory-updates"],
       tables: {
         // GetItem/UpdateItem: the circuit breaker's holds and totals; parked: the locations it holds.
-        ledger: { actions: ["GetItem", "UpdateItem"], queries: ["open-orders"] },
+        ledger: { actions: ["GetItem", "UpdateItem", "PutItem"], queries: ["open-orders"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
       },
@@ -201,6 +240,7 @@ export const topology = {
         ledger: { actions: ["GetItem", "UpdateItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },
@@ -213,7 +253,7 @@ export const topology = {
       sends: ["catalog-updates"],
       tables: {
         // BatchGetItem: releases of held items; parked: items held or breaking a business rule.
-        ledger: { actions: ["UpdateItem", "BatchGetItem"] },
+        ledger: { actions: ["UpdateItem", "PutItem", "BatchGetItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
         parked: { actions: ["PutItem"] },
       },
@@ -232,6 +272,7 @@ export const topology = {
         ledger: { actions: ["GetItem", "BatchWriteItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
     },

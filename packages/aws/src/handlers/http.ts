@@ -12,6 +12,7 @@ import {
   MetricUnit,
   metricNames,
   publishMetrics,
+  reportRefused,
 } from "../observability";
 
 export interface HttpRequest {
@@ -88,6 +89,15 @@ export function httpHandler(functionName: FunctionName, step: HttpStep) {
         metrics.addMetric(metricNames.webhookRejected, MetricUnit.Count, 1);
         logger.warn("request rejected", { reason: response.rejected, path: request.path });
       }
+      // The local log shows every refused call with its reason (`pnpm dev`).
+      if (response.status >= 400 && response.status < 500)
+        reportRefused({
+          functionName,
+          method: request.method,
+          path: request.path,
+          status: response.status,
+          reason: response.rejected ?? (response.body as { message?: string } | undefined)?.message ?? "",
+        });
       return {
         statusCode: response.status,
         headers: {

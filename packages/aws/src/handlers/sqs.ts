@@ -12,6 +12,7 @@ import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { sqs } from "../aws-clients";
+import { recordFailure } from "../failures";
 import {
   createLogger,
   createMetrics,
@@ -80,6 +81,8 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const sends = new Map<string, Sends>();
     const retries = new Map<string, number>();
+    // Why each failed message failed, kept for `pnpm replay list` (best effort: never fails the batch).
+    const failureWrites: Promise<void>[] = [];
 
     const recordHandler = async (record: SQSRecord) => {
       const started = performance.now();
@@ -124,6 +127,16 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
             retryDelaySeconds(receiveCount, isTransient(error) ? error.retryAfterMs : undefined),
           );
           report("retry", { ...ids, detail });
+          failureWrites.push(
+            recordFailure({
+              id: record.messageId,
+              queue,
+              functionName,
+              ...ids,
+              error: detail,
+              receiveCount,
+            }).catch(() => undefined),
+          );
         };
         if (isPersistent(error)) {
           const parked = Promise.resolve()
@@ -179,6 +192,7 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     for (const id of await sendFollowOns(sends)) failed.add(id);
     await delayRetries(queue, event.Records, retries, failed);
+    await Promise.all(failureWrites);
     if (failed.size) metrics.addMetric(metricNames.failed, MetricUnit.Count, failed.size);
     flushApiCounts(metrics);
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };

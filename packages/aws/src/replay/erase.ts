@@ -1,13 +1,9 @@
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
-import { parseConfig } from "@m3bc/core";
 import { customerKeyByEmail, customerKeyById, emailRecordKey } from "@m3bc/flows";
-import type { ReplayIo } from "./commands";
-import { type Failure, parkedFailures, visitDlq } from "./replay";
-import { checkTargetArgs, DEFAULT_STACK_FILE, type ReplayTarget, targetFrom, targetOptions } from "./target";
+import { CliError, type CliIo, type CommandSpec, loadConnectorFiles, openTarget, runCommand } from "../cli";
+import { type Failure, parkedFailures, type ReplayTarget, visitDlq } from "./replay";
 
 /** Whose data to erase: a registered customer by BigCommerce id, a guest (or anyone) by e-mail, and their orders. */
 export interface ErasureRequest {
@@ -40,8 +36,8 @@ export async function eraseCustomer(
   request: ErasureRequest,
   { dryRun = false } = {},
 ): Promise<ErasureResult> {
-  if (!target.ledgerTable || !target.parkedTable)
-    throw new Error(`${target.description} has no ledger or parked table`);
+  const { ledger: ledgerTable, parked: parkedTable } = target.tables;
+  if (!ledgerTable || !parkedTable) throw new Error(`${target.description} has no ledger or parked table`);
   const concerns = matcher(request);
   const result: ErasureResult = { links: [], parked: [], dlq: [] };
 
@@ -54,10 +50,10 @@ export async function eraseCustomer(
   for (const key of linkKeys) {
     const Key = { pk: key };
     const link = dryRun
-      ? (await target.dynamo.send(new GetCommand({ TableName: target.ledgerTable, Key }))).Item
+      ? (await target.dynamo.send(new GetCommand({ TableName: ledgerTable, Key }))).Item
       : (
           await target.dynamo.send(
-            new DeleteCommand({ TableName: target.ledgerTable, Key, ReturnValues: "ALL_OLD" }),
+            new DeleteCommand({ TableName: ledgerTable, Key, ReturnValues: "ALL_OLD" }),
           )
         ).Attributes;
     if (link) result.links.push({ key, customerNumber: link.customerNumber });
@@ -66,7 +62,7 @@ export async function eraseCustomer(
   for (const failure of await parkedFailures(target)) {
     if (!concerns(failure)) continue;
     if (!dryRun)
-      await target.dynamo.send(new DeleteCommand({ TableName: target.parkedTable, Key: { id: failure.id } }));
+      await target.dynamo.send(new DeleteCommand({ TableName: parkedTable, Key: { id: failure.id } }));
     result.parked.push(failure);
   }
 
@@ -109,78 +105,66 @@ function matcher(request: ErasureRequest) {
   };
 }
 
-export const ERASE_USAGE = `pnpm erase-customer (--local [--stack-file ${DEFAULT_STACK_FILE}] | --stage <stage> [--region <region>])
-                    [--config <file>] (--customer-id <id> | --email <e-mail>)... [--order <id>]... [--dry-run]
+const options = {
+  "customer-id": { type: "string", multiple: true, default: [] },
+  email: { type: "string", multiple: true, default: [] },
+  order: { type: "string", multiple: true, default: [] },
+  "dry-run": { type: "boolean", default: false },
+} satisfies ParseArgsOptionsConfig;
+
+export const eraseCommand: CommandSpec<typeof options> = {
+  name: "erase-customer",
+  usage: `pnpm erase-customer (--local | --stage <stage>) (--customer-id <id> | --email <e-mail>)... [--order <id>]... [--dry-run]
 
   Erases what the connector holds about one customer: the ledger links to their M3 customer, and the parked
   records and DLQ messages that carry their e-mail or BigCommerce customer id or belong to one of the orders.
+  The config (for the store hash) is the local stack's, config/<stage>.json, or --config.`,
+  optionsHelp: `  --customer-id ID   the BigCommerce customer id (a registered customer's link is kept by id)
+  --email E-MAIL     the customer's e-mail (a guest's link is kept by a hash of it; messages are searched for it)
+  --order ID         a BigCommerce order id of theirs: its parked or dead-lettered messages go too
+  --dry-run          shows what would be erased, changes nothing`,
+  options,
+  target: "required",
+  files: true,
+  async run({ values, positionals, target: selector }, io) {
+    if (positionals.length) throw new CliError(`Unexpected arguments: ${positionals.join(" ")}`);
+    if (!values["customer-id"].length && !values.email.length)
+      throw new CliError("Name the customer: --customer-id <BigCommerce id> and/or --email <e-mail>");
+    for (const id of [...values["customer-id"], ...values.order])
+      if (!/^[1-9]\d*$/.test(id)) throw new CliError(`"${id}": a BigCommerce id is a positive whole number`);
+    for (const email of values.email)
+      if (!email.includes("@")) throw new CliError(`"${email}" is not an e-mail address`);
+    // Only the config is needed (the store hash): no secret is read.
+    const { config } = await loadConnectorFiles(values, selector, io.cwd, []);
+    const target = await openTarget(selector!);
+    const result = await eraseCustomer(
+      target,
+      {
+        store: config.bigcommerce.storeHash,
+        customerIds: values["customer-id"].map(Number),
+        emails: values.email,
+        orderIds: values.order.map(Number),
+      },
+      { dryRun: values["dry-run"] },
+    );
 
-  --customer-id  the BigCommerce customer id (a registered customer's link is kept by id)
-  --email        the customer's e-mail (a guest's link is kept by a hash of it; messages are searched for it)
-  --order        a BigCommerce order id of theirs: its parked or dead-lettered messages go too
-  --config       the config with the store hash (default: config/<stage>.json, or config.json beside the stack file)
-  --dry-run      shows what would be erased, changes nothing`;
+    const verb = values["dry-run"] ? "would erase" : "erased";
+    io.out(`${verb} in ${target.description}:`);
+    for (const link of result.links)
+      io.out(
+        `  ledger link ${link.key}${link.customerNumber ? ` → M3 customer ${link.customerNumber}` : ""}`,
+      );
+    for (const f of result.parked) io.out(`  parked ${f.id}  ${f.reason}  ${f.kind} ${f.key}`);
+    for (const f of result.dlq) io.out(`  dlq    ${f.queue} ${f.id}  ${f.kind} ${f.key}`);
+    if (!result.links.length && !result.parked.length && !result.dlq.length) io.out("  nothing");
+    const m3 = result.links.flatMap((l) => (l.customerNumber ? [l.customerNumber] : []));
+    if (m3.length)
+      io.out(
+        `Not erased here: the M3 customer ${m3.join(", ")} (CRS610) and the customer in BigCommerce; see docs/deploy.md.`,
+      );
+    return 0;
+  },
+};
 
 /** `pnpm erase-customer ...`; returns the exit code: 0 done, 2 usage error. */
-export async function runErase(argv: string[], io: ReplayIo): Promise<number> {
-  let values: ReturnType<typeof parseErase>;
-  try {
-    values = parseErase(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${ERASE_USAGE}`);
-    return 2;
-  }
-  const stackFile = resolve(values["stack-file"]);
-  const configFile =
-    values.config ?? (values.local ? join(dirname(stackFile), "config.json") : `config/${values.stage}.json`);
-  const config = parseConfig(JSON.parse(readFileSync(configFile, "utf8")), configFile);
-  const target = await targetFrom(values);
-  const result = await eraseCustomer(
-    target,
-    {
-      store: config.bigcommerce.storeHash,
-      customerIds: values["customer-id"].map(Number),
-      emails: values.email,
-      orderIds: values.order.map(Number),
-    },
-    { dryRun: values["dry-run"] },
-  );
-
-  const verb = values["dry-run"] ? "would erase" : "erased";
-  io.out(`${verb} in ${target.description}:`);
-  for (const link of result.links)
-    io.out(`  ledger link ${link.key}${link.customerNumber ? ` → M3 customer ${link.customerNumber}` : ""}`);
-  for (const f of result.parked) io.out(`  parked ${f.id}  ${f.reason}  ${f.kind} ${f.key}`);
-  for (const f of result.dlq) io.out(`  dlq    ${f.queue} ${f.id}  ${f.kind} ${f.key}`);
-  if (!result.links.length && !result.parked.length && !result.dlq.length) io.out("  nothing");
-  const m3 = result.links.flatMap((l) => (l.customerNumber ? [l.customerNumber] : []));
-  if (m3.length)
-    io.out(
-      `Not erased here: the M3 customer ${m3.join(", ")} (CRS610) and the customer in BigCommerce; see docs/deploy.md.`,
-    );
-  return 0;
-}
-
-function parseErase(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...targetOptions,
-      config: { type: "string" },
-      "customer-id": { type: "string", multiple: true, default: [] },
-      email: { type: "string", multiple: true, default: [] },
-      order: { type: "string", multiple: true, default: [] },
-      "dry-run": { type: "boolean", default: false },
-    },
-  });
-  if (positionals.length) throw new Error(`Unexpected arguments: ${positionals.join(" ")}`);
-  checkTargetArgs(values);
-  if (!values["customer-id"].length && !values.email.length)
-    throw new Error("Name the customer: --customer-id <BigCommerce id> and/or --email <e-mail>");
-  for (const id of [...values["customer-id"], ...values.order])
-    if (!/^[1-9]\d*$/.test(id)) throw new Error(`"${id}": a BigCommerce id is a positive whole number`);
-  for (const email of values.email)
-    if (!email.includes("@")) throw new Error(`"${email}" is not an e-mail address`);
-  return values;
-}
+export const runErase = (argv: string[], io: CliIo) => runCommand(eraseCommand, argv, io);

@@ -1,5 +1,4 @@
-export { type ReplayIo, runReplay, USAGE } from "./commands";
+export { replayCommand, runReplay } from "./commands";
 export * from "./erase";
-export { GUARDS_USAGE, runGuards } from "./guards";
+export { guardsCommand, runGuards } from "./guards";
 export * from "./replay";
-export * from "./target";

@@ -7,10 +7,14 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { OperatorTarget, QueueEndpoints } from "../cli/target";
+import type { FailureRecord } from "../failures";
 import { isExpired, type ParkedMessage } from "../parked";
 import { type Edits, getPath, NO_EDITS, prepareBody } from "./edit";
-import type { QueueEndpoints, ReplayTarget } from "./target";
+
+/** What replay needs of a target: the queues and the parked and failures tables. */
+export type ReplayTarget = Pick<OperatorTarget, "description" | "sqs" | "dynamo" | "queues" | "tables">;
 
 /** What a message in a DLQ failed with: SQS moved it there after maxReceiveCount failed receives. */
 export const RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";
@@ -30,6 +34,8 @@ export interface Failure {
   /** ISO time it was first sent (DLQ) or parked. */
   at: string;
   body: string;
+  /** For a DLQ message: the error of its last failed attempt, as the consumer recorded it. */
+  lastError?: Pick<FailureRecord, "error" | "at" | "receiveCount" | "functionName">;
   /** What the parking step recorded for humans (a guard's findings, before and after), masked as parked. */
   details?: Record<string, unknown>;
 }
@@ -55,6 +61,11 @@ export interface ReplayResult {
   failed: Array<{ failure: Failure; error: string }>;
   /** Sent, but the DLQ message or parked record could not be removed: it may be replayed twice (consumers dedupe). */
   notRemoved: Array<{ failure: Failure; error: string }>;
+}
+
+export interface DropResult {
+  dropped: Failure[];
+  failed: Array<{ failure: Failure; error: string }>;
 }
 
 // Long enough to list or replay a DLQ in one go; released at once when done.
@@ -170,6 +181,51 @@ export async function replayParked(
   return result;
 }
 
+/**
+ * Deletes the selected DLQ messages and parked records for good: for messages that can never succeed and are
+ * not worth fixing (a test order, an order cancelled meanwhile). Listing them first (or --dry-run) is wise.
+ */
+export async function dropFailures(
+  target: ReplayTarget,
+  selection: Selection,
+  options: { dryRun?: boolean } = {},
+): Promise<DropResult> {
+  const result: DropResult = { dropped: [], failed: [] };
+  const drop = async (failure: Failure, remove: () => Promise<unknown>) => {
+    try {
+      if (!options.dryRun) await remove();
+      result.dropped.push(failure);
+    } catch (error) {
+      result.failed.push({ failure, error: (error as Error).message });
+    }
+  };
+  for (const queue of Object.keys(target.queues)) {
+    if (selection.queue && selection.queue !== queue) continue;
+    const { dlqUrl } = queueEndpoints(target, queue);
+    await visitDlq(target, queue, async (failure, message) => {
+      if (!matches(failure, selection)) return "keep";
+      const before = result.dropped.length;
+      await drop(failure, () =>
+        target.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle })),
+      );
+      return !options.dryRun && result.dropped.length > before ? "deleted" : "keep";
+    });
+  }
+  for (const failure of (await parkedFailures(target)).filter((f) => matches(f, selection)))
+    await drop(failure, () =>
+      target.dynamo.send(
+        new DeleteCommand({
+          TableName: parkedTable(target),
+          Key: { id: failure.id },
+          // Not if it was parked again meanwhile: that is a new failure, to be looked at.
+          ConditionExpression: "parkedAt = :parkedAt",
+          ExpressionAttributeValues: { ":parkedAt": failure.at },
+        }),
+      ),
+    );
+  return result;
+}
+
 /** Receives every message of a DLQ once, holding each until the end unless `visit` deleted it. */
 export async function visitDlq(
   target: ReplayTarget,
@@ -194,9 +250,14 @@ export async function visitDlq(
       );
       const fresh = Messages.filter((m) => !seen.has(m.MessageId!));
       if (!fresh.length) break;
+      const errors = await lastErrors(
+        target,
+        fresh.map((m) => m.MessageId!),
+      );
       for (const message of fresh) {
         seen.add(message.MessageId!);
-        if ((await visit(dlqFailure(queue, message), message)) === "keep") held.push(message);
+        const failure = dlqFailure(queue, message, errors.get(message.MessageId!));
+        if ((await visit(failure, message)) === "keep") held.push(message);
       }
     }
   } finally {
@@ -212,7 +273,7 @@ export async function visitDlq(
   }
 }
 
-function dlqFailure(queue: string, message: Message): Failure {
+function dlqFailure(queue: string, message: Message, lastError: FailureRecord | undefined): Failure {
   const body = message.Body ?? "";
   const envelope = parseObject(body);
   const sent = Number(message.Attributes?.SentTimestamp ?? Date.now());
@@ -223,14 +284,42 @@ function dlqFailure(queue: string, message: Message): Failure {
     key: stringAt(envelope, "key") ?? message.MessageAttributes?.key?.StringValue ?? "unknown",
     kind: stringAt(envelope, "kind") ?? message.MessageAttributes?.kind?.StringValue ?? "unknown",
     reason: RETRIES_EXHAUSTED,
-    detail: `failed on every receive until SQS moved it to the DLQ; the consumer logged each error with messageId ${message.MessageId}`,
+    detail: lastError
+      ? `last error (receive ${lastError.receiveCount}, ${lastError.at}, ${lastError.functionName}): ${lastError.error}`
+      : `failed on every receive until SQS moved it to the DLQ; the consumer logged each error with messageId ${message.MessageId}`,
     at: new Date(sent).toISOString(),
     body,
+    ...(lastError
+      ? {
+          lastError: {
+            error: lastError.error,
+            at: lastError.at,
+            receiveCount: lastError.receiveCount,
+            functionName: lastError.functionName,
+          },
+        }
+      : {}),
   };
 }
 
+/** The recorded last errors of these SQS messages (none if the target has no failures table). */
+async function lastErrors(target: ReplayTarget, messageIds: string[]): Promise<Map<string, FailureRecord>> {
+  const table = target.tables.failures;
+  const found = new Map<string, FailureRecord>();
+  if (!table || !messageIds.length) return found;
+  try {
+    const { Responses = {} } = await target.dynamo.send(
+      new BatchGetCommand({ RequestItems: { [table]: { Keys: messageIds.map((id) => ({ id })) } } }),
+    );
+    for (const item of (Responses[table] ?? []) as FailureRecord[]) found.set(item.id, item);
+  } catch {
+    // The reason is a help, not a condition: list the messages without it.
+  }
+  return found;
+}
+
 export async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
-  const table = target.parkedTable;
+  const table = target.tables.parked;
   if (!table) return [];
   const records: ParkedMessage[] = [];
   let start: Record<string, unknown> | undefined;
@@ -289,8 +378,8 @@ function queueEndpoints(target: ReplayTarget, queue: string): QueueEndpoints {
 }
 
 function parkedTable(target: ReplayTarget): string {
-  if (!target.parkedTable) throw new Error(`${target.description} has no parked table`);
-  return target.parkedTable;
+  if (!target.tables.parked) throw new Error(`${target.description} has no parked table`);
+  return target.tables.parked;
 }
 
 /** FIFO queues keep the message group (order per business key) and need a fresh deduplication id. */

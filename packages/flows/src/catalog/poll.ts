@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
 import { z } from "zod";
+import { excludedSkus } from "../exclude";
 import type { SnapshotStore, SyncState } from "../inventory/poll";
 import { Progress, type ProgressLine } from "../inventory/progress";
 import { bucketOf, checkSize } from "../inventory/snapshot";
@@ -191,7 +192,9 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
     const candidates: CatalogCandidate[] = [];
     let unmappedStatus = 0;
     let noPrice = 0;
-    for await (const page of deps.items({ from, to: isoDate(stamp + DAY_MS) })) {
+    const excluded = excludedSkus(config.catalog.excludeSkus, config.orders.shippingItem);
+    for await (const read of deps.items({ from, to: isoDate(stamp + DAY_MS) })) {
+      const page = read.filter((item) => !excluded(item.ITNO));
       const prices = config.catalog.fields.includes("price")
         ? await deps.prices(page.map((i) => i.ITNO))
         : new Map<string, string>();

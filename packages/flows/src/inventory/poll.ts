@@ -1,5 +1,6 @@
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
 import { z } from "zod";
+import { excludedSkus } from "../exclude";
 import {
   type BreakerState,
   type BreakerStore,
@@ -275,8 +276,10 @@ class Run {
     if (this.full) await this.loadBuckets(range(B));
     const expected = this.full ? [...this.buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
     const reads = new Map<string, Read>();
+    const excluded = excludedSkus(deps.config.inventory.excludeSkus, deps.config.orders.shippingItem);
     let last: BalanceKey | undefined;
     let unmapped = 0;
+    let excludedCount = 0;
     for await (const page of deps.balances({
       after: this.full ? undefined : cursor.after,
       pageSize: settings.pageSize,
@@ -286,6 +289,10 @@ class Run {
         const location = settings.locations[record.WHLO];
         if (location === undefined) {
           unmapped++;
+          continue;
+        }
+        if (excluded(record.ITNO)) {
+          excludedCount++;
           continue;
         }
         const read = {
@@ -299,7 +306,11 @@ class Run {
       const tail = page[page.length - 1];
       if (tail) last = { LMTS: tail.LMTS, WHLO: tail.WHLO, ITNO: tail.ITNO };
       progress.changed = this.changed;
-      progress.report("read", expected === undefined ? undefined : progress.read - unmapped, expected);
+      progress.report(
+        "read",
+        expected === undefined ? undefined : progress.read - unmapped - excludedCount,
+        expected,
+      );
     }
 
     if (!this.full) {
@@ -352,6 +363,7 @@ class Run {
       `${this.unknownSkipped.size} unknown to BigCommerce skipped`,
       `${reserved.size} SKUs reserved by open orders, ${released.length} orders released`,
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
+      ...(excludedCount ? [`${excludedCount} balances of excluded items`] : []),
       ...(breaker.held.size
         ? [
             `location(s) ${[...breaker.held].join(", ")} held by the circuit breaker (BigCommerce untouched there)`,

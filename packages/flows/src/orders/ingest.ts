@@ -18,8 +18,8 @@ export interface IngestDeps {
   secret: WebhookSecret;
   /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
   seen(key: string): Promise<boolean>;
-  /** Remembers an accepted webhook (a conditional write with TTL). */
-  remember(key: string): Promise<void>;
+  /** Remembers an accepted webhook (a conditional write with TTL), with the order it is about. */
+  remember(key: string, about: { orderKey: string; scope: string }): Promise<void>;
   enqueue(message: Envelope<OrderEvent>, options: { delaySeconds: number }): Promise<void>;
   now?: () => number;
 }
@@ -95,18 +95,14 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
 
   const dedupeKey = `${event.scope}:${event.hash}`;
   if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
+  const key = orderKey(config.bigcommerce.storeHash, orderEvent.orderId);
   await deps.enqueue(
-    newEnvelope({
-      flow: "orders",
-      kind: "order.webhook",
-      key: orderKey(config.bigcommerce.storeHash, orderEvent.orderId),
-      payload: orderEvent,
-    }),
+    newEnvelope({ flow: "orders", kind: "order.webhook", key, payload: orderEvent }),
     // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is usually
     // in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
     { delaySeconds: orderEvent.scope === "store/order/created" ? config.orders.createdEventDelaySeconds : 0 },
   );
-  await deps.remember(dedupeKey);
+  await deps.remember(dedupeKey, { orderKey: key, scope: event.scope });
   return ok("accepted");
 }
 

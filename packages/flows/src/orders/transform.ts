@@ -1,4 +1,4 @@
-import { type ConnectorConfig, type Envelope, followOn, orderKey } from "@m3bc/core";
+import { type ConnectorConfig, type Envelope, followOn, formatMoney, orderKey } from "@m3bc/core";
 import { z } from "zod";
 import type { Ledger } from "../ledger";
 import type { DeliveryPayload } from "./deliver";
@@ -73,7 +73,7 @@ export async function transformOrder(event: OrderEvent, deps: TransformDeps): Pr
   const salesOrder = salesOrderFromBigCommerce(order, config.bigcommerce.storeHash, config);
   return {
     outcome: "done",
-    detail: `${salesOrder.lines.length} lines, total ${salesOrder.total} ${salesOrder.currency}`,
+    detail: `${salesOrder.lines.length} lines, total ${formatMoney(salesOrder.total, salesOrder.currency)}`,
     delivery: {
       order: salesOrder,
       staffNotes: order.staff_notes ?? "",

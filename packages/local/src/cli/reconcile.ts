@@ -1,7 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { bigCommerceClient, dynamoReservations, loadConfig, m3Client } from "@m3bc/aws";
+import {
+  CliError,
+  type CliIo,
+  type CommandSpec,
+  loadConnectorFiles,
+  main,
+  openTarget,
+  runCommand,
+  useForAdapters,
+} from "@m3bc/aws/cli";
 import {
   type BalanceRecord,
   type BigCommerceStock,
@@ -11,42 +19,63 @@ import {
   reconcileInventory,
 } from "@m3bc/flows";
 import { balanceChanges } from "@m3bc/m3";
-import { env } from "@m3bc/topology";
 
-export const USAGE = `pnpm reconcile [--dir .local] [--sku SKU]... [--fix] [--json] [--show 50]
+const options = {
+  sku: { type: "string", multiple: true },
+  fix: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  show: { type: "string", default: "50" },
+} satisfies ParseArgsOptionsConfig;
 
-  Compares M3 and BigCommerce stock for every SKU (or the --sku ones): what the inventory rule gives from M3's
-  balances (inventory.availableField, safetyBuffer, unit factors, open orders M3 has not allocated) against what
-  BigCommerce has on hand at each mapped location, and prints the mismatches.
+type Run = CommandSpec<typeof options>["run"];
 
-  --dir   a local connector folder holding config.json, secrets.json and stack.json (what the local stack writes);
-          without it the environment is used as is (CONNECTOR_CONFIG_FILE, SECRETS_FILE or SECRET_ID_*,
-          TABLE_LEDGER and AWS credentials), e.g. against a deployed stage
-  --fix   sets BigCommerce to the expected quantities (absolute adjustments, 2000 per call)
-  --json  prints the whole report as JSON
-  --show  how many mismatches to print (default 50)`;
+/**
+ * `pnpm reconcile [what]`: compares what M3 says with what BigCommerce has. One subcommand per kind of data;
+ * `stock` is the default. A new kind adds its function here and its flags to `options`.
+ */
+const subcommands: Record<string, Run> = { stock: reconcileStock };
 
-export interface ReconcileIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+export const reconcileCommand: CommandSpec<typeof options> = {
+  name: "reconcile",
+  usage: `pnpm reconcile [stock] (--local | --stage <stage> | --config FILE --secrets FILE) [--sku SKU]... [--fix] [--json] [--show 50]
+
+  stock   compares M3 and BigCommerce stock for every SKU (or the --sku ones): what the inventory rule gives
+          from M3's balances (inventory.availableField, safetyBuffer, unit factors, open orders M3 has not
+          allocated) against what BigCommerce has on hand at each mapped location, and prints the mismatches.
+          Open orders come from the target's ledger (--local or --stage); without a target they are not subtracted.
+          Exit code 0 in step (or fixed), 1 mismatches left.`,
+  optionsHelp: `  --sku SKU          only this SKU; repeatable
+  --fix              sets BigCommerce to the expected quantities (absolute adjustments, 2000 per call)
+  --json             prints the whole report as JSON
+  --show N           how many mismatches to print (default 50)`,
+  options,
+  target: "optional",
+  files: true,
+  async run(parsed, io) {
+    const [what = "stock", ...extra] = parsed.positionals;
+    const run = subcommands[what];
+    if (!run || extra.length)
+      throw new CliError(
+        `Unknown reconciliation "${parsed.positionals.join(" ")}"`,
+        `Name one of: ${Object.keys(subcommands).join(", ")}.`,
+      );
+    return run(parsed, io);
+  },
+};
 
 /** `pnpm reconcile ...`; returns the exit code: 0 in step (or fixed), 1 mismatches left, 2 usage error. */
-export async function runReconcile(argv: string[], io: ReconcileIo): Promise<number> {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    ({ values } = parse(argv));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.dir) useLocalStack(resolve(values.dir));
+export const runReconcile = (argv: string[], io: CliIo) => runCommand(reconcileCommand, argv, io);
+
+async function reconcileStock({ values, target: selector }: Parameters<Run>[0], io: CliIo): Promise<number> {
+  const target = selector ? await openTarget(selector) : undefined;
+  useForAdapters(target, await loadConnectorFiles(values, selector, io.cwd));
   const config = loadConfig();
   const locations = [...new Set(Object.values(config.inventory.locations))];
-  if (!locations.length) {
-    io.err("inventory.locations is empty in the connector config: nothing to compare");
-    return 2;
-  }
+  if (!locations.length)
+    throw new CliError(
+      "inventory.locations is empty in the connector config: nothing to compare",
+      "Map M3 warehouses to BigCommerce locations in inventory.locations (docs/configuration.md).",
+    );
   const only = values.sku?.length ? new Set(values.sku) : undefined;
   const progress = new Progress(
     (line) => io.err(`… ${line.phase}: ${line.read} read, ${line.elapsedSeconds} s`),
@@ -55,9 +84,8 @@ export async function runReconcile(argv: string[], io: ReconcileIo): Promise<num
   );
 
   const readStart = Date.now();
-  const openOrders: OpenOrder[] = process.env[env.tableName("ledger")] ? await dynamoReservations.open() : [];
-  if (!process.env[env.tableName("ledger")])
-    io.err(`${env.tableName("ledger")} is not set: open orders are not subtracted`);
+  const openOrders: OpenOrder[] = target ? await dynamoReservations.open() : [];
+  if (!target) io.err("No --local or --stage: open orders are not subtracted");
   const m3 = await m3Client();
   const bigcommerce = await bigCommerceClient();
 
@@ -113,51 +141,7 @@ export async function runReconcile(argv: string[], io: ReconcileIo): Promise<num
   return result.rejected.length ? 1 : 0;
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      dir: { type: "string" },
-      sku: { type: "string", multiple: true },
-      fix: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      show: { type: "string", default: "50" },
-    },
-    strict: true,
-  });
-}
-
 const preview = (skus: string[]) =>
   `${skus.slice(0, 10).join(", ")}${skus.length > 10 ? `, … (${skus.length})` : ""}`;
 
-/** Points the adapters at a local connector folder: its config, secrets and the emulators in stack.json. */
-function useLocalStack(dir: string): void {
-  const file = join(dir, "stack.json");
-  if (!existsSync(file)) throw new Error(`${file} does not exist: start the local stack first (pnpm dev)`);
-  const stack = JSON.parse(readFileSync(file, "utf8")) as {
-    region: string;
-    sqsEndpoint: string;
-    dynamoEndpoint: string;
-    tables: Record<string, string>;
-  };
-  Object.assign(process.env, {
-    CONNECTOR_CONFIG_FILE: join(dir, "config.json"),
-    SECRETS_FILE: join(dir, "secrets.json"),
-    AWS_REGION: stack.region,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SQS: stack.sqsEndpoint,
-    ...Object.fromEntries(Object.entries(stack.tables).map(([name, table]) => [env.tableName(name), table])),
-  });
-}
-
-if (import.meta.main) {
-  process.exitCode = await runReconcile(process.argv.slice(2), {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  }).catch((error: Error) => {
-    process.stderr.write(`reconcile failed: ${error.message}\n`);
-    return 1;
-  });
-}
+if (import.meta.main) await main(reconcileCommand);

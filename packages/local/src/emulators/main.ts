@@ -1,6 +1,6 @@
 import { startEmulatorsInProcess } from "./emulators";
 
-const emulators = await startEmulatorsInProcess();
+const emulators = await startEmulatorsInProcess(process.env.M3BC_EMULATOR_DATA || undefined);
 process.stdout.write(
   `${JSON.stringify({ sqsEndpoint: emulators.sqsEndpoint, dynamoEndpoint: emulators.dynamoEndpoint })}\n`,
 );

@@ -1,6 +1,7 @@
 import { CRS610MI } from "./crs610mi";
 import { MWS410MI, MWS411MI } from "./deliveries";
 import { MMS005MI, MMS200MI } from "./items";
+import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
 import type { Program } from "./types";
 
@@ -11,4 +12,6 @@ export const PROGRAMS: Record<string, Program> = {
   MMS005MI,
   MWS410MI,
   MWS411MI,
+  MRS001MI,
+  MNS100MI,
 };

@@ -1,0 +1,62 @@
+import type { ConnectorConfig } from "@m3bc/core";
+import { CRS610MI, MMS005MI, MMS200MI, MWS410MI, MWS411MI, OIS100MI } from "@m3bc/m3";
+
+/** A BigCommerce resource area whose OAuth scope the store-level API account is given (None, Read-only, Modify). */
+export type ScopeArea = "orders" | "products" | "inventory" | "customers" | "information";
+
+export const SCOPE_NAMES: Record<ScopeArea, string> = {
+  orders: "Orders",
+  products: "Products",
+  inventory: "Store inventory",
+  customers: "Customers",
+  information: "Information & settings",
+};
+
+/** What the token must be able to do and which M3 transactions a flow calls: what `pnpm check` verifies. */
+export interface FlowNeeds {
+  scopes: Partial<Record<ScopeArea, "read" | "modify">>;
+  transactions: ReadonlyArray<{ program: string; transaction: string }>;
+}
+
+/** Per flow, kept beside the calls it names: a flow that starts calling something adds it here. */
+export const FLOW_NEEDS = {
+  orders: {
+    // Reads the order, marks it sent (status, staff notes); the order hooks need the Orders scope too.
+    scopes: { orders: "modify" },
+    transactions: [
+      OIS100MI.AddBatchHead,
+      OIS100MI.AddBatchLine,
+      OIS100MI.AddBatchAddress,
+      OIS100MI.Confirm,
+      OIS100MI.LstErrMsgOrder,
+      OIS100MI.GetOrderNo,
+      OIS100MI.DelBatchHead,
+      CRS610MI.SearchCustomer,
+      CRS610MI.Add,
+      MMS005MI.LstWarehouses,
+    ],
+  },
+  shipments: {
+    // Creates shipments and reads an order's shipments before each create.
+    scopes: { orders: "modify" },
+    transactions: [MWS411MI.LstDelLnByOrd, MWS410MI.GetHead],
+  },
+  inventory: {
+    scopes: { inventory: "modify" },
+    transactions: [OIS100MI.LstNewBalances],
+  },
+  catalog: {
+    // Finds products and variants by SKU through the inventory items list.
+    scopes: { products: "modify", inventory: "read" },
+    transactions: [MMS200MI.LstItmByChgDate, MMS200MI.GetItmPrice],
+  },
+} satisfies Record<string, FlowNeeds>;
+
+export type CheckedFlow = keyof typeof FLOW_NEEDS;
+
+/** The flows a config turns on: inventory needs mapped locations; the others always run. */
+export function enabledFlows(config: ConnectorConfig): CheckedFlow[] {
+  const flows: CheckedFlow[] = ["orders", "shipments", "catalog"];
+  if (Object.keys(config.inventory.locations).length) flows.splice(2, 0, "inventory");
+  return flows;
+}
