@@ -250,13 +250,13 @@ export const benchmark: Benchmark = {
       // Warm-up: connections, the M3 token, the JIT.
       const warm = await drive({ orders: orders(WARM_UP), perSecond: STEADY_RATE, concurrency: 1 });
       await until(() => delivered(warm), "the warm-up orders");
-      await stack.waitForIdle({ timeoutMs: 120_000 });
+      await stack.waitForIdle();
 
       // Latency at a steady 20 orders per second.
       const steady = await drive({ orders: orders(STEADY_ORDERS), perSecond: STEADY_RATE, concurrency: 4 });
       await until(() => delivered(steady), "the steady-rate orders");
       const steadyLatency = latencies(steady);
-      await stack.waitForIdle({ timeoutMs: 120_000 });
+      await stack.waitForIdle();
 
       /**
        * One measured run: placed by the driver, finished when every order is delivered and every order event
@@ -320,7 +320,7 @@ export const benchmark: Benchmark = {
             aws: Object.fromEntries(commands),
           },
         };
-        await stack.waitForIdle({ timeoutMs: 120_000 });
+        await stack.waitForIdle();
         return measured;
       };
 

@@ -1,7 +1,6 @@
 import { bigCommerceClient, dynamoLedger, loadConfig, m3Client, perRuntime, sqsHandler } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
 import { checkWarehousesInM3, DeliveryPayload, deliverOrder, redeliveryOf } from "@m3bc/flows";
-import { topology } from "@m3bc/topology";
 
 // Once per container: every warehouse the routing config names must exist in M3.
 const warehousesChecked = perRuntime(() =>
@@ -10,7 +9,7 @@ const warehousesChecked = perRuntime(() =>
 
 export const handler = sqsHandler(
   "orders-deliver",
-  async (message) => {
+  async (message, { leaseUntil }) => {
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
     const { guard, ...result } = await deliverOrder(
@@ -19,8 +18,7 @@ export const handler = sqsHandler(
         config: loadConfig(),
         ledger: dynamoLedger,
         m3: await m3Client(),
-        // Lambda stops the function at its timeout: after that, nobody is still working on a batch it entered.
-        leaseSeconds: topology.functions["orders-deliver"].timeoutSeconds,
+        leaseUntil,
         bigcommerce: {
           async markOrder(orderId, update) {
             await bigcommerce.updateOrder(orderId, {

@@ -75,6 +75,18 @@ export class StatelessStack extends Stack {
     for (const [name, spec] of Object.entries(topology.functions))
       this.functions[name] = this.addFunction(name, spec, props);
 
+    // A function may start the functions the topology lets it invoke (this version only: no `<function>:*`).
+    for (const [name, spec] of Object.entries(topology.functions))
+      for (const target of spec.invokes ?? []) {
+        this.functions[name]!.addEnvironment(env.functionName(target), this.functions[target]!.functionName);
+        this.functions[name]!.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ["lambda:InvokeFunction"],
+            resources: [this.functions[target]!.functionArn],
+          }),
+        );
+      }
+
     for (const [name, fn] of functionsByTrigger(topology, "sqs")) {
       const { trigger } = fn;
       this.functions[name]!.addEventSource(

@@ -46,13 +46,13 @@ describe("the real app", () => {
     );
     expect(functions).toHaveLength(Object.keys(topology.functions).length);
     expect(unacknowledgedFindings({ directory: outdir } as never)).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 
   test("a stage without a config file fails the synth and says what to do", () => {
     const result = cdkSynth(join(repoRoot, "infra/cdk.out/app-synth-missing"), "-c", "stage=nosuchstage");
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("config/nosuchstage.json does not exist: copy config/example.json");
-  }, 120_000);
+  }, 600_000);
 });
 
 describe("the connector's topology", () => {

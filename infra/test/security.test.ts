@@ -1,4 +1,4 @@
-import { type TableGrant, tableActions } from "@m3bc/topology";
+import { type FunctionSpec, type TableGrant, tableActions } from "@m3bc/topology";
 import { Validations } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -75,6 +75,9 @@ describe("cdk-nag AwsSolutions and Serverless", () => {
 });
 
 const DYNAMODB = new RegExp(`^dynamodb:(${tableActions.join("|")})$`);
+/** The functions a function may start, as the template names them. */
+const invokedBy = (spec: FunctionSpec) =>
+  (spec.invokes ?? []).map((f) => `stateless:${stateless.resourceOf(built.stateless.functions[f]!).id}`);
 
 describe("least privilege", () => {
   test("each function reaches exactly the queues, table actions and secrets the topology gives it", () => {
@@ -95,6 +98,7 @@ describe("least privilege", () => {
         ...spec.secrets.map((s) => `secret:${s}`),
         // A scheduled function sends its failed runs to the schedule DLQ (its OnFailure destination).
         ...(spec.trigger.type === "schedule" ? ["schedule-dlq"] : []),
+        ...invokedBy(spec),
         logGroup,
       ];
       // No wildcard resource at all (no X-Ray grant: tracing is PassThrough).
@@ -127,6 +131,9 @@ describe("least privilege", () => {
           "secretsmanager:DescribeSecret",
           "secretsmanager:GetSecretValue",
         ]);
+      // Starting another function: that function itself, not its versions (`<function>:*`).
+      for (const target of invokedBy(spec))
+        expect([...reached.get(target)!]).toEqual(["lambda:InvokeFunction"]);
     }
   });
 
@@ -162,6 +169,10 @@ describe("least privilege", () => {
       for (const [key, value] of Object.entries(Variables)) {
         if (typeof value === "string") {
           expect(key, name).toMatch(/^(POWERTOOLS_[A-Z_]+|NODE_OPTIONS)$/);
+          continue;
+        }
+        if (key.startsWith("FUNCTION_NAME_")) {
+          expect(invokedBy(spec)).toContain(policies.pointsAt(value));
           continue;
         }
         const label = policies.statefulResourceIn(value);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
-import { env, queueViews, resourceTags } from "@m3bc/topology";
+import { env, type FunctionSpec, queueViews, resourceTags } from "@m3bc/topology";
 import { CURRENTLY_RECOMMENDED_FLAGS } from "aws-cdk-lib/cx-api";
 import { beforeAll, describe, expect, test } from "vitest";
 import { featureFlags } from "../src/connector-app";
@@ -137,7 +137,7 @@ describe("stateless stack", () => {
     }
   });
 
-  test("each function finds exactly its queues, tables and secrets through the topology's variable names", () => {
+  test("each function finds exactly its queues, tables, secrets and the functions it starts through the topology's variable names", () => {
     for (const [name, spec] of Object.entries(topology.functions)) {
       const vars = Object.keys((fn(name).Properties.Environment as { Variables: object }).Variables);
       const consumed = spec.trigger.type === "sqs" ? [spec.trigger.queue] : [];
@@ -145,6 +145,7 @@ describe("stateless stack", () => {
         ...new Set([...consumed, ...spec.sends].map(env.queueUrl)),
         ...Object.keys(spec.tables).map(env.tableName),
         ...spec.secrets.map(env.secretId),
+        ...((spec as FunctionSpec).invokes ?? []).map(env.functionName),
       ];
       expect(vars.filter((v) => !/^(POWERTOOLS_|NODE_OPTIONS)/.test(v)).sort()).toEqual(expected.sort());
     }

@@ -314,3 +314,22 @@ describe("httpHandler", () => {
     });
   });
 });
+
+describe("leases", () => {
+  test("a step's leases end at its invocation's deadline (Lambda stops it then), not after a fixed period", async () => {
+    await sendAll("catalog-updates", [
+      newEnvelope({ flow: "catalog", kind: "catalog.items", key: "catalog:lease", payload: {} }),
+    ]);
+    const event = await env.receive("catalog-updates");
+    let leaseUntil = 0;
+    const handler = sqsHandler("catalog-deliver", async (_message, step) => {
+      leaseUntil = step.leaseUntil;
+      return { outcome: "done" };
+    });
+    const before = Date.now();
+    await handler(event, { ...context("catalog-deliver"), getRemainingTimeInMillis: () => 7_000 });
+    // The remaining 7 s, plus 2 s for the clocks of two invocations.
+    expect(leaseUntil).toBeGreaterThanOrEqual(before + 9_000);
+    expect(leaseUntil).toBeLessThanOrEqual(Date.now() + 9_000);
+  });
+});

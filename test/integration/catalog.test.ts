@@ -7,7 +7,7 @@ const client = (h: Harness) =>
   new BigCommerceClient({ storeHash: h.bc.storeHash, accessToken: h.bc.accessToken, baseUrl: h.bc.url });
 const run = async (h: Harness, schedule: "catalog-sync" | "inventory-sync") => {
   const { summary } = (await h.connector.stack.fireSchedule(schedule)) as { summary: string };
-  await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+  await h.connector.stack.waitForIdle();
   return summary;
 };
 const calls = (h: Harness) =>
@@ -65,6 +65,66 @@ describe("catalog: M3 items → BigCommerce products and variants", () => {
     h.bc.resetRequestCounts();
     expect(await run(h, "catalog-sync")).toMatch(/read 11 items, 0 changed, 0 messages/);
     expect(calls(h)).toBe(0);
+  });
+});
+
+describe("catalog: prices M3 will not give", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await run(h, "catalog-sync");
+  });
+  afterAll(async () => h?.stop());
+
+  test("a tenant that refuses GetItmPrice fails the run with M3's message instead of dropping every item", async () => {
+    h.m3.refuse({ transaction: "MMS200MI/GetItmPrice" });
+    h.m3.upsertItem({ ITNO: "COFFEE-ESP-1KG", ITDS: "Espresso Beans 1 kg", SAPR: "26" } as never);
+    try {
+      await expect(h.connector.stack.fireSchedule("catalog-sync")).rejects.toThrow(
+        /GetItmPrice: You are not authorized/,
+      );
+    } finally {
+      h.m3.clearRefusals();
+    }
+    // The cursor did not move: the next run sends the item whole.
+    expect(await run(h, "catalog-sync")).toMatch(/1 changed/);
+    expect(await product(h, "COFFEE-ESP-1KG")).toMatchObject({
+      name: "Espresso Beans 1 kg",
+      price: "26.0000",
+    });
+  });
+
+  test("an item whose price M3 refuses still gets its name, is reported as parked, and gets its price once fixed", async () => {
+    h.m3.refuse({
+      transaction: "MMS200MI/GetItmPrice",
+      when: { ITNO: "LAMP-ORBIT" },
+      code: "WSA0101",
+      field: "SAPR",
+      message: "Sales price is blocked",
+    });
+    h.m3.upsertItem({ ITNO: "LAMP-ORBIT", ITDS: "Orbit Desk Lamp III", SAPR: "59" } as never);
+    try {
+      expect(await run(h, "catalog-sync")).toMatch(
+        /1 changed, .*1 whose price M3 refused \(sent without it, reported as parked\)/,
+      );
+    } finally {
+      h.m3.clearRefusals();
+    }
+    expect(await product(h, "LAMP-ORBIT")).toMatchObject({ name: "Orbit Desk Lamp III", price: "49.9500" });
+    const parked = (await listParked()).filter((p) => p.key === "catalog:item:LAMP-ORBIT");
+    expect(parked).toEqual([
+      expect.objectContaining({
+        reason: "M3_REJECTED",
+        functionName: "catalog-poll",
+        queue: "catalog-updates",
+        error: expect.stringContaining("Sales price is blocked"),
+      }),
+    ]);
+
+    // Fixed in M3 (the item changes with it): the next run sends the price.
+    h.m3.upsertItem({ ITNO: "LAMP-ORBIT", SAPR: "59" } as never);
+    expect(await run(h, "catalog-sync")).toMatch(/1 changed/);
+    expect(await product(h, "LAMP-ORBIT")).toMatchObject({ price: "59.0000" });
   });
 });
 

@@ -72,7 +72,7 @@ describe("every command", () => {
       const { stdout } = await promisify(execFile)(tsx, [...words, "--help"], { cwd: repoRoot });
       expect(stdout).toMatch(new RegExp(`^pnpm ${name}`));
     }
-  }, 120_000);
+  });
 });
 
 describe("finding the connector", () => {

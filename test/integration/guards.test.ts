@@ -51,7 +51,7 @@ const held = async () =>
 const bcOrder = (id: number) => h.bc.getOrder(id) as { status_id: number; staff_notes: string };
 const run = async (schedule: "catalog-sync" | "inventory-sync") => {
   const { summary } = (await h.connector.stack.fireSchedule(schedule)) as { summary: string };
-  await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+  await h.connector.stack.waitForIdle();
   return summary;
 };
 const onHand = (skus: string[]) =>
@@ -203,7 +203,7 @@ describe("catalog price guard on the local stack", () => {
     expect(await run("catalog-sync")).toMatch(/0 changed, 0 messages/);
 
     expect((await guards("release", "catalog", "LAMP-ORBIT")).code).toBe(0);
-    await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+    await h.connector.stack.waitForIdle();
     expect((await product("LAMP-ORBIT")).price).toBe("0.0100");
     // Released is accepted: the next run neither holds nor resends it, and a small change from there passes.
     expect(await run("catalog-sync")).toMatch(/0 changed/);
@@ -239,7 +239,7 @@ describe("inventory circuit breaker on the local stack", () => {
 
     // Released: location 1 only. The release is recorded at once; the next run pushes location 1 whole.
     expect((await guards("release", "inventory", "1")).code).toBe(0);
-    await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+    await h.connector.stack.waitForIdle();
     expect(calls()).toBe(0);
     expect(await run("inventory-sync")).toMatch(
       /^full sync: .*location\(s\) 2 held .*location\(s\) 1 released/,

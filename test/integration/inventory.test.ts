@@ -20,12 +20,12 @@ afterAll(async () => h?.stop());
 
 const sync = async () => {
   const result = (await h.connector.stack.fireSchedule("inventory-sync")) as { summary: string };
-  await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+  await h.connector.stack.waitForIdle();
   return result.summary;
 };
 const settleOrders = async () => {
   await h.bc.webhooksIdle();
-  await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+  await h.connector.stack.waitForIdle();
 };
 /** BigCommerce on-hand as "sku@location": quantity. */
 const stock = (skus: string[]) =>
@@ -121,23 +121,66 @@ describe("inventory: M3 warehouse balances → BigCommerce locations", () => {
     expect(stock(["COFFEE-ESP-1KG"])).toMatchObject({ "COFFEE-ESP-1KG@1": 40, "COFFEE-ESP-1KG@2": 12 });
   });
 
-  test("the ION push endpoint runs a delta at once, for the right secret only", async () => {
+  test("the ION push answers 202 at once and inventory-poll runs a delta; a wrong secret starts nothing", async () => {
     const url = `${h.connector.stack.frontUrl}/ion/inventory`;
+    const runs = () => h.connector.stack.asyncRuns;
+    const before = runs().length;
     h.m3.setStock("100", "SHOE-44", 5);
     const refused = await fetch(url, {
       method: "POST",
       headers: { "x-ion-secret": "wrong-secret-0123456789" },
     });
     expect(refused.status).toBe(401);
+    expect(runs()).toHaveLength(before);
     const accepted = await fetch(url, {
       method: "POST",
       headers: { "x-ion-secret": PUSH_SECRET, "content-type": "application/xml" },
       body: "<SyncItemWarehouse/>",
     });
     expect(accepted.status).toBe(202);
-    expect(await accepted.json()).toMatchObject({ mode: "delta", queued: 1 });
-    await h.connector.stack.waitForIdle({ timeoutMs: 30_000 });
+    expect(await accepted.json()).toEqual({
+      message: "Accepted: inventory-poll reads M3 now",
+      requestId: expect.any(String),
+    });
+    await h.connector.stack.waitForIdle();
+    expect(runs().slice(before)).toEqual([
+      {
+        functionName: "inventory-poll",
+        event: expect.objectContaining({ source: "m3bc.ion-push", schedule: "inventory-sync" }),
+        outcome: {
+          ok: true,
+          result: { summary: expect.stringMatching(/^delta sync: read 1 balances, 1 changed/) },
+        },
+      },
+    ]);
     expect(stock(["SHOE-44"])["SHOE-44@1"]).toBe(5);
+  });
+
+  test("with M3 refusing the read, the push still answers 202 at once: the run it started fails on its own", async () => {
+    const before = h.connector.stack.asyncRuns.length;
+    h.m3.refuse({ transaction: "OIS100MI/LstNewBalances" });
+    try {
+      const accepted = await fetch(`${h.connector.stack.frontUrl}/ion/inventory`, {
+        method: "POST",
+        headers: { "x-ion-secret": PUSH_SECRET },
+      });
+      // The poll used to run inside the push: M3's refusal came back as the push's 500.
+      expect(accepted.status).toBe(202);
+      await h.connector.stack.waitForIdle();
+    } finally {
+      h.m3.clearRefusals();
+    }
+    expect(h.connector.stack.asyncRuns.slice(before)).toEqual([
+      expect.objectContaining({
+        functionName: "inventory-poll",
+        outcome: {
+          ok: false,
+          error: expect.stringContaining("not authorized to run OIS100MI/LstNewBalances"),
+        },
+      }),
+    ]);
+    // The lease was given back: the next run goes ahead.
+    expect(await sync()).toMatch(/^delta sync/);
   });
 
   test("under a tight rate limit every batch waits for the budget: no 429", async () => {
@@ -166,5 +209,52 @@ describe("inventory: M3 warehouse balances → BigCommerce locations", () => {
       "LAMP-ORBIT@1": 4,
       "LAMP-ORBIT@2": 6,
     });
+  });
+});
+
+describe("inventory for a tenant that does not authorize LstNewBalances", () => {
+  let t: Harness;
+  beforeAll(async () => {
+    t = await startHarness({
+      config: (config) => {
+        config.inventory = {
+          locations: { "100": 1, "200": 2 },
+          balanceSource: "MMS200MI/GetItmWhsBal",
+        };
+      },
+    });
+    t.m3.refuse({ transaction: "OIS100MI/LstNewBalances" });
+  });
+  afterAll(async () => t?.stop());
+
+  const run = async () => {
+    const { summary } = (await t.connector.stack.fireSchedule("inventory-sync")) as { summary: string };
+    await t.connector.stack.waitForIdle();
+    return summary;
+  };
+  const onHand = (sku: string) =>
+    Object.fromEntries(
+      (t.bc.inventory({ skus: [sku], settle: true }) as Array<{ location_id: number; on_hand: number }>).map(
+        (r) => [r.location_id, r.on_hand],
+      ),
+    );
+
+  test("balanceSource MMS200MI/GetItmWhsBal reads every item's balance each run and pushes only what changed", async () => {
+    t.m3.setStock("100", "LAMP-ORBIT", 31);
+    // The freight item (orders.shippingItem) is never synced.
+    expect(await run()).toMatch(/^full sync: read 24 balances, 22 changed.*2 balances of excluded items/);
+    expect(onHand("LAMP-ORBIT")).toEqual({ 1: 31, 2: 15 });
+    expect(t.m3.counts().transactions["OIS100MI/LstNewBalances"] ?? 0).toBe(0);
+
+    t.m3.setStock("200", "LAMP-ORBIT", 9);
+    t.bc.resetRequestCounts();
+    expect(await run()).toMatch(
+      /^delta sync: read 24 balances, 1 changed, 1 queued in 1 messages.*every balance read item by item/,
+    );
+    expect(onHand("LAMP-ORBIT")).toEqual({ 1: 31, 2: 9 });
+    expect(
+      (t.bc.requestCounts() as Record<string, { total: number }>)["PUT /v3/inventory/adjustments/absolute"]
+        ?.total,
+    ).toBe(1);
   });
 });

@@ -63,7 +63,7 @@ test("processing orders, a new customer, a parked order and a shipment logs no p
     const [order] = m3OrdersFor(h.m3, jane.id);
     h.m3.shipOrder(order!.ORNO as string, { trackingNumber: "1Z1", carrier: "UPS" });
     await h.connector.stack.fireSchedule("shipments-poll");
-    await h.connector.stack.waitForIdle({ timeoutMs: 60_000 });
+    await h.connector.stack.waitForIdle();
   } finally {
     restore();
   }

@@ -4,6 +4,7 @@ import { pauseCommand, resumeCommand, statusCommand, traceCommand } from "@m3bc/
 import { runReplay } from "@m3bc/aws/replay";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
+import { until } from "../support/wait";
 
 // Operator commands against the local stack, through --local and the AWS SDK clients they use on a stage.
 let h: Harness;
@@ -18,21 +19,6 @@ const run = async (command: Parameters<typeof runCommand>[0], ...argv: string[])
   const code = await runCommand(command, argv, h.io(out, err));
   return { code, out: out.join("\n"), err: err.join("\n") };
 };
-
-/** Waits for a condition, polling (never a fixed sleep). */
-async function until<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("pnpm status", () => {
   test("shows each flow's queues, consumers and schedules, and exits 0 when nothing waits", async () => {
@@ -108,15 +94,11 @@ describe("an order's journey and the problems on the way", () => {
     // BigCommerce answers every order read with 503 until the message has run out of receives.
     h.bc.setFault({ route: "GET /v2/orders/{order_id}", errorRate: 1, errorStatus: 503 });
     try {
-      await until(
-        async () => {
-          const out: string[] = [];
-          await runReplay(["list", "--local", "--queue", "order-events", "--json"], h.io(out));
-          return (JSON.parse(out.join("\n")) as unknown[]).length >= 1;
-        },
-        "the order event in the DLQ",
-        120_000,
-      );
+      await until(async () => {
+        const out: string[] = [];
+        await runReplay(["list", "--local", "--queue", "order-events", "--json"], h.io(out));
+        return (JSON.parse(out.join("\n")) as unknown[]).length >= 1;
+      }, "the order event in the DLQ");
     } finally {
       h.bc.clearFaults();
     }
@@ -133,7 +115,7 @@ describe("an order's journey and the problems on the way", () => {
     expect(await runReplay(["dlq", "--local", "--queue", "order-events", "--all"], h.io([]))).toBe(0);
     await h.settle();
     expect(m3OrdersFor(h.m3, placed.id)).toHaveLength(1);
-  }, 180_000);
+  });
 });
 
 describe("pnpm pause and resume", () => {

@@ -56,4 +56,4 @@ test("a parked message, a waiting message and a paused flow are all still there 
   await run(resumeCommand, "orders", "--local");
   await h.settle();
   expect(m3OrdersFor(h.m3, good.id)).toHaveLength(1);
-}, 120_000);
+});

@@ -103,13 +103,24 @@ describe("M3 deliveries → BigCommerce shipments", () => {
         body: "<SyncShipment/>",
       });
 
+    const runs = h.connector.stack.asyncRuns;
+    const before = runs.length;
     expect((await push({ "x-ion-secret": "wrong-secret-wrong-secret" })).status).toBe(401);
     await settle();
     expect(h.bc.listShipments(placed.id)).toHaveLength(0);
+    expect(runs).toHaveLength(before);
 
+    // The push only rings: shipments-poll runs on its own, with its own timeout, and the push answers at once.
     const accepted = await push({ "x-ion-secret": ION_SECRET });
     expect(accepted.status).toBe(202);
+    expect(await accepted.json()).toMatchObject({ message: "Accepted: shipments-poll reads M3 now" });
     await settle();
+    expect(runs.slice(before)).toEqual([
+      expect.objectContaining({
+        functionName: "shipments-poll",
+        outcome: { ok: true, result: { summary: expect.stringMatching(/1 new deliveries/) } },
+      }),
+    ]);
     expect(h.bc.listShipments(placed.id)).toEqual([expect.objectContaining({ tracking_number: "PUSHED-1" })]);
   });
 });

@@ -6,7 +6,7 @@ import type { CliIo } from "@m3bc/aws/cli";
 import { type BigCommerceSimulator, startBigCommerceSimulator } from "@m3bc/bigcommerce-sim";
 import { type RunningConnector, startConnector } from "@m3bc/local";
 import { type M3Simulator, startM3Simulator } from "@m3bc/m3-sim";
-import type { Flow } from "@m3bc/topology";
+import type { Flow, Topology } from "@m3bc/topology";
 
 export interface Harness {
   bc: BigCommerceSimulator;
@@ -35,13 +35,19 @@ export async function startHarness(
     m3Secret?: Record<string, unknown>;
     /** Extra environment for the functions (read when their modules load). */
     env?: Record<string, string>;
+    /** Stand-ins for some functions' handlers (e.g. ones that run the real handler in a child process). */
+    handlers?: Record<string, unknown>;
+    /** The topology to run, when a test needs other batch sizes than the connector's. */
+    topology?: Topology;
     /** Keep queues, tables and paused flows in the folder, as `pnpm dev` does. */
     persist?: boolean;
     /** The API Gateway front's port (a restart keeps the webhooks' destination); default: any free one. */
     frontPort?: number;
   } = {},
 ): Promise<Harness> {
-  const bc = await startBigCommerceSimulator({ webhookRetryScale: 0.001 });
+  // BigCommerce documents no delivery timeout; a generous one keeps a busy machine's slow answer from turning into a
+  // retry (tests that count deliveries would then see one more than the orders they placed).
+  const bc = await startBigCommerceSimulator({ webhookRetryScale: 0.001, webhookTimeoutMs: 120_000 });
   const m3 = await startM3Simulator();
   // The shipping charge item, available in every warehouse orders ship from.
   m3.upsertItem({
@@ -81,6 +87,8 @@ export async function startHarness(
       emulators: "in-process",
       manualSchedules: true,
       flows: options.flows,
+      handlers: options.handlers,
+      topology: options.topology,
       env: { RETRY_BASE_SECONDS: "1", RETRY_MAX_SECONDS: "2", POWERTOOLS_LOG_LEVEL: "ERROR", ...options.env },
       persist: options.persist,
       frontPort: options.frontPort,
@@ -103,7 +111,7 @@ export async function startHarness(
     io: (out, err = out) => ({ out: (line) => out.push(line), err: (line) => err.push(line), cwd }),
     async settle() {
       await bc.webhooksIdle();
-      await harness.connector.stack.waitForIdle({ timeoutMs: 60_000 });
+      await harness.connector.stack.waitForIdle();
       checkGrants();
     },
     async restart() {

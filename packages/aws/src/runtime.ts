@@ -1,4 +1,4 @@
-import { env, type QueueName, type SecretName, type TableName } from "@m3bc/topology";
+import { env, type FunctionName, type QueueName, type SecretName, type TableName } from "@m3bc/topology";
 
 /**
  * Everything a function needs to find its resources comes from environment variables that infra/ (cloud)
@@ -27,6 +27,22 @@ export const secretId = (secret: SecretName) =>
     env.secretId(secret),
     `the ARN of secret "${secret}" (the topology must grant this function the secret)`,
   );
+
+export const functionNameOf = (fn: FunctionName) =>
+  required(
+    env.functionName(fn),
+    `the name of function "${fn}" (the topology must list it in this function's invokes)`,
+  );
+
+/** Allowance for the clocks of two invocations disagreeing. */
+const CLOCK_MARGIN_MS = 2_000;
+
+/**
+ * Until when a lease this invocation takes must hold: Lambda stops an invocation at its timeout, so after that
+ * nobody is still working under it (the local runtime counts the same deadline down).
+ */
+export const leaseUntil = (context: { getRemainingTimeInMillis(): number }) =>
+  Date.now() + context.getRemainingTimeInMillis() + CLOCK_MARGIN_MS;
 
 /**
  * Memoizes per runtime. In Lambda that is the container's life; the local runtime sets M3BC_RUNTIME_ID anew

@@ -16,8 +16,9 @@ import {
   type InventoryUpdate,
   type LocationHold,
   type ParkedItem,
+  type PriceReads,
 } from "@m3bc/flows";
-import { balanceChanges, itemChanges, MMS200MI } from "@m3bc/m3";
+import { balanceChanges, itemBalances, itemChanges, M3BusinessError, MMS200MI } from "@m3bc/m3";
 import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
 import { batchGetAll, batchPutAll } from "./batch";
@@ -38,11 +39,15 @@ import {
 const PRICES_PER_BULK = 200;
 
 /** The inventory poll's ports on AWS: M3 through the client's paging helper, DynamoDB, the updates queue. */
-export async function inventoryPollDeps(logger: Logger): Promise<InventoryPollDeps> {
+export async function inventoryPollDeps(logger: Logger, leaseUntil: number): Promise<InventoryPollDeps> {
   const m3 = await m3Client();
+  const config = loadConfig();
   return {
-    config: loadConfig(),
-    balances: ({ after, pageSize }) => balanceChanges(m3, { after, pageSize }),
+    config,
+    balances: ({ after, pageSize }) =>
+      config.inventory.balanceSource === "MMS200MI/GetItmWhsBal"
+        ? itemBalances(m3, { warehouses: Object.keys(config.inventory.locations), pageSize })
+        : balanceChanges(m3, { after, pageSize }),
     state: dynamoSyncState("inventory"),
     snapshot: (buckets) => dynamoSnapshot("inventory", buckets),
     reservations: dynamoReservations,
@@ -53,6 +58,7 @@ export async function inventoryPollDeps(logger: Logger): Promise<InventoryPollDe
     decision: (line) => logger.info("guard decision", { guard: line }),
     progress: (line) => logger.info("inventory sync progress", { ...line }),
     owner: randomUUID(),
+    leaseUntil,
   };
 }
 
@@ -78,33 +84,64 @@ export async function inventoryDeliverDeps(
     recordUnknown: (skus) => dynamoUnknownSkus.record(skus, Date.now()),
     release: (release) => dynamoBreaker.release(release),
     reportUnknown: (update: InventoryUpdate, text) =>
-      parkReport(functionName, message, update, "SKU_NOT_IN_BIGCOMMERCE", {
+      parkReport(functionName, ...sameKind(functionName, message, update), "SKU_NOT_IN_BIGCOMMERCE", {
         error: `BigCommerce has no item for ${update.items.length} SKU(s) at location ${update.location}: ${text}`,
         details: { location: update.location, skus: update.items.map(([sku]) => sku) },
       }),
   };
 }
 
-export async function catalogPollDeps(logger: Logger): Promise<CatalogPollDeps> {
+export async function catalogPollDeps(logger: Logger, leaseUntil: number): Promise<CatalogPollDeps> {
   const config = loadConfig();
   const m3 = await m3Client();
   return {
     config,
     items: ({ from, to }) => itemChanges(m3, { from, to }),
     async prices(itemNumbers) {
-      const prices = new Map<string, string>();
+      const reads: PriceReads = { prices: new Map(), refused: new Map() };
       for (let i = 0; i < itemNumbers.length; i += PRICES_PER_BULK) {
         const slice = itemNumbers.slice(i, i + PRICES_PER_BULK);
         const results = await m3.bulk(
           slice.map((ITNO) => MMS200MI.GetItmPrice.request({ CONO: config.m3.company, ITNO })),
         );
         results.forEach((result, j) => {
-          const record = result.ok ? result.records[0] : undefined;
-          if (record?.SAPR) prices.set(slice[j]!, record.SAPR);
+          const sku = slice[j]!;
+          if (result.ok) {
+            const price = result.records[0]?.SAPR;
+            if (price) reads.prices.set(sku, price);
+            return;
+          }
+          // M3's documentation does not say how it answers for an item without a price: no record, or "does not
+          // exist", is read as none. A failure a retry can cure, or a missing authorization (every item would be
+          // refused), fails the run; anything else M3 says about one item is reported for that item.
+          const { error } = result;
+          if (!(error instanceof M3BusinessError) || error.kind === "notAuthorized") throw error;
+          if (error.kind !== "notFound") reads.refused.set(sku, error.message);
         });
       }
-      return prices;
+      return reads;
     },
+    reportRefusedPrices: (refused, stamp) =>
+      Promise.all(
+        refused.map(({ item, message }) =>
+          parkReport(
+            "catalog-poll",
+            "catalog-updates",
+            newEnvelope({
+              flow: "catalog",
+              kind: "catalog.items",
+              key: `catalog:item:${item.sku}`,
+              payload: { stamp, items: [item] },
+            }),
+            "M3_REJECTED",
+            {
+              error: `M3 refused the sales price of ${item.sku}: ${message}`,
+              details: { sku: item.sku, transaction: "MMS200MI/GetItmPrice", m3Message: message },
+              fix: `The item's other fields were sent to BigCommerce, its price was not. Fix the item (or its price) in M3: the next catalog run that reads it (any change to the item) sends the price. Replaying this message sends the other fields again.`,
+            },
+          ),
+        ),
+      ).then(() => undefined),
     state: dynamoSyncState("catalog"),
     snapshot: (buckets) => dynamoSnapshot("catalog", buckets),
     enqueue: (messages) => sendAll("catalog-updates", messages),
@@ -113,6 +150,7 @@ export async function catalogPollDeps(logger: Logger): Promise<CatalogPollDeps> 
     decision: (line) => logger.info("guard decision", { guard: line }),
     progress: (line) => logger.info("catalog sync progress", { ...line }),
     owner: randomUUID(),
+    leaseUntil,
   };
 }
 
@@ -169,7 +207,7 @@ export async function catalogDeliverDeps(
         })),
       ),
     report: (reason, failures, items) =>
-      parkReport(functionName, message, { ...update, items }, reason, {
+      parkReport(functionName, ...sameKind(functionName, message, { ...update, items }), reason, {
         error: failures.map((f) => `${f.sku}: ${f.message}`).join("; "),
         details: { failures },
       }),
@@ -177,33 +215,37 @@ export async function catalogDeliverDeps(
 }
 
 /**
- * Parks a report of the items a human must look at, as a message of the same kind holding only them, so that
- * `pnpm replay parked` sends them again once fixed. One record per message and reason.
+ * Parks a report of the items a human must look at, as a message holding only them for `queue`, so that
+ * `pnpm replay parked` sends them again once fixed. One record per function, business key and reason.
  */
 async function parkReport(
   functionName: FunctionName,
-  message: Envelope,
-  payload: unknown,
+  queue: QueueName,
+  body: Envelope,
   reason: ReasonCode,
-  report: { error: string; details: Record<string, unknown> },
+  report: { error: string; details: Record<string, unknown>; fix?: string },
 ): Promise<void> {
-  const spec = topology.functions[functionName];
-  if (spec.trigger.type !== "sqs") throw new Error(`${functionName} does not consume a queue`);
-  const body = followOn(message, { kind: message.kind, payload });
   await park({
-    id: `${functionName}:${message.key}:${reason}`,
+    id: `${functionName}:${body.key}:${reason}`,
     parkedAt: new Date().toISOString(),
     functionName,
-    queue: spec.trigger.queue as QueueName,
-    flow: spec.flow,
-    kind: message.kind,
-    key: message.key,
+    queue,
+    flow: topology.functions[functionName].flow,
+    kind: body.kind,
+    key: body.key,
     reason,
-    fix: reasons[reason],
+    fix: report.fix ?? reasons[reason],
     error: report.error,
     details: report.details,
     body: JSON.stringify(body),
   });
+}
+
+/** The queue a consumer reads and a message like the one it received, holding `payload` instead. */
+function sameKind(functionName: FunctionName, message: Envelope, payload: unknown) {
+  const spec = topology.functions[functionName];
+  if (spec.trigger.type !== "sqs") throw new Error(`${functionName} does not consume a queue`);
+  return [spec.trigger.queue as QueueName, followOn(message, { kind: message.kind, payload })] as const;
 }
 
 /**
@@ -231,29 +273,19 @@ async function catalogReleases(skus: readonly string[]): Promise<Map<string, Cat
  * replaying one item is one record. A held item's message carries `release`, so writing it records the release.
  */
 async function parkCatalogItems(items: ParkedItem[], stamp: number): Promise<void> {
-  const parkedAt = new Date().toISOString();
-  for (const { item, reason, error, details } of items) {
-    const body = newEnvelope<CatalogUpdate>({
-      flow: "catalog",
-      kind: "catalog.items",
-      key: `catalog:item:${item.sku}`,
-      payload: { stamp, items: [item], ...(reason === "CATALOG_HELD" ? { release: true } : {}) },
-    });
-    await park({
-      id: `catalog-poll:${body.key}:${reason}`,
-      parkedAt,
-      functionName: "catalog-poll",
-      queue: "catalog-updates",
-      flow: "catalog",
-      kind: body.kind,
-      key: body.key,
+  for (const { item, reason, error, details } of items)
+    await parkReport(
+      "catalog-poll",
+      "catalog-updates",
+      newEnvelope<CatalogUpdate>({
+        flow: "catalog",
+        kind: "catalog.items",
+        key: `catalog:item:${item.sku}`,
+        payload: { stamp, items: [item], ...(reason === "CATALOG_HELD" ? { release: true } : {}) },
+      }),
       reason,
-      fix: reasons[reason],
-      error,
-      details,
-      body: JSON.stringify(body),
-    });
-  }
+      { error, details },
+    );
 }
 
 /**
@@ -313,37 +345,30 @@ export const dynamoBreaker: BreakerStore & { release(release: InventoryRelease):
 
 /** One parked record per held location (key `inventory:hold:<location>`); replaying it releases the location. */
 async function parkHeldLocations(holds: LocationHold[]): Promise<void> {
-  const parkedAt = new Date().toISOString();
-  for (const hold of holds) {
-    const body = newEnvelope<InventoryRelease>({
-      flow: "inventory",
-      kind: INVENTORY_RELEASE,
-      key: `inventory:hold:${hold.location}`,
-      payload: { location: hold.location, heldAt: hold.stamp },
-    });
-    await park({
-      id: `inventory-poll:${body.key}:INVENTORY_HELD`,
-      parkedAt,
-      functionName: "inventory-poll",
-      queue: "inventory-updates",
-      flow: "inventory",
-      kind: body.kind,
-      key: body.key,
-      reason: "INVENTORY_HELD",
-      fix: reasons.INVENTORY_HELD,
-      error: `The inventory circuit breaker held location ${hold.location}: ${hold.findings.map((f) => f.note).join("; ")}. BigCommerce keeps its stock there until the location is released.`,
-      details: {
-        location: hold.location,
-        heldAt: hold.stamp,
-        zeroedSkus: hold.zeroedSkus,
-        findings: hold.findings.map(({ rule, score, threshold, inputs }) => ({
-          rule,
-          score,
-          threshold,
-          inputs,
-        })),
+  for (const hold of holds)
+    await parkReport(
+      "inventory-poll",
+      "inventory-updates",
+      newEnvelope<InventoryRelease>({
+        flow: "inventory",
+        kind: INVENTORY_RELEASE,
+        key: `inventory:hold:${hold.location}`,
+        payload: { location: hold.location, heldAt: hold.stamp },
+      }),
+      "INVENTORY_HELD",
+      {
+        error: `The inventory circuit breaker held location ${hold.location}: ${hold.findings.map((f) => f.note).join("; ")}. BigCommerce keeps its stock there until the location is released.`,
+        details: {
+          location: hold.location,
+          heldAt: hold.stamp,
+          zeroedSkus: hold.zeroedSkus,
+          findings: hold.findings.map(({ rule, score, threshold, inputs }) => ({
+            rule,
+            score,
+            threshold,
+            inputs,
+          })),
+        },
       },
-      body: JSON.stringify(body),
-    });
-  }
+    );
 }

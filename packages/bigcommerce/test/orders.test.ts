@@ -161,5 +161,5 @@ describe("orders (V2)", () => {
     expect(ids).toHaveLength(260);
     expect(new Set(ids).size).toBe(260);
     expect(seen(ctx.sim, "GET /v2/orders").total).toBe(2);
-  }, 20_000);
+  });
 });

@@ -110,7 +110,7 @@ describe("rate limits and retries", () => {
       }),
     );
     expect(seen(sim, LOCATIONS)).toEqual({ total: 150, byStatus: { "200": 150 } });
-  }, 20_000);
+  });
 
   test("config errors name the field", () => {
     expect(() => new BigCommerceClient({ storeHash: "", accessToken: "x" })).toThrow(/storeHash/);

@@ -83,13 +83,21 @@ const Inventory = z
       .max(24 * 30)
       .default(24)
       .describe("hours between full reads that push every SKU again (repairs any drift); deltas in between"),
+    balanceSource: z
+      .enum(["OIS100MI/LstNewBalances", "MMS200MI/GetItmWhsBal"])
+      .default("OIS100MI/LstNewBalances")
+      .describe(
+        "how balances are read: OIS100MI/LstNewBalances, only those changed since the last run (default); MMS200MI/GetItmWhsBal, every item in every mapped warehouse each run, for tenants that do not authorize LstNewBalances (see docs/inventory.md)",
+      ),
     pageSize: z
       .number()
       .int()
       .min(100)
       .max(10_000)
       .default(10_000)
-      .describe("M3 balances read per call (OIS100MI LstNewBalances)"),
+      .describe(
+        "M3 records read per call: balances (OIS100MI LstNewBalances), or items (MMS200MI LstItmByChgDate) with balanceSource MMS200MI/GetItmWhsBal",
+      ),
     itemsPerMessage: z
       .number()
       .int()

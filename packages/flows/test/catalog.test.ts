@@ -52,7 +52,12 @@ describe("M3 item → BigCommerce fields", () => {
   });
 });
 
-function memoryCatalog(items: () => M3Item[], prices: Map<string, string>, config = syncConfig()) {
+function memoryCatalog(
+  items: () => M3Item[],
+  prices: Map<string, string>,
+  config = syncConfig(),
+  refused = new Map<string, string>(),
+) {
   const buckets = new Map<string, string>();
   const parked: ParkedItem[] = [];
   const releases = new Map<string, CatalogRelease>();
@@ -60,6 +65,7 @@ function memoryCatalog(items: () => M3Item[], prices: Map<string, string>, confi
   const row: { cursor: CatalogCursor; pending?: number; owner?: string } = { cursor: {} };
   const queue: Envelope<CatalogUpdate>[] = [];
   const reads: Array<{ from: string; to: string }> = [];
+  const reported: Array<{ sku: string; message: string; stamp: number }> = [];
   let clock = Date.parse("2026-03-02T10:00:00Z");
   const state: SyncState<CatalogCursor> = {
     async begin(owner) {
@@ -85,7 +91,13 @@ function memoryCatalog(items: () => M3Item[], prices: Map<string, string>, confi
       reads.push(range);
       yield items();
     },
-    prices: async (numbers) => new Map(numbers.flatMap((n) => (prices.has(n) ? [[n, prices.get(n)!]] : []))),
+    prices: async (numbers) => ({
+      prices: new Map(numbers.flatMap((n) => (prices.has(n) ? [[n, prices.get(n)!]] : []))),
+      refused: new Map(numbers.flatMap((n) => (refused.has(n) ? [[n, refused.get(n)!]] : []))),
+    }),
+    async reportRefusedPrices(items, stamp) {
+      reported.push(...items.map(({ item, message }) => ({ sku: item.sku, message, stamp })));
+    },
     state,
     snapshot: (count) => ({
       load: async (indices) =>
@@ -110,12 +122,14 @@ function memoryCatalog(items: () => M3Item[], prices: Map<string, string>, confi
     progress: () => {},
     now: () => clock,
     owner: "run",
+    leaseUntil: clock + 60_000,
   });
   return {
     deps,
     row,
     queue,
     reads,
+    reported,
     parked,
     releases,
     decisions,
@@ -185,6 +199,56 @@ describe("catalog poll", () => {
     expect(result.summary).toMatch(
       /1 with a status not in catalog.statusMap \(skipped\), 1 without a sales price/,
     );
+  });
+});
+
+describe("catalog poll: prices M3 will not give", () => {
+  test("an item whose price M3 refuses still gets its other fields, is reported, and gets its price once M3 gives it", async () => {
+    const refused = new Map([["B", "MMS200MI/GetItmPrice: Sales price is blocked (code WSA0101)"]]);
+    const prices = new Map([["A", "10"]]);
+    const catalog = memoryCatalog(() => [item("A"), item("B")], prices, syncConfig(), refused);
+    const result = await pollCatalog(catalog.deps());
+    expect(result).toMatchObject({ changed: 2, noPrice: 0, refusedPrice: 1 });
+    expect(result.summary).toMatch(/1 whose price M3 refused \(sent without it, reported as parked\)/);
+    const sent = catalog.queue.flatMap((m) => m.payload.items);
+    expect(sent.find((i) => i.sku === "B")).toEqual({
+      sku: "B",
+      name: "Item B",
+      weight: 1.2,
+      availability: "available",
+      visible: true,
+    });
+    expect(catalog.reported).toEqual([
+      { sku: "B", message: refused.get("B"), stamp: catalog.queue[0]!.payload.stamp },
+    ]);
+
+    // Fixed in M3: the next read of the item sends it again, now with its price.
+    refused.clear();
+    prices.set("B", "7.5");
+    catalog.queue.length = 0;
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ changed: 1, refusedPrice: 0 });
+    expect(catalog.queue[0]!.payload.items).toEqual([expect.objectContaining({ sku: "B", price: "7.5" })]);
+  });
+
+  test("an item the catalog guard holds is not reported as sent without its price", async () => {
+    const refused = new Map<string, string>();
+    let m3 = [item("A"), item("B", { ITDS: "Lamp" })];
+    const catalog = memoryCatalog(
+      () => m3,
+      new Map([
+        ["A", "10"],
+        ["B", "7.5"],
+      ]),
+      syncConfig(),
+      refused,
+    );
+    await pollCatalog(catalog.deps());
+    // M3 empties B's name and refuses its price in the same run: the guard holds B, so nothing of B goes out.
+    m3 = [item("A"), item("B", { ITDS: "" })];
+    refused.set("B", "MMS200MI/GetItmPrice: Sales price is blocked (code WSA0101)");
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ changed: 0, held: 1, refusedPrice: 0 });
+    expect(catalog.parked).toEqual([expect.objectContaining({ reason: "CATALOG_HELD" })]);
+    expect(catalog.reported).toEqual([]);
   });
 });
 

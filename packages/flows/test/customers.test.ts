@@ -20,7 +20,12 @@ describe("resolveCustomer", () => {
     };
     const ledger = customerLinksLedger();
 
-    const link = await resolveCustomer(order, { config, ledger, m3: m3 as never, leaseSeconds: 60 });
+    const link = await resolveCustomer(order, {
+      config,
+      ledger,
+      m3: m3 as never,
+      leaseUntil: Date.now() + 60_000,
+    });
     expect(queries).toEqual(['MAIL:"\\"jane\\\\doe\\"@example.com"']);
     expect(link.customerNumber).toBe("10042");
   });

@@ -9,6 +9,7 @@ import {
   deliverInventory,
   encodeStockBucket,
   type InventoryDeliverDeps,
+  type InventoryPollDeps,
   type InventoryRelease,
   type InventoryUpdate,
   pollInventory,
@@ -225,6 +226,63 @@ describe("inventory poll", () => {
     const last = sync.progress.at(-1)!;
     expect(last).toMatchObject({ phase: "done", read: 300, changed: 300, sent: 300, remaining: 0 });
     expect(sync.progress.some((p) => p.phase === "read" && p.remaining !== undefined)).toBe(true);
+  });
+});
+
+describe("inventory poll: balances read item by item (MMS200MI/GetItmWhsBal)", () => {
+  /** The same M3, read the way MMS200MI/GetItmWhsBal reads it: every balance, no change time. */
+  const perItem = (sync: ReturnType<typeof memorySync>): InventoryPollDeps => {
+    const deps = sync.deps();
+    return {
+      ...deps,
+      config: syncConfig({ inventory: { balanceSource: "MMS200MI/GetItmWhsBal" } }),
+      async *balances({ pageSize }) {
+        for await (const page of deps.balances({ pageSize }))
+          yield page.map(({ LMTS: _, ...undated }) => undated);
+      },
+    };
+  };
+
+  test("every run reads every balance but pushes, and rewrites, only what changed; there is no read cursor", async () => {
+    const sync = memorySync(syncConfig());
+    sync.set("100", "A", 40);
+    sync.set("100", "B", 40);
+    sync.set("200", "A", 15);
+    expect(await pollInventory(perItem(sync))).toMatchObject({ mode: "full", read: 3, changed: 3 });
+    sync.drain();
+    const writes = sync.calls.bucketWrites;
+    const quiet = await pollInventory(perItem(sync));
+    expect(quiet).toMatchObject({ mode: "delta", read: 3, changed: 0 });
+    expect(quiet.summary).toContain("every balance read item by item (MMS200MI/GetItmWhsBal)");
+    expect(sync.calls.bucketWrites).toBe(writes);
+
+    sync.set("100", "A", 38);
+    expect(await pollInventory(perItem(sync))).toMatchObject({ mode: "delta", read: 3, changed: 1 });
+    expect(sync.drain()).toEqual(["1/A=38"]);
+    expect(sync.calls.balances.every((after) => after === undefined)).toBe(true);
+  });
+
+  test("switching the source pushes everything once, whatever change times the snapshot holds", async () => {
+    const sync = memorySync(syncConfig());
+    // LstNewBalances wrote the snapshot with change times in a longer form than a run's time.
+    const dated = {
+      ...sync.deps(),
+      async *balances() {
+        yield [balance("100", "A", 40, 0), balance("100", "B", 40, 0)].map((b) => ({
+          ...b,
+          LMTS: "20260301120000000",
+        }));
+      },
+    };
+    await pollInventory(dated);
+    sync.drain();
+    sync.set("100", "A", 30);
+    sync.set("100", "B", 40);
+    expect(await pollInventory(perItem(sync))).toMatchObject({ mode: "full", stale: 0, changed: 2 });
+    expect(sync.drain()).toEqual(["1/A=30", "1/B=40"]);
+    sync.set("100", "A", 25);
+    expect(await pollInventory(perItem(sync))).toMatchObject({ mode: "delta", stale: 0, changed: 1 });
+    expect(sync.drain()).toEqual(["1/A=25"]);
   });
 });
 

@@ -292,7 +292,12 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
         };
         const ledger = customerLinksLedger();
         try {
-          const link = await resolveCustomer(order, { config, ledger, m3: m3 as never, leaseSeconds: 60 });
+          const link = await resolveCustomer(order, {
+            config,
+            ledger,
+            m3: m3 as never,
+            leaseUntil: Date.now() + 60_000,
+          });
           expect(link.customerNumber).toBe("10002");
           expect(sent).toEqual(["SearchCustomer", "Add"]);
         } catch (error) {

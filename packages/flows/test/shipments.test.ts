@@ -1,7 +1,7 @@
 import { TransientError } from "@m3bc/core";
 import { M3BusinessError } from "@m3bc/m3";
 import { describe, expect, test } from "vitest";
-import { deliveriesOf, type ShippableOrder } from "../src";
+import { deliveriesOf, pollDeliveries, type ShippableOrder } from "../src";
 import { config } from "./fixtures";
 
 const order = (n: number, orderNumber: string): ShippableOrder => ({
@@ -20,15 +20,23 @@ const notFound = new M3BusinessError({
   message: "Record does not exist",
 });
 
-/** An M3 stand-in answering delivery lines per order number and one delivery head. */
-const m3 = (lines: Record<string, unknown>) => ({
+/** An M3 stand-in answering delivery lines per order number and delivery heads at progress status PGRS. */
+const m3 = (lines: Record<string, unknown>, PGRS: Record<string, string> = {}) => ({
   bulk: async (requests: readonly { transaction: string; record: Record<string, string> }[]) =>
     requests.map((r) => {
       if (r.transaction === "GetHead")
         return {
           ok: true,
           transaction: r.transaction,
-          records: [{ DLIX: 7, ETRN: "T7", FWNO: "UPS", MODL: "", PGRS: "90" }],
+          records: [
+            {
+              DLIX: Number(r.record.DLIX),
+              ETRN: "T7",
+              FWNO: "UPS",
+              MODL: "",
+              PGRS: PGRS[r.record.DLIX!] ?? "90",
+            },
+          ],
         };
       const answer = lines[r.record.RIDN!];
       return answer instanceof Error
@@ -63,5 +71,31 @@ describe("deliveriesOf", () => {
         m3: m3({ "1000000001": new TransientError("M3 timed out") }) as never,
       }),
     ).rejects.toThrow("M3 timed out");
+  });
+
+  test("deliveries below the shipped status are counted in the run summary, and looked at again next run", async () => {
+    const unshipped = [order(1, "1000000001")];
+    const deps = {
+      config,
+      ledger: {
+        async *listUnshipped() {
+          yield* unshipped;
+        },
+      },
+      m3: m3(
+        {
+          "1000000001": [
+            { DLIX: 7, RIDL: 1, ITNO: "LAMP-ORBIT", TRQT: "1" },
+            { DLIX: 8, RIDL: 1, ITNO: "LAMP-ORBIT", TRQT: "1" },
+          ],
+        },
+        { "8": "60" },
+      ) as never,
+    };
+    const result = await pollDeliveries(deps);
+    expect(result.notices.map((n) => n.deliveryNumber)).toEqual(["7"]);
+    expect(result.summary).toBe(
+      "1 unshipped orders checked, 1 new deliveries, 1 not shipped yet (status below shipments.shippedStatus 90)",
+    );
   });
 });

@@ -136,6 +136,7 @@ export function memorySync(config: ConnectorConfig) {
     progress: (line) => progress.push(line),
     now: () => clock,
     owner: "run",
+    leaseUntil: clock + 60_000,
   });
 
   return {

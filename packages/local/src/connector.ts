@@ -7,7 +7,8 @@ import { registerOrderWebhooks } from "@m3bc/flows";
 import { topology } from "@m3bc/topology";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "./stack";
 
-export interface ConnectorOptions extends Omit<LocalStackOptions, "topology" | "handlers" | "stateDir"> {
+/** `topology` and `handlers` default to the connector's; tests pass other batch sizes or stand-in handlers. */
+export interface ConnectorOptions extends Omit<LocalStackOptions, "stateDir"> {
   /** The stack's own folder (.local): config.json, secrets.json, stack.json and, with `persist`, data/. */
   dir: string;
   /** The full config (validated here, as at start-up in the cloud). */
@@ -65,7 +66,7 @@ export async function startConnector(options: ConnectorOptions): Promise<Running
 
   const stack = await startLocalStack({
     ...options,
-    topology,
+    topology: options.topology ?? topology,
     stateDir: options.persist ? options.dir : undefined,
     env: { CONNECTOR_CONFIG_FILE: configFile, SECRETS_FILE: secretsFile, ...options.env },
   });

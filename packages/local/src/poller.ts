@@ -157,7 +157,7 @@ function failedIds(response: SQSBatchResponse | undefined, event: SQSEvent): Set
   return ids.every((id) => id && all.has(id)) ? new Set(ids) : all;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Task timed out after ${ms / 1000} seconds`)), ms);

@@ -17,6 +17,7 @@ import { type ControlApi, SCHEDULE_GROUP, startControlApi } from "./control";
 import { type Emulators, spawnEmulators, startEmulatorsInProcess } from "./emulators/emulators";
 import { type HttpFront, type HttpLambda, startHttpFront } from "./front";
 import { type AccessDenied, asFunction, guardTableGrants } from "./grants";
+import { type AnyLambda, type AsyncRun, type InvokeTarget, startLambdaApi } from "./invoke";
 import { lambdaContext } from "./lambda-context";
 import { type SqsLambda, SqsPoller } from "./poller";
 import { type ProvisionedQueue, provisionQueues, provisionTables } from "./provision";
@@ -39,6 +40,8 @@ export interface LocalStackOptions {
   manualSchedules?: boolean;
   /** Told about every schedule run; by default failures are printed to stderr. */
   onScheduleRun?: (schedule: string, outcome: { summary?: string; error?: string }) => void;
+  /** Told about every asynchronous invocation when it ends; by default failures are printed to stderr. */
+  onAsyncRun?: (run: AsyncRun) => void;
   frontPort?: number;
   /**
    * Keeps the emulators' data (queues, messages, tables) and what was paused in this folder, so a restart
@@ -81,12 +84,18 @@ export interface LocalStack {
   /** The environment the handlers see; tools (replay, reconcile) use it to reach the same resources. */
   env: Record<string, string>;
   pollers: Record<string, SqsPoller>;
+  /** Asynchronous invocations (Lambda Invoke, InvocationType Event) so far, oldest first. */
+  asyncRuns: readonly AsyncRun[];
   /** Calls the topology did not grant the calling function, refused as IAM would refuse them (see grants.ts). */
   accessDenied: AccessDenied[];
   fireSchedule(name: string): Promise<unknown>;
   summary(): Promise<QueueSummary[]>;
-  /** Resolves when no queue has a waiting or in-flight message and no handler is running. */
-  waitForIdle(options?: { timeoutMs?: number; quietMs?: number }): Promise<void>;
+  /**
+   * Resolves once no queue has a waiting or in-flight message and no handler (or asynchronous run) is running, for
+   * `quietMs` on end. It fails only when the stack has made no progress at all (nothing received, handled, moved or
+   * finished) for `stallMs`: a slow machine is waited for, a stuck stack is reported.
+   */
+  waitForIdle(options?: { stallMs?: number; quietMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +129,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const queues = await provisionQueues(sqs, declared);
   const tables = await provisionTables(dynamo, declared);
+  const context = (fn: string, timeoutSeconds = 30) =>
+    lambdaContext(fn, timeoutSeconds, REGION, topology.functions[fn]?.memoryMb);
+  // Functions other functions start asynchronously; filled once the handlers are loaded.
+  const invokable = new Map<string, InvokeTarget>();
+  const lambdaApi = await startLambdaApi(
+    invokable,
+    context,
+    options.onAsyncRun ??
+      ((run) => {
+        if (run.outcome?.ok === false)
+          process.stderr.write(`asynchronous run of ${run.functionName} failed: ${run.outcome.error}\n`);
+      }),
+  );
 
   const handlerEnv: Record<string, string> = {
     AWS_REGION: REGION,
@@ -127,18 +149,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
     M3BC_RUNTIME_ID: randomUUID(),
     POWERTOOLS_METRICS_DISABLED: "true",
     ...Object.fromEntries(Object.values(queues).map((q) => [env.queueUrl(q.name), q.url])),
     ...Object.fromEntries(Object.entries(tables).map(([name, table]) => [env.tableName(name), table])),
+    // Locally a function's name is its topology name.
+    ...Object.fromEntries(Object.keys(topology.functions).map((name) => [env.functionName(name), name])),
     ...options.env,
   };
   Object.assign(process.env, handlerEnv);
   const accessDenied: AccessDenied[] = [];
   guardTableGrants(declared, tables, accessDenied);
 
-  const context = (fn: string, timeoutSeconds = 30) =>
-    lambdaContext(fn, timeoutSeconds, REGION, topology.functions[fn]?.memoryMb);
   const handler = async <T>(name: string): Promise<T> => {
     const loaded = (options.handlers?.[name] ??
       ((await import(new URL(handlerEntry(name), repoRoot).href)) as { handler: unknown }).handler) as (
@@ -207,6 +230,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   );
   if (!options.manualSchedules) scheduler.start();
 
+  for (const name of new Set(Object.values(topology.functions).flatMap((fn) => fn.invokes ?? [])))
+    invokable.set(name, {
+      functionName: name,
+      timeoutSeconds: topology.functions[name]!.timeoutSeconds,
+      handler: await handler<AnyLambda>(name),
+    });
+
   // Starts the pollers, except those paused in an earlier run.
   const control: ControlApi = await startControlApi({
     region: REGION,
@@ -263,32 +293,45 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region: REGION,
     env: handlerEnv,
     pollers,
+    asyncRuns: lambdaApi.runs,
     accessDenied,
     fireSchedule: (name) => scheduler.fire(name),
     summary,
-    async waitForIdle({ timeoutMs = 60_000, quietMs = 300 } = {}) {
-      const deadline = Date.now() + timeoutMs;
+    async waitForIdle({ stallMs = 120_000, quietMs = 300 } = {}) {
       let quietSince: number | undefined;
-      while (Date.now() < deadline) {
+      let lastProgress = Date.now();
+      let last = "";
+      for (;;) {
+        const queues = await summary();
         const busy =
+          lambdaApi.running() > 0 ||
           Object.values(pollers).some((p) => p.stats.inFlight > 0) ||
-          (await summary()).some((s) => s.waiting > 0 || s.inFlight > 0);
+          queues.some((s) => s.waiting > 0 || s.inFlight > 0);
+        const state = JSON.stringify([
+          queues,
+          Object.values(pollers).map((p) => p.stats),
+          lambdaApi.runs.map((r) => r.outcome !== undefined),
+        ]);
+        if (state !== last) {
+          last = state;
+          lastProgress = Date.now();
+        }
         if (busy) quietSince = undefined;
         else {
           quietSince ??= Date.now();
           if (quietSince + quietMs <= Date.now()) return;
         }
+        if (busy && Date.now() - lastProgress > stallMs)
+          throw new Error(`The local stack made no progress for ${stallMs} ms: ${JSON.stringify(queues)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(
-        `The local stack was still busy after ${timeoutMs} ms: ${JSON.stringify(await summary())}`,
-      );
     },
     async stop() {
       await control.close();
       await scheduler.stop();
       await Promise.all(Object.values(pollers).map((p) => p.stop()));
       await front?.close();
+      await lambdaApi.close();
       stopObserving();
       sqs.destroy();
       dynamo.destroy();

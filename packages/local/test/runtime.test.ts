@@ -1,3 +1,4 @@
+import { InvokeCommand, LambdaClient, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import {
   ChangeMessageVisibilityCommand,
   ReceiveMessageCommand,
@@ -66,6 +67,17 @@ const testTopology: Topology = {
       tables: {},
       secrets: [],
     },
+    ring: {
+      flow: "orders",
+      description: "",
+      trigger: { type: "http", method: "POST", path: "/ring" },
+      timeoutSeconds: 5,
+      memoryMb: 128,
+      sends: [],
+      invokes: ["ticker"],
+      tables: {},
+      secrets: [],
+    },
     "note-taker": {
       flow: "orders",
       description: "",
@@ -90,6 +102,8 @@ const testTopology: Topology = {
 };
 
 let stack: LocalStack;
+const lambdaOf = (running: LocalStack) =>
+  new LambdaClient({ region: running.region, endpoint: running.env.AWS_ENDPOINT_URL_LAMBDA });
 const seen: { partial: SQSEvent[]; poison: string[]; grouped: string[]; ticks: unknown[] } = {
   partial: [],
   poison: [],
@@ -157,8 +171,27 @@ beforeAll(async () => {
           routeKey: event.routeKey,
         }),
       }),
+      // Starts the ticker without waiting for it, through the real SDK, as the ION push functions do.
+      ring: async (event: APIGatewayProxyEventV2) => {
+        // The stack's own environment: a later stack in this file points process.env elsewhere.
+        const answer = await lambdaOf(stack).send(
+          new InvokeCommand({
+            FunctionName: stack.env.FUNCTION_NAME_TICKER,
+            InvocationType: event.body === "wait" ? "RequestResponse" : "Event",
+            Payload: Buffer.from(JSON.stringify({ rung: true })),
+          }),
+        );
+        return {
+          statusCode: 202,
+          body: JSON.stringify({
+            status: answer.StatusCode,
+            payload: answer.Payload ? Buffer.from(answer.Payload).toString() : "",
+          }),
+        };
+      },
       ticker: async (event: unknown) => {
         seen.ticks.push(event);
+        if ((event as { fail?: boolean }).fail) throw new Error("ticker broke");
         return { summary: "ticked" };
       },
       // Granted PutItem on notes, nothing else: tries what it may and what it may not.
@@ -297,10 +330,40 @@ describe("scheduler", () => {
       handlers: { ticker: async () => ({ summary: `tick ${++ticks}` }) },
     });
     try {
-      await expect.poll(() => ticks, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => ticks, { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
     } finally {
       await fast.stop();
     }
+  });
+});
+
+describe("Lambda Invoke API", () => {
+  test("an asynchronous start answers 202 at once; the run is tracked until it ends, and waitForIdle waits for it", async () => {
+    const before = stack.asyncRuns.length;
+    const response = await fetch(`${stack.frontUrl}/ring`, { method: "POST" });
+    expect(await response.json()).toEqual({ status: 202, payload: "" });
+    await stack.waitForIdle();
+    expect(stack.asyncRuns.slice(before)).toEqual([
+      { functionName: "ticker", event: { rung: true }, outcome: { ok: true, result: { summary: "ticked" } } },
+    ]);
+  });
+
+  test("a synchronous call answers the result; a failed run and an unknown function are reported as Lambda does", async () => {
+    const response = await fetch(`${stack.frontUrl}/ring`, { method: "POST", body: "wait" });
+    expect(await response.json()).toEqual({ status: 200, payload: JSON.stringify({ summary: "ticked" }) });
+
+    const lambda = lambdaOf(stack);
+    const failed = await lambda.send(
+      new InvokeCommand({ FunctionName: "ticker", Payload: Buffer.from(JSON.stringify({ fail: true })) }),
+    );
+    expect(failed.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(Buffer.from(failed.Payload!).toString())).toMatchObject({
+      errorMessage: "ticker broke",
+    });
+    // Only the functions some function may start are served.
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "echo" }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 });
 

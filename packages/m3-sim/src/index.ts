@@ -11,3 +11,4 @@ export {
   type SimIonapi,
   startM3Simulator,
 } from "./simulator";
+export type { Refusal } from "./state";

@@ -63,6 +63,18 @@ export function runTransaction(
       message: `Transaction ${program}/${transaction} does not exist`,
     };
   }
+  const refusal = store.refusals.find(
+    (r) =>
+      r.transaction === `${program}/${transaction}` &&
+      Object.entries(r.when ?? {}).every(([field, value]) => (record[field] ?? "").trim() === value),
+  );
+  if (refusal)
+    return {
+      ok: false,
+      code: refusal.code ?? CODES.notAuthorized,
+      field: refusal.field ?? "",
+      message: refusal.message ?? `You are not authorized to run ${program}/${transaction}`,
+    };
   const defs = compile(program, transaction, spec);
   try {
     const cono = (record.CONO ?? "").trim() || options.cono;

@@ -273,6 +273,8 @@ const ADMIN: Route[] = [
         body.transaction === undefined ? undefined : String(body.transaction),
       ),
   ],
+  ["POST", /^refusals$/, (sim, _, body) => sim.refuse(body as never)],
+  ["DELETE", /^refusals$/, (sim) => sim.clearRefusals()],
   ["POST", /^tokens\/expire$/, (sim) => sim.expireTokens()],
   [
     "DELETE",

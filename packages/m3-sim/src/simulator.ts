@@ -19,7 +19,7 @@ import { FaultInjector, type Faults } from "./faults";
 import { DEFAULT_MESSAGES, type Messages } from "./messages";
 import { type CatalogSeed, seedCatalog, seedDemo, seedEmpty } from "./seed";
 import { handler } from "./server";
-import { type Customer, Store } from "./state";
+import { type Customer, type Refusal, Store } from "./state";
 import { TokenIssuer } from "./tokens";
 
 export type Seed = "demo" | "empty";
@@ -229,6 +229,20 @@ export class M3Simulator {
   outageFor(durationMs: number, startsInMs = 0): Faults {
     const from = this.now() + startsInMs;
     return this.setFaults({ outage: { from, to: from + durationMs } });
+  }
+
+  /**
+   * From now on M3 answers matching calls with a business error instead of running them (by default "not
+   * authorized", as for a tenant that does not grant the API user the transaction).
+   */
+  refuse(refusal: Refusal): void {
+    if (!/^[A-Z0-9]+\/[A-Za-z0-9]+$/.test(String(refusal.transaction)))
+      throw new AdminError(400, 'transaction must be "PROGRAM/Transaction", e.g. "OIS100MI/LstNewBalances"');
+    this.store.refusals.push(structuredClone(refusal));
+  }
+
+  clearRefusals(): void {
+    this.store.refusals.length = 0;
   }
 
   /** Makes this M3 lack a transaction (an older version, a program not licensed): calls fail, metadata omits it. */

@@ -209,6 +209,21 @@ const SERIES_START = {
   conn: 1_000_001,
 };
 
+/**
+ * A business error M3 answers instead of running a transaction: what a tenant that does not authorize a
+ * transaction for the API user answers, or a record M3 refuses for its own reasons.
+ */
+export interface Refusal {
+  /** "PROGRAM/Transaction", e.g. "OIS100MI/LstNewBalances". */
+  transaction: string;
+  /** Only calls whose input fields have these values (e.g. {"ITNO": "SHOE-42"}); every call when absent. */
+  when?: Record<string, string>;
+  /** M3's message id (default XAU0008, not authorized), the field it names and its text. */
+  code?: string;
+  field?: string;
+  message?: string;
+}
+
 /** All M3 state, plus the clock and number series. */
 export class Store {
   readonly warehouses = new Map<string, Warehouse>();
@@ -227,6 +242,8 @@ export class Store {
   readonly orders = new Map<string, Order>();
   readonly deliveries = new Map<number, Delivery>();
   readonly series = { ...SERIES_START };
+  /** Kept over resets: they are the tenant's set-up, not its data. */
+  readonly refusals: Refusal[] = [];
   private lastStamp = 0;
 
   constructor(readonly now: () => number) {}

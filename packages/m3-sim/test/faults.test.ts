@@ -106,6 +106,45 @@ describe("fault injection", () => {
   });
 });
 
+describe("refusals", () => {
+  test("a tenant that does not authorize a transaction answers a business error, for every call or matching records", async () => {
+    const sim = await simulator();
+    const auth = await bearer(sim);
+    sim.refuse({ transaction: "OIS100MI/LstNewBalances" });
+    const denied = (await get(sim, auth, "OIS100MI/LstNewBalances", { LMTS: "0" })).body.results[0];
+    expect(denied).toMatchObject({
+      errorCode: "XAU0008",
+      errorMessage: expect.stringContaining("not authorized to run OIS100MI/LstNewBalances"),
+    });
+    sim.refuse({
+      transaction: "MMS200MI/GetItmPrice",
+      when: { ITNO: "SHOE-42" },
+      code: "WSA0101",
+      field: "SAPR",
+      message: "Sales price is blocked",
+    });
+    const answers = await post(
+      sim,
+      auth,
+      bulkOf("MMS200MI", ["GetItmPrice", { ITNO: "SHOE-42" }], ["GetItmPrice", { ITNO: "SHOE-43" }]),
+    );
+    expect(answers.body.results.map((r: { errorCode?: string }) => r.errorCode ?? "ok")).toEqual([
+      "WSA0101",
+      "ok",
+    ]);
+    // Kept over a reset (they are the tenant's set-up); cleared on demand, also over HTTP.
+    sim.reset();
+    expect((await get(sim, auth, "OIS100MI/LstNewBalances", { LMTS: "0" })).body.results[0].errorCode).toBe(
+      "XAU0008",
+    );
+    expect((await admin(sim, "DELETE", "refusals")).status).toBe(200);
+    expect((await get(sim, auth, "OIS100MI/LstNewBalances", { LMTS: "0" })).body.results[0].errorCode).toBe(
+      undefined,
+    );
+    expect((await admin(sim, "POST", "refusals", { transaction: "nope" })).status).toBe(400);
+  });
+});
+
 describe("admin over HTTP", () => {
   test("faults, counts, clock and tokens can be driven from another process", async () => {
     const sim = await simulator();

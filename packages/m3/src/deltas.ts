@@ -1,10 +1,12 @@
 import type { M3Client } from "./client";
+import { M3BusinessError } from "./errors";
 import { MMS200MI } from "./programs/items";
 import { OIS100MI } from "./programs/ois100mi";
 import type { TxResult } from "./transaction";
 
 export type BalanceChange = TxResult<typeof OIS100MI.LstNewBalances>;
 export type ItemChange = TxResult<typeof MMS200MI.LstItmByChgDate>;
+export type ItemBalance = TxResult<typeof MMS200MI.GetItmWhsBal>;
 
 /** Where a balance sits in LstNewBalances' order: the cursor to store between runs. */
 export interface BalanceKey {
@@ -54,4 +56,39 @@ export function itemChanges(
     startAt: (ITNO) => ({ ...range, ITNO }),
     after: options.after,
   });
+}
+
+/** Balances per bulk POST when reading item by item. */
+const BALANCES_PER_BULK = 200;
+
+/**
+ * Every item's balance in some warehouses, read item by item, for tenants that do not authorize OIS100MI
+ * LstNewBalances: MMS200MI LstItmByChgDate over all change dates lists the items a page at a time, and
+ * GetItmWhsBal reads each (warehouse, item) balance, 200 per bulk call. An item with no balance in a warehouse
+ * ("does not exist") is left out; any other refusal, and any transient failure, ends the read with that error.
+ * There is no change time to read from: each run reads everything.
+ */
+export async function* itemBalances(
+  client: M3Client,
+  options: { warehouses: readonly string[]; pageSize?: number },
+): AsyncGenerator<ItemBalance[]> {
+  for await (const items of itemChanges(client, {
+    from: "19000101",
+    to: "99991231",
+    pageSize: options.pageSize,
+  })) {
+    const wanted = items.flatMap((item) => options.warehouses.map((WHLO) => ({ WHLO, ITNO: item.ITNO })));
+    const page: ItemBalance[] = [];
+    for (let i = 0; i < wanted.length; i += BALANCES_PER_BULK) {
+      const results = await client.bulk(
+        wanted.slice(i, i + BALANCES_PER_BULK).map((key) => MMS200MI.GetItmWhsBal.request(key)),
+      );
+      for (const result of results) {
+        if (result.ok) page.push(...result.records);
+        else if (!(result.error instanceof M3BusinessError && result.error.kind === "notFound"))
+          throw result.error;
+      }
+    }
+    yield page;
+  }
 }

@@ -105,12 +105,13 @@ describe("ION API OAuth", () => {
   });
 
   test("a slow token endpoint is a transient failure, retried within the bounds", async () => {
-    const sim = await simulator({ faults: { tokenLatencyMs: 5_000 } });
-    const { client, sleeps } = clientFor(sim, { timeoutMs: 50, retry: { maxAttempts: 2 } });
+    // Long enough for each attempt to reach the simulator on a busy machine (both are counted), far below the delay.
+    const sim = await simulator({ faults: { tokenLatencyMs: 30_000 } });
+    const { client, sleeps } = clientFor(sim, { timeoutMs: 2_000, retry: { maxAttempts: 2 } });
     const error = await getItem(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).message).toBe(
-      "ION API token request timed out after 50 ms (gave up after 2 attempts)",
+      "ION API token request timed out after 2000 ms (gave up after 2 attempts)",
     );
     expect(sleeps).toHaveLength(1);
     expect(sim.counts()).toMatchObject({ tokenRequests: 2, requests: 0 });

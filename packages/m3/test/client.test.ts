@@ -279,12 +279,14 @@ describe("transient failures", () => {
 
   test("a call that outlives timeoutMs is transient", async () => {
     const sim = await simulator();
-    const { client } = clientFor(sim, { timeoutMs: 50, retry: { maxAttempts: 2 } });
+    // The deadline is far above what a busy machine needs for the token and a normal answer (the first call), and
+    // far below the injected delay.
+    const { client } = clientFor(sim, { timeoutMs: 2_000, retry: { maxAttempts: 2 } });
     await client.get(MMS200MI.Get, { ITNO: "SHOE-43" });
-    sim.setFaults({ latencyMs: 5_000 });
+    sim.setFaults({ latencyMs: 30_000 });
     await expect(client.get(MMS200MI.Get, { ITNO: "SHOE-43" })).rejects.toMatchObject({
       transient: true,
-      message: "MMS200MI/Get timed out after 50 ms (gave up after 2 attempts)",
+      message: "MMS200MI/Get timed out after 2000 ms (gave up after 2 attempts)",
     });
   });
 

@@ -12,6 +12,7 @@ export const env = {
   queueUrl: (queue: string) => `QUEUE_URL_${constant(queue)}`,
   tableName: (table: string) => `TABLE_${constant(table)}`,
   secretId: (secret: string) => `SECRET_ID_${constant(secret)}`,
+  functionName: (fn: string) => `FUNCTION_NAME_${constant(fn)}`,
 };
 
 const constant = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
@@ -104,6 +105,9 @@ export function validateTopology(topology: Topology): string[] {
       );
     for (const q of fn.sends)
       if (!topology.queues[q]) problems.push(`function "${name}": sends to unknown queue "${q}"`);
+    for (const target of fn.invokes ?? [])
+      if (!topology.functions[target])
+        problems.push(`function "${name}": invokes unknown function "${target}"`);
     for (const [table, grant] of Object.entries(fn.tables) as Array<[string, TableGrant]>) {
       const spec = topology.tables[table];
       if (!spec) problems.push(`function "${name}": uses unknown table "${table}"`);

@@ -116,12 +116,14 @@ export const topology = {
     },
     "shipments-push": {
       flow: "shipments",
-      description: "ION push: M3 made a delivery, look for new deliveries now (same work as shipments-poll)",
+      description:
+        "ION push: M3 made a delivery; checks the shared secret, answers 202 and starts shipments-poll at once",
       trigger: { type: "http", method: "POST", path: "/ion/deliveries" },
-      timeoutSeconds: 30,
-      memoryMb: 512,
-      sends: ["shipment-deliveries"],
-      tables: { ledger: { queries: ["unshipped-orders"] } },
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      sends: [],
+      invokes: ["shipments-poll"],
+      tables: {},
       secrets: ["m3"],
     },
     "shipments-deliver": {
@@ -215,17 +217,14 @@ export const topology = {
     },
     "inventory-push": {
       flow: "inventory",
-      description: "ION push endpoint: runs a delta read at once (shared-secret header)",
+      description:
+        "ION push: stock changed in M3; checks the shared secret, answers 202 and starts a delta read by inventory-poll",
       trigger: { type: "http", method: "POST", path: "/ion/inventory" },
-      timeoutSeconds: 29,
-      memoryMb: 1024,
-      sends: ["inventory-updates"],
-      tables: {
-        // GetItem/UpdateItem: the circuit breaker's holds and totals; parked: the locations it holds.
-        ledger: { actions: ["GetItem", "UpdateItem"], queries: ["open-orders"] },
-        snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
-        parked: { actions: ["PutItem"] },
-      },
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      sends: [],
+      invokes: ["inventory-poll"],
+      tables: {},
       secrets: ["m3"],
     },
     "inventory-deliver": {
@@ -255,6 +254,7 @@ export const topology = {
         // BatchGetItem: releases of held items; parked: items held or breaking a business rule.
         ledger: { actions: ["UpdateItem", "PutItem", "BatchGetItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
+        // Items whose price M3 refused are reported there.
         parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],

@@ -85,6 +85,8 @@ export interface FunctionSpec<
   memoryMb: number;
   /** Queues this function sends to. */
   sends: readonly Q[];
+  /** Functions this one starts asynchronously (Lambda Invoke, InvocationType Event), by topology name. */
+  invokes?: readonly string[];
   /** Tables this function uses, with exactly the actions it calls on each. */
   tables: Partial<Record<T, TableGrant>>;
   secrets: readonly SecretName[];

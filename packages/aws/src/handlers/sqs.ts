@@ -25,7 +25,7 @@ import {
 } from "../observability";
 import { park } from "../parked";
 import { sendEnvelopes } from "../queue";
-import { queueUrl } from "../runtime";
+import { leaseUntil, queueUrl } from "../runtime";
 import { retryDelaySeconds } from "./backoff";
 
 export type Sends = Partial<Record<QueueName, Envelope[]>>;
@@ -43,6 +43,8 @@ export interface StepResult {
 export interface StepContext {
   /** 1 on the first delivery of this message, as SQS counts receives. */
   receiveCount: number;
+  /** Until when a lease this invocation takes must hold (epoch ms): see leaseUntil(). */
+  leaseUntil: number;
 }
 
 export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepResult>;
@@ -116,7 +118,7 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
       let envelope: Envelope | undefined;
       try {
         envelope = parseEnvelope(record.body);
-        const result = await step(envelope, { receiveCount });
+        const result = await step(envelope, { receiveCount, leaseUntil: leaseUntil(context) });
         if (result.send) sends.set(record.messageId, result.send);
         report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail }, result.log);
       } catch (error) {

@@ -41,6 +41,7 @@ export const CatalogItem = z.object({
   visible: z.boolean().optional(),
 });
 export type CatalogItem = z.infer<typeof CatalogItem>;
+type CatalogField = ConnectorConfig["catalog"]["fields"][number];
 
 export const CatalogUpdate = z.object({
   stamp: z.number().int().nonnegative(),
@@ -53,12 +54,30 @@ export type CatalogUpdate = z.infer<typeof CatalogUpdate>;
 /** SKUs per catalog message: one BigCommerce lookup (sku:in takes 50) and one variant batch (≤ 50). */
 export const CATALOG_ITEMS_PER_MESSAGE = 50;
 
+/** Sales prices of some items as M3 answered (MMS200MI GetItmPrice). */
+export interface PriceReads {
+  prices: Map<string, string>;
+  /**
+   * Items M3 refused to give a price for, with M3's message: anything but "this item has no price" (an item in
+   * neither map has none). Failures that retrying can cure, or that refuse every item (no authorization), are
+   * thrown instead: the run fails and the next one reads the same items again.
+   */
+  refused: Map<string, string>;
+}
+
+/** An item whose update went out without its price because M3 refused to give it. */
+export interface RefusedPrice {
+  item: CatalogItem;
+  message: string;
+}
+
 export interface CatalogPollDeps {
   config: ConnectorConfig;
   /** Items changed from `from` (YYYY-MM-DD, inclusive) to `to`, page by page in item order. */
   items(range: { from: string; to: string }): AsyncIterable<M3Item[]>;
-  /** Sales prices of these items (MMS200MI GetItmPrice, in bulk); an item without a price is left out. */
-  prices(itemNumbers: readonly string[]): Promise<Map<string, string>>;
+  prices(itemNumbers: readonly string[]): Promise<PriceReads>;
+  /** Tells a human (parks a report per item): the rest of the item was sent by run `stamp`, its price was not. */
+  reportRefusedPrices(refused: RefusedPrice[], stamp: number): Promise<void>;
   state: SyncState<CatalogCursor>;
   snapshot: (buckets: number) => SnapshotStore;
   enqueue(messages: Envelope<CatalogUpdate>[]): Promise<void>;
@@ -71,6 +90,8 @@ export interface CatalogPollDeps {
   progress(line: ProgressLine): void;
   now?: () => number;
   owner: string;
+  /** When the lease this run takes ends (epoch ms): when its invocation is stopped at the latest. */
+  leaseUntil: number;
 }
 
 export interface CatalogPollResult {
@@ -80,22 +101,25 @@ export interface CatalogPollResult {
   messages: number;
   unmappedStatus: number;
   noPrice: number;
+  refusedPrice: number;
   /** Items the catalog guard held this run. */
   held: number;
 }
 
-// A little longer than catalog-poll's timeout (900 s): a run that died blocks the next ones this long at most.
-const LEASE_MS = 16 * 60_000;
 const DAY_MS = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** The BigCommerce view of an M3 item under the config, or the reason it is left out. */
+/**
+ * The BigCommerce view of an M3 item under the config, or the reason it is left out. `fields` narrows the
+ * configured fields (an item whose price M3 refused is sent without it).
+ */
 export function catalogItemOf(
   item: M3Item,
   price: string | undefined,
   config: ConnectorConfig,
+  fields: readonly CatalogField[] = config.catalog.fields,
 ): CatalogItem | "unmapped-status" | "no-price" {
-  const { fields, statusMap, weightField } = config.catalog;
+  const { statusMap, weightField } = config.catalog;
   const status = statusMap[item.STAT];
   if (!status) return "unmapped-status";
   if (price === undefined && fields.includes("price")) return "no-price";
@@ -172,7 +196,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const B = config.catalog.snapshotBuckets;
-  const cursor = await deps.state.begin(deps.owner, LEASE_MS);
+  const cursor = await deps.state.begin(deps.owner, deps.leaseUntil - now());
   if (cursor === "busy")
     return {
       summary: "another catalog run holds the lease; skipped",
@@ -181,6 +205,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       messages: 0,
       unmappedStatus: 0,
       noPrice: 0,
+      refusedPrice: 0,
       held: 0,
     };
   try {
@@ -190,27 +215,37 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
     const trustSnapshot = cursor.pending === undefined && cursor.buckets === B;
     const from = cursor.since ?? config.catalog.firstRunFrom ?? "1900-01-01";
     const candidates: CatalogCandidate[] = [];
+    const readRefused: RefusedPrice[] = [];
     let unmappedStatus = 0;
     let noPrice = 0;
+    const { fields } = config.catalog;
+    const withoutPrice = fields.filter((f) => f !== "price");
     const excluded = excludedSkus(config.catalog.excludeSkus, config.orders.shippingItem);
     for await (const read of deps.items({ from, to: isoDate(stamp + DAY_MS) })) {
       const page = read.filter((item) => !excluded(item.ITNO));
-      const prices = config.catalog.fields.includes("price")
+      const reads: PriceReads = fields.includes("price")
         ? await deps.prices(page.map((i) => i.ITNO))
-        : new Map<string, string>();
+        : { prices: new Map(), refused: new Map() };
       for (const item of page) {
         progress.read++;
-        const price = prices.get(item.ITNO);
-        const view = catalogItemOf(item, price, config);
+        const message = reads.refused.get(item.ITNO);
+        const price = message === undefined ? reads.prices.get(item.ITNO) : undefined;
+        // M3 would not say the price: everything else still goes, and a human hears of the price.
+        const view =
+          message === undefined
+            ? catalogItemOf(item, price, config)
+            : catalogItemOf(item, undefined, config, withoutPrice);
         if (view === "unmapped-status") unmappedStatus++;
         else if (view === "no-price") noPrice++;
-        else
+        else {
           candidates.push({
             view,
             digest: digestOf(view),
             reading: { price, name: item.ITDS, description: !!item.FUDS.trim() },
             group: item.ITGR ?? "",
           });
+          if (message !== undefined) readRefused.push({ item: view, message });
+        }
       }
       progress.report("read");
     }
@@ -225,6 +260,9 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       deps,
     );
     progress.changed = changed.length;
+    // Only what goes out is reported sent without its price: a held or parked item was not sent at all.
+    const sent = new Set(changed.map((item) => item.sku));
+    const refused = readRefused.filter(({ item }) => sent.has(item.sku));
 
     const messages: Envelope<CatalogUpdate>[] = [];
     for (let i = 0; i < changed.length; i += CATALOG_ITEMS_PER_MESSAGE) {
@@ -249,6 +287,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
         progress.report("enqueue", progress.sent, changed.length);
       }
     }
+    if (refused.length) await deps.reportRefusedPrices(refused, stamp);
     // From the day before: M3 dates changes in its own time zone, which may be behind UTC.
     await deps.state.commit(deps.owner, { since: isoDate(stamp - DAY_MS), buckets: B, lastStamp: stamp });
     progress.report("done", progress.sent, changed.length, true);
@@ -258,6 +297,9 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       `${messages.length} messages`,
       ...(unmappedStatus ? [`${unmappedStatus} with a status not in catalog.statusMap (skipped)`] : []),
       ...(noPrice ? [`${noPrice} without a sales price (skipped)`] : []),
+      ...(refused.length
+        ? [`${refused.length} whose price M3 refused (sent without it, reported as parked)`]
+        : []),
       ...(held ? [`${held} held by the catalog guard`] : []),
       ...(parked.length > held ? [`${parked.length - held} parked by a business rule`] : []),
       ...(outsideGroups ? [`${outsideGroups} outside the web item groups (skipped)`] : []),
@@ -270,6 +312,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       messages: messages.length,
       unmappedStatus,
       noPrice,
+      refusedPrice: refused.length,
       held,
     };
   } catch (error) {

@@ -21,11 +21,14 @@ import {
   type StockEntry,
 } from "./snapshot";
 
-/** One OIS100MI LstNewBalances record, as the M3 client reads it. */
+/**
+ * One warehouse balance as the M3 client reads it: an OIS100MI LstNewBalances record, or (balanceSource
+ * MMS200MI/GetItmWhsBal) one read item by item, which carries no change time.
+ */
 export interface BalanceRecord extends BalanceFigures {
   WHLO: string;
   ITNO: string;
-  LMTS: string;
+  LMTS?: string;
 }
 
 export interface BalanceKey {
@@ -46,7 +49,11 @@ export interface InventoryCursor {
   lastStamp?: number;
   /** A run that started writing the snapshot and had not finished enqueueing (crashed, or still running). */
   pending?: number;
+  /** inventory.balanceSource of the last run (absent: written before the setting existed, the default). */
+  source?: BalanceSource;
 }
+
+export type BalanceSource = ConnectorConfig["inventory"]["balanceSource"];
 
 /** Cursor and run lease: one poll at a time, the cursor moved only after the messages are on the queue. */
 export interface SyncState<C> {
@@ -98,7 +105,10 @@ export type InventoryUpdate = z.infer<typeof InventoryUpdate>;
 
 export interface InventoryPollDeps {
   config: ConnectorConfig;
-  /** M3 balances in (LMTS, WHLO, ITNO) order, page by page, after the key (all of them without one). */
+  /**
+   * M3 balances of the mapped warehouses, page by page: by change time (LstNewBalances, in (LMTS, WHLO, ITNO)
+   * order, after the key, all of them without one), or every one, item by item (MMS200MI/GetItmWhsBal).
+   */
   balances(options: { after?: BalanceKey; pageSize: number }): AsyncIterable<BalanceRecord[]>;
   state: SyncState<InventoryCursor>;
   snapshot: (buckets: number) => SnapshotStore;
@@ -115,6 +125,8 @@ export interface InventoryPollDeps {
   now?: () => number;
   /** Run id for the lease. */
   owner: string;
+  /** When the lease this run takes ends (epoch ms): when its invocation is stopped at the latest. */
+  leaseUntil: number;
 }
 
 export interface InventoryPollOptions {
@@ -135,9 +147,6 @@ export interface InventoryPollResult {
   /** Locations the circuit breaker keeps untouched after this run. */
   held: number[];
 }
-
-// A little longer than inventory-poll's timeout (300 s): a run that died blocks the next ones this long at most.
-const LEASE_MS = 6 * 60_000;
 
 /**
  * One inventory run: read M3 balances (all, or those changed since the cursor), apply the availability rule
@@ -167,7 +176,8 @@ export async function pollInventory(
   if (Object.keys(settings.locations).length === 0)
     return { summary: "inventory.locations is empty: inventory sync is off", mode: "skipped", ...empty };
 
-  const cursor = await deps.state.begin(deps.owner, LEASE_MS);
+  // A run that died blocks the next ones until its invocation would have been stopped, no longer.
+  const cursor = await deps.state.begin(deps.owner, deps.leaseUntil - now());
   if (cursor === "busy")
     return { summary: "another inventory run holds the lease; skipped", mode: "skipped", ...empty };
   try {
@@ -180,7 +190,7 @@ export async function pollInventory(
       await deps.state.release(deps.owner);
       return { summary: "a full read is due; the scheduled run does it", mode: "skipped", ...empty };
     }
-    const run = new Run(deps, stamp, full, breaker);
+    const run = new Run(deps, stamp, full, sourceOf(cursor) !== settings.balanceSource, breaker);
     const result = await run.execute(cursor);
     return result;
   } catch (error) {
@@ -189,6 +199,9 @@ export async function pollInventory(
   }
 }
 
+const sourceOf = (cursor: InventoryCursor): BalanceSource => cursor.source ?? "OIS100MI/LstNewBalances";
+
+/** Whether this run pushes every balance (what repairs drift), not only the changed ones. */
 function needsFull(
   cursor: InventoryCursor,
   settings: ConnectorConfig["inventory"],
@@ -197,7 +210,9 @@ function needsFull(
 ): boolean {
   if (mode === "full") return true;
   return (
-    cursor.after === undefined ||
+    // A delta by change time needs a cursor to start from (item-by-item reads read everything anyway).
+    (cursor.after === undefined && settings.balanceSource === "OIS100MI/LstNewBalances") ||
+    sourceOf(cursor) !== settings.balanceSource ||
     cursor.fullAt === undefined ||
     cursor.buckets !== settings.snapshotBuckets ||
     cursor.pending !== undefined ||
@@ -208,6 +223,8 @@ function needsFull(
 interface Read {
   base: number;
   lmts: string;
+  /** Read item by item: the lmts is this run's time, not a change time M3 gave. */
+  undated?: true;
 }
 
 /** Entries that never reached BigCommerce compare unequal to any quantity. */
@@ -228,6 +245,8 @@ class Run {
   private stale = 0;
   private changed = 0;
   private unknownSkipped = new Set<string>();
+  /** Every balance is read: a full read, or item-by-item reads (which cannot ask for changes only). */
+  private readonly readAll: boolean;
   /** What each entry this run changed held before, for the circuit breaker to judge and, if it holds, restore. */
   private readonly priors = new Map<
     StockEntry,
@@ -237,10 +256,17 @@ class Run {
   constructor(
     private readonly deps: InventoryPollDeps,
     private readonly stamp: number,
+    /** Every balance read is pushed, changed or not. */
     private readonly full: boolean,
+    /**
+     * The balance source changed since the last run: its change times cannot be compared with the snapshot's, so
+     * what this run reads replaces the snapshot's figures.
+     */
+    private readonly newSource: boolean,
     private readonly breaker: BreakerState,
   ) {
     this.settings = deps.config.inventory;
+    this.readAll = full || this.settings.balanceSource === "MMS200MI/GetItmWhsBal";
     this.progress = new Progress(deps.progress, deps.now ?? Date.now);
     this.store = deps.snapshot(this.settings.snapshotBuckets);
     this.locations = [...new Set(Object.values(this.settings.locations))];
@@ -271,17 +297,17 @@ class Run {
     for (const order of released) for (const sku of Object.keys(order.reservation)) this.forced.add(sku);
     for (const sku of [...reserved.keys(), ...this.forced]) this.joint.add(sku);
 
-    // A full read touches every bucket: load them first (their size gives the read an ETA) and apply each
-    // balance as it arrives. A delta keeps its few reads until it knows which buckets they need.
-    if (this.full) await this.loadBuckets(range(B));
-    const expected = this.full ? [...this.buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
+    // Reading everything touches every bucket: load them first (their size gives the read an ETA) and apply
+    // each balance as it arrives. A delta keeps its few reads until it knows which buckets they need.
+    if (this.readAll) await this.loadBuckets(range(B));
+    const expected = this.readAll ? [...this.buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
     const reads = new Map<string, Read>();
     const excluded = excludedSkus(deps.config.inventory.excludeSkus, deps.config.orders.shippingItem);
     let last: BalanceKey | undefined;
     let unmapped = 0;
     let excludedCount = 0;
     for await (const page of deps.balances({
-      after: this.full ? undefined : cursor.after,
+      after: this.readAll ? undefined : cursor.after,
       pageSize: settings.pageSize,
     })) {
       for (const record of page) {
@@ -297,14 +323,17 @@ class Run {
         }
         const read = {
           base: baseQuantity(record, settings.availableField, unitFactor(deps.config, record.ITNO)),
-          lmts: record.LMTS,
+          // A balance read item by item is as of this run: the run's time stands for its change time.
+          ...(record.LMTS === undefined
+            ? { lmts: String(this.stamp), undated: true as const }
+            : { lmts: record.LMTS }),
         };
-        if (this.full) this.apply(location, record.ITNO, read);
+        if (this.readAll) this.apply(location, record.ITNO, read);
         // A balance changed during the read comes again later with a newer LMTS: the last one wins.
         else reads.set(entryKey(location, record.ITNO), read);
       }
       const tail = page[page.length - 1];
-      if (tail) last = { LMTS: tail.LMTS, WHLO: tail.WHLO, ITNO: tail.ITNO };
+      if (tail?.LMTS !== undefined) last = { LMTS: tail.LMTS, WHLO: tail.WHLO, ITNO: tail.ITNO };
       progress.changed = this.changed;
       progress.report(
         "read",
@@ -313,7 +342,7 @@ class Run {
       );
     }
 
-    if (!this.full) {
+    if (!this.readAll) {
       const skus = new Set(this.joint);
       for (const key of reads.keys()) skus.add(key.slice(key.indexOf("\t") + 1));
       await this.loadBuckets([...new Set([...skus].map((sku) => bucketOf(sku, B)))]);
@@ -350,6 +379,7 @@ class Run {
       fullAt: this.full ? this.stamp : cursor.fullAt,
       buckets: settings.snapshotBuckets,
       lastStamp: this.stamp,
+      source: settings.balanceSource,
     });
     if (released.length) await deps.reservations.release(released.map((o) => o.key));
     if (resolved.length) await deps.unknown.forget(resolved);
@@ -364,6 +394,7 @@ class Run {
       `${reserved.size} SKUs reserved by open orders, ${released.length} orders released`,
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
       ...(excludedCount ? [`${excludedCount} balances of excluded items`] : []),
+      ...(this.readAll && !this.full ? ["every balance read item by item (MMS200MI/GetItmWhsBal)"] : []),
       ...(breaker.held.size
         ? [
             `location(s) ${[...breaker.held].join(", ")} held by the circuit breaker (BigCommerce untouched there)`,
@@ -387,12 +418,12 @@ class Run {
     };
   }
 
-  /** Per location: what this run would change there, and in a full read its totals over the whole snapshot. */
+  /** Per location: what this run would change there, and when it read every balance its totals over the whole snapshot. */
   private locationRuns(): Map<number, LocationRun> {
     const runs = new Map<number, LocationRun>(this.locations.map((l) => [l, { changes: [] }]));
     for (const [entry, prior] of this.priors)
       runs.get(prior.location)?.changes.push({ sku: prior.sku, before: prior.qty, after: entry.qty });
-    if (this.full) {
+    if (this.readAll) {
       for (const run of runs.values()) run.counted = { skus: 0, available: 0 };
       for (const bucket of this.buckets.values())
         for (const [key, entry] of bucket) {
@@ -416,7 +447,7 @@ class Run {
   }
 
   /** One balance read from M3 into the snapshot entry of its location; marks it for sending when it changed. */
-  private apply(location: number, sku: string, read: Read): void {
+  private apply(location: number, sku: string, dated: Read): void {
     if (this.skipped.has(sku)) {
       this.unknownSkipped.add(sku);
       return;
@@ -425,19 +456,26 @@ class Run {
     const bucket = this.buckets.get(index)!;
     const key = entryKey(location, sku);
     const known = bucket.get(key);
-    if (known && compareDigits(read.lmts, known.lmts) < 0) {
+    // An undated read of an unchanged balance keeps the version it has: nothing changed, nothing to rewrite.
+    const read = dated.undated && known?.base === dated.base ? { base: dated.base, lmts: known.lmts } : dated;
+    if (known && !this.newSource && compareDigits(read.lmts, known.lmts) < 0) {
       this.stale++;
       if (this.full && !this.joint.has(sku)) this.send(location, sku, index, known, known.qty);
       return;
     }
     if (this.joint.has(sku)) {
       // The quantity waits for the SKU's other locations; the figures are kept now.
-      bucket.set(key, { qty: known?.qty ?? NEVER_PUSHED, stamp: known?.stamp ?? 0, ...read });
+      bucket.set(key, {
+        qty: known?.qty ?? NEVER_PUSHED,
+        stamp: known?.stamp ?? 0,
+        base: read.base,
+        lmts: read.lmts,
+      });
       this.dirty.add(index);
       return;
     }
     const qty = Math.max(0, read.base - this.settings.safetyBuffer);
-    const entry = known ?? { qty: NEVER_PUSHED, stamp: 0, ...read };
+    const entry = known ?? { qty: NEVER_PUSHED, stamp: 0, base: read.base, lmts: read.lmts };
     bucket.set(key, entry);
     const figuresChanged = entry.base !== read.base || entry.lmts !== read.lmts;
     entry.base = read.base;

@@ -68,7 +68,7 @@ export function linkKeyOf(order: SalesOrder, config: ConnectorConfig): string | 
  * `known`) and no M3 call. An unknown one is
  * looked up in M3 by e-mail (MAIL), else created from the configured template (CRS610MI Add); the link is
  * then remembered. Guests go to the shared guest customer unless the config asks for one customer per e-mail.
- * One delivery at a time claims the look-up (for `leaseSeconds`, the deliver function's timeout): another order of
+ * One delivery at a time claims the look-up (until `leaseUntil`, when its invocation is stopped): another order of
  * the same new shopper waits for the link instead of creating a second customer.
  */
 export async function resolveCustomer(
@@ -77,7 +77,7 @@ export async function resolveCustomer(
     config: ConnectorConfig;
     ledger: Ledger;
     m3: Pick<M3Client, "call" | "get">;
-    leaseSeconds: number;
+    leaseUntil: number;
     now?: () => number;
     /** The link, when the caller read it with other things. */
     known?: CustomerLink;
@@ -101,7 +101,7 @@ export async function resolveCustomer(
     );
   }
   const now = deps.now?.() ?? Date.now();
-  if ((await ledger.claimCustomer(key, now + deps.leaseSeconds * 1000, now)) === "busy")
+  if ((await ledger.claimCustomer(key, deps.leaseUntil, now)) === "busy")
     throw new TransientError(
       `Another delivery is finding or creating the M3 customer ${key}; retrying later`,
     );

@@ -37,8 +37,11 @@ export interface DeliverDeps {
   ledger: Ledger;
   m3: Pick<M3Client, "get" | "call" | "bulk">;
   bigcommerce: OrderMarker;
-  /** How long an invocation may work on a batch it entered: the deliver function's timeout. */
-  leaseSeconds: number;
+  /**
+   * Until when this invocation may still be working (epoch ms; Lambda stops it at its timeout): a batch it enters
+   * and a customer it looks up are its own until then.
+   */
+  leaseUntil: number;
   now?: () => number;
 }
 
@@ -171,7 +174,7 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
   const recorded = await ctx.ledger.recordBatchHead(ctx.key, ctx.partId, temp, {
     replacing: ctx.previousTemp,
     reservation: reservationOf(order),
-    leaseUntil: now + ctx.leaseSeconds * 1000,
+    leaseUntil: ctx.leaseUntil,
     guard: ctx.guard,
   });
   if (recorded === "conflict") {

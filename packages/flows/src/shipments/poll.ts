@@ -38,13 +38,14 @@ export interface PollDeps {
 export async function pollDeliveries(
   deps: PollDeps,
 ): Promise<Deliveries & { ordersChecked: number; summary: string }> {
-  const found: Deliveries = { notices: [], problems: [] };
+  const found: Deliveries = { notices: [], problems: [], notShipped: 0 };
   let ordersChecked = 0;
   let page: ShippableOrder[] = [];
   const flush = async () => {
-    const { notices, problems } = await deliveriesOf(page, deps);
+    const { notices, problems, notShipped } = await deliveriesOf(page, deps);
     found.notices.push(...notices);
     found.problems.push(...problems);
+    found.notShipped += notShipped;
     ordersChecked += page.length;
     page = [];
   };
@@ -54,7 +55,10 @@ export async function pollDeliveries(
   }
   if (page.length) await flush();
   const skipped = found.problems.length ? `; skipped ${found.problems.join("; ")}` : "";
-  const summary = `${ordersChecked} unshipped orders checked, ${found.notices.length} new deliveries${skipped}`;
+  const waiting = found.notShipped
+    ? `, ${found.notShipped} not shipped yet (status below shipments.shippedStatus ${deps.config.shipments.shippedStatus})`
+    : "";
+  const summary = `${ordersChecked} unshipped orders checked, ${found.notices.length} new deliveries${waiting}${skipped}`;
   return { ...found, ordersChecked, summary };
 }
 
@@ -62,6 +66,8 @@ export interface Deliveries {
   notices: DeliveryNotice[];
   /** Orders M3 answered with a business error for (e.g. an order deleted in M3): skipped, named here. */
   problems: string[];
+  /** Deliveries M3 has not brought to shipments.shippedStatus yet: looked at again next run. */
+  notShipped: number;
 }
 
 /**
@@ -86,7 +92,7 @@ export async function deliveriesOf(
     problems.push(`${what}: ${error.message}`);
     return false;
   };
-  if (!parts.length) return { notices: [], problems };
+  if (!parts.length) return { notices: [], problems, notShipped: 0 };
   const lineResults = await m3.bulk(
     parts.map((p) =>
       MWS411MI.LstDelLnByOrd.request({ CONO, RORC: RORC_CUSTOMER_ORDER, RIDN: p.orderNumber }),
@@ -104,19 +110,21 @@ export async function deliveriesOf(
       fresh.set(dlix, entry);
     }
   });
-  if (!fresh.size) return { notices: [], problems };
+  if (!fresh.size) return { notices: [], problems, notShipped: 0 };
   const heads = await m3.bulk(
     [...fresh.keys()].map((dlix) => MWS410MI.GetHead.request({ CONO, DLIX: dlix })),
   );
   const notices: DeliveryNotice[] = [];
+  let notShipped = 0;
   [...fresh.entries()].forEach(([dlix, { part, lines }], i) => {
     const result = heads[i]!;
     if (!usable(result, `${part.order.key} (delivery ${dlix})`) || !result.ok) return;
     const head = result.records[0] as DeliveryHead | undefined;
-    if (!head || head.PGRS < config.shipments.shippedStatus) return;
-    notices.push(noticeOf(part.order, part.partId, part.orderNumber, dlix, head, lines));
+    if (!head) problems.push(`${part.order.key} (delivery ${dlix}): M3 answered no delivery head`);
+    else if (head.PGRS < config.shipments.shippedStatus) notShipped++;
+    else notices.push(noticeOf(part.order, part.partId, part.orderNumber, dlix, head, lines));
   });
-  return { notices, problems };
+  return { notices, problems, notShipped };
 }
 
 export function noticeOf(
