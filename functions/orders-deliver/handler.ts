@@ -1,4 +1,12 @@
-import { bigCommerceClient, dynamoLedger, loadConfig, m3Client, perRuntime, sqsHandler } from "@m3bc/aws";
+import {
+  bigCommerceClient,
+  dynamoLedger,
+  loadConfig,
+  m3Client,
+  perRuntime,
+  readBigCommerceCustomers,
+  sqsHandler,
+} from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
 import { checkWarehousesInM3, DeliveryPayload, deliverOrder, redeliveryOf } from "@m3bc/flows";
 
@@ -19,6 +27,9 @@ export const handler = sqsHandler(
         ledger: dynamoLedger,
         m3: await m3Client(),
         leaseUntil,
+        // A shopper M3 does not know yet is created from BigCommerce's record (group, addresses), as the customer
+        // sync would create them.
+        customers: { fetch: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id) },
         bigcommerce: {
           async markOrder(orderId, update) {
             await bigcommerce.updateOrder(orderId, {

@@ -12,6 +12,7 @@ export const handler = httpHandler("orders-webhook", async (request) =>
     remember: async (key, about) => {
       await remember(`webhook:${key}`, DEDUPE_SECONDS, Date.now(), about);
     },
-    enqueue: (message, options) => sendAll("order-events", [message], options),
+    enqueue: (message, options) =>
+      sendAll(message.flow === "customers" ? "customer-events" : "order-events", [message], options),
   }),
 );

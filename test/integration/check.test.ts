@@ -53,11 +53,11 @@ describe("pnpm check", () => {
     for (const line of [
       /✓ store "Simulated Store" .* answers and accepts the token/,
       /· currency USD, time zone Etc\/UTC/,
-      /✓ token scopes for the enabled flows: Orders Modify, Store inventory Modify, Products Modify/,
+      /✓ token scopes for the enabled flows: Orders Modify, Customers Read-only, Store inventory Modify, Products Modify/,
       /✓ hook \d+ \(store\/order\/created → .*\) is active/,
       /✓ hook \d+ \(store\/order\/statusUpdated → .*\) is active/,
       /✓ 2 mapped location\(s\) exist and are enabled/,
-      /✓ the 15 MI transactions the enabled flows call exist \(MRS001MI\)/,
+      /✓ the 18 MI transactions the enabled flows call exist \(MRS001MI\)/,
       /✓ company 100 division AAA: .*local currency USD/,
       /✓ warehouses 100, 200 exist/,
       /✓ customers.template WEBTMPL .* exists/,

@@ -117,9 +117,11 @@ describe("order guards on the local stack", () => {
       status_id: 9,
       staff_notes: `Guard hold released: Billing country GB, shipping US\nM3 order ${order!.ORNO}`,
     });
-    // The release fetched the order again and marked it: 2 BigCommerce calls, as any order.
+    // The release fetched the order again and marked it: 2 BigCommerce calls, as any order, and (held before its
+    // customer was resolved) the one read of a shopper M3 does not know yet, their BigCommerce customer record.
     expect(h.bc.requestCounts()).toEqual({
       "GET /v2/orders/{order_id}": expect.objectContaining({ total: 1 }),
+      "GET /v3/customers": expect.objectContaining({ total: 1 }),
       "PUT /v2/orders/{order_id}": expect.objectContaining({ total: 1 }),
     });
     expect(await held()).toEqual([]);

@@ -1,6 +1,7 @@
 export * from "./aws-clients";
 export * from "./clients";
 export * from "./config";
+export * from "./customers";
 export * from "./dedupe";
 export * from "./failures";
 export * from "./handlers/http";
@@ -11,6 +12,7 @@ export * from "./ledger";
 export * from "./observability";
 export * from "./orders-sweep";
 export * from "./parked";
+export * from "./prices";
 export * from "./queue";
 export * from "./runtime";
 export * from "./schedule-runs";

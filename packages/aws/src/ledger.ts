@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { customerNumberKey } from "@m3bc/core";
 import type {
   CustomerLink,
   Ledger,
@@ -29,14 +30,20 @@ const shippable = (item: Record<string, unknown>): ShippableOrder => ({
   shipped: (item.shipped as Record<string, number> | undefined) ?? {},
 });
 
-const isConditionFailure = (error: unknown) =>
+export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error as Error).name === "ConditionalCheckFailedException";
 
 // An item with a claim but no number yet is a look-up in progress, not a link.
 const customerLink = (item: Record<string, unknown> | undefined): CustomerLink | undefined =>
   item?.customerNumber
-    ? { customerNumber: item.customerNumber as string, addressKey: (item.addressKey as string) ?? "" }
+    ? {
+        customerNumber: item.customerNumber as string,
+        addressKey: (item.addressKey as string) ?? "",
+        ...(item.bigcommerceId !== undefined ? { bigcommerceId: item.bigcommerceId as number } : {}),
+        ...(item.origin ? { origin: item.origin as CustomerLink["origin"] } : {}),
+        ...(item.setup ? { setup: item.setup as CustomerLink["setup"] } : {}),
+      }
     : undefined;
 
 function orderProgress(key: string, item: Record<string, unknown> | undefined): OrderProgress | undefined {
@@ -154,10 +161,55 @@ export const dynamoLedger: Ledger = {
   },
 
   async putCustomer(key, link: CustomerLink) {
+    if (link.bigcommerceId !== undefined) {
+      // The number key first: one BigCommerce customer per M3 customer. A crash before the link leaves a number
+      // key that points at this customer, which the retry writes again.
+      const store = key.split(":")[1]!;
+      try {
+        await dynamo().send(
+          new PutCommand({
+            TableName: tableName("ledger"),
+            Item: { pk: customerNumberKey(store, link.customerNumber), bigcommerceId: link.bigcommerceId },
+            ConditionExpression: "attribute_not_exists(pk) OR bigcommerceId = :id",
+            ExpressionAttributeValues: { ":id": link.bigcommerceId },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return "taken";
+        throw error;
+      }
+    }
+    // A new link starts its sync afresh (the sync state and the claim go) and moves the version on.
+    const values = { ...link, updatedAt: new Date().toISOString() };
     await dynamo().send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: tableName("ledger"),
-        Item: { pk: key, ...link, updatedAt: new Date().toISOString() },
+        Key: { pk: key },
+        UpdateExpression: `SET ${Object.keys(values)
+          .map((k) => `#${k} = :${k}`)
+          .join(
+            ", ",
+          )}, version = if_not_exists(version, :zero) + :one REMOVE claimUntil, #sync, deleted${link.setup ? "" : ", setup"}`,
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(Object.keys(values).map((k) => [`#${k}`, k])),
+          "#sync": "sync",
+        },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v])),
+          ":zero": 0,
+          ":one": 1,
+        },
+      }),
+    );
+    return "linked";
+  },
+
+  async finishSetup(key) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "REMOVE setup",
       }),
     );
   },

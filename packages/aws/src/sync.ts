@@ -218,7 +218,7 @@ export async function catalogDeliverDeps(
  * Parks a report of the items a human must look at, as a message holding only them for `queue`, so that
  * `pnpm replay parked` sends them again once fixed. One record per function, business key and reason.
  */
-async function parkReport(
+export async function parkReport(
   functionName: FunctionName,
   queue: QueueName,
   body: Envelope,
@@ -242,7 +242,7 @@ async function parkReport(
 }
 
 /** The queue a consumer reads and a message like the one it received, holding `payload` instead. */
-function sameKind(functionName: FunctionName, message: Envelope, payload: unknown) {
+export function sameKind(functionName: FunctionName, message: Envelope, payload: unknown) {
   const spec = topology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} does not consume a queue`);
   return [spec.trigger.queue as QueueName, followOn(message, { kind: message.kind, payload })] as const;

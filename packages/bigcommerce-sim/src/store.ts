@@ -3,6 +3,7 @@ import { Catalog } from "./catalog";
 import { Customers } from "./customers";
 import { parseMoney } from "./money";
 import { Orders } from "./orders";
+import { PriceLists } from "./pricelists";
 import { type WebhookOptions, Webhooks } from "./webhooks";
 
 export interface StoreOptions extends WebhookOptions {
@@ -16,6 +17,7 @@ export class Store {
   readonly catalog: Catalog;
   readonly customers: Customers;
   readonly orders: Orders;
+  readonly priceLists = new PriceLists();
 
   constructor(readonly options: StoreOptions) {
     this.webhooks = new Webhooks(options);

@@ -14,15 +14,24 @@ import {
 } from "./errors";
 import { collect, paginateCursor, paginateV2, paginateV3 } from "./pagination";
 import {
+  AddressCreate,
+  AddressUpdate,
   AdjustmentItem,
   AdjustmentResult,
+  AttributeValueUpsert,
   Customer,
+  CustomerAddress,
+  CustomerAttribute,
+  CustomerAttributeValue,
+  CustomerGroup,
   CustomerUpdate,
   InventoryItem,
   Location,
   LocationItem,
   Meta,
   NewCustomer,
+  NewCustomerAttribute,
+  NewPriceListAssignment,
   NewProduct,
   NewShipment,
   NewWebhook,
@@ -30,6 +39,10 @@ import {
   OrderProduct,
   OrderShippingAddress,
   OrderUpdate,
+  PriceList,
+  PriceListAssignment,
+  PriceRecord,
+  PriceRecordUpsert,
   Product,
   ProductUpdate,
   Shipment,
@@ -48,6 +61,10 @@ export const LIMITS = {
   variantsPerBatch: 50,
   inventoryItemsPerAdjustment: 2000,
   customersPerBatch: 10,
+  /** Attribute value upserts: values of at most 10 customers per call. */
+  attributeValueCustomersPerCall: 10,
+  priceRecordsPerBatch: 1000,
+  priceListAssignmentsPerBatch: 25,
   /** V2 and V3 catalog lists allow 250 per page. */
   pageSize: 250,
   /** Values per `:in` filter per request; longer lists are split into several requests. */
@@ -134,6 +151,12 @@ export interface CustomerFilters {
   "customer_group_id:in"?: number[];
   "date_modified:min"?: string;
   include?: ("addresses" | "storecredit" | "attributes" | "formfields")[];
+}
+
+export interface PriceRecordFilters {
+  "sku:in"?: string[];
+  "variant_id:in"?: number[];
+  currency?: string;
 }
 
 export interface WebhookFilters {
@@ -466,6 +489,152 @@ export class BigCommerceClient {
   async updateCustomers(customers: CustomerUpdate[]): Promise<Customer[]> {
     const body = this.batchInput(customers, CustomerUpdate, LIMITS.customersPerBatch, "customers");
     return (await this.read({ method: "PUT", path: "/v3/customers", body }, v3List(Customer))).data;
+  }
+
+  /** Deletes customers by id (without ids BigCommerce deletes nothing, so none are refused here). */
+  async deleteCustomers(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += LIMITS.inFilterValues)
+      await this.transport.call({
+        method: "DELETE",
+        path: "/v3/customers",
+        query: { "id:in": ids.slice(i, i + LIMITS.inFilterValues).map((v) => id(v, "id")) },
+      });
+  }
+
+  /** Addresses of these customers (the address endpoint: every address, not only those include=addresses shows). */
+  async listCustomerAddresses(customerIds: number[]): Promise<CustomerAddress[]> {
+    return this.splitIn({ "customer_id:in": customerIds }, (q) =>
+      this.v3All("/v3/customers/addresses", q, CustomerAddress),
+    );
+  }
+
+  /**
+   * Creates addresses. BigCommerce answers 200 and leaves out an address identical to one the customer already
+   * has (its unique fields), so the result may be shorter than the request.
+   */
+  async createCustomerAddresses(addresses: AddressCreate[]): Promise<CustomerAddress[]> {
+    const body = addresses.map((a, i) => input(AddressCreate, a, `addresses[${i}]`));
+    return (
+      await this.read({ method: "POST", path: "/v3/customers/addresses", body }, v3List(CustomerAddress))
+    ).data;
+  }
+
+  /** Updates addresses by id (BigCommerce allows ≤ 3 such calls at once per store). */
+  async updateCustomerAddresses(addresses: AddressUpdate[]): Promise<CustomerAddress[]> {
+    const body = addresses.map((a, i) => input(AddressUpdate, a, `addresses[${i}]`));
+    return (
+      await this.read({ method: "PUT", path: "/v3/customers/addresses", body }, v3List(CustomerAddress))
+    ).data;
+  }
+
+  async deleteCustomerAddresses(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += LIMITS.inFilterValues)
+      await this.transport.call({
+        method: "DELETE",
+        path: "/v3/customers/addresses",
+        query: { "id:in": ids.slice(i, i + LIMITS.inFilterValues).map((v) => id(v, "id")) },
+      });
+  }
+
+  /** Attribute definitions, optionally by exact name. */
+  async listCustomerAttributes(filters: { name?: string } = {}): Promise<CustomerAttribute[]> {
+    return this.v3All("/v3/customers/attributes", filters, CustomerAttribute);
+  }
+
+  /** Creates attribute definitions (a store has at most 50; the type cannot change later). */
+  async createCustomerAttributes(attributes: NewCustomerAttribute[]): Promise<CustomerAttribute[]> {
+    const body = attributes.map((a, i) => input(NewCustomerAttribute, a, `attributes[${i}]`));
+    return (
+      await this.read({ method: "POST", path: "/v3/customers/attributes", body }, v3List(CustomerAttribute))
+    ).data;
+  }
+
+  /**
+   * Creates or replaces attribute values of ≤ 10 customers in one call (≤ 3 such calls at once per store).
+   * Writing attributes through the API fires no store/customer/updated webhook.
+   */
+  async upsertCustomerAttributeValues(values: AttributeValueUpsert[]): Promise<CustomerAttributeValue[]> {
+    const body = values.map((v, i) => input(AttributeValueUpsert, v, `values[${i}]`));
+    const customers = new Set(body.map((v) => v.customer_id)).size;
+    if (customers > LIMITS.attributeValueCustomersPerCall)
+      throw new BigCommerceRequestError(
+        `values: ${customers} customers in one call, but BigCommerce takes values of at most ${LIMITS.attributeValueCustomersPerCall}`,
+        "Split the values into calls of 10 customers or fewer.",
+      );
+    if (!body.length) return [];
+    return (
+      await this.read(
+        { method: "PUT", path: "/v3/customers/attribute-values", body },
+        v3List(CustomerAttributeValue),
+      )
+    ).data;
+  }
+
+  // ─── V2 customer groups ───────────────────────────────────────────────────────────────────
+
+  async listCustomerGroups(): Promise<CustomerGroup[]> {
+    return collect(
+      paginateV2((page, limit) => this.v2Page("/v2/customer_groups", { page, limit }, CustomerGroup)),
+    );
+  }
+
+  // ─── V3 price lists ───────────────────────────────────────────────────────────────────────
+
+  async listPriceLists(): Promise<PriceList[]> {
+    return this.v3All("/v3/pricelists", {}, PriceList);
+  }
+
+  async listPriceListRecords(priceListId: number, filters: PriceRecordFilters = {}): Promise<PriceRecord[]> {
+    const path = `/v3/pricelists/${id(priceListId, "priceListId")}/records`;
+    return this.splitIn(filters as Query, (q) => this.v3All(path, q, PriceRecord));
+  }
+
+  /**
+   * Creates or updates ≤ 1,000 records of one price list. BigCommerce runs at most 2 such upserts at once per
+   * store (a third answers 429): callers run them one after the other, or two at most.
+   */
+  async upsertPriceListRecords(
+    priceListId: number,
+    records: PriceRecordUpsert[],
+  ): Promise<{ rejected: Array<{ record: PriceRecordUpsert; message: string }> }> {
+    const body = this.batchInput(records, PriceRecordUpsert, LIMITS.priceRecordsPerBatch, "records");
+    const path = `/v3/pricelists/${id(priceListId, "priceListId")}/records`;
+    try {
+      await this.transport.call({ method: "PUT", path, body });
+      return { rejected: [] };
+    } catch (error) {
+      // A 422 names the records it refused (batch_errors): drop them and send the rest once more.
+      if (!(error instanceof BigCommerceApiError) || error.status !== 422) throw error;
+      const named = Object.entries(error.fieldErrors).flatMap(([key, message]) => {
+        const match = /\] (sku|variant_id) ([^.]+)\./.exec(key);
+        return match ? [{ kind: match[1]!, value: match[2]!, message }] : [];
+      });
+      const rejected = body.flatMap((record) => {
+        const hit = named.find((n) => String(n.kind === "sku" ? record.sku : record.variant_id) === n.value);
+        return hit ? [{ record, message: hit.message }] : [];
+      });
+      if (!rejected.length) throw error;
+      const rest = body.filter((r) => !rejected.some((x) => x.record === r));
+      if (rest.length) await this.transport.call({ method: "PUT", path, body: rest });
+      return { rejected };
+    }
+  }
+
+  async listPriceListAssignments(
+    filters: { "price_list_id:in"?: number[] } = {},
+  ): Promise<PriceListAssignment[]> {
+    return this.v3All("/v3/pricelists/assignments", filters as Query, PriceListAssignment);
+  }
+
+  /** Assigns price lists to customer groups (≤ 25 per call). */
+  async createPriceListAssignments(assignments: NewPriceListAssignment[]): Promise<void> {
+    const body = this.batchInput(
+      assignments,
+      NewPriceListAssignment,
+      LIMITS.priceListAssignmentsPerBatch,
+      "assignments",
+    );
+    await this.transport.call({ method: "POST", path: "/v3/pricelists/assignments", body });
   }
 
   // ─── V3 webhooks ──────────────────────────────────────────────────────────────────────────

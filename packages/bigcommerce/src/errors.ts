@@ -144,11 +144,20 @@ export function readErrorBody(
     const record = body as Record<string, unknown>;
     if (Array.isArray(record.batch_errors)) {
       const items = record.batch_errors as Record<string, unknown>[];
+      // The item each error is about, when the answer names it (price records carry sku or variant_id).
+      const who = (e: Record<string, unknown>) => {
+        const data = (e.data ?? {}) as { sku?: unknown; variant_id?: unknown };
+        return data.sku !== undefined
+          ? ` sku ${data.sku}`
+          : data.variant_id !== undefined
+            ? ` variant_id ${data.variant_id}`
+            : "";
+      };
       return {
         title: items.map((e) => String(e.title ?? "")).join("; ") || `HTTP ${status}`,
         fieldErrors: Object.fromEntries(
           items.flatMap((e, i) =>
-            Object.entries(asMessages(e.errors)).map(([k, v]) => [`batch_errors[${i}].${k}`, v]),
+            Object.entries(asMessages(e.errors)).map(([k, v]) => [`batch_errors[${i}]${who(e)}.${k}`, v]),
           ),
         ),
       };

@@ -15,7 +15,7 @@ function ingest(body: string | Buffer, requestHeaders: Record<string, string> = 
       secret,
       seen: async () => false,
       remember: async () => {},
-      enqueue: async (message) => void sent.push(message),
+      enqueue: async (message) => void sent.push(message as Envelope<OrderEvent>),
     },
   );
   return response.then((r) => ({ ...r, sent }));

@@ -212,6 +212,6 @@ describe("customers", () => {
     const listed = records((await get(sim, auth, "CRS610MI/LstByNumber;maxrecs=2", { CUNO: "9" })).body).map(
       trim,
     );
-    expect(listed.map((c) => c.CUNO)).toEqual(["90001", "WEBGUEST"]);
+    expect(listed.map((c) => c.CUNO)).toEqual(["90001", "B2BTMPL"]);
   });
 });

@@ -8,4 +8,5 @@ export * from "./programs/deliveries";
 export * from "./programs/items";
 export * from "./programs/metadata";
 export * from "./programs/ois100mi";
+export * from "./programs/prices";
 export * from "./transaction";

@@ -1,6 +1,6 @@
 /** The shape of the deployment, declared once and read by the CDK app and the local runtime alike. */
 
-export const flows = ["orders", "shipments", "inventory", "catalog"] as const;
+export const flows = ["orders", "shipments", "inventory", "catalog", "customers", "prices"] as const;
 export type Flow = (typeof flows)[number];
 
 /**

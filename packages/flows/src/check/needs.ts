@@ -1,5 +1,5 @@
 import type { ConnectorConfig } from "@m3bc/core";
-import { CRS610MI, MMS005MI, MMS200MI, MWS410MI, MWS411MI, OIS100MI } from "@m3bc/m3";
+import { CRS610MI, MMS005MI, MMS200MI, MWS410MI, MWS411MI, OIS017MI, OIS100MI, OIS320MI } from "@m3bc/m3";
 
 /** A BigCommerce resource area whose OAuth scope the store-level API account is given (None, Read-only, Modify). */
 export type ScopeArea = "orders" | "products" | "inventory" | "customers" | "information";
@@ -21,18 +21,23 @@ export interface FlowNeeds {
 /** Per flow, kept beside the calls it names: a flow that starts calling something adds it here. */
 export const FLOW_NEEDS = {
   orders: {
-    // Reads the order, marks it sent (status, staff notes); the order hooks need the Orders scope too.
-    scopes: { orders: "modify" },
+    // Reads the order, marks it sent (status, staff notes); the order hooks need the Orders scope too. A shopper M3
+    // does not know yet is created from their BigCommerce customer record (group, address book).
+    scopes: { orders: "modify", customers: "read" },
     transactions: [
       OIS100MI.AddBatchHead,
       OIS100MI.AddBatchLine,
       OIS100MI.AddBatchAddress,
+      // The guards' flags, in the order text (every order check defaults to flag).
+      OIS100MI.AddBatchText,
       OIS100MI.Confirm,
       OIS100MI.LstErrMsgOrder,
       OIS100MI.GetOrderNo,
       OIS100MI.DelBatchHead,
       CRS610MI.SearchCustomer,
+      CRS610MI.GetBasicData,
       CRS610MI.Add,
+      CRS610MI.ChgOrderInfo,
       MMS005MI.LstWarehouses,
     ],
   },
@@ -50,13 +55,40 @@ export const FLOW_NEEDS = {
     scopes: { products: "modify", inventory: "read" },
     transactions: [MMS200MI.LstItmByChgDate, MMS200MI.GetItmPrice],
   },
+  customers: {
+    // Reads and writes customers, their addresses and attribute values (customers.sync); the customer hooks.
+    scopes: { customers: "modify" },
+    transactions: [
+      CRS610MI.LstByNumber,
+      CRS610MI.GetBasicData,
+      CRS610MI.GetOrderInfo,
+      CRS610MI.GetFinancial,
+      CRS610MI.LstAddresses,
+      CRS610MI.ChgBasicData,
+      CRS610MI.ChgOrderInfo,
+      CRS610MI.ChgFinancial,
+      CRS610MI.AddAddress,
+      CRS610MI.ChgAddress,
+      CRS610MI.DeleteAddress,
+    ],
+  },
+  prices: {
+    // Price list records and their assignments to customer groups (BigCommerce puts price lists under Products).
+    scopes: { products: "modify" },
+    transactions: [OIS017MI.LstPriceList, OIS017MI.LstBasePrice, OIS320MI.LstNewPrices],
+  },
 } satisfies Record<string, FlowNeeds>;
 
 export type CheckedFlow = keyof typeof FLOW_NEEDS;
 
-/** The flows a config turns on: inventory needs mapped locations; the others always run. */
+/**
+ * The flows a config turns on: inventory needs mapped locations, customers customers.sync, prices price lists;
+ * the others always run.
+ */
 export function enabledFlows(config: ConnectorConfig): CheckedFlow[] {
   const flows: CheckedFlow[] = ["orders", "shipments", "catalog"];
   if (Object.keys(config.inventory.locations).length) flows.splice(2, 0, "inventory");
+  if (config.customers.sync !== "off") flows.push("customers");
+  if (config.prices.lists.length) flows.push("prices");
   return flows;
 }

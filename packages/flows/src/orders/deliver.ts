@@ -11,7 +11,7 @@ import { z } from "zod";
 import { allKeys, historyKeys, NO_SIGNALS, OrderSignals, orderChecksOn } from "../guards/orders";
 import type { RunningStats } from "../guards/stats";
 import type { GuardRecord, Ledger, OrderProgress, Reservation } from "../ledger";
-import { canonicalAddressKey, linkKeyOf, resolveCustomer } from "./customers";
+import { type CustomerSource, canonicalAddressKey, linkKeyOf, resolveCustomer } from "./customers";
 import { guardOrder } from "./guard";
 import { batchBody, batchHead, type OrderPart, orderParts } from "./m3-order";
 import { checkWarehouses } from "./routing";
@@ -37,6 +37,8 @@ export interface DeliverDeps {
   ledger: Ledger;
   m3: Pick<M3Client, "get" | "call" | "bulk">;
   bigcommerce: OrderMarker;
+  /** BigCommerce's record of a shopper M3 does not know yet (group, addresses, M3 number attribute). */
+  customers?: CustomerSource;
   /**
    * Until when this invocation may still be working (epoch ms; Lambda stops it at its timeout): a batch it enters
    * and a customer it looks up are its own until then.

@@ -4,7 +4,16 @@ import {
   verifyStandardWebhook,
   WebhookPayloadError,
 } from "@m3bc/bigcommerce";
-import { type ConnectorConfig, type Envelope, newEnvelope, orderKey, type WebhookSecret } from "@m3bc/core";
+import {
+  type ConnectorConfig,
+  customerKey,
+  type Envelope,
+  newEnvelope,
+  orderKey,
+  type WebhookSecret,
+} from "@m3bc/core";
+import { directions } from "../customers/reconcile";
+import { type CustomerEvent, customerEventOf } from "../customers/transform";
 import type { OrderEvent } from "./transform";
 
 export interface IngestRequest {
@@ -18,9 +27,10 @@ export interface IngestDeps {
   secret: WebhookSecret;
   /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
   seen(key: string): Promise<boolean>;
-  /** Remembers an accepted webhook (a conditional write with TTL), with the order it is about. */
-  remember(key: string, about: { orderKey: string; scope: string }): Promise<void>;
-  enqueue(message: Envelope<OrderEvent>, options: { delaySeconds: number }): Promise<void>;
+  /** Remembers an accepted webhook (a conditional write with TTL), with the order or customer it is about. */
+  remember(key: string, about: { scope: string; orderKey?: string; customerKey?: string }): Promise<void>;
+  /** Order events go to order-events, customer events (flow "customers") to customer-events. */
+  enqueue(message: Envelope<OrderEvent | CustomerEvent>, options: { delaySeconds: number }): Promise<void>;
   now?: () => number;
 }
 
@@ -81,28 +91,51 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
     return { status: 400, body: { message: `producer ${event.producer} is not this connector's store` } };
   }
 
-  let orderEvent: OrderEvent;
-  if (event.scope === "store/order/created") {
-    orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash };
-  } else if (event.scope === "store/order/statusUpdated") {
-    const newStatusId = event.data.status.new_status_id;
-    if (!config.orders.eligibleStatuses.includes(newStatusId))
-      return ok(`ignored: status ${newStatusId} does not go to M3`);
-    orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash, newStatusId };
+  let message: Envelope<OrderEvent | CustomerEvent>;
+  let delaySeconds = 0;
+  const store = config.bigcommerce.storeHash;
+  const customerEvent = customerEventOf(event);
+  if (event.scope === "store/order/created" || event.scope === "store/order/statusUpdated") {
+    let orderEvent: OrderEvent;
+    if (event.scope === "store/order/created") {
+      orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash };
+      // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is
+      // usually in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
+      delaySeconds = config.orders.createdEventDelaySeconds;
+    } else {
+      const newStatusId = event.data.status.new_status_id;
+      if (!config.orders.eligibleStatuses.includes(newStatusId))
+        return ok(`ignored: status ${newStatusId} does not go to M3`);
+      orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash, newStatusId };
+    }
+    message = newEnvelope({
+      flow: "orders",
+      kind: "order.webhook",
+      key: orderKey(store, orderEvent.orderId),
+      payload: orderEvent,
+    });
+  } else if (customerEvent) {
+    if (!directions(config.customers).m3)
+      return ok("ignored: customers.sync does not send BigCommerce's customer changes to M3");
+    message = newEnvelope({
+      flow: "customers",
+      kind: "customer.webhook",
+      key: customerKey(store, customerEvent.customerId),
+      payload: customerEvent,
+    });
   } else {
     return ok(`ignored: ${event.scope} is not used by the connector`);
   }
 
   const dedupeKey = `${event.scope}:${event.hash}`;
   if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
-  const key = orderKey(config.bigcommerce.storeHash, orderEvent.orderId);
-  await deps.enqueue(
-    newEnvelope({ flow: "orders", kind: "order.webhook", key, payload: orderEvent }),
-    // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is usually
-    // in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
-    { delaySeconds: orderEvent.scope === "store/order/created" ? config.orders.createdEventDelaySeconds : 0 },
+  await deps.enqueue(message, { delaySeconds });
+  await deps.remember(
+    dedupeKey,
+    message.flow === "customers"
+      ? { customerKey: message.key, scope: event.scope }
+      : { orderKey: message.key, scope: event.scope },
   );
-  await deps.remember(dedupeKey, { orderKey: key, scope: event.scope });
   return ok("accepted");
 }
 

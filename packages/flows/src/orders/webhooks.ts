@@ -1,8 +1,16 @@
 import type { BigCommerceClient, EnsureWebhookAction } from "@m3bc/bigcommerce";
 import type { ConnectorConfig, WebhookSecret } from "@m3bc/core";
+import { directions } from "../customers/reconcile";
+import { CUSTOMER_SCOPES } from "../customers/transform";
 
 /** The scopes the orders flow needs: new orders, and status changes (an order paid later becomes eligible then). */
 export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"] as const;
+
+/** The scopes this config needs: the orders', and the customers' when their changes go to M3 (customers.sync). */
+export const webhookScopes = (config: ConnectorConfig): string[] => [
+  ...ORDER_SCOPES,
+  ...(directions(config.customers).m3 ? CUSTOMER_SCOPES : []),
+];
 
 /**
  * Registers (or repairs) the connector's hooks: one active hook per scope to `destination`, carrying the shared
@@ -15,7 +23,7 @@ export async function registerOrderWebhooks(
   secret: WebhookSecret,
 ): Promise<Array<{ scope: string; id: number; action: EnsureWebhookAction }>> {
   const results = [];
-  for (const scope of ORDER_SCOPES) {
+  for (const scope of webhookScopes(config)) {
     const { webhook, action } = await bigcommerce.ensureWebhook({
       scope,
       destination,

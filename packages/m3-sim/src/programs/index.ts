@@ -3,6 +3,7 @@ import { MWS410MI, MWS411MI } from "./deliveries";
 import { MMS005MI, MMS200MI } from "./items";
 import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
+import { OIS017MI, OIS320MI } from "./prices";
 import type { Program } from "./types";
 
 export const PROGRAMS: Record<string, Program> = {
@@ -12,6 +13,8 @@ export const PROGRAMS: Record<string, Program> = {
   MMS005MI,
   MWS410MI,
   MWS411MI,
+  OIS017MI,
+  OIS320MI,
   MRS001MI,
   MNS100MI,
 };
