@@ -6,6 +6,7 @@ const available: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   orders: () => import("./orders"),
   functions: () => import("./functions"),
   customers: () => import("./customers"),
+  finance: () => import("./finance"),
 };
 
 const wanted = process.argv.slice(2);

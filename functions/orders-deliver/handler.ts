@@ -8,7 +8,14 @@ import {
   sqsHandler,
 } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
-import { checkWarehousesInM3, DeliveryPayload, deliverOrder, redeliveryOf } from "@m3bc/flows";
+import {
+  checkWarehousesInM3,
+  DeliveryPayload,
+  deliverOrder,
+  orderSent,
+  orderSentEnvelope,
+  redeliveryOf,
+} from "@m3bc/flows";
 
 // Once per container: every warehouse the routing config names must exist in M3.
 const warehousesChecked = perRuntime(() =>
@@ -20,28 +27,36 @@ export const handler = sqsHandler(
   async (message, { leaseUntil }) => {
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
-    const { guard, ...result } = await deliverOrder(
-      parsePayload(DeliveryPayload, message.payload, "order delivery"),
-      {
-        config: loadConfig(),
-        ledger: dynamoLedger,
-        m3: await m3Client(),
-        leaseUntil,
-        // A shopper M3 does not know yet is created from BigCommerce's record (group, addresses), as the customer
-        // sync would create them.
-        customers: { fetch: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id) },
-        bigcommerce: {
-          async markOrder(orderId, update) {
-            await bigcommerce.updateOrder(orderId, {
-              ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
-              ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
-            });
-          },
+    const config = loadConfig();
+    const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
+    const { guard, ...result } = await deliverOrder(payload, {
+      config,
+      ledger: dynamoLedger,
+      m3: await m3Client(),
+      leaseUntil,
+      // A shopper M3 does not know yet is created from BigCommerce's record (group, addresses), as the customer
+      // sync would create them.
+      customers: { fetch: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id) },
+      bigcommerce: {
+        async markOrder(orderId, update) {
+          await bigcommerce.updateOrder(orderId, {
+            ...(update.statusId !== undefined ? { status_id: update.statusId } : {}),
+            ...(update.staffNotes !== undefined ? { staff_notes: update.staffNotes } : {}),
+          });
         },
       },
-    );
+    });
     // What the guards decided goes into the message's log line: rules, scores and inputs, nothing personal.
-    return { ...result, ...(guard ? { log: { guard } } : {}) };
+    const log = guard ? { log: { guard } } : {};
+    // The order is in M3 (now or before, a redelivery sends it again): the finance flow records its payments.
+    const finance = config.finance.enabled && result.sent;
+    return finance
+      ? {
+          ...result,
+          ...log,
+          send: { "finance-events": [orderSentEnvelope(message, orderSent(payload.order, finance))] },
+        }
+      : { ...result, ...log };
   },
   // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
   // A held order's replay carries its release.

@@ -53,6 +53,8 @@ interface AlarmOptions {
 }
 
 const PERIOD = Duration.minutes(5);
+/** The function that publishes the finance reconciliation's metrics. */
+const RECONCILE_FUNCTION = "finance-reconcile";
 /** Each alarm's description starts with this and ends with its runbook section, e.g. "#dlq-not-empty". */
 export const RUNBOOK = "docs/runbook.md";
 
@@ -118,6 +120,9 @@ export class Observability extends Construct {
         what: "A guard held an order, a catalog item or a location's stock push",
         section: "guard-holds",
       });
+
+    if (props.topology.functions[RECONCILE_FUNCTION]) this.addReconciliation();
+
     if (props.scheduleDlq)
       this.alarm("schedule-dlq-not-empty", {
         metric: props.scheduleDlq.metricApproximateNumberOfMessagesVisible({
@@ -346,6 +351,45 @@ export class Observability extends Construct {
     );
     this.dashboards[flow] = dashboard;
     new CfnOutput(Stack.of(this), `Dashboard${pascal(flow)}`, { value: dashboard.dashboardName });
+  }
+
+  /**
+   * The daily finance reconciliation: its mismatch metrics on the finance dashboard, and an alarm when any
+   * mismatch is older than finance.reconcile.alarmAfterDays (the function counts those; the age is config).
+   */
+  private addReconciliation() {
+    const daily = (metricName: string, statistic = "Maximum") =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: RECONCILE_FUNCTION, flow: "finance" },
+        statistic,
+        period: Duration.days(1),
+      });
+    this.alarm("finance-stale-mismatches", {
+      metric: daily(metricNames.reconcileStaleMismatches),
+      threshold: 1,
+      what: "The daily finance reconciliation found mismatches older than finance.reconcile.alarmAfterDays",
+      section: "finance-mismatches",
+    });
+    this.dashboards.finance?.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Reconciliation: mismatches, and those older than the alarm age",
+        left: [daily(metricNames.reconcileMismatches), daily(metricNames.reconcileStaleMismatches)],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: "Reconciliation: mismatched amount per currency",
+        left: [
+          new cloudwatch.MathExpression({
+            label: "amount",
+            expression: `SEARCH('{${METRICS_NAMESPACE},currency,flow,service} MetricName="${metricNames.reconcileMismatchAmount}"', 'Maximum', 86400)`,
+            period: Duration.days(1),
+          }),
+        ],
+        width: 12,
+      }),
+    );
   }
 
   private alarm(id: string, options: AlarmOptions): cloudwatch.Alarm {

@@ -1,4 +1,5 @@
 import {
+  type BucketSpec,
   parameterNames,
   type QueueView,
   queueViews,
@@ -9,6 +10,7 @@ import {
 } from "@m3bc/topology";
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as s3 from "aws-cdk-lib/aws-s3";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as ssm from "aws-cdk-lib/aws-ssm";
@@ -41,6 +43,7 @@ export class StatefulStack extends Stack {
   readonly queues: Record<string, DeployedQueue & { queue: sqs.Queue; dlq: sqs.Queue }> = {};
   readonly tables: Record<string, dynamodb.Table> = {};
   readonly secrets: Partial<Record<SecretName, secretsmanager.Secret>> = {};
+  readonly buckets: Record<string, s3.Bucket> = {};
   /** Where EventBridge Scheduler puts runs it could not deliver; only when the topology has schedules. */
   readonly scheduleDlq: sqs.Queue | undefined;
 
@@ -58,6 +61,10 @@ export class StatefulStack extends Stack {
     for (const [name, spec] of Object.entries(topology.tables)) {
       this.tables[name] = this.addTable(name, spec);
       this.publish(parameters.table(name), this.tables[name].tableArn, `table ${name}`);
+    }
+    for (const [name, spec] of Object.entries(topology.buckets ?? {})) {
+      this.buckets[name] = this.addBucket(name, spec);
+      this.publish(parameters.bucket(name), this.buckets[name].bucketArn, `bucket ${name}`);
     }
 
     const used = new Set(Object.values(topology.functions).flatMap((fn) => fn.secrets));
@@ -151,6 +158,24 @@ export class StatefulStack extends Stack {
     Tags.of(table).add(resourceTags.table, name);
     new CfnOutput(this, `TableName${pascal(name)}`, { value: table.tableName });
     return table;
+  }
+
+  private addBucket(name: string, spec: BucketSpec): s3.Bucket {
+    const bucket = new s3.Bucket(this, `bucket-${name}`, {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(spec.expireAfterDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(bucket).acknowledge({
+      id: "AwsSolutions::AwsSolutions-S1",
+      reason:
+        "Only the connector's report function writes here (its role allows PutObject on this bucket alone) and objects expire; reads are auditable with CloudTrail data events (docs/deploy.md). A second bucket for server access logs would need the same exception.",
+    });
+    Tags.of(bucket).add(resourceTags.bucket, name);
+    new CfnOutput(this, `BucketName${pascal(name)}`, { value: bucket.bucketName });
+    return bucket;
   }
 
   private addSecret(name: SecretName): secretsmanager.Secret {

@@ -21,10 +21,12 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as ssm from "aws-cdk-lib/aws-ssm";
+import { flattenCfnReference } from "cdk-nag/lib/utils/flatten-cfn-reference";
 import type { Construct } from "constructs";
 import type { FunctionBundler } from "./bundler";
 import { pascal } from "./names";
@@ -50,6 +52,7 @@ interface StatefulResources {
   queues: Record<string, DeployedQueue>;
   tables: Record<string, dynamodb.ITable>;
   secrets: Partial<Record<SecretName, secretsmanager.ISecret>>;
+  buckets: Record<string, s3.IBucket>;
   scheduleDlq: sqs.IQueue | undefined;
 }
 
@@ -183,6 +186,17 @@ export class StatelessStack extends Stack {
             resources: grant.queries.map((index) => `${deployed.tableArn}/index/${index}`),
           }),
         );
+    }
+    for (const name of spec.buckets ?? []) {
+      const bucket = stateful.buckets[name]!;
+      fn.addEnvironment(env.bucketName(name), bucket.bucketName);
+      // Writes only: reports are put, never read back or listed by the connector.
+      const objects = bucket.arnForObjects("*");
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["s3:PutObject"], resources: [objects] }));
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${flattenCfnReference(this.resolve(objects))}]`,
+        reason: `Report object keys carry the dates they cover, so PutObject needs the objects of bucket "${name}" by wildcard; the bucket holds nothing else.`,
+      });
     }
     for (const secret of spec.secrets) {
       const deployed = stateful.secrets[secret]!;
@@ -328,6 +342,12 @@ function importStateful(scope: Construct, topology: Topology, stage: string): St
       secrets.map((name) => [
         name,
         secretsmanager.Secret.fromSecretCompleteArn(scope, `secret-${name}`, arn(names.secret(name))),
+      ]),
+    ),
+    buckets: Object.fromEntries(
+      Object.keys(topology.buckets ?? {}).map((name) => [
+        name,
+        s3.Bucket.fromBucketArn(scope, `bucket-${name}`, arn(names.bucket(name))),
       ]),
     ),
     scheduleDlq: Object.keys(topology.schedules).length

@@ -81,13 +81,13 @@ interface Statement {
 /**
  * Reads a stateless template's IAM policies in terms of what they reach: a stateful resource through the SSM
  * parameter that carries its ARN ("queue:events", "dlq:events", "table:ledger", "table:ledger/index/byStatus",
- * "secret:m3", "schedule-dlq"), a stateless one by logical id ("stateless:<id>"), or "*".
+ * "secret:m3", "bucket:reports", "schedule-dlq"), a stateless one by logical id ("stateless:<id>"), or "*".
  */
 export function policyReader(stateless: ReturnType<typeof templateOf>) {
   const parameterLabel = (ref: string): string | undefined => {
     const name = stateless.json.Parameters?.[ref]?.Default;
     if (!name?.startsWith("/m3bc/")) return undefined;
-    const match = /^\/m3bc\/[^/]+\/(queue|dlq|table|secret)\/([^/]+)\/arn$/.exec(name);
+    const match = /^\/m3bc\/[^/]+\/(queue|dlq|table|secret|bucket)\/([^/]+)\/arn$/.exec(name);
     if (match) return `${match[1]}:${match[2]}`;
     if (/^\/m3bc\/[^/]+\/schedule-dlq\/arn$/.test(name)) return "schedule-dlq";
     throw new Error(`Parameter ${name} is no stateful resource the tests know`);

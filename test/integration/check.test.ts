@@ -190,6 +190,45 @@ describe("pnpm check", () => {
     await update(status.id, { headers: { "x-connector-secret": WEBHOOK_SECRET } });
   });
 
+  test("finance on: the MI transactions of its posting mode and the transaction hooks are checked too", async () => {
+    config.finance = {
+      enabled: true,
+      mappings: [
+        {
+          gateway: "stripe",
+          paymentType: "CC",
+          batchPaymentType: "WEB",
+          bankAccount: "STRIPE01",
+          accounts: { payment: "1940", receivable: "1510" },
+        },
+      ],
+    };
+    h.m3.removeTransaction("ARS040MI", "ControlBatch");
+    try {
+      const ars040 = await check();
+      expect(ars040.code).toBe(1);
+      expect(ars040.out).toMatch(
+        /✗ ARS040MI\/ControlBatch: this M3 does not list it, and the finance flow calls it/,
+      );
+      // The harness registered the order hooks only (finance was off then).
+      expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/created/);
+      expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/updated/);
+
+      // GLS840MI journals instead: those are checked (18 + 7), the ARS040MI ones are not needed.
+      (config.finance as Record<string, unknown>).posting = "gls840";
+      const gls840 = await check();
+      expect(gls840.out).not.toMatch(/ARS040MI/);
+      expect(gls840.out).toMatch(/✓ the 25 MI transactions the enabled flows call exist \(MRS001MI\)/);
+    } finally {
+      h.m3.reset();
+      h.m3.upsertItem({
+        ITNO: "FREIGHT",
+        ITDS: "Freight charge",
+        stock: { "100": 999999, "200": 999999 },
+      } as never);
+    }
+  });
+
   test("keys that do nothing with the enabled flows are pointed out, and suggestions for unmapped warehouses made", async () => {
     (config.inventory as Record<string, unknown>).locations = { "100": 1 };
     (config.catalog as Record<string, unknown>).fields = ["name", "price"];

@@ -38,6 +38,9 @@ export const metricNames = {
   guardHolds: "GuardHolds",
   apiCalls: "ApiCalls",
   apiThrottles: "ApiThrottles",
+  reconcileMismatches: "ReconcileMismatches",
+  reconcileMismatchAmount: "ReconcileMismatchAmount",
+  reconcileStaleMismatches: "ReconcileStaleMismatches",
 } as const;
 
 export { MetricUnit };

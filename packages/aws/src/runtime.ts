@@ -22,6 +22,12 @@ export const tableName = (table: TableName) =>
     `the name of table "${table}" (the topology must grant this function the table)`,
   );
 
+export const bucketName = (bucket: string) =>
+  required(
+    env.bucketName(bucket),
+    `the name of bucket "${bucket}" (the topology must list it in this function's buckets)`,
+  );
+
 export const secretId = (secret: SecretName) =>
   required(
     env.secretId(secret),

@@ -216,17 +216,18 @@ export async function catalogDeliverDeps(
 
 /**
  * Parks a report of the items a human must look at, as a message holding only them for `queue`, so that
- * `pnpm replay parked` sends them again once fixed. One record per function, business key and reason.
+ * `pnpm replay parked` sends them again once fixed. One record per function, business key and reason (or per
+ * `report.id`).
  */
 export async function parkReport(
   functionName: FunctionName,
   queue: QueueName,
   body: Envelope,
   reason: ReasonCode,
-  report: { error: string; details: Record<string, unknown>; fix?: string },
+  report: { error: string; details: Record<string, unknown>; fix?: string; id?: string },
 ): Promise<void> {
   await park({
-    id: `${functionName}:${body.key}:${reason}`,
+    id: report.id ?? `${functionName}:${body.key}:${reason}`,
     parkedAt: new Date().toISOString(),
     functionName,
     queue,

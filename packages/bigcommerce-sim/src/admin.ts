@@ -4,7 +4,7 @@
  * The same operations are served over HTTP under /__sim (see server.ts).
  */
 import { type AddressFields, type Customer, countryName, type NewCustomer } from "./customers";
-import type { PlaceOrderInput } from "./orders";
+import type { NewTransaction, PlaceOrderInput } from "./orders";
 import { OrderInputError } from "./orders";
 import { type BulkSeed, type CustomerSeed, seedBulk, seedCustomers } from "./seed";
 import type { Store } from "./store";
@@ -81,6 +81,26 @@ export function createAdmin(ctx: AdminContext) {
     },
     listOrders(): unknown[] {
       return [...ctx.store().orders.byId.keys()].map(orderView);
+    },
+    /**
+     * A payment change on an order (capture later, refund, void…), as the gateway reports it: the transaction is
+     * recorded and store/order/transaction/created fires. Returns the order's transactions as the API lists them.
+     */
+    addTransaction(orderId: number, transaction: NewTransaction): unknown {
+      const order = ctx.store().orders.byId.get(orderId);
+      if (!order) throw new AdminInputError(`orderId: no order ${orderId}`);
+      try {
+        ctx.store().orders.addTransaction(order, transaction);
+      } catch (error) {
+        if (error instanceof OrderInputError) throw new AdminInputError(error.message);
+        throw error;
+      }
+      return (ctx.read(`/v3/orders/${orderId}/transactions?limit=250`) as { data: unknown[] }).data;
+    },
+    /** The order's metafields as the API shows them. */
+    listMetafields(orderId: number): unknown[] {
+      if (!ctx.store().orders.byId.has(orderId)) throw new AdminInputError(`orderId: no order ${orderId}`);
+      return (ctx.read(`/v3/orders/${orderId}/metafields?limit=250`) as { data: unknown[] }).data;
     },
     listShipments(orderId: number): unknown[] {
       if (!ctx.store().orders.byId.has(orderId)) throw new AdminInputError(`orderId: no order ${orderId}`);

@@ -1,5 +1,5 @@
 export type { InventoryRow, SimulatorAdmin } from "./admin";
-export type { PlaceOrderInput } from "./orders";
+export type { NewTransaction, PlaceOrderInput } from "./orders";
 export type { BulkSeed } from "./seed";
 export { type BigCommerceSimulator, type SimulatorOptions, startBigCommerceSimulator } from "./server";
 export type { FaultSpec, RateLimitOptions, RouteCount } from "./traffic";

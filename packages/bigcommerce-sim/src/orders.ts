@@ -81,9 +81,26 @@ export interface Transaction {
   event: string;
   method: string;
   amount: bigint;
+  currency: string;
   gateway: string;
+  /** The gateway's id for it; null for methods without a gateway (an offline payment). */
+  gatewayTransactionId: string | null;
+  /** The transaction it captures, refunds or voids. */
+  referenceTransactionId: number | null;
   dateCreated: number;
-  status: "ok";
+  status: "ok" | "error";
+}
+
+/** What a payment change adds to an order (the admin's "capture", "refund", "void" and the like). */
+export interface NewTransaction {
+  event: "purchase" | "authorization" | "capture" | "refund" | "void" | "pending" | "settled";
+  amount: string;
+  method?: string;
+  gateway?: string;
+  currency?: string;
+  /** Omit for a generated id; null for none. */
+  gatewayTransactionId?: string | null;
+  status?: "ok" | "error";
 }
 
 export interface Order {
@@ -96,6 +113,10 @@ export interface Order {
   billing: Address;
   paymentMethod: string;
   paymentStatus: string;
+  /** The payment's id at the gateway (V2 payment_provider_id); "" without one. */
+  paymentProviderId: string;
+  /** The transactional currency (default_currency_code). */
+  currency: string;
   couponCode: string | null;
   discount: bigint;
   staffNotes: string;
@@ -118,7 +139,12 @@ export interface PlaceOrderInput {
   lines: { sku: string; quantity: number; shippingAddress?: number }[];
   coupon?: { code: string; amount: string };
   shippingCost?: string;
-  payment?: "paid" | "offline";
+  /** paid (default): a captured purchase; authorized: an authorization to capture later; offline: nothing yet. */
+  payment?: "paid" | "authorized" | "offline";
+  /** The gateway of the payment, e.g. "stripe" (default "testgateway"). */
+  gateway?: string;
+  /** The transactional currency (default "USD"). */
+  currency?: string;
   customerMessage?: string;
 }
 
@@ -198,7 +224,10 @@ export class Orders {
     orderLines.forEach((line, i) => {
       line.discount = shares[i]!;
     });
-    const paid = (input.payment ?? "paid") === "paid";
+    const payment = input.payment ?? "paid";
+    const paid = payment !== "offline";
+    const currency = input.currency ?? "USD";
+    if (!/^[A-Z]{3}$/.test(currency)) throw new OrderInputError("currency: expected an ISO code such as USD");
     const order: Order = {
       id,
       customerId: input.customerId ?? 0,
@@ -208,7 +237,9 @@ export class Orders {
       statusId: paid ? 11 : 7,
       billing,
       paymentMethod: paid ? "Credit Card" : "Bank Deposit",
-      paymentStatus: paid ? "captured" : "pending",
+      paymentStatus: payment === "paid" ? "captured" : payment === "authorized" ? "authorized" : "pending",
+      paymentProviderId: "",
+      currency,
       couponCode: input.coupon?.code ?? null,
       discount,
       staffNotes: "",
@@ -220,18 +251,18 @@ export class Orders {
       shipments: [],
       transactions: [],
     };
-    if (paid) {
-      order.transactions.push({
-        id: this.nextTransactionId++,
-        event: "purchase",
-        method: "credit_card",
-        amount: this.total(order),
-        gateway: "testgateway",
-        dateCreated: at,
-        status: "ok",
-      });
-    }
     this.byId.set(id, order);
+    const gateway = input.gateway ?? "testgateway";
+    const first = paid
+      ? this.record(order, {
+          event: payment === "paid" ? "purchase" : "authorization",
+          amount: this.total(order),
+          method: "credit_card",
+          gateway,
+          currency,
+        })
+      : undefined;
+    order.paymentProviderId = first?.gatewayTransactionId ?? "";
     for (const { variant, quantity } of resolved) this.catalog.takeForOrder(variant, quantity);
     // A checkout creates the order incomplete (0) and then moves it once payment is settled.
     this.emit("store/order/created", { type: "order", id });
@@ -240,7 +271,93 @@ export class Orders {
       id,
       status: { previous_status_id: 0, new_status_id: order.statusId },
     });
+    if (first) this.announce(order, first);
     return order;
+  }
+
+  /**
+   * A payment change, as the gateway reports it to BigCommerce: the transaction is recorded, the order's payment
+   * status follows, and store/order/transaction/created fires.
+   */
+  addTransaction(order: Order, input: NewTransaction): Transaction {
+    const amount = this.money(input.amount, "amount");
+    const events = ["purchase", "authorization", "capture", "refund", "void", "pending", "settled"];
+    if (!events.includes(input.event)) throw new OrderInputError(`event: one of ${events.join(", ")}`);
+    const last = [...order.transactions].reverse().find((t) => t.event !== "refund");
+    const transaction = this.record(order, {
+      event: input.event,
+      amount,
+      method: input.method ?? last?.method ?? "credit_card",
+      gateway: input.gateway ?? last?.gateway ?? "testgateway",
+      currency: input.currency ?? order.currency,
+      status: input.status ?? "ok",
+      gatewayTransactionId: input.gatewayTransactionId,
+      referenceTransactionId: input.event === "purchase" ? null : (last?.id ?? null),
+    });
+    if (transaction.status === "ok") order.paymentStatus = this.paymentStatus(order);
+    order.dateModified = this.now();
+    this.announce(order, transaction);
+    return transaction;
+  }
+
+  private record(
+    order: Order,
+    fields: Omit<
+      Transaction,
+      "id" | "dateCreated" | "status" | "gatewayTransactionId" | "referenceTransactionId"
+    > &
+      Partial<Pick<Transaction, "status" | "referenceTransactionId">> & {
+        gatewayTransactionId?: string | null;
+      },
+  ): Transaction {
+    const id = this.nextTransactionId++;
+    const transaction: Transaction = {
+      ...fields,
+      id,
+      status: fields.status ?? "ok",
+      referenceTransactionId: fields.referenceTransactionId ?? null,
+      gatewayTransactionId:
+        fields.gatewayTransactionId === undefined
+          ? `ch_${randomUUID().replaceAll("-", "").slice(0, 14)}`
+          : fields.gatewayTransactionId,
+      dateCreated: this.now(),
+    };
+    order.transactions.push(transaction);
+    return transaction;
+  }
+
+  /** Captured less refunded, as BigCommerce's payment_status words it. */
+  private paymentStatus(order: Order): string {
+    const ok = order.transactions.filter((t) => t.status === "ok");
+    const sum = (events: string[]) =>
+      ok.filter((t) => events.includes(t.event)).reduce((total, t) => total + t.amount, 0n);
+    const captured = sum(["purchase", "capture"]);
+    const refunded = sum(["refund"]);
+    if (refunded > 0n) return refunded >= captured ? "refunded" : "partially refunded";
+    if (captured > 0n) return "captured";
+    const last = ok[ok.length - 1];
+    return last?.event === "void" ? "void" : last?.event === "authorization" ? "authorized" : "pending";
+  }
+
+  /** store/order/transaction/created, with the fields the webhook notes list (ids as strings). */
+  private announce(order: Order, t: Transaction): void {
+    this.emit("store/order/transaction/created", {
+      type: "transaction",
+      order_id: String(order.id),
+      transaction_id: String(t.id),
+      transaction_status: t.status,
+      transaction_type: t.event,
+      result: { code: t.status === "ok" ? "0" : "1", message: t.status, type: t.status },
+      platform_transaction_id: String(t.id),
+      provider_transaction_id: t.gatewayTransactionId ?? "",
+    });
+  }
+
+  /** What was refunded so far (ok refund transactions). */
+  refunded(order: Order): bigint {
+    return order.transactions
+      .filter((t) => t.status === "ok" && t.event === "refund")
+      .reduce((total, t) => total + t.amount, 0n);
   }
 
   private money(text: string, field: string): bigint {

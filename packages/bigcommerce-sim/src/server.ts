@@ -10,11 +10,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AdminInputError, createAdmin, type SimulatorAdmin } from "./admin";
 import { type Route, type SimRequest, type SimResponse, STATUS_TYPE, v2Error, v3Error } from "./http";
 import { parseExact } from "./json";
-import type { PlaceOrderInput } from "./orders";
+import type { NewTransaction, PlaceOrderInput } from "./orders";
 import { catalogRoutes } from "./routes-catalog";
 import { customerRoutes } from "./routes-customers";
 import { hookRoutes } from "./routes-hooks";
 import { inventoryRoutes } from "./routes-inventory";
+import { metafieldRoutes } from "./routes-metafields";
 import { orderRoutes } from "./routes-orders";
 import { priceListRoutes } from "./routes-pricelists";
 import { storeRoutes } from "./routes-store";
@@ -169,6 +170,7 @@ export async function startBigCommerceSimulator(
     const apiBase = `${url}/stores/${storeHash}`;
     routes = [
       ...orderRoutes(store, apiBase),
+      ...metafieldRoutes(store),
       ...catalogRoutes(store),
       ...inventoryRoutes(store),
       ...customerRoutes(store),
@@ -306,6 +308,16 @@ export async function startBigCommerceSimulator(
       run: (m, body) => admin.setOrderStatus(Number(m[1]), Number(body?.status_id)),
     },
     { method: "GET", pattern: /^\/orders\/(\d+)\/shipments$/, run: (m) => admin.listShipments(Number(m[1])) },
+    {
+      method: "POST",
+      pattern: /^\/orders\/(\d+)\/transactions$/,
+      run: (m, body) => admin.addTransaction(Number(m[1]), (body ?? {}) as unknown as NewTransaction),
+    },
+    {
+      method: "GET",
+      pattern: /^\/orders\/(\d+)\/metafields$/,
+      run: (m) => admin.listMetafields(Number(m[1])),
+    },
     {
       method: "GET",
       pattern: /^\/inventory$/,

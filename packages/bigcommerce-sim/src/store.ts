@@ -4,6 +4,7 @@ import { Customers } from "./customers";
 import { parseMoney } from "./money";
 import { Orders } from "./orders";
 import { PriceLists } from "./pricelists";
+import { Metafields } from "./routes-metafields";
 import { type WebhookOptions, Webhooks } from "./webhooks";
 
 export interface StoreOptions extends WebhookOptions {
@@ -18,6 +19,7 @@ export class Store {
   readonly customers: Customers;
   readonly orders: Orders;
   readonly priceLists = new PriceLists();
+  readonly metafields: Metafields;
 
   constructor(readonly options: StoreOptions) {
     this.webhooks = new Webhooks(options);
@@ -25,5 +27,6 @@ export class Store {
     this.catalog = new Catalog(emit, () => this.options.inventoryReadLagMs);
     this.customers = new Customers(emit);
     this.orders = new Orders(this.catalog, this.customers, emit, parseMoney);
+    this.metafields = new Metafields(options.clientId, (id) => this.orders.byId.has(id));
   }
 }

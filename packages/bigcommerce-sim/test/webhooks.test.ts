@@ -67,7 +67,7 @@ describe("webhook delivery", () => {
     expect(headers["webhook-signature"]).toBe(`v1,${expected}`);
   });
 
-  test("a wildcard scope gets every order event", async () => {
+  test("a wildcard scope gets every order event, the payment's transaction included", async () => {
     const { sim, receiver, hook } = await setup();
     await hook("store/order/*");
     sim.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }] });
@@ -75,6 +75,7 @@ describe("webhook delivery", () => {
     expect(receiver.received.map((r) => (JSON.parse(r.body) as Payload).scope)).toEqual([
       "store/order/created",
       "store/order/statusUpdated",
+      "store/order/transaction/created",
     ]);
   });
 

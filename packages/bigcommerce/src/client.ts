@@ -31,11 +31,14 @@ import {
   Meta,
   NewCustomer,
   NewCustomerAttribute,
+  NewOrderMetafield,
   NewPriceListAssignment,
   NewProduct,
   NewShipment,
   NewWebhook,
   Order,
+  OrderMetafield,
+  OrderMetafieldUpdate,
   OrderProduct,
   OrderShippingAddress,
   OrderUpdate,
@@ -187,6 +190,12 @@ export interface InventorySyncResult {
   rejected: { item: AdjustmentItem; message: string }[];
 }
 
+/** A metafield batch: what BigCommerce saved, and each item it refused with its message. */
+export interface MetafieldBatchResult<I> {
+  saved: OrderMetafield[];
+  failed: { item: I; message: string }[];
+}
+
 export type EnsureWebhookAction = "created" | "reactivated" | "updated" | "unchanged";
 
 const v3List = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), meta: Meta.default({}) });
@@ -200,6 +209,11 @@ const MultiStatus = z.looseObject({
       errors: z.record(z.string(), z.unknown()).optional(),
     })
     .optional(),
+});
+
+const MetafieldBatch = z.looseObject({
+  data: z.array(OrderMetafield).default([]),
+  errors: z.array(z.unknown()).default([]),
 });
 
 const describeIssues = (error: z.ZodError, prefix = ""): string[] =>
@@ -306,6 +320,38 @@ export class BigCommerceClient {
   /** Payment transactions (V3); none is [] (BigCommerce answers 204). */
   async listOrderTransactions(orderId: number): Promise<Transaction[]> {
     return this.v3All(`/v3/orders/${id(orderId, "orderId")}/transactions`, {}, Transaction);
+  }
+
+  // ─── V3 order metafields ──────────────────────────────────────────────────────────────────
+
+  /** An order's metafields, optionally of one namespace. */
+  async listOrderMetafields(
+    orderId: number,
+    filters: { namespace?: string } = {},
+  ): Promise<OrderMetafield[]> {
+    return this.v3All(`/v3/orders/${id(orderId, "orderId")}/metafields`, { ...filters }, OrderMetafield);
+  }
+
+  /**
+   * Creates metafields on many orders in one call (POST /v3/orders/metafields). BigCommerce saves what it can
+   * (422 for a partial success): an item not saved, e.g. one that exists already (namespace + key + order), is
+   * returned in `failed`. The docs give no limit on the batch: callers choose its size.
+   */
+  async createOrderMetafields(items: NewOrderMetafield[]): Promise<MetafieldBatchResult<NewOrderMetafield>> {
+    const body = items.map((item, i) => input(NewOrderMetafield, item, `metafields[${i}]`));
+    const answer = await this.metafieldBatch("POST", body);
+    const key = (m: { resource_id: number; namespace: string; key: string }) =>
+      `${m.resource_id}\u0000${m.namespace}\u0000${m.key}`;
+    return this.metafieldOutcome(items, answer, (item) => answer.data.find((m) => key(m) === key(item)));
+  }
+
+  /** Updates metafields by id in one call (PUT /v3/orders/metafields); refused items come back in `failed`. */
+  async updateOrderMetafields(
+    items: OrderMetafieldUpdate[],
+  ): Promise<MetafieldBatchResult<OrderMetafieldUpdate>> {
+    const body = items.map((item, i) => input(OrderMetafieldUpdate, item, `metafields[${i}]`));
+    const answer = await this.metafieldBatch("PUT", body);
+    return this.metafieldOutcome(items, answer, (item) => answer.data.find((m) => m.id === item.id));
   }
 
   // ─── V3 catalog ───────────────────────────────────────────────────────────────────────────
@@ -707,6 +753,26 @@ export class BigCommerceClient {
   }
 
   // ─── plumbing ─────────────────────────────────────────────────────────────────────────────
+
+  private async metafieldBatch(method: "POST" | "PUT", body: unknown[]) {
+    if (body.length === 0) return { data: [] as OrderMetafield[], errors: [] as unknown[] };
+    const spec: CallSpec = { method, path: "/v3/orders/metafields", body, partialSuccess: true };
+    const { body: answer } = await this.transport.call(spec);
+    return parse(MetafieldBatch, answer, spec);
+  }
+
+  /** Matches each item to what was saved; the rest failed, with BigCommerce's first error title as reason. */
+  private metafieldOutcome<I>(
+    items: I[],
+    answer: { data: OrderMetafield[]; errors: unknown[] },
+    savedOf: (item: I) => OrderMetafield | undefined,
+  ): MetafieldBatchResult<I> {
+    const titles = answer.errors.map((e) => String((e as { title?: unknown })?.title ?? "not saved"));
+    const failed = items
+      .filter((item) => !savedOf(item))
+      .map((item, n) => ({ item, message: titles[n] ?? titles[0] ?? "not saved" }));
+    return { saved: answer.data, failed };
+  }
 
   private async read<S extends z.ZodType>(spec: CallSpec, schema: S): Promise<z.output<S>> {
     const { body } = await this.transport.call(spec);

@@ -180,6 +180,11 @@ export const Order = z.looseObject({
   items_total: Count,
   items_shipped: Count,
   payment_method: Text,
+  /** The payment's id at the gateway ("" when none); a string or a number in the spec. */
+  payment_provider_id: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? "" : String(v))),
   payment_status: Text,
   /** Where BigCommerce located the shopper's IP (ISO alpha-2, "" when unknown). */
   geoip_country_iso2: Text.optional(),
@@ -284,8 +289,41 @@ export const Transaction = z.looseObject({
   test: z.boolean().optional(),
   status: z.string(),
   payment_method_id: z.string().nullish(),
+  /** The transaction this one captures, refunds or voids. */
+  reference_transaction_id: z.number().int().nullish(),
 });
 export type Transaction = z.infer<typeof Transaction>;
+
+// ─── V3 order metafields ────────────────────────────────────────────────────────────────────
+
+const PermissionSet = z.enum(["app_only", "read", "write", "read_and_sf_access", "write_and_sf_access"]);
+
+export const OrderMetafield = z.looseObject({
+  id: Id,
+  namespace: z.string(),
+  key: z.string(),
+  value: z.string(),
+  permission_set: z.string(),
+  resource_id: Id,
+  description: Text,
+});
+export type OrderMetafield = z.infer<typeof OrderMetafield>;
+
+const MetafieldFields = {
+  permission_set: PermissionSet,
+  namespace: z.string().min(1).max(64),
+  key: z.string().min(1).max(64),
+  value: z.string().min(1).max(65535),
+  description: z.string().max(255).optional(),
+};
+
+/** One item of POST /v3/orders/metafields: the order it belongs to is resource_id. */
+export const NewOrderMetafield = z.strictObject({ ...MetafieldFields, resource_id: Id.positive() });
+export type NewOrderMetafield = z.input<typeof NewOrderMetafield>;
+
+/** One item of PUT /v3/orders/metafields: the metafield's id and all of its writable fields. */
+export const OrderMetafieldUpdate = z.strictObject({ ...MetafieldFields, id: Id.positive() });
+export type OrderMetafieldUpdate = z.input<typeof OrderMetafieldUpdate>;
 
 // ─── V3 catalog ─────────────────────────────────────────────────────────────────────────────
 

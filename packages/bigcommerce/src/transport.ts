@@ -43,6 +43,8 @@ export interface CallSpec {
   body?: unknown;
   /** Inventory adjustments answer 422s that name the rejected items. */
   inventoryAdjustment?: boolean;
+  /** Batch endpoints that answer a partial success as 422 with the saved items: return it, do not throw. */
+  partialSuccess?: boolean;
 }
 
 export interface Exchange {
@@ -149,7 +151,7 @@ export class Transport {
       parsed = text;
     }
     const status = response.status;
-    if (status < 400) {
+    if (status < 400 || (spec.partialSuccess && status === 422 && typeof parsed === "object")) {
       if (typeof parsed === "string") {
         return {
           error: new TransientError(

@@ -38,6 +38,14 @@ export const reasons = {
     "The SKU does not match guards.rules.skuPattern: correct the SKU (in BigCommerce for an order, in M3 for an item) or the pattern in the connector config, then replay.",
   ITEM_GROUP_NOT_WEB:
     "The M3 item group (ITGR) is not in guards.rules.itemGroups: remove the product from BigCommerce, move the item back to a web group in M3 (MMS001), or add the group to the config; replaying sends the item anyway.",
+  PAYMENT_UNMAPPED:
+    "Add a row for this gateway, method and currency to finance.mappings (or fix the row named in details) and redeploy, then replay.",
+  GL_ACCOUNT_INVALID:
+    "Correct the account in the finance.mappings row named in details (or create it in M3), redeploy if the config changed, then replay.",
+  PAYMENT_INVALID:
+    "Read details: a transaction without a gateway id or in another currency than the order cannot be posted as is. Fix the config (finance.referenceOptionalMethods) or post it in M3 by hand, then replay.",
+  INVOICE_MISMATCH:
+    "M3 refused the payment against the invoice (unknown invoice, another customer's, or more than is open): check the order's invoices in M3 (OIS350, ARS200), correct them, then replay.",
 } as const;
 
 /** Reasons a guard parks with: data held on purpose, counted in the GuardHolds metric and alarmed. */

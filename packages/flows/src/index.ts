@@ -17,8 +17,17 @@ export * from "./customers/poll";
 export * from "./customers/reconcile";
 export * from "./customers/transform";
 export * from "./customers/update";
+export * from "./finance/allocate";
+export * from "./finance/ars040";
+export * from "./finance/gls840";
+export * from "./finance/ledger";
+export * from "./finance/payments";
+export * from "./finance/poll";
+export * from "./finance/post";
+export * from "./finance/reconcile";
 export * from "./guards";
 export * from "./inventory/breaker";
+
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";

@@ -1,13 +1,13 @@
 import type { Envelope, WebhookSecret } from "@m3bc/core";
 import { describe, expect, test } from "vitest";
-import { ingestWebhook, type OrderEvent } from "../src";
+import { ingestWebhook, type OrderEvent, type TransactionEvent } from "../src";
 import { config } from "./fixtures";
 
 const secret: WebhookSecret = { webhookSecret: "webhook-secret-0123456789" };
 const headers = { "x-connector-secret": secret.webhookSecret };
 
 function ingest(body: string | Buffer, requestHeaders: Record<string, string> = headers) {
-  const sent: Array<Envelope<OrderEvent>> = [];
+  const sent: Array<Envelope<OrderEvent | TransactionEvent>> = [];
   const response = ingestWebhook(
     { headers: requestHeaders, rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body) },
     {

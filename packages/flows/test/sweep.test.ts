@@ -151,6 +151,34 @@ describe("the missed-order sweep", () => {
     expect(result.summary).toContain("no hook for store/order/statusUpdated: run pnpm webhooks register");
   });
 
+  test("with finance on, the transaction hooks are the connector's too: turned back on, or reported missing", async () => {
+    const m = memory([], {
+      hooks: [
+        hook(1, "store/order/created", true),
+        hook(2, "store/order/statusUpdated", true),
+        hook(3, "store/order/transaction/created", false),
+      ],
+    });
+    m.deps.config = parseConfig({
+      ...JSON.parse(JSON.stringify(config)),
+      finance: {
+        enabled: true,
+        mappings: [
+          {
+            gateway: "stripe",
+            paymentType: "CC",
+            batchPaymentType: "WEB",
+            bankAccount: "STRIPE01",
+            accounts: { payment: "1940", receivable: "1510" },
+          },
+        ],
+      },
+    });
+    const result = await sweepOrders(m.deps);
+    expect(m.reactivated).toEqual([3]);
+    expect(result).toMatchObject({ reactivated: 1, unhooked: ["store/order/transaction/updated"] });
+  });
+
   test("in polling mode (no hooks) it takes every change at once; a run while another holds the lease does nothing", async () => {
     const m = memory([order(101, 11, 0)]);
     m.deps.graceSeconds = 0;

@@ -65,6 +65,7 @@ export async function startConnector(options: ConnectorOptions): Promise<Running
     writeFileSync(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
 
   const stack = await startLocalStack({
+    bucketsDir: join(options.dir, "buckets"),
     ...options,
     topology: options.topology ?? topology,
     stateDir: options.persist ? options.dir : undefined,

@@ -154,7 +154,40 @@ export async function runDemo({ sims, connector, cwd, say }: DemoContext): Promi
   );
   await m3("POST", `/orders/${janeM3.ORNO}/ship`, { trackingNumber: "1Z999AA10123456785", carrier: "UPS" });
   await reportShipments(bc, say, [jane], (orders) => orders[0]!.status_id === 2);
+
+  if (connector.config.finance.enabled) await reportFinance({ sims, say }, [jane, arjun], [janeM3, inM3[2]!]);
   say("▶ Demo done. The stack keeps running (stock and catalog syncs on their schedules); Ctrl-C stops it.");
+}
+
+/** M3 invoices the shipped orders; the finance poll posts their card payments to receivables (ARS040MI). */
+async function reportFinance(
+  { sims, say }: Pick<DemoContext, "sims" | "say">,
+  orders: StoreOrder[],
+  m3Orders: M3Order[],
+) {
+  say(`▶ M3 invoices the shipped orders (OIS180); the connector posts their payments to M3 receivables`);
+  for (const m3Order of m3Orders) await sims.m3.admin("POST", `/orders/${m3Order.ORNO}/invoice`, {});
+  const invoices = await waitFor(async () => {
+    const all = await Promise.all(
+      m3Orders.map((o) =>
+        sims.m3.admin<Array<{ EXIN: string; IVAV: string; RAFC: string }>>(
+          "GET",
+          `/finance/invoices?order=${o.ORNO}`,
+        ),
+      ),
+    );
+    return all.every((list) => list.length && list.every((i) => i.RAFC === "0")) ? all : undefined;
+  });
+  for (const [i, order] of orders.entries()) {
+    const metafields = await sims.bigcommerce.admin<Array<{ key: string; value: string }>>(
+      "GET",
+      `/orders/${order.id}/metafields`,
+    );
+    const shown = metafields.map((m) => `${m.key}=${m.value}`).join(", ");
+    const paid = invoices[i]!.map((inv) => `${inv.EXIN} ${inv.IVAV}`).join(", ");
+    say(`  #${order.id} invoice ${paid} paid in full in M3; BigCommerce metafields ${shown}`);
+  }
+  say("  pnpm reconcile finance --local --from <today> --to <today> compares both sides (docs/finance.md)");
 }
 
 async function reportShipments(

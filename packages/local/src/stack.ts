@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -48,6 +49,8 @@ export interface LocalStackOptions {
    * continues where the last run stopped. Without it everything is in memory.
    */
   stateDir?: string;
+  /** Where the topology's buckets live (a folder each); a temporary folder by default. */
+  bucketsDir?: string;
 }
 
 export interface QueueSummary {
@@ -72,6 +75,7 @@ export type LocalStackResources = Pick<
   | "tables"
   | "functions"
   | "schedules"
+  | "buckets"
 >;
 
 export interface LocalStack {
@@ -129,6 +133,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const queues = await provisionQueues(sqs, declared);
   const tables = await provisionTables(dynamo, declared);
+  // S3, locally: a folder per bucket (the adapter writes there when BUCKETS_DIR is set).
+  const bucketsDir = options.bucketsDir ?? mkdtempSync(join(tmpdir(), "m3bc-buckets-"));
+  const buckets = Object.fromEntries(
+    Object.keys(declared.buckets ?? {}).map((name) => {
+      mkdirSync(join(bucketsDir, name), { recursive: true });
+      return [name, join(bucketsDir, name)];
+    }),
+  );
   const context = (fn: string, timeoutSeconds = 30) =>
     lambdaContext(fn, timeoutSeconds, REGION, topology.functions[fn]?.memoryMb);
   // Functions other functions start asynchronously; filled once the handlers are loaded.
@@ -154,6 +166,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     POWERTOOLS_METRICS_DISABLED: "true",
     ...Object.fromEntries(Object.values(queues).map((q) => [env.queueUrl(q.name), q.url])),
     ...Object.fromEntries(Object.entries(tables).map(([name, table]) => [env.tableName(name), table])),
+    BUCKETS_DIR: bucketsDir,
+    ...Object.fromEntries(Object.keys(buckets).map((name) => [env.bucketName(name), name])),
     // Locally a function's name is its topology name.
     ...Object.fromEntries(Object.keys(topology.functions).map((name) => [env.functionName(name), name])),
     ...options.env,
@@ -286,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           { name: fn.trigger.schedule, group: SCHEDULE_GROUP },
         ]),
       ),
+      buckets,
     },
     queues,
     sqs,

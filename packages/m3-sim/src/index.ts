@@ -1,4 +1,5 @@
 export { AdminError, type ItemUpsert, type ShipRequest } from "./admin";
+export type { FinanceSeed, InvoiceRequest } from "./admin-finance";
 export { type Faults, NO_FAULTS } from "./faults";
 export { CODES, DEFAULT_MESSAGES, type MessageKey, type Messages, type MessageTemplate } from "./messages";
 export { type CatalogSeed, DEMO_STOCK } from "./seed";

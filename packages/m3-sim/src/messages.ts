@@ -47,4 +47,11 @@ export const CODES = {
   batchConfirmed: "XBO0001",
   badSearch: "XSQ0001",
   invalidValue: "XVA0001",
+  // Finance (ARS040MI, GLS840MI): the docs give no ids or texts for these; the simulator's own.
+  batchUpdated: "XBP0001",
+  amountInvalid: "XAM0001",
+  invoiceMissing: "WCI0103",
+  invoiceCustomer: "WCU0201",
+  currency: "WCU0401",
+  unknownCode: "XCD0103",
 } as const;

@@ -136,6 +136,7 @@ function seedBasics(store: Store): void {
   for (const warehouse of WAREHOUSES) store.warehouses.set(warehouse.WHLO, { ...warehouse });
   store.orderTypes.add("WEB");
   store.orderTypes.add("SO1");
+  store.receivables.seed();
 }
 
 /** Customer templates (CRS610 CUTM): web shoppers, and B2B accounts (another type, group and terms). */

@@ -313,6 +313,19 @@ const ADMIN: Route[] = [
   ["POST", /^orders\/([^/]+)\/ship$/, (sim, [orno = ""], body) => sim.shipOrder(orno, body as never)],
   ["GET", /^batch-orders\/([^/]+)$/, (sim, [orno = ""]) => sim.batchOrder(orno)],
   ["GET", /^deliveries$/, (sim, _, body) => sim.deliveries(body.order as string | undefined)],
+  ["POST", /^orders\/([^/]+)\/invoice$/, (sim, [orno = ""], body) => sim.invoiceOrder(orno, body as never)],
+  ["POST", /^orders\/([^/]+)\/credit$/, (sim, [orno = ""], body) => sim.creditNote(orno, body as never)],
+  ["GET", /^finance\/invoices$/, (sim, _, body) => sim.invoices(body.order as string | undefined)],
+  ["GET", /^finance\/payment-batches\/([^/]+)$/, (sim, [pbid = ""]) => sim.paymentBatch(pbid)],
+  ["GET", /^finance\/applied-payments$/, (sim) => sim.appliedPayments()],
+  ["GET", /^finance\/journals\/([^/]+)$/, (sim, [key = ""]) => sim.journal(key)],
+  ["PUT", /^finance\/([a-z-]+)\/([^/]+)$/, (sim, [kind = "", code = ""]) => sim.setReference(kind, code)],
+  [
+    "DELETE",
+    /^finance\/([a-z-]+)\/([^/]+)$/,
+    (sim, [kind = "", code = ""]) => sim.setReference(kind, code, false),
+  ],
+  ["POST", /^finance\/seed$/, (sim, _, body) => sim.seedInvoicedOrders(body as never)],
 ];
 
 async function admin(sim: M3Simulator, req: IncomingMessage, res: ServerResponse, path: string, url: URL) {

@@ -22,6 +22,18 @@ import {
   upsertItem,
   upsertPrice,
 } from "./admin";
+import {
+  appliedView,
+  creditNote,
+  type FinanceSeed,
+  type InvoiceRequest,
+  invoiceOrder,
+  invoicesView,
+  journalView,
+  paymentBatchView,
+  seedInvoicedOrders,
+  setReference,
+} from "./admin-finance";
 import { FaultInjector, type Faults } from "./faults";
 import { DEFAULT_MESSAGES, type Messages } from "./messages";
 import { type CatalogSeed, seedCatalog, seedDemo, seedEmpty } from "./seed";
@@ -361,6 +373,42 @@ export class M3Simulator {
 
   shipOrder(orno: string, request: ShipRequest) {
     return shipOrder(this.store, orno, request);
+  }
+
+  // Finance: invoices, receivables, payment batches, journals (admin-finance.ts).
+
+  invoiceOrder(orno: string, request: InvoiceRequest = {}) {
+    return invoiceOrder(this.store, orno, request);
+  }
+
+  creditNote(orno: string, request: { amount: string | number; date?: string }) {
+    return creditNote(this.store, orno, request);
+  }
+
+  invoices(orno?: string) {
+    return invoicesView(this.store, orno);
+  }
+
+  paymentBatch(pbid: string) {
+    return paymentBatchView(this.store, pbid);
+  }
+
+  /** Every payment line of every updated ARS040 batch, in the order they were applied. */
+  appliedPayments() {
+    return appliedView(this.store);
+  }
+
+  journal(key: string) {
+    return journalView(this.store, key);
+  }
+
+  /** Adds (or with `present` false removes) an account, bank account, payment type, batch payment type or charge. */
+  setReference(kind: string, code: string, present = true) {
+    return setReference(this.store, kind, code, present);
+  }
+
+  seedInvoicedOrders(seed: FinanceSeed) {
+    return seedInvoicedOrders(this.store, seed);
   }
 }
 

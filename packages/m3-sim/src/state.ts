@@ -1,4 +1,5 @@
 import { type Dec, maxDec, minDec } from "./decimal";
+import { Receivables } from "./receivables";
 import { SortedList } from "./sorted";
 
 export const COMPANY = { CONO: 100, DIVI: "AAA", FACI: "A01", CUCD: "USD" } as const;
@@ -143,6 +144,10 @@ export interface OrderHead {
   YREF: string;
   OREF: string;
   ADID: string;
+  /** Payment reference, 3rd-party provider and AR payment method, when the order entry gave them. */
+  NREF: string;
+  TRDP: string;
+  PYCD: string;
 }
 
 export interface BatchLine {
@@ -257,6 +262,7 @@ const SERIES_START = {
   customer: 10_001,
   dlix: 4_000_000_001,
   conn: 1_000_001,
+  invoice: 100_000_001,
 };
 
 /**
@@ -298,6 +304,7 @@ export class Store {
   readonly batches = new Map<string, BatchOrder>();
   readonly orders = new Map<string, Order>();
   readonly deliveries = new Map<number, Delivery>();
+  readonly receivables = new Receivables();
   readonly series = { ...SERIES_START };
   /** Kept over resets: they are the tenant's set-up, not its data. */
   readonly refusals: Refusal[] = [];
@@ -400,6 +407,7 @@ export class Store {
     this.itemNumbers.clear();
     this.balanceIndex.clear();
     this.orderTypes.clear();
+    this.receivables.clear();
     this.templates.clear();
     this.removedTransactions.clear();
     Object.assign(this.series, SERIES_START);

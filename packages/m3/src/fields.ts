@@ -296,11 +296,6 @@ export const F = {
   TYPE: alpha(1),
   /** AddBatchText: 1 = pre-text, 2 = post-text, 3 = F6 text. */
   TYTR: integer(1),
-  /**
-   * AddBatchText's text line. Its length is not in the sources read; M3 keeps order text in 60-character lines (the
-   * TX60 that LstHeadText reads back), so one line is at most 60 characters.
-   */
-  PARM: alpha(60),
   SQRY: alpha(1024),
   PRRF: alpha(10),
   TX15: alpha(15),
@@ -319,6 +314,73 @@ export const F = {
   FWNO: alpha(10),
   PGRS: alpha(2),
   PIST: alpha(2),
+  // Finance: order head references, invoices (OIS350MI), receivables (ARS200MI), payment batches (ARS040MI),
+  // GL interface batches (GLS840MI), order values (OIS100MI GetOrderValue). M3H5 gives N17/N16 amounts without
+  // their decimals: 2 is assumed, as for every amount here. Input lengths M3H5 does not give are marked [U] in
+  // docs/m3.md: BAAN 35, KEY1 30, INTN 20, DESC 40, PARM 200.
+  NREF: alpha(20),
+  TRDP: alpha(10),
+  PYCD: alpha(3),
+  IVNO: integer(9),
+  IVTP: alpha(2),
+  YEA4: integer(4),
+  IDAT: date,
+  DUDT: date,
+  IVDT: date,
+  PYNO: alpha(10),
+  INRC: alpha(10),
+  IVAV: decimal(17, 2),
+  RAFC: decimal(17, 2),
+  INPX: alpha(6),
+  EXIN: alpha(14),
+  RXIN: alpha(14),
+  CASH: integer(1),
+  CINO: alpha(15),
+  INYR: integer(4),
+  CUAM: decimal(17, 2),
+  PCUA: decimal(17, 2),
+  OCUA: decimal(17, 2),
+  RECO: integer(1),
+  PBID: integer(10),
+  BOPE: alpha(3),
+  BAAN: alpha(35),
+  NADO: alpha(2),
+  VONO: integer(8),
+  ACDT: date,
+  BPYS: integer(2),
+  TRNO: integer(7),
+  PYAM: decimal(17, 2),
+  PYTP: alpha(2),
+  ARAT: decimal(13, 6),
+  LPDT: date,
+  CKNO: alpha(15),
+  AIT1: alpha(8),
+  AIT2: alpha(8),
+  AIT3: alpha(8),
+  AIT4: alpha(8),
+  AIT5: alpha(8),
+  AIT6: alpha(8),
+  AIT7: alpha(8),
+  CKST: alpha(2),
+  IRNO: alpha(40),
+  CHAM: decimal(17, 2),
+  CHRI: alpha(10),
+  VTCD: integer(2),
+  KEY1: alpha(30),
+  INTN: alpha(20),
+  DESC: alpha(40),
+  LINE: integer(7),
+  PARM: alpha(200),
+  USID: alpha(10),
+  ODAM: decimal(16, 2),
+  ONET: decimal(16, 2),
+  EXAM: decimal(16, 2),
+  VTAM: decimal(16, 2),
+  TOAM: decimal(16, 2),
+  TOPY: decimal(16, 2),
+  INTA: decimal(15, 2),
+  ITOA: decimal(16, 2),
+  ITOP: decimal(16, 2),
   // Metadata and divisions (MRS001MI, MNS100MI: M3H5's generated tables).
   MINM: alpha(10),
   TRNM: alpha(15),
@@ -329,6 +391,13 @@ export const F = {
 } as const;
 
 export type FieldName = keyof typeof F;
+
+/**
+ * OIS100MI AddBatchText's PARM, one line of order text: narrower than the dictionary's PARM (GLS840MI's 200-character
+ * record). Its length is not in the sources read; M3 keeps order text in 60-character lines (the TX60 that
+ * LstHeadText reads back), so one line is at most 60 characters.
+ */
+export const orderTextLine = alpha(60);
 
 /** The dictionary entry for a field name, if the client knows it. */
 export function fieldOf(name: string): Field<unknown, unknown> | undefined {

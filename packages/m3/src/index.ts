@@ -5,6 +5,7 @@ export { canonicalDecimal, F, type Field, type FieldName, type FieldSpec, Unread
 export * from "./ionapi";
 export * from "./programs/crs610mi";
 export * from "./programs/deliveries";
+export * from "./programs/finance";
 export * from "./programs/items";
 export * from "./programs/metadata";
 export * from "./programs/ois100mi";

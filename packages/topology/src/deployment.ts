@@ -12,6 +12,8 @@ export const resourceTags = {
   queueRole: "m3bc:queue-role",
   /** The topology name of a table. */
   table: "m3bc:table",
+  /** The topology name of a bucket. */
+  bucket: "m3bc:bucket",
   /** The topology name of a function (operator commands find its event source and schedule by it). */
   function: "m3bc:function",
   /** The name of a secret ("bigcommerce", "m3"). */
@@ -45,6 +47,7 @@ export const parameterNames = (stage: string) => {
     dlq: (name: string) => `${prefix}/dlq/${name}/arn`,
     table: (name: string) => `${prefix}/table/${name}/arn`,
     secret: (name: string) => `${prefix}/secret/${name}/arn`,
+    bucket: (name: string) => `${prefix}/bucket/${name}/arn`,
     scheduleDlq: `${prefix}/schedule-dlq/arn`,
   };
 };

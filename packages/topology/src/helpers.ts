@@ -12,6 +12,7 @@ export const env = {
   queueUrl: (queue: string) => `QUEUE_URL_${constant(queue)}`,
   tableName: (table: string) => `TABLE_${constant(table)}`,
   secretId: (secret: string) => `SECRET_ID_${constant(secret)}`,
+  bucketName: (bucket: string) => `BUCKET_${constant(bucket)}`,
   functionName: (fn: string) => `FUNCTION_NAME_${constant(fn)}`,
 };
 
@@ -117,6 +118,8 @@ export function validateTopology(topology: Topology): string[] {
         if (spec && !spec.indexes?.some((i) => i.name === index))
           problems.push(`function "${name}": queries unknown index "${index}" of table "${table}"`);
     }
+    for (const b of fn.buckets ?? [])
+      if (!topology.buckets?.[b]) problems.push(`function "${name}": writes to unknown bucket "${b}"`);
     if (fn.timeoutSeconds * VISIBILITY_FACTOR > 43_200)
       problems.push(`function "${name}": timeout too long for SQS`);
   }

@@ -71,6 +71,22 @@ export const topology = {
       maxReceiveCount: 10,
       retentionDays: 4,
     },
+    "finance-events": {
+      flow: "finance",
+      description:
+        "Orders that reached M3 and BigCommerce payment transaction webhooks: the order's payments to record",
+      fifo: false,
+      maxReceiveCount: 8,
+      retentionDays: 14,
+    },
+    "finance-postings": {
+      flow: "finance",
+      description:
+        "Paid payments of invoiced orders to post to M3 receivables, up to finance.paymentsPerBatch per message (one batch)",
+      fifo: false,
+      maxReceiveCount: 10,
+      retentionDays: 14,
+    },
   },
   tables: {
     idempotency: {
@@ -99,6 +115,17 @@ export const topology = {
       description:
         "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
       partitionKey: "pk",
+    },
+    finance: {
+      description:
+        "Finance ledger: per order its payments (the posting ledger, by BigCommerce transaction id), M3 invoices and order value; M3 payment batches and journals as resumable sagas",
+      partitionKey: "pk",
+      // Sparse: orders with invoices or postings still to come (the finance poll's work list), and every order by
+      // the day it was placed (the reconciliation's selection).
+      indexes: [
+        { name: "finance-open", partitionKey: "open", sortKey: "sentAt" },
+        { name: "orders-by-day", partitionKey: "day", sortKey: "pk" },
+      ],
     },
     failures: {
       description:
@@ -134,6 +161,18 @@ export const topology = {
       description:
         "Delta read of M3 prices (OIS320MI LstNewPrices; a full read every prices.fullSyncEveryHours)",
       everyMinutes: 15,
+    },
+    "finance-poll": {
+      flow: "finance",
+      description:
+        "Reads M3 invoices of orders not fully invoiced or posted, writes metafields, queues postings",
+      everyMinutes: 15,
+    },
+    "finance-reconcile": {
+      flow: "finance",
+      description:
+        "Daily finance reconciliation of the last finance.reconcile.windowDays days, to the reports bucket",
+      everyMinutes: 1440,
     },
     "orders-sweep": {
       flow: "orders",
@@ -186,7 +225,7 @@ export const topology = {
       trigger: { type: "http", method: "POST", path: "/webhooks/bigcommerce" },
       timeoutSeconds: 10,
       memoryMb: 512,
-      sends: ["order-events", "customer-events"],
+      sends: ["order-events", "customer-events", "finance-events"],
       tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
       // The webhook secrets only: this public endpoint never holds the API token.
       secrets: ["bigcommerce-webhooks"],
@@ -228,7 +267,7 @@ export const topology = {
       trigger: { type: "sqs", queue: "order-deliveries", batchSize: 10, maxConcurrency: 4 },
       timeoutSeconds: 60,
       memoryMb: 512,
-      sends: [],
+      sends: ["finance-events"],
       tables: {
         // BatchGetItem: the order's progress, customer link and guard statistics in one read; BatchWriteItem: the
         // statistics the guards learn.
@@ -419,6 +458,73 @@ export const topology = {
         failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce"],
+    },
+    "finance-payments": {
+      flow: "finance",
+      description:
+        "Records an order's BigCommerce payment transactions when it reaches M3 and whenever its payment changes",
+      trigger: { type: "sqs", queue: "finance-events", batchSize: 10, maxConcurrency: 2 },
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      sends: [],
+      tables: {
+        finance: { actions: ["GetItem", "PutItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
+      secrets: ["bigcommerce"],
+    },
+    "finance-poll": {
+      flow: "finance",
+      description:
+        "Reads invoices (OIS350MI) and order values of open orders in bulk, writes M3 numbers as order metafields, queues paid payments for posting",
+      trigger: { type: "schedule", schedule: "finance-poll" },
+      timeoutSeconds: 300,
+      memoryMb: 1024,
+      sends: ["finance-postings"],
+      tables: {
+        finance: { actions: ["PutItem"], queries: ["finance-open"] },
+        // PutItem: its run record (schedule#finance-poll), as every scheduled function writes one.
+        ledger: { actions: ["PutItem"] },
+      },
+      secrets: ["m3", "bigcommerce"],
+    },
+    "finance-post": {
+      flow: "finance",
+      description:
+        "Posts payments to M3 receivables exactly once: an ARS040MI payment batch (or a GLS840MI journal) per message, resumable",
+      trigger: { type: "sqs", queue: "finance-postings", batchSize: 1, maxConcurrency: 2 },
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sends: [],
+      tables: {
+        finance: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
+      secrets: ["m3"],
+    },
+    "finance-reconcile": {
+      flow: "finance",
+      description:
+        "Reconciles BigCommerce payments with M3 orders, invoices and receivables; writes CSV and JSON to the reports bucket, publishes mismatch metrics",
+      trigger: { type: "schedule", schedule: "finance-reconcile" },
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+      sends: [],
+      tables: {
+        finance: { queries: ["orders-by-day"] },
+        // PutItem: its run record (schedule#finance-reconcile).
+        ledger: { actions: ["PutItem"] },
+      },
+      secrets: ["m3"],
+      buckets: ["reports"],
+    },
+  },
+  buckets: {
+    reports: {
+      description: "Reports: the daily finance reconciliation (CSV and JSON), by the last day covered",
+      expireAfterDays: 400,
     },
   },
 } as const satisfies Topology;

@@ -1,6 +1,14 @@
 /** The shape of the deployment, declared once and read by the CDK app and the local runtime alike. */
 
-export const flows = ["orders", "shipments", "inventory", "catalog", "customers", "prices"] as const;
+export const flows = [
+  "orders",
+  "shipments",
+  "inventory",
+  "catalog",
+  "customers",
+  "prices",
+  "finance",
+] as const;
 export type Flow = (typeof flows)[number];
 
 /**
@@ -33,6 +41,13 @@ export interface TableSpec {
   /** Epoch-seconds attribute DynamoDB TTL deletes by. */
   ttlAttribute?: string;
   indexes?: TableIndexSpec[];
+}
+
+/** An S3 bucket (a folder under .local/buckets on a laptop), e.g. for reports. */
+export interface BucketSpec {
+  description: string;
+  /** Objects are deleted this many days after they were written. */
+  expireAfterDays: number;
 }
 
 export interface ScheduleSpec {
@@ -92,6 +107,8 @@ export interface FunctionSpec<
   secrets: readonly SecretName[];
   /** The function runs guards that hold data (orders, catalog items, a location's stock): it counts GuardHolds, which is alarmed. */
   holds?: boolean;
+  /** Buckets this function writes objects to. */
+  buckets?: readonly string[];
 }
 
 export interface Topology<Q extends string = string, T extends string = string, S extends string = string> {
@@ -99,6 +116,7 @@ export interface Topology<Q extends string = string, T extends string = string, 
   tables: Record<T, TableSpec>;
   schedules: Record<S, ScheduleSpec>;
   functions: Record<string, FunctionSpec<Q, T, S>>;
+  buckets?: Record<string, BucketSpec>;
 }
 
 /** DLQs keep failures for the longest retention SQS allows, so nothing expires before a replay. */

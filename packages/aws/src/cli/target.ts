@@ -53,6 +53,8 @@ export interface LocalStackFile {
   functions: Record<string, string>;
   /** Topology schedule name → the schedule. */
   schedules: Record<string, ScheduleRef>;
+  /** Topology bucket name → the folder holding its objects (S3, locally). */
+  buckets?: Record<string, string>;
 }
 
 /** The folder of the local stack, relative to the folder commands run in (pnpm runs them at the repository root). */

@@ -82,6 +82,8 @@ export const SalesOrder = z.object({
   total: Amount,
   customerMessage: z.string(),
   paymentMethod: z.string(),
+  /** The payment's id at its gateway (BigCommerce payment_provider_id), "" or absent when there is none. */
+  paymentReference: z.string().optional(),
   couponCodes: z.array(z.string()),
 });
 export type SalesOrder = z.infer<typeof SalesOrder>;

@@ -7,7 +7,7 @@ import {
 } from "@m3bc/bigcommerce";
 import { type ConnectorConfig, describeError, isTransient, suggest } from "@m3bc/core";
 import { CRS610MI, M3BusinessError, type M3Client, MMS005MI, MMS200MI, MNS100MI, MRS001MI } from "@m3bc/m3";
-import { ORDER_SCOPES } from "../orders/webhooks";
+import { webhookScopes } from "../orders/webhooks";
 import { configHints } from "./hints";
 import { type CheckedFlow, enabledFlows, FLOW_NEEDS, SCOPE_NAMES, type ScopeArea } from "./needs";
 
@@ -201,10 +201,10 @@ async function checkHooks(deps: CheckDeps, add: (line: CheckLine) => void) {
   }
   const register = `pnpm webhooks register --url ${deps.webhookUrl ?? "<the stage's WebhookUrlOrdersWebhook>"} (with the same --stage, or --config and --secrets)`;
   const header = deps.config.bigcommerce.webhookHeader;
-  const hooks = (await deps.bigcommerce.listWebhooks()).filter((h) =>
-    (ORDER_SCOPES as readonly string[]).includes(h.scope),
-  );
-  for (const scope of ORDER_SCOPES) {
+  // The order scopes, and the transaction scopes when finance is on.
+  const scopes = webhookScopes(deps.config);
+  const hooks = (await deps.bigcommerce.listWebhooks()).filter((h) => scopes.includes(h.scope));
+  for (const scope of scopes) {
     const forScope = hooks.filter((h) => h.scope === scope);
     if (!forScope.length) {
       fail(

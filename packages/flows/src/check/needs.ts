@@ -1,5 +1,18 @@
 import type { ConnectorConfig } from "@m3bc/core";
-import { CRS610MI, MMS005MI, MMS200MI, MWS410MI, MWS411MI, OIS017MI, OIS100MI, OIS320MI } from "@m3bc/m3";
+import {
+  ARS040MI,
+  ARS200MI,
+  CRS610MI,
+  GLS840MI,
+  MMS005MI,
+  MMS200MI,
+  MWS410MI,
+  MWS411MI,
+  OIS017MI,
+  OIS100MI,
+  OIS320MI,
+  OIS350MI,
+} from "@m3bc/m3";
 
 /** A BigCommerce resource area whose OAuth scope the store-level API account is given (None, Read-only, Modify). */
 export type ScopeArea = "orders" | "products" | "inventory" | "customers" | "information";
@@ -77,18 +90,45 @@ export const FLOW_NEEDS = {
     scopes: { products: "modify" },
     transactions: [OIS017MI.LstPriceList, OIS017MI.LstBasePrice, OIS320MI.LstNewPrices],
   },
+  // Finance posting to AR40 payment batches (finance.posting "ars040"): reads transactions, writes order metafields.
+  finance: {
+    scopes: { orders: "modify" },
+    transactions: [
+      OIS350MI.LstAllInvByCO,
+      OIS100MI.GetOrderValue,
+      ARS200MI.GetInvTotInfo,
+      ARS040MI.AddBatchHead,
+      ARS040MI.AddBatchLine,
+      ARS040MI.AddBatchCharge,
+      ARS040MI.ControlBatch,
+    ],
+  },
+  // Finance posting GLS840MI journals instead (finance.posting "gls840").
+  "finance-gls840": {
+    scopes: { orders: "modify" },
+    transactions: [
+      OIS350MI.LstAllInvByCO,
+      OIS100MI.GetOrderValue,
+      ARS200MI.GetInvTotInfo,
+      GLS840MI.AddBatchHead,
+      GLS840MI.AddBatchLine,
+      GLS840MI.UpdBatch,
+      GLS840MI.CtrlBatch,
+    ],
+  },
 } satisfies Record<string, FlowNeeds>;
 
 export type CheckedFlow = keyof typeof FLOW_NEEDS;
 
 /**
- * The flows a config turns on: inventory needs mapped locations, customers customers.sync, prices price lists;
- * the others always run.
+ * The flows a config turns on: inventory needs mapped locations, customers customers.sync, prices price lists,
+ * finance finance.enabled; the others always run.
  */
 export function enabledFlows(config: ConnectorConfig): CheckedFlow[] {
   const flows: CheckedFlow[] = ["orders", "shipments", "catalog"];
   if (Object.keys(config.inventory.locations).length) flows.splice(2, 0, "inventory");
   if (config.customers.sync !== "off") flows.push("customers");
   if (config.prices.lists.length) flows.push("prices");
+  if (config.finance.enabled) flows.push(config.finance.posting === "gls840" ? "finance-gls840" : "finance");
   return flows;
 }

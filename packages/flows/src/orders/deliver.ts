@@ -52,6 +52,8 @@ export type DeliverOutcome = {
   detail: string;
   /** What the guards decided, for the log line. */
   guard?: Record<string, unknown>;
+  /** Once the order is in M3 (now or before): its M3 order numbers and customer, for the finance flow. */
+  sent?: { orderNumbers: string[]; customerNumber: string };
 };
 
 /**
@@ -75,7 +77,11 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
   );
   const progress = context.progress;
   if (progress?.state === "sent")
-    return { outcome: "skipped", detail: `already in M3 as ${orderNumbers(progress.parts)}` };
+    return {
+      outcome: "skipped",
+      detail: `already in M3 as ${orderNumbers(progress.parts)}`,
+      sent: { orderNumbers: numberList(progress.parts), customerNumber: progress.customerNumber ?? "" },
+    };
 
   // Judged before anything is written: a held order creates no M3 customer and no batch.
   const guard = await guardOrder(payload, context, keys, deps);
@@ -121,6 +127,7 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
       outcome: "done",
       detail: `M3 order ${numbers}`,
       guard: { ...guard.log, ...(learning.error ? { learnError: learning.error } : {}) },
+      sent: { orderNumbers: numberList(done), customerNumber: customer.customerNumber },
     };
   } catch (error) {
     await Promise.all(leased.map((partId) => deps.ledger.releaseLease(key, partId).catch(() => undefined)));
@@ -139,6 +146,9 @@ const orderNumbers = (parts: OrderProgress["parts"]) =>
   Object.values(parts)
     .map((p) => p.orderNumber ?? "?")
     .join(", ");
+
+const numberList = (parts: OrderProgress["parts"]) =>
+  Object.values(parts).flatMap((p) => (p.orderNumber ? [p.orderNumber] : []));
 
 interface PartContext extends DeliverDeps {
   key: string;

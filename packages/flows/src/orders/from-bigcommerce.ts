@@ -29,6 +29,9 @@ export interface BigCommerceOrder {
   payment_status?: string;
   /** Where BigCommerce located the shopper's IP, ISO alpha-2 (read by the guards). */
   geoip_country_iso2?: string;
+  /** The payment's id at its gateway; "" when none. */
+  payment_provider_id?: string;
+
   staff_notes: string;
   billing_address: BigCommerceAddress;
   /** Present when fetched with include=consignments.line_items. */
@@ -157,6 +160,7 @@ export function salesOrderFromBigCommerce(
     total: dec(inc ? order.total_inc_tax : order.total_ex_tax).toString(),
     customerMessage: order.customer_message ?? "",
     paymentMethod: order.payment_method ?? "",
+    paymentReference: order.payment_provider_id ?? "",
     couponCodes: [
       ...new Set(
         consignments.flatMap((c) =>

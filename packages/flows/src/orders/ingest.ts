@@ -14,6 +14,7 @@ import {
 } from "@m3bc/core";
 import { directions } from "../customers/reconcile";
 import { type CustomerEvent, customerEventOf } from "../customers/transform";
+import { type TransactionEvent, transactionEnvelope } from "../finance/payments";
 import type { OrderEvent } from "./transform";
 
 export interface IngestRequest {
@@ -29,8 +30,14 @@ export interface IngestDeps {
   seen(key: string): Promise<boolean>;
   /** Remembers an accepted webhook (a conditional write with TTL), with the order or customer it is about. */
   remember(key: string, about: { scope: string; orderKey?: string; customerKey?: string }): Promise<void>;
-  /** Order events go to order-events, customer events (flow "customers") to customer-events. */
-  enqueue(message: Envelope<OrderEvent | CustomerEvent>, options: { delaySeconds: number }): Promise<void>;
+  /**
+   * Order events go to order-events, customer events (flow "customers") to customer-events, transaction events
+   * (flow "finance", when finance is on) to finance-events.
+   */
+  enqueue(
+    message: Envelope<OrderEvent | CustomerEvent | TransactionEvent>,
+    options: { delaySeconds: number },
+  ): Promise<void>;
   now?: () => number;
 }
 
@@ -91,7 +98,7 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
     return { status: 400, body: { message: `producer ${event.producer} is not this connector's store` } };
   }
 
-  let message: Envelope<OrderEvent | CustomerEvent>;
+  let message: Envelope<OrderEvent | CustomerEvent | TransactionEvent>;
   let delaySeconds = 0;
   const store = config.bigcommerce.storeHash;
   const customerEvent = customerEventOf(event);
@@ -122,6 +129,21 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
       kind: "customer.webhook",
       key: customerKey(store, customerEvent.customerId),
       payload: customerEvent,
+    });
+  } else if (
+    event.scope === "store/order/transaction/created" ||
+    event.scope === "store/order/transaction/updated"
+  ) {
+    if (!config.finance.enabled) return ok("ignored: finance is not enabled");
+    const orderId = Number(event.data.order_id);
+    if (!Number.isSafeInteger(orderId) || orderId <= 0)
+      return { status: 400, body: { message: `data.order_id "${event.data.order_id}" is not an order id` } };
+    const status = (event.data as { transaction_status?: unknown }).transaction_status;
+    message = transactionEnvelope({
+      store,
+      orderId,
+      transactionId: event.data.transaction_id,
+      status: typeof status === "string" ? status : "",
     });
   } else {
     return ok(`ignored: ${event.scope} is not used by the connector`);

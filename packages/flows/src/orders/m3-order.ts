@@ -47,7 +47,18 @@ export function batchHead(
     ORDT: order.createdAt.slice(0, 10),
     CUCD: order.currency,
     YREF: fit("YREF", fullName(order.billingAddress)),
+    ...paymentReference(order, config),
   };
+}
+
+/**
+ * The gateway's payment id on the order head, in the field the finance config names (NREF or OREF), where M3
+ * takes it: only whole, as a cut reference would point at another payment.
+ */
+function paymentReference(order: SalesOrder, config: ConnectorConfig): { NREF?: string; OREF?: string } {
+  const reference = order.paymentReference?.trim() ?? "";
+  const field = config.finance.enabled ? config.finance.orderReference : null;
+  return field && reference && reference === fit(field, reference) ? { [field]: reference } : {};
 }
 
 /** Price per M3 unit: the BigCommerce unit price spread over the M3 quantity one BigCommerce unit makes. */

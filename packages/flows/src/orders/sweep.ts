@@ -3,7 +3,7 @@ import { type ConnectorConfig, type Envelope, newEnvelope, orderKey, type Webhoo
 import type { SyncState } from "../inventory/poll";
 import type { Ledger } from "../ledger";
 import type { OrderEvent } from "./transform";
-import { ORDER_SCOPES } from "./webhooks";
+import { webhookScopes } from "./webhooks";
 
 /** The sweep's memory between runs (ledger item `cursor:orders-sweep`). */
 export interface SweepCursor {
@@ -134,15 +134,15 @@ async function repairHooks(
   webhooks: NonNullable<SweepDeps["webhooks"]>,
 ): Promise<{ reactivated: number; unhooked: string[] }> {
   const header = deps.config.bigcommerce.webhookHeader;
+  // The order scopes, and the transaction scopes when finance is on.
+  const scopes = webhookScopes(deps.config);
   const ours = (await webhooks.list()).filter(
-    (h) =>
-      (ORDER_SCOPES as readonly string[]).includes(h.scope) &&
-      h.headers?.[header] === deps.secret.webhookSecret,
+    (h) => scopes.includes(h.scope) && h.headers?.[header] === deps.secret.webhookSecret,
   );
   let reactivated = 0;
   for (const hook of ours.filter((h) => !h.is_active)) {
     await webhooks.reactivate(hook.id);
     reactivated++;
   }
-  return { reactivated, unhooked: ORDER_SCOPES.filter((scope) => !ours.some((h) => h.scope === scope)) };
+  return { reactivated, unhooked: scopes.filter((scope) => !ours.some((h) => h.scope === scope)) };
 }

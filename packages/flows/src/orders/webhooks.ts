@@ -6,10 +6,17 @@ import { CUSTOMER_SCOPES } from "../customers/transform";
 /** The scopes the orders flow needs: new orders, and status changes (an order paid later becomes eligible then). */
 export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"] as const;
 
-/** The scopes this config needs: the orders', and the customers' when their changes go to M3 (customers.sync). */
+/** With finance on, payment changes too: a capture, void or refund is a new transaction. */
+export const FINANCE_SCOPES = ["store/order/transaction/created", "store/order/transaction/updated"] as const;
+
+/**
+ * The scopes this config needs: the orders', the customers' when their changes go to M3 (customers.sync), and the
+ * transactions' when finance is on.
+ */
 export const webhookScopes = (config: ConnectorConfig): string[] => [
   ...ORDER_SCOPES,
   ...(directions(config.customers).m3 ? CUSTOMER_SCOPES : []),
+  ...(config.finance.enabled ? FINANCE_SCOPES : []),
 ];
 
 /**

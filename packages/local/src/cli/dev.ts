@@ -170,6 +170,7 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
             "orders-sweep": 60,
             "customers-sync": 30,
             "prices-sync": 60,
+            "finance-poll": 15,
           },
           env: { ...common.env, RETRY_BASE_SECONDS: "2" },
         };

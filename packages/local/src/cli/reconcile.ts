@@ -19,12 +19,16 @@ import {
   reconcileInventory,
 } from "@m3bc/flows";
 import { balanceChanges } from "@m3bc/m3";
+import { FINANCE_OPTIONS_HELP, FINANCE_USAGE, reconcileFinanceCommand } from "./reconcile-finance";
 
 const options = {
   sku: { type: "string", multiple: true },
   fix: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   show: { type: "string", default: "50" },
+  from: { type: "string" },
+  to: { type: "string" },
+  csv: { type: "string" },
 } satisfies ParseArgsOptionsConfig;
 
 type Run = CommandSpec<typeof options>["run"];
@@ -33,21 +37,24 @@ type Run = CommandSpec<typeof options>["run"];
  * `pnpm reconcile [what]`: compares what M3 says with what BigCommerce has. One subcommand per kind of data;
  * `stock` is the default. A new kind adds its function here and its flags to `options`.
  */
-const subcommands: Record<string, Run> = { stock: reconcileStock };
+const subcommands: Record<string, Run> = { stock: reconcileStock, finance: reconcileFinanceCommand };
 
 export const reconcileCommand: CommandSpec<typeof options> = {
   name: "reconcile",
   usage: `pnpm reconcile [stock] (--local | --stage <stage> | --config FILE --secrets FILE) [--sku SKU]... [--fix] [--json] [--show 50]
+pnpm reconcile finance (--local | --stage <stage>) --from YYYY-MM-DD --to YYYY-MM-DD [--csv FILE] [--json] [--show 50]
 
   stock   compares M3 and BigCommerce stock for every SKU (or the --sku ones): what the inventory rule gives
           from M3's balances (inventory.availableField, safetyBuffer, unit factors, open orders M3 has not
           allocated) against what BigCommerce has on hand at each mapped location, and prints the mismatches.
           Open orders come from the target's ledger (--local or --stage); without a target they are not subtracted.
-          Exit code 0 in step (or fixed), 1 mismatches left.`,
+          Exit code 0 in step (or fixed), 1 mismatches left.
+${FINANCE_USAGE}`,
   optionsHelp: `  --sku SKU          only this SKU; repeatable
   --fix              sets BigCommerce to the expected quantities (absolute adjustments, 2000 per call)
   --json             prints the whole report as JSON
-  --show N           how many mismatches to print (default 50)`,
+  --show N           how many mismatches to print (default 50)
+${FINANCE_OPTIONS_HELP}`,
   options,
   target: "optional",
   files: true,
@@ -58,6 +65,14 @@ export const reconcileCommand: CommandSpec<typeof options> = {
       throw new CliError(
         `Unknown reconciliation "${parsed.positionals.join(" ")}"`,
         `Name one of: ${Object.keys(subcommands).join(", ")}.`,
+      );
+    const { from, to, csv, sku, fix } = parsed.values;
+    if (what === "finance" && (sku?.length || fix))
+      throw new CliError("--sku and --fix are for the stock reconciliation", "Leave them out for finance.");
+    if (what === "stock" && (from || to || csv))
+      throw new CliError(
+        "--from, --to and --csv are for pnpm reconcile finance",
+        "Add `finance` after reconcile.",
       );
     return run(parsed, io);
   },

@@ -1,5 +1,6 @@
 import { CRS610MI } from "./crs610mi";
 import { MWS410MI, MWS411MI } from "./deliveries";
+import { ARS040MI, ARS200MI, GLS840MI, OIS350MI } from "./finance";
 import { MMS005MI, MMS200MI } from "./items";
 import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
@@ -15,6 +16,10 @@ export const PROGRAMS: Record<string, Program> = {
   MWS411MI,
   OIS017MI,
   OIS320MI,
+  OIS350MI,
+  ARS200MI,
+  ARS040MI,
+  GLS840MI,
   MRS001MI,
   MNS100MI,
 };

@@ -11,6 +11,7 @@ import {
   type Problem,
   type Store,
 } from "../state";
+import { ORDER_VALUE_OUT, orderValue } from "./finance";
 import { ADDRESS, BALANCE_OUT, type Program, T } from "./types";
 
 /** The warehouse a line ships from when neither the line nor the head names one. */
@@ -60,6 +61,9 @@ const HEAD_TEXT = [
   "YREF",
   "OREF",
   "ADID",
+  "NREF",
+  "TRDP",
+  "PYCD",
 ] as const;
 
 function problem(levl: string, template: MessageTemplate, field: string, ...values: string[]): Problem {
@@ -188,6 +192,9 @@ export const OIS100MI: Program = {
       YREF: "A30",
       OREF: "A30",
       ADID: "A6",
+      NREF: "A20",
+      TRDP: "A10",
+      PYCD: "A3",
     },
     output: { ORNO: "A10" },
     run({ store, input }) {
@@ -415,6 +422,16 @@ export const OIS100MI: Program = {
       return orderOf(store, input)
         .lines.filter((l) => !itno || l.ITNO === itno)
         .map(({ DIA, DIP, ...line }) => line);
+    },
+  },
+
+  /** Ordered and invoiced totals of an order (the invoiced ones from its invoices, credit notes included). */
+  GetOrderValue: {
+    input: { ...cono, ORNO: "A10*" },
+    output: ORDER_VALUE_OUT,
+    run({ store, input }) {
+      const order = orderOf(store, input);
+      return [orderValue(order.lines, store.receivables.ofOrder(order.ORNO), order.head.CUCD)];
     },
   },
 

@@ -1,4 +1,4 @@
-import { F } from "../fields";
+import { F, orderTextLine } from "../fields";
 import { transaction } from "../transaction";
 import { postalAddress, warehouseBalance } from "./groups";
 
@@ -42,6 +42,9 @@ export const OIS100MI = {
       YREF: F.YREF,
       OREF: F.OREF,
       ADID: F.ADID,
+      NREF: F.NREF,
+      TRDP: F.TRDP,
+      PYCD: F.PYCD,
     },
     output: { ORNO: F.ORNO },
   }),
@@ -90,7 +93,7 @@ export const OIS100MI = {
 
   /** One line of order text (TYPE 1 = head, TYTR 1 = pre-text, printed before the lines); one call per line. */
   AddBatchText: transaction(P, "AddBatchText", {
-    required: { ORNO: F.ORNO, TYPE: F.TYPE, TYTR: F.TYTR, PARM: F.PARM },
+    required: { ORNO: F.ORNO, TYPE: F.TYPE, TYTR: F.TYTR, PARM: orderTextLine },
     optional: { CONO: F.CONO, PONR: F.PONR, POSX: F.POSX, LNCD: F.LNCD },
   }),
 
@@ -159,6 +162,25 @@ export const OIS100MI = {
       ALQT: F.ALQT,
       DLQT: F.DLQT,
       IVQT: F.IVQT,
+    },
+  }),
+
+  /** Ordered (TOPY) and invoiced (ITOP) totals of a confirmed order, in its currency. */
+  GetOrderValue: transaction(P, "GetOrderValue", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+    output: {
+      NTAM: F.NTAM,
+      ODAM: F.ODAM,
+      ONET: F.ONET,
+      EXAM: F.EXAM,
+      VTAM: F.VTAM,
+      TOAM: F.TOAM,
+      TOPY: F.TOPY,
+      INTA: F.INTA,
+      ITOA: F.ITOA,
+      ITOP: F.ITOP,
+      CUCD: F.CUCD,
     },
   }),
 
