@@ -1,6 +1,9 @@
 import { bigCommerceClient, dynamoLedger, loadConfig, m3Client, perRuntime, sqsHandler } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
 import {
+  CANCEL_KIND,
+  CancelPayload,
+  cancelOrder,
   checkWarehousesInM3,
   DeliveryPayload,
   deliverOrder,
@@ -17,9 +20,15 @@ const warehousesChecked = perRuntime(() =>
 export const handler = sqsHandler(
   "orders-deliver",
   async (message, { leaseUntil }) => {
+    const config = loadConfig();
+    if (message.kind === CANCEL_KIND)
+      return cancelOrder(parsePayload(CancelPayload, message.payload, "order cancel"), {
+        config,
+        ledger: dynamoLedger,
+        m3: await m3Client(),
+      });
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
-    const config = loadConfig();
     const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
     const result = await deliverOrder(payload, {
       config,
@@ -47,6 +56,8 @@ export const handler = sqsHandler(
   // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
   {
     parkAs: (message) => {
+      // A cancel carries no customer details: it is parked as it is, and replayed as a cancel.
+      if (message.kind === CANCEL_KIND) return undefined;
       const redelivery = redeliveryOf(message);
       return redelivery && { queue: "order-events", message: redelivery };
     },

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseOrThrow } from "./config-errors";
 import { FinanceConfig } from "./finance-config";
 import { Decimal } from "./money";
+import { DEFAULT_STATUS_MAP, StatusRow, statusMapProblems, statusRow } from "./status-config";
 
 /**
  * The connector's one config file (config/<stage>.json). Secrets never go here: they live in Secrets
@@ -295,6 +296,54 @@ export const ConnectorConfig = z.strictObject({
         })
         // The missed-order sweep: every few minutes, BigCommerce orders changed since its last run.
         .prefault({}),
+      statusMap: z
+        .array(StatusRow)
+        .default(DEFAULT_STATUS_MAP)
+        .describe(
+          "M3 order status ranges (highest line status) → BigCommerce status ids, one row each for sent, shipped, completed and cancelled; see docs/returns.md",
+        ),
+      cancel: z
+        .strictObject({
+          pickedStatus: z
+            .string()
+            .regex(/^\d{2}$/)
+            .default("44")
+            .describe(
+              "the M3 order status (highest line status) from which a cancel is too late: 44 = a line is on a picking list",
+            ),
+          reasonCode: z
+            .string()
+            .min(1)
+            .max(3)
+            .nullable()
+            .default(null)
+            .describe(
+              "M3 transaction reason (RSCD) given to DelLine when a BigCommerce cancel deletes the order, or null",
+            ),
+        })
+        // BigCommerce cancels (statuses of the statusMap's "cancelled" row) delete the M3 order while nothing is picked.
+        .prefault({}),
+    })
+    .superRefine((orders, ctx) => {
+      const problems = statusMapProblems(orders.statusMap);
+      for (const problem of problems)
+        ctx.addIssue({ code: "custom", path: ["statusMap", ...problem.path], message: problem.message });
+      if (problems.length) return;
+      const cancelled = statusRow(orders.statusMap, "cancelled").bigcommerce;
+      const both = orders.eligibleStatuses.filter((id) => cancelled.includes(id));
+      if (both.length)
+        ctx.addIssue({
+          code: "custom",
+          path: ["eligibleStatuses"],
+          message: `status ${both.join(", ")} both sends an order to M3 and cancels it (statusMap "cancelled")`,
+        });
+      const sentId = orders.markSent.statusId;
+      if (sentId !== null && !statusRow(orders.statusMap, "sent").bigcommerce.includes(sentId))
+        ctx.addIssue({
+          code: "custom",
+          path: ["markSent", "statusId"],
+          message: `status ${sentId} is not one of the statusMap's "sent" ids; add it there or pick one of them`,
+        });
     })
     .prefault({}),
   customers: z

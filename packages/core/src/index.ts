@@ -10,3 +10,4 @@ export * from "./network";
 export * from "./payload";
 export * from "./redact";
 export * from "./secrets";
+export * from "./status-config";

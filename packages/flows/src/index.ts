@@ -17,6 +17,7 @@ export * from "./inventory/reconcile";
 export * from "./inventory/rule";
 export * from "./inventory/snapshot";
 export * from "./ledger";
+export * from "./orders/cancel";
 export * from "./orders/customers";
 export * from "./orders/deliver";
 export * from "./orders/from-bigcommerce";

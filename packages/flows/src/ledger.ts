@@ -34,8 +34,11 @@ export interface PartProgress {
 /** Progress of one BigCommerce order through M3; parts are keyed by shipping address id. */
 export interface OrderProgress {
   key: string;
-  /** "sent" once every part is confirmed in M3 and BigCommerce is marked. */
-  state: "in-progress" | "sent";
+  /**
+   * "sent" once every part is confirmed in M3 and BigCommerce is marked; "cancelled" once a BigCommerce cancel
+   * was recorded (before M3, no batch may be entered any more; after, its M3 orders were deleted).
+   */
+  state: "in-progress" | "sent" | "cancelled";
   parts: Record<string, PartProgress>;
   customerNumber?: string;
 }
@@ -71,8 +74,8 @@ export interface Ledger {
   putCustomer(key: string, link: CustomerLink): Promise<void>;
   getOrder(key: string): Promise<OrderProgress | undefined>;
   /**
-   * Records the temporary (batch) order number of a part, only if the part has none or still has `replacing`:
-   * "conflict" means another delivery of the same order got there first.
+   * Records the temporary (batch) order number of a part, only if the part has none or still has `replacing`
+   * and the order is not cancelled: "conflict" means another delivery (or a cancel) got there first.
    */
   recordBatchHead(
     key: string,
@@ -84,7 +87,7 @@ export interface Ledger {
   releaseLease(key: string, partId: string): Promise<void>;
   /**
    * Records the confirmed M3 order numbers (with each part's lines) and that BigCommerce was marked: the order
-   * is in M3, and now waits for its shipments.
+   * is in M3, and now waits for its shipments. "cancelled" (nothing recorded) if a cancel got there first.
    */
   recordSent(
     key: string,
@@ -92,7 +95,12 @@ export interface Ledger {
     parts: OrderProgress["parts"],
     customerNumber: string,
     reservation: Reservation,
-  ): Promise<void>;
+  ): Promise<"recorded" | "cancelled">;
+  /**
+   * Records a BigCommerce cancel: no batch is recorded for the order from then on, and it leaves the open-orders
+   * (reservations) and unshipped-orders indexes.
+   */
+  recordCancelled(key: string, orderId: number): Promise<void>;
   /** Orders in M3 with something still to ship (a sparse index: shipped orders drop out of it). */
   listUnshipped(): AsyncGenerator<ShippableOrder>;
   getShippable(key: string): Promise<ShippableOrder | undefined>;

@@ -9,6 +9,7 @@ import {
   type ItemUpsert,
   itemView,
   orderView,
+  pickOrder,
   type ShipRequest,
   setStock,
   shipOrder,
@@ -332,6 +333,11 @@ export class M3Simulator {
 
   deliveries(orno?: string) {
     return [...this.store.deliveries.values()].filter((d) => !orno || d.RIDN === orno).map(deliveryView);
+  }
+
+  /** Puts the order's open lines on a picking list (status 44): from then on a cancel is too late. */
+  pickOrder(orno: string) {
+    return pickOrder(this.store, orno);
   }
 
   shipOrder(orno: string, request: ShipRequest) {

@@ -151,6 +151,8 @@ export interface OrderLine {
   ALQT: Dec;
   DLQT: Dec;
   IVQT: Dec;
+  /** Quantity on a released picking list (admin `pick`): the line is then status 44 and can no longer be deleted. */
+  PLQT?: Dec;
   ORST: string;
 }
 

@@ -296,6 +296,8 @@ export const F = {
   FWNO: alpha(10),
   PGRS: alpha(2),
   PIST: alpha(2),
+  // Cancellations and returns (OIS100MI DelLine, OIS390MI): transaction reason code.
+  RSCD: alpha(3),
   // Finance: order head references, invoices (OIS350MI), receivables (ARS200MI), payment batches (ARS040MI),
   // GL interface batches (GLS840MI), order values (OIS100MI GetOrderValue). M3H5 gives N17/N16 amounts without
   // their decimals: 2 is assumed, as for every amount here. Input lengths M3H5 does not give are marked [U] in

@@ -42,6 +42,10 @@ export const FLOW_NEEDS = {
       OIS100MI.LstErrMsgOrder,
       OIS100MI.GetOrderNo,
       OIS100MI.DelBatchHead,
+      // Cancels: the lines' status, then deleting lines and head while nothing is picked.
+      OIS100MI.LstLine,
+      OIS100MI.DelLine,
+      OIS100MI.DelHead,
       CRS610MI.SearchCustomer,
       CRS610MI.Add,
       MMS005MI.LstWarehouses,

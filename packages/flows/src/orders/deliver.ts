@@ -57,6 +57,8 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
   const { order } = payload;
   const key = `order:${order.store}:${order.orderId}`;
   const progress = await deps.ledger.getOrder(key);
+  if (progress?.state === "cancelled")
+    return { outcome: "skipped", detail: "cancelled in BigCommerce before it reached M3" };
   if (progress?.state === "sent")
     return {
       outcome: "skipped",
@@ -97,7 +99,15 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
     }
     const numbers = orderNumbers(done);
     await markSent(payload, numbers, deps);
-    await deps.ledger.recordSent(key, order.orderId, done, customer.customerNumber, reservationOf(order));
+    const recorded = await deps.ledger.recordSent(
+      key,
+      order.orderId,
+      done,
+      customer.customerNumber,
+      reservationOf(order),
+    );
+    // The cancel waits for this delivery's lease, then deletes what it confirmed.
+    if (recorded === "cancelled") throw new TransientError(`${key} was cancelled while it was delivered`);
     return {
       outcome: "done",
       detail: `M3 order ${numbers}`,

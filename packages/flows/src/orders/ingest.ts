@@ -6,7 +6,7 @@ import {
 } from "@m3bc/bigcommerce";
 import { type ConnectorConfig, type Envelope, newEnvelope, orderKey, type WebhookSecret } from "@m3bc/core";
 import { type TransactionEvent, transactionEnvelope } from "../finance/payments";
-import type { OrderEvent } from "./transform";
+import { cancels, type OrderEvent } from "./transform";
 
 export interface IngestRequest {
   headers: Record<string, string>;
@@ -94,8 +94,8 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
     delaySeconds = config.orders.createdEventDelaySeconds;
   } else if (event.scope === "store/order/statusUpdated") {
     const newStatusId = event.data.status.new_status_id;
-    if (!config.orders.eligibleStatuses.includes(newStatusId))
-      return ok(`ignored: status ${newStatusId} does not go to M3`);
+    if (!config.orders.eligibleStatuses.includes(newStatusId) && !cancels(config, newStatusId))
+      return ok(`ignored: status ${newStatusId} neither sends an order to M3 nor cancels it`);
     message = orderEnvelope(store, {
       scope: event.scope,
       orderId: event.data.id,

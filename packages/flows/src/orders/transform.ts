@@ -1,6 +1,7 @@
-import { type ConnectorConfig, type Envelope, followOn, formatMoney, orderKey } from "@m3bc/core";
+import { type ConnectorConfig, type Envelope, followOn, formatMoney, orderKey, statusRow } from "@m3bc/core";
 import { z } from "zod";
 import type { Ledger } from "../ledger";
+import type { CancelPayload } from "./cancel";
 import type { DeliveryPayload } from "./deliver";
 import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcommerce";
 
@@ -41,14 +42,23 @@ export interface TransformDeps {
 
 export type TransformResult =
   | { outcome: "skipped"; detail: string }
-  | { outcome: "done"; detail: string; delivery: DeliveryPayload };
+  | { outcome: "done"; detail: string; delivery: DeliveryPayload }
+  | { outcome: "done"; detail: string; cancel: CancelPayload };
+
+/** True when BigCommerce status `statusId` cancels an order (the statusMap's "cancelled" row: Cancelled, Declined). */
+export const cancels = (config: ConnectorConfig, statusId: number) =>
+  statusRow(config.orders.statusMap, "cancelled").bigcommerce.includes(statusId);
 
 /**
  * Turns an order event into a delivery: skips orders already in M3 (one ledger read, no API call) and orders
  * not in an eligible status; otherwise fetches the order once and maps it to the canonical sales order.
+ * A status change to a cancelling status becomes a cancel once the order, fetched again, still has it (a later
+ * webhook may have re-opened it).
  */
 export async function transformOrder(event: OrderEvent, deps: TransformDeps): Promise<TransformResult> {
   const { config } = deps;
+  if (event.newStatusId !== undefined && cancels(config, event.newStatusId))
+    return transformCancel(event, deps);
   const key = orderKey(config.bigcommerce.storeHash, event.orderId);
   const progress = await deps.ledger.getOrder(key);
   if (progress?.state === "sent") return { outcome: "skipped", detail: "already in M3" };
@@ -63,5 +73,17 @@ export async function transformOrder(event: OrderEvent, deps: TransformDeps): Pr
     outcome: "done",
     detail: `${salesOrder.lines.length} lines, total ${formatMoney(salesOrder.total, salesOrder.currency)}`,
     delivery: { order: salesOrder, staffNotes: order.staff_notes ?? "" },
+  };
+}
+
+async function transformCancel(event: OrderEvent, deps: TransformDeps): Promise<TransformResult> {
+  const order = await deps.fetchOrder(event.orderId);
+  if (!order) return { outcome: "skipped", detail: "BigCommerce no longer has this order" };
+  if (!cancels(deps.config, order.status_id))
+    return { outcome: "skipped", detail: `no longer cancelled: status ${order.status_id} now` };
+  return {
+    outcome: "done",
+    detail: `cancelled (status ${order.status_id})`,
+    cancel: { orderId: event.orderId, statusId: order.status_id },
   };
 }
