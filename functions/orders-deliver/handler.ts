@@ -1,4 +1,13 @@
-import { bigCommerceClient, dynamoLedger, loadConfig, m3Client, perRuntime, sqsHandler } from "@m3bc/aws";
+import {
+  bigCommerceClient,
+  dynamoLedger,
+  loadConfig,
+  m3Client,
+  perRuntime,
+  recordFinanceRefund,
+  refundMetafield,
+  sqsHandler,
+} from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
 import {
   CANCEL_KIND,
@@ -9,7 +18,10 @@ import {
   deliverOrder,
   orderSent,
   orderSentEnvelope,
+  REFUND_KIND,
+  RefundPayload,
   redeliveryOf,
+  refundToM3,
 } from "@m3bc/flows";
 
 // Once per container: every warehouse the routing config names must exist in M3.
@@ -26,6 +38,15 @@ export const handler = sqsHandler(
         config,
         ledger: dynamoLedger,
         m3: await m3Client(),
+      });
+    if (message.kind === REFUND_KIND)
+      return refundToM3(parsePayload(RefundPayload, message.payload, "order refund"), {
+        config,
+        ledger: dynamoLedger,
+        m3: await m3Client(),
+        leaseUntil,
+        markRefund: refundMetafield(await bigCommerceClient(), config),
+        recordForFinance: recordFinanceRefund,
       });
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
@@ -56,8 +77,8 @@ export const handler = sqsHandler(
   // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
   {
     parkAs: (message) => {
-      // A cancel carries no customer details: it is parked as it is, and replayed as a cancel.
-      if (message.kind === CANCEL_KIND) return undefined;
+      // Cancels and refunds carry no customer details: they are parked as they are, and replayed as such.
+      if (message.kind === CANCEL_KIND || message.kind === REFUND_KIND) return undefined;
       const redelivery = redeliveryOf(message);
       return redelivery && { queue: "order-events", message: redelivery };
     },

@@ -14,6 +14,7 @@ export * from "./observability";
 export * from "./orders-sweep";
 export * from "./parked";
 export * from "./queue";
+export * from "./returns";
 export * from "./runtime";
 export * from "./schedule-runs";
 export * from "./secrets";

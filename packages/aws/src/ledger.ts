@@ -1,6 +1,13 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerLink, Ledger, OrderProgress, PartProgress, ShippableOrder } from "@m3bc/flows";
+import type {
+  CustomerLink,
+  Ledger,
+  OrderProgress,
+  PartProgress,
+  RefundProgress,
+  ShippableOrder,
+} from "@m3bc/flows";
 import { dynamo } from "./aws-clients";
 import { tableName } from "./runtime";
 
@@ -194,6 +201,61 @@ export const dynamoLedger: Ledger = {
           ":orderId": orderId,
           ":now": new Date().toISOString(),
         },
+      }),
+    );
+  },
+
+  async getRefund(key, refundId) {
+    const { Item } = await dynamo().send(
+      new GetCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        ConsistentRead: true,
+        ProjectionExpression: "#r",
+        ExpressionAttributeNames: { "#r": `refund#${refundId}` },
+      }),
+    );
+    return Item?.[`refund#${refundId}`] as RefundProgress | undefined;
+  },
+
+  async claimRefund(key, refundId, until, now) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: "SET #lease = :until",
+          ConditionExpression: "attribute_not_exists(#lease) OR #lease <= :now",
+          ExpressionAttributeNames: { "#lease": `refundLease#${refundId}` },
+          ExpressionAttributeValues: { ":until": until, ":now": now },
+        }),
+      );
+      return "claimed";
+    } catch (error) {
+      if (isConditionFailure(error)) return "busy";
+      throw error;
+    }
+  },
+
+  async saveRefund(key, refundId, progress) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "SET #r = :progress, updatedAt = :now",
+        ExpressionAttributeNames: { "#r": `refund#${refundId}` },
+        ExpressionAttributeValues: { ":progress": progress, ":now": new Date().toISOString() },
+      }),
+    );
+  },
+
+  async releaseRefund(key, refundId) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "REMOVE #lease",
+        ExpressionAttributeNames: { "#lease": `refundLease#${refundId}` },
       }),
     );
   },

@@ -268,6 +268,11 @@ export async function startBigCommerceSimulator(
       run: (m, body) => admin.addTransaction(Number(m[1]), (body ?? {}) as unknown as NewTransaction),
     },
     {
+      method: "POST",
+      pattern: /^\/orders\/(\d+)\/refunds$/,
+      run: (m, body) => admin.refundOrder(Number(m[1]), (body ?? {}) as never),
+    },
+    {
       method: "GET",
       pattern: /^\/orders\/(\d+)\/metafields$/,
       run: (m) => admin.listMetafields(Number(m[1])),

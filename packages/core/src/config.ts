@@ -444,6 +444,29 @@ export const ConnectorConfig = z.strictObject({
     })
     .prefault({}),
   finance: FinanceConfig.prefault({}),
+  returns: z
+    .strictObject({
+      fromBigCommerce: z
+        .boolean()
+        .default(true)
+        .describe(
+          "BigCommerce refunds (store/order/refund/created) become M3 customer returns (OIS390MI) for refunded items; refunds without items are recorded for the finance reconciliation",
+        ),
+      warehouse: WarehouseCode.nullable()
+        .default(null)
+        .describe(
+          "the M3 warehouse (WHLO) returns are received in; null = the warehouse each line shipped from",
+        ),
+      reasonCode: z
+        .string()
+        .min(1)
+        .max(3)
+        .nullable()
+        .default(null)
+        .describe("M3 transaction reason (RSCD) on the return head and lines, or null"),
+    })
+    // Refunds, returns and (later) M3 credits back to BigCommerce: docs/returns.md.
+    .prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 

@@ -28,4 +28,5 @@ export * from "./orders/sweep";
 export * from "./orders/transform";
 export * from "./orders/units";
 export * from "./orders/webhooks";
+export * from "./returns/refund";
 export * from "./shipments";

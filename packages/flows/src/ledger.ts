@@ -1,3 +1,5 @@
+import type { RefundProgress } from "./returns/refund";
+
 /**
  * What the flows remember between messages (DynamoDB in the cloud and locally, memory in unit tests).
  * Each write is one conditional or plain put/update; reads are single gets.
@@ -16,6 +18,10 @@ export interface ShipLine {
   sku: string;
   quantity: number;
   unitQuantity: string;
+  /** The M3 warehouse the line ships from. */
+  warehouse?: string;
+  /** The M3 order line (PONR), when the delivery that entered it recorded it (a customer return references it). */
+  m3Line?: number;
 }
 
 export interface PartProgress {
@@ -101,6 +107,12 @@ export interface Ledger {
    * (reservations) and unshipped-orders indexes.
    */
   recordCancelled(key: string, orderId: number): Promise<void>;
+  /** A BigCommerce refund's progress into M3 (returns entered, lines sent), on the order's item. */
+  getRefund(key: string, refundId: number): Promise<RefundProgress | undefined>;
+  /** Takes the refund's lease until `until` unless another invocation holds it past `now`. */
+  claimRefund(key: string, refundId: number, until: number, now: number): Promise<"claimed" | "busy">;
+  saveRefund(key: string, refundId: number, progress: RefundProgress): Promise<void>;
+  releaseRefund(key: string, refundId: number): Promise<void>;
   /** Orders in M3 with something still to ship (a sparse index: shipped orders drop out of it). */
   listUnshipped(): AsyncGenerator<ShippableOrder>;
   getShippable(key: string): Promise<ShippableOrder | undefined>;

@@ -28,6 +28,7 @@ import {
   seedInvoicedOrders,
   setReference,
 } from "./admin-finance";
+import { plainDec } from "./decimal";
 import { FaultInjector, type Faults } from "./faults";
 import { DEFAULT_MESSAGES, type Messages } from "./messages";
 import { type CatalogSeed, seedCatalog, seedDemo, seedEmpty } from "./seed";
@@ -342,6 +343,13 @@ export class M3Simulator {
 
   shipOrder(orno: string, request: ShipRequest) {
     return shipOrder(this.store, orno, request);
+  }
+
+  /** Customer returns (OIS390), optionally of one order, with their lines' quantities as decimal strings. */
+  customerReturns(orno?: string) {
+    return [...this.store.returns.values()]
+      .filter((r) => !orno || r.RORN === orno)
+      .map((r) => ({ ...r, lines: r.lines.map((l) => ({ ...l, REQ0: plainDec(l.REQ0) })) }));
   }
 
   // Finance: invoices, receivables, payment batches, journals (admin-finance.ts).

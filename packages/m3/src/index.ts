@@ -9,4 +9,5 @@ export * from "./programs/finance";
 export * from "./programs/items";
 export * from "./programs/metadata";
 export * from "./programs/ois100mi";
+export * from "./programs/returns";
 export * from "./transaction";

@@ -232,6 +232,8 @@ export const topology = {
         ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
         failures: { actions: ["PutItem"] },
+        // A BigCommerce refund is recorded on the order's finance item for the reconciliation.
+        finance: { actions: ["UpdateItem"] },
       },
       secrets: ["bigcommerce", "m3"],
     },

@@ -10,6 +10,7 @@ import {
   MWS411MI,
   OIS100MI,
   OIS350MI,
+  OIS390MI,
 } from "@m3bc/m3";
 
 /** A BigCommerce resource area whose OAuth scope the store-level API account is given (None, Read-only, Modify). */
@@ -46,6 +47,11 @@ export const FLOW_NEEDS = {
       OIS100MI.LstLine,
       OIS100MI.DelLine,
       OIS100MI.DelHead,
+      // BigCommerce refunds: the order's invoice, then a customer return (LstLine resumes one cut short).
+      OIS350MI.LstAllInvByCO,
+      OIS390MI.AddHead,
+      OIS390MI.AddLine,
+      OIS390MI.LstLine,
       CRS610MI.SearchCustomer,
       CRS610MI.Add,
       MMS005MI.LstWarehouses,

@@ -102,6 +102,14 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
       hash: event.hash,
       newStatusId,
     });
+  } else if (event.scope === "store/order/refund/created") {
+    if (!config.returns.fromBigCommerce) return ok("ignored: returns.fromBigCommerce is off");
+    message = orderEnvelope(store, {
+      scope: event.scope,
+      orderId: event.data.id,
+      hash: event.hash,
+      refundId: event.data.refund.refund_id,
+    });
   } else if (
     event.scope === "store/order/transaction/created" ||
     event.scope === "store/order/transaction/updated"

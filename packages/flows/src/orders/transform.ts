@@ -1,6 +1,16 @@
-import { type ConnectorConfig, type Envelope, followOn, formatMoney, orderKey, statusRow } from "@m3bc/core";
+import type { OrderProduct, Refund } from "@m3bc/bigcommerce";
+import {
+  type ConnectorConfig,
+  type Envelope,
+  followOn,
+  formatMoney,
+  orderKey,
+  statusRow,
+  TransientError,
+} from "@m3bc/core";
 import { z } from "zod";
 import type { Ledger } from "../ledger";
+import type { RefundPayload } from "../returns/refund";
 import type { CancelPayload } from "./cancel";
 import type { DeliveryPayload } from "./deliver";
 import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcommerce";
@@ -10,12 +20,19 @@ export const REDELIVER_SCOPE = "connector/redeliver";
 
 /** What ingest puts on the order-events queue: the webhook's facts, not the order (always re-fetched). */
 export const OrderEvent = z.object({
-  scope: z.enum(["store/order/created", "store/order/statusUpdated", REDELIVER_SCOPE]),
+  scope: z.enum([
+    "store/order/created",
+    "store/order/statusUpdated",
+    "store/order/refund/created",
+    REDELIVER_SCOPE,
+  ]),
   orderId: z.number().int().positive(),
   /** BigCommerce's hash of the webhook ("" for a redelivery). */
   hash: z.string(),
   /** For statusUpdated: the status BigCommerce reported. */
   newStatusId: z.number().int().optional(),
+  /** For refund/created: the refund. */
+  refundId: z.number().int().positive().optional(),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -38,12 +55,17 @@ export interface TransformDeps {
   ledger: Pick<Ledger, "getOrder">;
   /** The order with its shipping consignments and line items, in one call; undefined if BigCommerce has no such order. */
   fetchOrder(orderId: number): Promise<BigCommerceOrder | undefined>;
+  /** The order's refunds (V3 payment actions). */
+  fetchRefunds(orderId: number): Promise<Refund[]>;
+  /** The order's products: quantities ordered and shipped per line. */
+  fetchOrderProducts(orderId: number): Promise<OrderProduct[]>;
 }
 
 export type TransformResult =
   | { outcome: "skipped"; detail: string }
   | { outcome: "done"; detail: string; delivery: DeliveryPayload }
-  | { outcome: "done"; detail: string; cancel: CancelPayload };
+  | { outcome: "done"; detail: string; cancel: CancelPayload }
+  | { outcome: "done"; detail: string; refund: RefundPayload };
 
 /** True when BigCommerce status `statusId` cancels an order (the statusMap's "cancelled" row: Cancelled, Declined). */
 export const cancels = (config: ConnectorConfig, statusId: number) =>
@@ -59,6 +81,7 @@ export async function transformOrder(event: OrderEvent, deps: TransformDeps): Pr
   const { config } = deps;
   if (event.newStatusId !== undefined && cancels(config, event.newStatusId))
     return transformCancel(event, deps);
+  if (event.refundId !== undefined) return transformRefund(event.orderId, event.refundId, deps);
   const key = orderKey(config.bigcommerce.storeHash, event.orderId);
   const progress = await deps.ledger.getOrder(key);
   if (progress?.state === "sent") return { outcome: "skipped", detail: "already in M3" };
@@ -85,5 +108,59 @@ async function transformCancel(event: OrderEvent, deps: TransformDeps): Promise<
     outcome: "done",
     detail: `cancelled (status ${order.status_id})`,
     cancel: { orderId: event.orderId, statusId: order.status_id },
+  };
+}
+
+/**
+ * A refund goes to M3 once its order is there: before that it waits (retried with backoff; a refund that
+ * overtakes its order's webhooks lands after the order). Reads the refunds and the order's products (2 calls).
+ */
+async function transformRefund(
+  orderId: number,
+  refundId: number,
+  deps: TransformDeps,
+): Promise<TransformResult> {
+  const key = orderKey(deps.config.bigcommerce.storeHash, orderId);
+  const progress = await deps.ledger.getOrder(key);
+  if (progress?.state !== "sent" && progress?.state !== "cancelled")
+    throw new TransientError(
+      `Refund ${refundId}: order ${orderId} is not in M3 yet; the refund waits for it`,
+    );
+  const refunds = await deps.fetchRefunds(orderId);
+  const refund = refunds.find((r) => r.id === refundId);
+  if (!refund)
+    return { outcome: "skipped", detail: `BigCommerce has no refund ${refundId} on order ${orderId}` };
+  const products = await deps.fetchOrderProducts(orderId);
+  const refundedBefore = (lineId: number) =>
+    refunds
+      .filter((r) => r.id < refundId)
+      .flatMap((r) => r.items)
+      .filter((i) => i.item_type === "PRODUCT" && i.item_id === lineId)
+      .reduce((n, i) => n + (i.quantity ?? 0), 0);
+  return {
+    outcome: "done",
+    detail: `refund ${refundId} of ${refund.total_amount}`,
+    refund: {
+      orderId,
+      refundId,
+      total: refund.total_amount,
+      items: refund.items.map((i) => ({
+        type: i.item_type,
+        itemId: i.item_id,
+        quantity: i.quantity ?? null,
+        amount: i.requested_amount ?? null,
+      })),
+      lines: Object.fromEntries(
+        products.map((p) => [
+          String(p.id),
+          {
+            sku: p.sku,
+            quantity: p.quantity,
+            shipped: p.quantity_shipped,
+            refundedBefore: refundedBefore(p.id),
+          },
+        ]),
+      ),
+    },
   };
 }

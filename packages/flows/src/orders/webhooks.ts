@@ -7,9 +7,13 @@ export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"]
 /** With finance on, payment changes too: a capture, void or refund is a new transaction. */
 export const FINANCE_SCOPES = ["store/order/transaction/created", "store/order/transaction/updated"] as const;
 
+/** With returns from BigCommerce on (the default), refunds: they become M3 customer returns. */
+export const RETURN_SCOPES = ["store/order/refund/created"] as const;
+
 /** The scopes the connector subscribes to with this config. */
 export const webhookScopes = (config: ConnectorConfig): string[] => [
   ...ORDER_SCOPES,
+  ...(config.returns.fromBigCommerce ? RETURN_SCOPES : []),
   ...(config.finance.enabled ? FINANCE_SCOPES : []),
 ];
 

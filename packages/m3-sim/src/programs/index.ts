@@ -4,6 +4,7 @@ import { ARS040MI, ARS200MI, GLS840MI, OIS350MI } from "./finance";
 import { MMS005MI, MMS200MI } from "./items";
 import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
+import { OIS390MI } from "./returns";
 import type { Program } from "./types";
 
 export const PROGRAMS: Record<string, Program> = {
@@ -14,6 +15,7 @@ export const PROGRAMS: Record<string, Program> = {
   MWS410MI,
   MWS411MI,
   OIS350MI,
+  OIS390MI,
   ARS200MI,
   ARS040MI,
   GLS840MI,
