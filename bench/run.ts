@@ -6,6 +6,7 @@ const available: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   orders: () => import("./orders"),
   functions: () => import("./functions"),
   finance: () => import("./finance"),
+  returns: () => import("./returns"),
 };
 
 const wanted = process.argv.slice(2);
