@@ -16,6 +16,9 @@ import {
   checkWarehousesInM3,
   DeliveryPayload,
   deliverOrder,
+  EDIT_KIND,
+  EditPayload,
+  editOrder,
   orderSent,
   orderSentEnvelope,
   REFUND_KIND,
@@ -35,6 +38,12 @@ export const handler = sqsHandler(
     const config = loadConfig();
     if (message.kind === CANCEL_KIND)
       return cancelOrder(parsePayload(CancelPayload, message.payload, "order cancel"), {
+        config,
+        ledger: dynamoLedger,
+        m3: await m3Client(),
+      });
+    if (message.kind === EDIT_KIND)
+      return editOrder(parsePayload(EditPayload, message.payload, "order edit"), {
         config,
         ledger: dynamoLedger,
         m3: await m3Client(),
@@ -77,8 +86,8 @@ export const handler = sqsHandler(
   // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
   {
     parkAs: (message) => {
-      // Cancels and refunds carry no customer details: they are parked as they are, and replayed as such.
-      if (message.kind === CANCEL_KIND || message.kind === REFUND_KIND) return undefined;
+      // Cancels, refunds and edits carry no customer details: they are parked as they are, and replayed as such.
+      if ([CANCEL_KIND, REFUND_KIND, EDIT_KIND].includes(message.kind)) return undefined;
       const redelivery = redeliveryOf(message);
       return redelivery && { queue: "order-events", message: redelivery };
     },

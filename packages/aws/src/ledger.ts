@@ -205,6 +205,17 @@ export const dynamoLedger: Ledger = {
     );
   },
 
+  async recordLines(key, parts) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "SET parts = :parts, updatedAt = :now",
+        ExpressionAttributeValues: { ":parts": parts, ":now": new Date().toISOString() },
+      }),
+    );
+  },
+
   async getRefund(key, refundId) {
     const { Item } = await dynamo().send(
       new GetCommand({

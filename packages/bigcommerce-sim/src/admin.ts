@@ -76,6 +76,18 @@ export function createAdmin(ctx: AdminContext) {
       }
       return (ctx.read(`/v3/orders/${orderId}/transactions?limit=250`) as { data: unknown[] }).data;
     },
+    /** Lowers line quantities (0 removes the line) as an edit in the control panel; fires store/order/updated. */
+    editOrder(orderId: number, lines: Array<{ lineId: number; quantity: number }>): unknown {
+      const order = ctx.store().orders.byId.get(orderId);
+      if (!order) throw new AdminInputError(`orderId: no order ${orderId}`);
+      try {
+        ctx.store().orders.edit(order, lines);
+      } catch (error) {
+        if (error instanceof OrderInputError) throw new AdminInputError(error.message);
+        throw error;
+      }
+      return orderView(orderId);
+    },
     /**
      * A refund made in the control panel (fires store/order/refund/created and records a refund transaction);
      * returns it as GET /v3/orders/{id}/payment_actions/refunds lists it.

@@ -441,6 +441,25 @@ export class Orders {
     return refund;
   }
 
+  /**
+   * An order edited in the control panel after it was placed: each named line gets its new quantity (0 removes
+   * it); store/order/updated fires. Only lowering is modelled (what the connector follows in M3).
+   */
+  edit(order: Order, changes: Array<{ lineId: number; quantity: number }>): void {
+    for (const [i, change] of changes.entries()) {
+      const line = order.lines.find((l) => l.id === change.lineId);
+      if (!line)
+        throw new OrderInputError(`lines[${i}].lineId: order ${order.id} has no line ${change.lineId}`);
+      if (!Number.isInteger(change.quantity) || change.quantity < 0 || change.quantity > line.quantity)
+        throw new OrderInputError(`lines[${i}].quantity: a whole number from 0 to ${line.quantity}`);
+      line.discount = line.quantity ? (line.discount * BigInt(change.quantity)) / BigInt(line.quantity) : 0n;
+      line.quantity = change.quantity;
+    }
+    order.lines = order.lines.filter((l) => l.quantity > 0);
+    order.dateModified = this.now();
+    this.emit("store/order/updated", { type: "order", id: order.id });
+  }
+
   /** Purchases and captures that went through. */
   private captured(order: Order): bigint {
     return order.transactions

@@ -323,6 +323,12 @@ export const ConnectorConfig = z.strictObject({
         })
         // BigCommerce cancels (statuses of the statusMap's "cancelled" row) delete the M3 order while nothing is picked.
         .prefault({}),
+      edits: z
+        .boolean()
+        .default(false)
+        .describe(
+          "follow lines removed or quantities lowered in BigCommerce after the order went to M3 (store/order/updated); costs one BigCommerce read per order update, the connector's own included",
+        ),
     })
     .superRefine((orders, ctx) => {
       const problems = statusMapProblems(orders.statusMap);

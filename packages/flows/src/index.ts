@@ -20,6 +20,7 @@ export * from "./ledger";
 export * from "./orders/cancel";
 export * from "./orders/customers";
 export * from "./orders/deliver";
+export * from "./orders/edit";
 export * from "./orders/from-bigcommerce";
 export * from "./orders/ingest";
 export * from "./orders/m3-order";

@@ -107,6 +107,8 @@ export interface Ledger {
    * (reservations) and unshipped-orders indexes.
    */
   recordCancelled(key: string, orderId: number): Promise<void>;
+  /** Replaces a sent order's parts (their lines, after an edit M3 followed). */
+  recordLines(key: string, parts: OrderProgress["parts"]): Promise<void>;
   /** A BigCommerce refund's progress into M3 (returns entered, lines sent), on the order's item. */
   getRefund(key: string, refundId: number): Promise<RefundProgress | undefined>;
   /** Takes the refund's lease until `until` unless another invocation holds it past `now`. */

@@ -304,6 +304,7 @@ export const F = {
   RORL: integer(6),
   RORX: integer(3),
   REQ0: quantity,
+  ORQA: quantity,
   EPDT: date,
   RELI: integer(6),
   // Finance: order head references, invoices (OIS350MI), receivables (ARS200MI), payment batches (ARS040MI),

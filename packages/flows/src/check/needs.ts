@@ -47,6 +47,8 @@ export const FLOW_NEEDS = {
       OIS100MI.LstLine,
       OIS100MI.DelLine,
       OIS100MI.DelHead,
+      // Edits (orders.edits): a lowered line's quantity.
+      OIS100MI.ChgLineBatchEnt,
       // BigCommerce refunds: the order's invoice, then a customer return (LstLine resumes one cut short).
       OIS350MI.LstAllInvByCO,
       OIS390MI.AddHead,

@@ -102,6 +102,9 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
       hash: event.hash,
       newStatusId,
     });
+  } else if (event.scope === "store/order/updated") {
+    if (!config.orders.edits) return ok("ignored: orders.edits is off");
+    message = orderEnvelope(store, { scope: event.scope, orderId: event.data.id, hash: event.hash });
   } else if (event.scope === "store/order/refund/created") {
     if (!config.returns.fromBigCommerce) return ok("ignored: returns.fromBigCommerce is off");
     message = orderEnvelope(store, {

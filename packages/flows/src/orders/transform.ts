@@ -13,6 +13,7 @@ import type { Ledger } from "../ledger";
 import type { RefundPayload } from "../returns/refund";
 import type { CancelPayload } from "./cancel";
 import type { DeliveryPayload } from "./deliver";
+import { type EditPayload, lineChanges } from "./edit";
 import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcommerce";
 
 /** The scope of an event that sends an order through transform again: the replay of a parked delivery. */
@@ -23,6 +24,7 @@ export const OrderEvent = z.object({
   scope: z.enum([
     "store/order/created",
     "store/order/statusUpdated",
+    "store/order/updated",
     "store/order/refund/created",
     REDELIVER_SCOPE,
   ]),
@@ -65,7 +67,8 @@ export type TransformResult =
   | { outcome: "skipped"; detail: string }
   | { outcome: "done"; detail: string; delivery: DeliveryPayload }
   | { outcome: "done"; detail: string; cancel: CancelPayload }
-  | { outcome: "done"; detail: string; refund: RefundPayload };
+  | { outcome: "done"; detail: string; refund: RefundPayload }
+  | { outcome: "done"; detail: string; edit: EditPayload };
 
 /** True when BigCommerce status `statusId` cancels an order (the statusMap's "cancelled" row: Cancelled, Declined). */
 export const cancels = (config: ConnectorConfig, statusId: number) =>
@@ -82,6 +85,7 @@ export async function transformOrder(event: OrderEvent, deps: TransformDeps): Pr
   if (event.newStatusId !== undefined && cancels(config, event.newStatusId))
     return transformCancel(event, deps);
   if (event.refundId !== undefined) return transformRefund(event.orderId, event.refundId, deps);
+  if (event.scope === "store/order/updated") return transformEdit(event.orderId, deps);
   const key = orderKey(config.bigcommerce.storeHash, event.orderId);
   const progress = await deps.ledger.getOrder(key);
   if (progress?.state === "sent") return { outcome: "skipped", detail: "already in M3" };
@@ -163,4 +167,21 @@ async function transformRefund(
       ),
     },
   };
+}
+
+/**
+ * An order updated after it went to M3: the lines BigCommerce has now against the ones sent (1 BigCommerce read).
+ * Before M3 there is nothing to follow: the delivery fetches the order as it is then.
+ */
+async function transformEdit(orderId: number, deps: TransformDeps): Promise<TransformResult> {
+  const progress = await deps.ledger.getOrder(orderKey(deps.config.bigcommerce.storeHash, orderId));
+  if (progress?.state !== "sent")
+    return { outcome: "skipped", detail: "not in M3 yet: the delivery sends it as it is" };
+  const order = await deps.fetchOrder(orderId);
+  if (!order) return { outcome: "skipped", detail: "BigCommerce no longer has this order" };
+  if (cancels(deps.config, order.status_id))
+    return { outcome: "skipped", detail: "cancelled: the cancel follows it" };
+  const changes = lineChanges(order, progress);
+  if (!changes.length) return { outcome: "skipped", detail: "no line changed" };
+  return { outcome: "done", detail: `${changes.length} line(s) changed`, edit: { orderId, changes } };
 }

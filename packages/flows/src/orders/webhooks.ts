@@ -10,9 +10,13 @@ export const FINANCE_SCOPES = ["store/order/transaction/created", "store/order/t
 /** With returns from BigCommerce on (the default), refunds: they become M3 customer returns. */
 export const RETURN_SCOPES = ["store/order/refund/created"] as const;
 
+/** With orders.edits, order updates: lines removed or lowered after the order went to M3. */
+export const EDIT_SCOPES = ["store/order/updated"] as const;
+
 /** The scopes the connector subscribes to with this config. */
 export const webhookScopes = (config: ConnectorConfig): string[] => [
   ...ORDER_SCOPES,
+  ...(config.orders.edits ? EDIT_SCOPES : []),
   ...(config.returns.fromBigCommerce ? RETURN_SCOPES : []),
   ...(config.finance.enabled ? FINANCE_SCOPES : []),
 ];

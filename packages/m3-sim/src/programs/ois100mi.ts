@@ -380,6 +380,32 @@ export const OIS100MI: Program = {
     },
   },
 
+  /** Changes a line's quantity (ORQA, in its sales unit) while it is not on a picking list; re-allocates. */
+  ChgLineBatchEnt: {
+    input: { ...cono, ORNO: "A10*", PONR: "N5*", POSX: "N3", ORQA: T.qty },
+    output: {},
+    run({ store, input }) {
+      const order = orderOf(store, input);
+      const PONR = input.int("PONR");
+      const POSX = input.has("POSX") ? input.int("POSX") : 0;
+      const line = order.lines.find((l) => l.PONR === PONR && l.POSX === POSX);
+      if (!line) throw new MiError(CODES.recordMissing, "PONR", "Record does not exist");
+      refuseProgressed(line);
+      if (!input.has("ORQA")) return [];
+      const ORQA = input.dec("ORQA");
+      if (ORQA <= 0n) throw new MiError(CODES.amountInvalid, "ORQA", "Quantity must be greater than zero");
+      unreserve(store, line);
+      line.ORQT = ORQA;
+      line.ALQT = allocate(store, line.WHLO, line.ITNO, ORQA);
+      const gross = mulDec(ORQA, line.SAPR);
+      const discount = sum(line.DIA) + mulDec(gross, sum(line.DIP)) / 100n;
+      line.gross = roundDec(gross, 2);
+      line.NLAM = roundDec(gross - discount, 2);
+      line.ORST = lineStatus(line);
+      return [];
+    },
+  },
+
   /** Deletes an order head, with any line left on it, unless a line is on a picking list or further. */
   DelHead: {
     input: { ...cono, ORNO: "A10*" },
