@@ -64,6 +64,7 @@ describe("pnpm check", () => {
       /✓ customers.template WEBTMPL .* exists/,
       /✓ customers.guests.customerNumber WEBGUEST .* exists/,
       /✓ shipping item FREIGHT .* exists and is active/,
+      /orders\.statusMap: sent = M3 05–44 = 9, 11, 8; .*cancelled = M3 90–99 = 5, 6/,
     ])
       expect(out).toMatch(line);
   });
