@@ -5,6 +5,7 @@ const available: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   inventory: () => import("./inventory"),
   orders: () => import("./orders"),
   functions: () => import("./functions"),
+  customers: () => import("./customers"),
   finance: () => import("./finance"),
   returns: () => import("./returns"),
 };

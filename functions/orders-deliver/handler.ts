@@ -4,6 +4,7 @@ import {
   loadConfig,
   m3Client,
   perRuntime,
+  readBigCommerceCustomers,
   recordFinanceRefund,
   refundMetafield,
   sqsHandler,
@@ -65,6 +66,9 @@ export const handler = sqsHandler(
       ledger: dynamoLedger,
       m3: await m3Client(),
       leaseUntil,
+      // A shopper M3 does not know yet is created from BigCommerce's record (group, addresses), as the customer
+      // sync would create them.
+      customers: { fetch: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id) },
       bigcommerce: {
         async markOrder(orderId, update) {
           await bigcommerce.updateOrder(orderId, {

@@ -12,8 +12,17 @@ export const handler = httpHandler("orders-webhook", async (request) =>
     remember: async (key, about) => {
       await remember(`webhook:${key}`, DEDUPE_SECONDS, Date.now(), about);
     },
-    // Payment transactions (with finance on) go to the finance flow, the rest to the orders flow.
+    // Customer webhooks go to the customers flow, payment transactions (with finance on) to the finance flow, the
+    // rest to the orders flow.
     enqueue: (message, options) =>
-      sendAll(message.flow === "finance" ? "finance-events" : "order-events", [message], options),
+      sendAll(
+        message.flow === "customers"
+          ? "customer-events"
+          : message.flow === "finance"
+            ? "finance-events"
+            : "order-events",
+        [message],
+        options,
+      ),
   }),
 );

@@ -53,12 +53,12 @@ describe("pnpm check", () => {
     for (const line of [
       /✓ store "Simulated Store" .* answers and accepts the token/,
       /· currency USD, time zone Etc\/UTC/,
-      /✓ token scopes for the enabled flows: Orders Modify, Store inventory Modify, Products Modify/,
+      /✓ token scopes for the enabled flows: Orders Modify, Customers Read-only, Store inventory Modify, Products Modify/,
       /✓ hook \d+ \(store\/order\/created → .*\) is active/,
       /✓ hook \d+ \(store\/order\/statusUpdated → .*\) is active/,
       /✓ hook \d+ \(store\/order\/refund\/created → .*\) is active/,
       /✓ 2 mapped location\(s\) exist and are enabled/,
-      /✓ the 23 MI transactions the enabled flows call exist \(MRS001MI\)/,
+      /✓ the 25 MI transactions the enabled flows call exist \(MRS001MI\)/,
       /✓ company 100 division AAA: .*local currency USD/,
       /✓ warehouses 100, 200 exist/,
       /✓ customers.template WEBTMPL .* exists/,
@@ -140,6 +140,24 @@ describe("pnpm check", () => {
       /fix: Set customers.template in .*prod\.json to a customer template \(CRS610\), or create it in M3/,
     ],
     [
+      "a customer group the store does not have",
+      () => {
+        (config.customers as Record<string, unknown>).groups = [{ bigcommerce: 9, m3: "VIP" }];
+      },
+      /✗ customers.groups\[0\]: BigCommerce has no customer group 9 \(mapped to M3 group VIP\)/,
+      /fix: In .*prod\.json, use one of the store's groups: 1 "Retail", 2 "Wholesale"/,
+    ],
+    [
+      "a customer group's template M3 does not have",
+      () => {
+        (config.customers as Record<string, unknown>).groups = [
+          { bigcommerce: 2, m3: "B2B", template: "NOSUCH" },
+        ];
+      },
+      /✗ customers.groups.0.template "NOSUCH": CRS610MI\/GetBasicData: Record does not exist/,
+      /fix: Set customers.groups.0.template in .*prod\.json to a customer template \(CRS610\) for M3 group B2B/,
+    ],
+    [
       "a shipping item M3 does not have",
       () => {
         (config.orders as Record<string, unknown>).shippingItem = "POSTAGE";
@@ -192,6 +210,20 @@ describe("pnpm check", () => {
     await update(status.id, { headers: { "x-connector-secret": WEBHOOK_SECRET } });
   });
 
+  test("mapped customer groups: ✓ each with its template, and the store's group no row maps is named", async () => {
+    (config.customers as Record<string, unknown>).groups = [
+      { bigcommerce: 1, m3: "RET", template: "WEBTMPL" },
+    ];
+    const { code, out } = await check();
+    expect(failures(out)).toEqual([]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ customers.groups\[0\]: BigCommerce group 1 "Retail" ↔ M3 customer group RET/);
+    expect(out).toMatch(/✓ customers.groups.0.template WEBTMPL .* exists/);
+    expect(out).toMatch(
+      /· BigCommerce group 2 "Wholesale" is not mapped: its customers' group is not synced/,
+    );
+  });
+
   test("finance on: the MI transactions of its posting mode and the transaction hooks are checked too", async () => {
     config.finance = {
       enabled: true,
@@ -205,10 +237,30 @@ describe("pnpm check", () => {
         },
       ],
     };
+    // A second stripe row the first one shadows; payments of a gateway no row maps.
+    (config.finance as { mappings: unknown[] }).mappings.push({
+      gateway: "stripe",
+      method: "credit_card",
+      paymentType: "CC",
+      batchPaymentType: "WEB",
+      bankAccount: "STRIPE02",
+      accounts: { payment: "1941", receivable: "1510" },
+    });
+    h.bc.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }], gateway: "stripe" });
+    h.bc.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }], gateway: "braintree" });
     h.m3.removeTransaction("ARS040MI", "ControlBatch");
     try {
       const ars040 = await check();
       expect(ars040.code).toBe(1);
+      expect(ars040.out).toMatch(
+        /✓ finance.mappings\[0\] \(gateway stripe, method \*, currency \*\) matches [1-9]\d* payment\(s\) of the last \d+ orders/,
+      );
+      expect(ars040.out).toMatch(
+        /✗ gateway braintree, method \S+, currency USD: 1 payment\(s\) of the last \d+ orders match no row of finance.mappings; they would be held PAYMENT_UNMAPPED/,
+      );
+      expect(ars040.out).toMatch(
+        /finance.mappings\[1\] \(gateway stripe, method credit_card, currency \*\) is never used: finance.mappings\[0\] .* comes first/,
+      );
       expect(ars040.out).toMatch(
         /✗ ARS040MI\/ControlBatch: this M3 does not list it, and the finance flow calls it/,
       );
@@ -216,12 +268,12 @@ describe("pnpm check", () => {
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/created/);
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/updated/);
 
-      // GLS840MI journals instead: those are checked (23 + 7, OIS350MI/LstAllInvByCO counted once), the ARS040MI
+      // GLS840MI journals instead: those are checked (25 + 7, OIS350MI/LstAllInvByCO counted once), the ARS040MI
       // ones are not needed.
       (config.finance as Record<string, unknown>).posting = "gls840";
       const gls840 = await check();
       expect(gls840.out).not.toMatch(/ARS040MI/);
-      expect(gls840.out).toMatch(/✓ the 29 MI transactions the enabled flows call exist \(MRS001MI\)/);
+      expect(gls840.out).toMatch(/✓ the 31 MI transactions the enabled flows call exist \(MRS001MI\)/);
     } finally {
       h.m3.reset();
       h.m3.upsertItem({

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { type CliIo, runCommand } from "@m3bc/aws/cli";
 import { pauseCommand, resumeCommand, statusCommand, traceCommand } from "@m3bc/aws/operate";
 import { replayCommand } from "@m3bc/aws/replay";
+import { consoleCommand } from "@m3bc/console";
 import { startConnector } from "@m3bc/local";
 import { describe, expect, test } from "vitest";
 import { checkCommand } from "../../packages/aws/src/check-cli";
@@ -17,6 +18,7 @@ import { reconcileCommand } from "../../packages/local/src/cli/reconcile";
 // One way for every command line tool: the same flags, --help everywhere, errors with the fix, no stack traces.
 const commands = [
   checkCommand,
+  consoleCommand,
   devCommand,
   pauseCommand,
   reconcileCommand,

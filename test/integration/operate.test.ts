@@ -29,11 +29,15 @@ describe("pnpm status", () => {
     expect(out).toMatch(
       /queue order-events\s+waiting 0, retrying 0, in flight 0, DLQ 0, parked 0\s+\(orders-transform: running\)/,
     );
-    // The schedule's run is recorded by the adapter, as in the cloud.
+    // The schedule's run is recorded by the adapter, as in the cloud, with its recent runs.
     expect(out).toMatch(/schedule shipments-poll .* running; last run .*: \d+ unshipped orders checked/);
 
     const json = JSON.parse((await run(statusCommand, "--local", "--json")).out);
     expect(json.flows.find((f: { flow: string }) => f.flow === "orders").queues).toHaveLength(2);
+    const shipments = json.flows.find((f: { flow: string }) => f.flow === "shipments");
+    expect(shipments.schedules[0].recent[0]).toEqual(shipments.schedules[0].lastRun);
+    // The local stack has no alarms; a stage's are read with DescribeAlarms.
+    expect(shipments.alarms).toEqual([]);
   });
 
   test("without a running stack it says how to start one", async () => {
@@ -61,6 +65,11 @@ describe("an order's journey and the problems on the way", () => {
     // A parked delivery waits as an order event (it fetches the order again when replayed).
     expect(status.out).toMatch(/queue order-events .* parked 1/);
     expect(status.out).toContain("1 message(s) wait for you: pnpm replay list --local");
+    // Throughput comes from the connector's metrics through CloudWatch's GetMetricData (the local stack's stand-in).
+    expect(status.out).toMatch(
+      /^orders {2}handled in the last hour: \d+ done, \d+ skipped, [1-9]\d* parked, \d+ retried$/m,
+    );
+    expect(status.out).not.toContain("CloudWatch not read");
 
     const before = await run(traceCommand, "order", String(placed.id), "--local");
     expect(before.code).toBe(0);
@@ -85,6 +94,47 @@ describe("an order's journey and the problems on the way", () => {
     expect(sections.ledger?.[0]).toContain(`M3 order ${m3Order!.ORNO}`);
     expect(sections.M3?.[0]).toContain(`order ${m3Order!.ORNO}: status`);
     expect(sections.waiting).toEqual(["nothing: no parked or dead-letter message"]);
+  });
+
+  test("trace finds an order by an M3 order number or its e-mail, and tells what is known of a SKU", async () => {
+    const placed = h.bc.placeOrder({ customerId: 1, lines: [{ sku: "LAMP-ORBIT", quantity: 1 }] }) as {
+      id: number;
+      billing_address: { email: string };
+    };
+    await h.settle();
+    const [m3Order] = m3OrdersFor(h.m3, placed.id);
+
+    const byM3 = await run(traceCommand, "m3", m3Order!.ORNO, "--local");
+    expect(byM3.out).toContain(`Order ${placed.id} (order:${h.bc.storeHash}:${placed.id})`);
+    expect(byM3.out).toMatch(
+      new RegExp(`M3 order\\s+${m3Order!.ORNO}: customer \\S+, .* → BigCommerce order ${placed.id}`),
+    );
+    expect(byM3.out).toMatch(/ledger\s+in M3 since/);
+
+    const byEmail = JSON.parse(
+      (await run(traceCommand, "email", placed.billing_address.email.toUpperCase(), "--local", "--json")).out,
+    );
+    expect(byEmail.orders).toContain(placed.id);
+    expect(byEmail.sections[0].lines.join("\n")).toContain(`order ${placed.id}: status`);
+    // The BigCommerce customer of the address, and the M3 customer its orders went to.
+    expect(byEmail.sections[1]).toEqual({
+      title: "customers",
+      lines: [expect.stringMatching(/^BigCommerce customer 1 .*: linked to M3 customer \S+ \(\w+/)],
+    });
+
+    const sku = await run(traceCommand, "sku", "LAMP-ORBIT", "--local");
+    expect(sku.out).toMatch(/M3\s+item LAMP-ORBIT "Orbit Desk Lamp", status 20/);
+    expect(sku.out).toMatch(/BigCommerce\s+product \d+, variant \d+: inventory level \d+/);
+    expect(sku.out).toMatch(/waiting\s+nothing/);
+    const unknown = await run(traceCommand, "sku", "NO-SUCH-SKU", "--local");
+    expect(unknown.out).toMatch(/M3\s+no item NO-SUCH-SKU/);
+    expect(unknown.out).toMatch(/BigCommerce\s+no product or variant with SKU NO-SUCH-SKU/);
+
+    const wrong = await run(traceCommand, "customer", "1", "--local");
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain(
+      "order <BigCommerce order id>, m3 <M3 order number>, email <e-mail>, sku <SKU>",
+    );
   });
 
   test("a message that fails on every attempt ends in the DLQ with its last error, which list and trace show", async () => {

@@ -2,7 +2,7 @@
  * `pnpm check`: a config and its secrets against the live systems, before a deploy (or a `pnpm dev --live`).
  */
 import type { ParseArgsOptionsConfig } from "node:util";
-import { type CheckLine, checkConnector, enabledFlows } from "@m3bc/flows";
+import { type CheckLine, enabledFlows } from "@m3bc/flows";
 import {
   type CliIo,
   type CommandSpec,
@@ -13,7 +13,7 @@ import {
   runCommand,
   useForAdapters,
 } from "./cli";
-import { bigCommerceClient, m3Client } from "./clients";
+import { connectorCheck } from "./operate/check";
 
 const options = {
   url: { type: "string" },
@@ -48,17 +48,7 @@ pnpm check --local                                        the running local stac
     const files = await loadConnectorFiles(values, selector, io.cwd);
     const local = selector?.kind === "local" ? readLocalStack(selector.dir) : undefined;
     useForAdapters(selector ? await openTarget(selector) : undefined, files);
-    const lines = await checkConnector({
-      config: files.config,
-      rawConfig: files.rawConfig,
-      configSource: files.configSource,
-      secretsSource: files.secretsSource,
-      bigcommerce: await bigCommerceClient(),
-      m3: await m3Client(),
-      webhookSecret: files.secrets["bigcommerce-webhooks"]!.webhookSecret,
-      webhookUrl: values.url ?? local?.webhookUrl,
-      polling: local?.mode === "live",
-    });
+    const lines = await connectorCheck(files, { local, webhookUrl: values.url });
     if (values.json) io.out(JSON.stringify(lines, null, 2));
     else print(lines, files.configSource, files.secretsSource, enabledFlows(files.config), io);
     return lines.some((l) => l.status === "fail") ? 1 : 0;

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { customerNumberKey } from "@m3bc/core";
 import type {
   CustomerLink,
   Ledger,
@@ -31,7 +32,7 @@ const shippable = (item: Record<string, unknown>): ShippableOrder => ({
 /** A cancelled order takes no new batch and is never recorded as sent. */
 const NOT_CANCELLED = "(attribute_not_exists(#state) OR #state <> :cancelled)";
 
-const isConditionFailure = (error: unknown) =>
+export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error as Error).name === "ConditionalCheckFailedException";
 
@@ -43,7 +44,13 @@ export const dynamoLedger: Ledger = {
     );
     // An item with a claim but no number yet is a look-up in progress, not a link.
     return Item?.customerNumber
-      ? { customerNumber: Item.customerNumber, addressKey: Item.addressKey ?? "" }
+      ? {
+          customerNumber: Item.customerNumber,
+          addressKey: Item.addressKey ?? "",
+          ...(Item.bigcommerceId !== undefined ? { bigcommerceId: Item.bigcommerceId } : {}),
+          ...(Item.origin ? { origin: Item.origin } : {}),
+          ...(Item.setup ? { setup: Item.setup } : {}),
+        }
       : undefined;
   },
 
@@ -83,10 +90,55 @@ export const dynamoLedger: Ledger = {
   },
 
   async putCustomer(key, link: CustomerLink) {
+    if (link.bigcommerceId !== undefined) {
+      // The number key first: one BigCommerce customer per M3 customer. A crash before the link leaves a number
+      // key that points at this customer, which the retry writes again.
+      const store = key.split(":")[1]!;
+      try {
+        await dynamo().send(
+          new PutCommand({
+            TableName: tableName("ledger"),
+            Item: { pk: customerNumberKey(store, link.customerNumber), bigcommerceId: link.bigcommerceId },
+            ConditionExpression: "attribute_not_exists(pk) OR bigcommerceId = :id",
+            ExpressionAttributeValues: { ":id": link.bigcommerceId },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return "taken";
+        throw error;
+      }
+    }
+    // A new link starts its sync afresh (the sync state and the claim go) and moves the version on.
+    const values = { ...link, updatedAt: new Date().toISOString() };
     await dynamo().send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: tableName("ledger"),
-        Item: { pk: key, ...link, updatedAt: new Date().toISOString() },
+        Key: { pk: key },
+        UpdateExpression: `SET ${Object.keys(values)
+          .map((k) => `#${k} = :${k}`)
+          .join(
+            ", ",
+          )}, version = if_not_exists(version, :zero) + :one REMOVE claimUntil, #sync, deleted${link.setup ? "" : ", setup"}`,
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(Object.keys(values).map((k) => [`#${k}`, k])),
+          "#sync": "sync",
+        },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v])),
+          ":zero": 0,
+          ":one": 1,
+        },
+      }),
+    );
+    return "linked";
+  },
+
+  async finishSetup(key) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "REMOVE setup",
       }),
     );
   },

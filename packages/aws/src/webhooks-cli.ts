@@ -22,7 +22,8 @@ export const webhooksCommand: CommandSpec<typeof options> = {
 pnpm webhooks register --local
 pnpm webhooks list (--local | --stage <stage> | --config FILE --secrets FILE)
 
-  register  makes sure one active hook per order scope (${ORDER_SCOPES.join(", ")}) posts to the URL with
+  register  makes sure one active hook per order scope (${ORDER_SCOPES.join(", ")}; with customers.sync sending
+            BigCommerce's changes to M3, the store/customer/* scopes too) posts to the URL with
             the webhook secret header: creates missing hooks, reactivates deactivated ones, updates the header.
             Safe to run again (after every deploy, after rotating webhookSecret). With returns.fromBigCommerce
             (the default), the refund scope too (${RETURN_SCOPES.join(", ")}); with finance.enabled, the

@@ -3,9 +3,10 @@
  * orders as a storefront would, read state, inject faults, count requests, steer webhook delivery.
  * The same operations are served over HTTP under /__sim (see server.ts).
  */
+import { type AddressFields, type Customer, countryName, type NewCustomer } from "./customers";
 import type { NewTransaction, PlaceOrderInput, RefundItemInput } from "./orders";
 import { OrderInputError } from "./orders";
-import { type BulkSeed, seedBulk } from "./seed";
+import { type BulkSeed, type CustomerSeed, seedBulk, seedCustomers } from "./seed";
 import type { Store } from "./store";
 import type { FaultSpec, Faults, RateLimiter, RateLimitOptions, RequestCounts, RouteCount } from "./traffic";
 import type { Delivery } from "./webhooks";
@@ -33,7 +34,27 @@ export interface AdminContext {
   reset: (seed: "demo" | "empty") => void;
 }
 
+type CustomerText = "email" | "first_name" | "last_name" | "company" | "phone" | "notes";
+
+/** An address as a shopper enters it: the required fields, the rest optional. */
+type AddressInput = Pick<AddressFields, "first_name" | "last_name" | "address1" | "city" | "country_code"> &
+  Partial<AddressFields>;
+
+const addressDefaults = {
+  company: "",
+  address2: "",
+  phone: "",
+  state_or_province: "",
+  postal_code: "",
+  address_type: "residential" as const,
+};
+
 export function createAdmin(ctx: AdminContext) {
+  const customerOf = (id: number) => {
+    const customer = ctx.store().customers.byId.get(id);
+    if (!customer) throw new AdminInputError(`customerId: no customer ${id}`);
+    return customer;
+  };
   const orderView = (id: number) =>
     ctx.read(`/v2/orders/${id}?include=consignments.line_items&consignment_structure=object`);
   return {
@@ -207,6 +228,119 @@ export function createAdmin(ctx: AdminContext) {
       if (!Number.isInteger(seed.count) || seed.count < 1)
         throw new AdminInputError("count: must be a whole number ≥ 1");
       return seedBulk(ctx.store(), seed);
+    },
+    /** A customer as the API shows it, with addresses and attribute values; undefined if there is none. */
+    customer(id: number): unknown {
+      const data = (ctx.read(`/v3/customers?id:in=${id}&include=addresses,attributes`) as { data: unknown[] })
+        .data;
+      return data[0];
+    },
+    /** Every customer with addresses and attributes (cursor-paged reads, no counting). */
+    customers(): unknown[] {
+      const all: unknown[] = [];
+      let after = "";
+      for (;;) {
+        const page = ctx.read(
+          `/v3/customers?limit=250&include=addresses,attributes${after ? `&after=${after}` : ""}`,
+        ) as {
+          data: unknown[];
+          meta: { cursor_pagination: { end_cursor: string; links: { next?: string } } };
+        };
+        all.push(...page.data);
+        if (!page.meta.cursor_pagination.links.next) return all;
+        after = page.meta.cursor_pagination.end_cursor;
+      }
+    },
+    /** A shopper signs up on the storefront (store/customer/created). */
+    createCustomer(input: Omit<NewCustomer, "addresses"> & { addresses?: AddressInput[] }): unknown {
+      if (!input?.email || !input.first_name || !input.last_name)
+        throw new AdminInputError("email, first_name and last_name are required");
+      if (ctx.store().customers.findByEmail(input.email))
+        throw new AdminInputError(`email: ${input.email} is already in use`);
+      const created = ctx.store().customers.create({
+        ...input,
+        addresses: input.addresses?.map((a) => ({
+          ...addressDefaults,
+          ...a,
+          country: countryName(a.country_code),
+        })),
+      });
+      return this.customer(created.id);
+    },
+    /** A merchant edits a customer in the control panel (store/customer/updated). */
+    updateCustomer(
+      id: number,
+      changes: Partial<Pick<Customer, CustomerText | "customer_group_id">>,
+    ): unknown {
+      ctx.store().customers.update(customerOf(id), changes);
+      return this.customer(id);
+    },
+    /** An attribute value changed in the control panel (which, unlike the API, fires store/customer/updated). */
+    setCustomerAttribute(id: number, name: string, value: string): unknown {
+      const { customers } = ctx.store();
+      const attribute = [...customers.attributes.values()].find((a) => a.name === name);
+      if (!attribute) throw new AdminInputError(`name: no customer attribute "${name}"`);
+      customers.setAttribute(customerOf(id), attribute.id, value, true);
+      return this.customer(id);
+    },
+    deleteCustomer(id: number): void {
+      ctx.store().customers.delete(customerOf(id));
+    },
+    /** The shopper adds an address in their account (store/customer/address/created). */
+    addCustomerAddress(id: number, fields: AddressInput): unknown {
+      const added = ctx.store().customers.addAddress(customerOf(id), { ...addressDefaults, ...fields });
+      if (!added) throw new AdminInputError("the customer already has this address");
+      return added;
+    },
+    updateCustomerAddress(addressId: number, changes: Partial<AddressFields>): unknown {
+      const address = ctx.store().customers.findAddress(addressId);
+      if (!address) throw new AdminInputError(`addressId: no address ${addressId}`);
+      ctx.store().customers.updateAddress(address, changes);
+      return address;
+    },
+    deleteCustomerAddress(addressId: number): void {
+      const address = ctx.store().customers.findAddress(addressId);
+      if (!address) throw new AdminInputError(`addressId: no address ${addressId}`);
+      ctx.store().customers.deleteAddress(address);
+    },
+    /** Adds `count` customers with one address each, without webhooks (a benchmark seeds 10,000). */
+    seedCustomers(seed: CustomerSeed): { first: number; last: number } {
+      if (!Number.isInteger(seed.count) || seed.count < 1)
+        throw new AdminInputError("count: must be a whole number ≥ 1");
+      return seedCustomers(ctx.store(), seed);
+    },
+    addCustomerGroup(name: string): unknown {
+      if (!name) throw new AdminInputError("name: required");
+      return ctx.store().customers.addGroup(name);
+    },
+    createPriceList(name: string): unknown {
+      if (!name) throw new AdminInputError("name: required");
+      const { records: _, ...list } = ctx.store().priceLists.create(name);
+      return list;
+    },
+    /** A price list's records as the API shows them. */
+    priceRecords(priceListId: number): unknown[] {
+      if (!ctx.store().priceLists.lists.has(priceListId))
+        throw new AdminInputError(`priceListId: no price list ${priceListId}`);
+      const all: unknown[] = [];
+      for (let page = 1; ; page++) {
+        const { data } = ctx.read(
+          `/v3/pricelists/${priceListId}/records?include=sku,bulk_pricing_tiers&limit=1000&page=${page}`,
+        ) as {
+          data: unknown[];
+        };
+        all.push(...data);
+        if (data.length < 1000) break;
+      }
+      // Through JSON, as a client would see them (V3 money is written as raw number literals).
+      return JSON.parse(JSON.stringify(all)) as unknown[];
+    },
+    priceListAssignments(): unknown[] {
+      return [...ctx.store().priceLists.assignments.values()];
+    },
+    /** The most requests of each route that ran at once (routes with a documented concurrency limit). */
+    peakConcurrency(): Record<string, number> {
+      return ctx.counts.peakConcurrency();
     },
     /** A fresh store (hooks, orders and stock included), seeded again. */
     reset(seed: "demo" | "empty" = "demo"): void {

@@ -356,6 +356,8 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
     const maxId = intParam(req.query, "max_id");
     const statusId = intParam(req.query, "status_id");
     const customerId = intParam(req.query, "customer_id");
+    // "The email of the customer": the docs say no more; the billing address's e-mail, compared without case.
+    const email = req.query.get("email")?.toLowerCase();
     const minModified = timeParam(req, "min_date_modified");
     const maxModified = timeParam(req, "max_date_modified");
     const minCreated = timeParam(req, "min_date_created");
@@ -370,6 +372,7 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
           (maxId === undefined || o.id <= maxId) &&
           (statusId === undefined || o.statusId === statusId) &&
           (customerId === undefined || o.customerId === customerId) &&
+          (email === undefined || o.billing.email.toLowerCase() === email) &&
           (minModified === undefined || o.dateModified >= minModified) &&
           (maxModified === undefined || o.dateModified <= maxModified) &&
           (minCreated === undefined || o.dateCreated >= minCreated) &&

@@ -21,7 +21,9 @@ export const FULL_SCOPES: Record<ScopeArea, ScopeLevel> = {
 export function areaOf(path: string): ScopeArea | undefined {
   if (path.startsWith("/v2/orders") || /^\/v3\/orders\//.test(path)) return "orders";
   if (path.startsWith("/v3/catalog/")) return "products";
-  if (path.startsWith("/v3/customers")) return "customers";
+  if (path.startsWith("/v3/customers") || path.startsWith("/v2/customer_groups")) return "customers";
+  // [guess] BigCommerce lists price lists under the Products scope.
+  if (path.startsWith("/v3/pricelists")) return "products";
   if (path.startsWith("/v3/inventory/")) return "inventory";
   if (path === "/v2/store") return "information";
   return undefined;

@@ -17,6 +17,8 @@ export function seedLocations(store: Store): void {
 export function seedDemo(store: Store): void {
   const { catalog, customers } = store;
   seedLocations(store);
+  customers.addGroup("Retail", { is_default: true });
+  customers.addGroup("Wholesale");
   const simple = (name: string, sku: string, price: string, weight: number) =>
     catalog.createProduct({ name, sku, price: money(price), weight });
   simple("Orbit Desk Lamp", "LAMP-ORBIT", "49.95", 1.2);
@@ -139,6 +141,50 @@ export function seedBulk(store: Store, seed: BulkSeed): { first: string; last: s
     }
     if (n === 1) first = sku;
     last = sku;
+  }
+  return { first, last };
+}
+
+export interface CustomerSeed {
+  count: number;
+  /** E-mails are `${prefix}${n}@example.com`; default "customer". */
+  prefix?: string;
+  customerGroupId?: number;
+}
+
+/** Adds `count` customers with one US address each, without events (a benchmark seeds 10,000). */
+export function seedCustomers(store: Store, seed: CustomerSeed): { first: number; last: number } {
+  const prefix = seed.prefix ?? "customer";
+  let first = 0;
+  let last = 0;
+  for (let n = 1; n <= seed.count; n++) {
+    const customer = store.customers.create(
+      {
+        email: `${prefix}${n}@example.com`,
+        first_name: "Customer",
+        last_name: `No${n}`,
+        phone: `+1 555 ${String(n).padStart(7, "0")}`,
+        customer_group_id: seed.customerGroupId ?? 0,
+        addresses: [
+          {
+            first_name: "Customer",
+            last_name: `No${n}`,
+            company: "",
+            address1: `${n} Main Street`,
+            address2: "",
+            city: "Austin",
+            state_or_province: "Texas",
+            postal_code: "73301",
+            country_code: "US",
+            phone: "",
+            address_type: "residential",
+          },
+        ],
+      },
+      true,
+    );
+    if (n === 1) first = customer.id;
+    last = customer.id;
   }
   return { first, last };
 }

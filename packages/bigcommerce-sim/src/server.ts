@@ -17,6 +17,7 @@ import { hookRoutes } from "./routes-hooks";
 import { inventoryRoutes } from "./routes-inventory";
 import { metafieldRoutes } from "./routes-metafields";
 import { orderRoutes } from "./routes-orders";
+import { priceListRoutes } from "./routes-pricelists";
 import { storeRoutes } from "./routes-store";
 import {
   allows,
@@ -79,6 +80,20 @@ export interface BigCommerceSimulator extends SimulatorAdmin {
   close(): Promise<void>;
 }
 
+/**
+ * Routes whose documented limit is a number of requests running at once per store (customers.v3.yml,
+ * price_lists.v3.yml); one more gets a 429 (no rate headers: it is not the quota).
+ */
+const CONCURRENCY: Record<string, number> = {
+  "PUT /v3/customers": 3,
+  "PUT /v3/customers/addresses": 3,
+  "POST /v3/customers/addresses": 10,
+  "POST /v3/customers/attributes": 3,
+  "PUT /v3/customers/attribute-values": 3,
+  "PUT /v3/pricelists/{price_list_id}/records": 2,
+  "GET /v3/pricelists/{price_list_id}/records": 10,
+};
+
 const matchRoute = (routes: readonly Route[], method: string, path: string) => {
   const parts = path.split("/");
   let pathMatched = false;
@@ -130,6 +145,7 @@ export async function startBigCommerceSimulator(
     options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed),
   );
   const counts = new RequestCounts();
+  const inFlight = new Map<string, number>();
   let url = "";
   let store!: Store;
   /** What the API account's token may do (FULL_SCOPES unless a test takes some away). */
@@ -158,6 +174,7 @@ export async function startBigCommerceSimulator(
       ...catalogRoutes(store),
       ...inventoryRoutes(store),
       ...customerRoutes(store),
+      ...priceListRoutes(store),
       ...hookRoutes(store),
       ...storeRoutes(store),
     ];
@@ -208,6 +225,35 @@ export async function startBigCommerceSimulator(
     const accept = req.headers.accept;
     if (accept && !/application\/(json|\*|problem\+json)|\*\/\*/.test(accept))
       return finish(error(406, "The requested Accept type is not supported."));
+    const cap = CONCURRENCY[key];
+    const running = (inFlight.get(key) ?? 0) + 1;
+    if (cap !== undefined && running > cap)
+      return finish(error(429, `At most ${cap} of these requests may run at once`));
+    inFlight.set(key, running);
+    counts.recordConcurrency(key, running);
+    try {
+      await handle(req, res, { key, route, params, path, query, method, v2, error, finish });
+    } finally {
+      inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
+    }
+  };
+
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: {
+      key: string;
+      route: Route;
+      params: Record<string, string>;
+      path: string;
+      query: URLSearchParams;
+      method: string;
+      v2: boolean;
+      error: (status: number, message: string) => SimResponse;
+      finish: (response: SimResponse, extra?: Record<string, string>) => void;
+    },
+  ) => {
+    const { key, route, params, path, query, method, v2, error, finish } = call;
     const verdict = faults.judge(key, limiter.options.quota, limiter.options.windowMs);
     if (verdict.latencyMs > 0) await sleep(verdict.latencyMs);
     if (verdict.kind === "error")
@@ -323,6 +369,53 @@ export async function startBigCommerceSimulator(
       pattern: /^\/seed$/,
       run: (_m, body) => admin.seedCatalog((body ?? {}) as unknown as BulkSeed),
     },
+    { method: "GET", pattern: /^\/customers$/, run: () => admin.customers() },
+    { method: "POST", pattern: /^\/customers$/, run: (_m, body) => admin.createCustomer(body as never) },
+    { method: "POST", pattern: /^\/customers\/seed$/, run: (_m, body) => admin.seedCustomers(body as never) },
+    { method: "GET", pattern: /^\/customers\/(\d+)$/, run: (m) => admin.customer(Number(m[1])) ?? null },
+    {
+      method: "PUT",
+      pattern: /^\/customers\/(\d+)$/,
+      run: (m, body) => admin.updateCustomer(Number(m[1]), (body ?? {}) as never),
+    },
+    { method: "DELETE", pattern: /^\/customers\/(\d+)$/, run: (m) => admin.deleteCustomer(Number(m[1])) },
+    {
+      method: "PUT",
+      pattern: /^\/customers\/(\d+)\/attributes$/,
+      run: (m, body) =>
+        admin.setCustomerAttribute(Number(m[1]), String(body?.name), String(body?.value ?? "")),
+    },
+    {
+      method: "POST",
+      pattern: /^\/customers\/(\d+)\/addresses$/,
+      run: (m, body) => admin.addCustomerAddress(Number(m[1]), body as never),
+    },
+    {
+      method: "PUT",
+      pattern: /^\/addresses\/(\d+)$/,
+      run: (m, body) => admin.updateCustomerAddress(Number(m[1]), (body ?? {}) as never),
+    },
+    {
+      method: "DELETE",
+      pattern: /^\/addresses\/(\d+)$/,
+      run: (m) => admin.deleteCustomerAddress(Number(m[1])),
+    },
+    {
+      method: "POST",
+      pattern: /^\/customer-groups$/,
+      run: (_m, body) => admin.addCustomerGroup(String(body?.name ?? "")),
+    },
+    {
+      method: "POST",
+      pattern: /^\/pricelists$/,
+      run: (_m, body) => admin.createPriceList(String(body?.name ?? "")),
+    },
+    {
+      method: "GET",
+      pattern: /^\/pricelists\/(\d+)\/records$/,
+      run: (m) => admin.priceRecords(Number(m[1])),
+    },
+    { method: "GET", pattern: /^\/concurrency$/, run: () => admin.peakConcurrency() },
     {
       method: "POST",
       pattern: /^\/reset$/,

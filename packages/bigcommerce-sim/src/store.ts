@@ -3,6 +3,7 @@ import { Catalog } from "./catalog";
 import { Customers } from "./customers";
 import { parseMoney } from "./money";
 import { Orders } from "./orders";
+import { PriceLists } from "./pricelists";
 import { Metafields } from "./routes-metafields";
 import { type WebhookOptions, Webhooks } from "./webhooks";
 
@@ -17,6 +18,7 @@ export class Store {
   readonly catalog: Catalog;
   readonly customers: Customers;
   readonly orders: Orders;
+  readonly priceLists = new PriceLists();
   readonly metafields: Metafields;
 
   constructor(readonly options: StoreOptions) {

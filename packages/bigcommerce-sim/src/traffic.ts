@@ -215,6 +215,16 @@ export interface RouteCount {
 
 export class RequestCounts {
   private counts = new Map<string, RouteCount>();
+  private peaks = new Map<string, number>();
+
+  /** The most requests of a route that ran at once. */
+  recordConcurrency(route: string, running: number): void {
+    this.peaks.set(route, Math.max(this.peaks.get(route) ?? 0, running));
+  }
+
+  peakConcurrency(): Record<string, number> {
+    return Object.fromEntries(this.peaks);
+  }
 
   record(route: string, status: number): void {
     let entry = this.counts.get(route);
@@ -234,5 +244,6 @@ export class RequestCounts {
 
   reset(): void {
     this.counts.clear();
+    this.peaks.clear();
   }
 }

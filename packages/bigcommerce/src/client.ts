@@ -14,16 +14,25 @@ import {
 } from "./errors";
 import { collect, paginateCursor, paginateV2, paginateV3 } from "./pagination";
 import {
+  AddressCreate,
+  AddressUpdate,
   AdjustmentItem,
   AdjustmentResult,
+  AttributeValueUpsert,
   Customer,
+  CustomerAddress,
+  CustomerAttribute,
+  CustomerAttributeValue,
+  CustomerGroup,
   CustomerUpdate,
   InventoryItem,
   Location,
   LocationItem,
   Meta,
   NewCustomer,
+  NewCustomerAttribute,
   NewOrderMetafield,
+  NewPriceListAssignment,
   NewProduct,
   NewShipment,
   NewWebhook,
@@ -33,6 +42,10 @@ import {
   OrderProduct,
   OrderShippingAddress,
   OrderUpdate,
+  PriceList,
+  PriceListAssignment,
+  PriceRecord,
+  PriceRecordUpsert,
   Product,
   ProductUpdate,
   Refund,
@@ -52,6 +65,10 @@ export const LIMITS = {
   variantsPerBatch: 50,
   inventoryItemsPerAdjustment: 2000,
   customersPerBatch: 10,
+  /** Attribute value upserts: values of at most 10 customers per call. */
+  attributeValueCustomersPerCall: 10,
+  priceRecordsPerBatch: 1000,
+  priceListAssignmentsPerBatch: 25,
   /** V2 and V3 catalog lists allow 250 per page. */
   pageSize: 250,
   /** Values per `:in` filter per request; longer lists are split into several requests. */
@@ -140,6 +157,12 @@ export interface CustomerFilters {
   include?: ("addresses" | "storecredit" | "attributes" | "formfields")[];
 }
 
+export interface PriceRecordFilters {
+  "sku:in"?: string[];
+  "variant_id:in"?: number[];
+  currency?: string;
+}
+
 export interface WebhookFilters {
   scope?: string;
   destination?: string;
@@ -178,6 +201,9 @@ export type EnsureWebhookAction = "created" | "reactivated" | "updated" | "uncha
 
 const v3List = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), meta: Meta.default({}) });
 const v3One = <T extends z.ZodType>(item: T) => z.object({ data: item });
+/** Address writes answer `{}` (DuplicateAddressCollectionResponse, customers.v3.yml) when every address was a duplicate. */
+const v3ListOrNothing = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item).default([]), meta: Meta.default({}) });
 const MultiStatus = z.looseObject({
   data: z.array(z.looseObject({ id: z.number().int() })).default([]),
   errors: z
@@ -489,18 +515,50 @@ export class BigCommerceClient {
 
   // ─── V3 customers ─────────────────────────────────────────────────────────────────────────
 
+  /** Customers page by page; with include=addresses/attributes each customer carries all of them (see completeIncluded). */
   iterateCustomers(filters: CustomerFilters = {}): AsyncGenerator<Customer> {
     const list = v3List(Customer);
-    return paginateCursor((after) =>
-      this.read(
+    return paginateCursor(async (after) => {
+      const page = await this.read(
         {
           method: "GET",
           path: "/v3/customers",
           query: { ...(filters as Query), limit: LIMITS.pageSize, after },
         },
         list,
-      ),
+      );
+      return { ...page, data: await this.completeIncluded(page.data, filters.include ?? []) };
+    });
+  }
+
+  /**
+   * include=addresses and include=attributes show at most 10 of each (customer_Full: "Limited to 10"). A customer who
+   * has more (address_count, attribute_count) gets them all from the addresses and attribute-values endpoints, so a
+   * caller never mistakes the 11th address for a deleted one.
+   */
+  private async completeIncluded(customers: Customer[], include: readonly string[]): Promise<Customer[]> {
+    const moreAddresses = include.includes("addresses")
+      ? customers.filter((c) => (c.address_count ?? 0) > (c.addresses?.length ?? 0)).map((c) => c.id)
+      : [];
+    const moreAttributes = include.includes("attributes")
+      ? customers.filter((c) => (c.attribute_count ?? 0) > (c.attributes?.length ?? 0)).map((c) => c.id)
+      : [];
+    if (!moreAddresses.length && !moreAttributes.length) return customers;
+    const addresses = Map.groupBy(
+      moreAddresses.length ? await this.listCustomerAddresses(moreAddresses) : [],
+      (a) => a.customer_id,
     );
+    const values = Map.groupBy(
+      moreAttributes.length
+        ? await this.listCustomerAttributeValues({ "customer_id:in": moreAttributes })
+        : [],
+      (v) => v.customer_id,
+    );
+    return customers.map((c) => ({
+      ...c,
+      ...(moreAddresses.includes(c.id) ? { addresses: addresses.get(c.id) ?? [] } : {}),
+      ...(moreAttributes.includes(c.id) ? { attributes: values.get(c.id) ?? [] } : {}),
+    }));
   }
 
   /** Customers by `email:in` / `id:in` (cursor-paged; long lists split into several requests). */
@@ -518,6 +576,177 @@ export class BigCommerceClient {
   async updateCustomers(customers: CustomerUpdate[]): Promise<Customer[]> {
     const body = this.batchInput(customers, CustomerUpdate, LIMITS.customersPerBatch, "customers");
     return (await this.read({ method: "PUT", path: "/v3/customers", body }, v3List(Customer))).data;
+  }
+
+  /** Deletes customers by id (without ids BigCommerce deletes nothing, so none are refused here). */
+  async deleteCustomers(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += LIMITS.inFilterValues)
+      await this.transport.call({
+        method: "DELETE",
+        path: "/v3/customers",
+        query: { "id:in": ids.slice(i, i + LIMITS.inFilterValues).map((v) => id(v, "id")) },
+      });
+  }
+
+  /** Addresses of these customers (the address endpoint: every address, not only those include=addresses shows). */
+  async listCustomerAddresses(customerIds: number[]): Promise<CustomerAddress[]> {
+    return this.splitIn({ "customer_id:in": customerIds }, (q) =>
+      this.v3All("/v3/customers/addresses", q, CustomerAddress),
+    );
+  }
+
+  /**
+   * Creates addresses. BigCommerce answers 200 and leaves out an address identical to one the customer already
+   * has (its unique fields), so the result may be shorter than the request.
+   */
+  async createCustomerAddresses(addresses: AddressCreate[]): Promise<CustomerAddress[]> {
+    const body = addresses.map((a, i) => input(AddressCreate, a, `addresses[${i}]`));
+    return (
+      await this.read(
+        { method: "POST", path: "/v3/customers/addresses", body },
+        v3ListOrNothing(CustomerAddress),
+      )
+    ).data;
+  }
+
+  /**
+   * Updates addresses by id (BigCommerce allows ≤ 3 such calls at once per store). An update that would make an
+   * address identical to another of the customer's changes nothing and is absent from the answer.
+   */
+  async updateCustomerAddresses(addresses: AddressUpdate[]): Promise<CustomerAddress[]> {
+    const body = addresses.map((a, i) => input(AddressUpdate, a, `addresses[${i}]`));
+    return (
+      await this.read(
+        { method: "PUT", path: "/v3/customers/addresses", body },
+        v3ListOrNothing(CustomerAddress),
+      )
+    ).data;
+  }
+
+  async deleteCustomerAddresses(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += LIMITS.inFilterValues)
+      await this.transport.call({
+        method: "DELETE",
+        path: "/v3/customers/addresses",
+        query: { "id:in": ids.slice(i, i + LIMITS.inFilterValues).map((v) => id(v, "id")) },
+      });
+  }
+
+  /** Attribute definitions, optionally by exact name. */
+  async listCustomerAttributes(filters: { name?: string } = {}): Promise<CustomerAttribute[]> {
+    return this.v3All("/v3/customers/attributes", filters, CustomerAttribute);
+  }
+
+  /** Creates attribute definitions (a store has at most 50; the type cannot change later). */
+  async createCustomerAttributes(attributes: NewCustomerAttribute[]): Promise<CustomerAttribute[]> {
+    const body = attributes.map((a, i) => input(NewCustomerAttribute, a, `attributes[${i}]`));
+    return (
+      await this.read({ method: "POST", path: "/v3/customers/attributes", body }, v3List(CustomerAttribute))
+    ).data;
+  }
+
+  /** Attribute values of these customers (and attributes): every one, not only the 10 include=attributes shows. */
+  async listCustomerAttributeValues(filters: {
+    "customer_id:in"?: number[];
+    "attribute_id:in"?: number[];
+  }): Promise<CustomerAttributeValue[]> {
+    return this.splitIn(filters as Query, (q) =>
+      this.v3All("/v3/customers/attribute-values", q, CustomerAttributeValue),
+    );
+  }
+
+  /**
+   * Creates or replaces attribute values of ≤ 10 customers in one call (≤ 3 such calls at once per store).
+   * Writing attributes through the API fires no store/customer/updated webhook.
+   */
+  async upsertCustomerAttributeValues(values: AttributeValueUpsert[]): Promise<CustomerAttributeValue[]> {
+    const body = values.map((v, i) => input(AttributeValueUpsert, v, `values[${i}]`));
+    const customers = new Set(body.map((v) => v.customer_id)).size;
+    if (customers > LIMITS.attributeValueCustomersPerCall)
+      throw new BigCommerceRequestError(
+        `values: ${customers} customers in one call, but BigCommerce takes values of at most ${LIMITS.attributeValueCustomersPerCall}`,
+        "Split the values into calls of 10 customers or fewer.",
+      );
+    if (!body.length) return [];
+    return (
+      await this.read(
+        { method: "PUT", path: "/v3/customers/attribute-values", body },
+        v3List(CustomerAttributeValue),
+      )
+    ).data;
+  }
+
+  // ─── V2 customer groups ───────────────────────────────────────────────────────────────────
+
+  async listCustomerGroups(): Promise<CustomerGroup[]> {
+    return collect(
+      paginateV2((page, limit) => this.v2Page("/v2/customer_groups", { page, limit }, CustomerGroup)),
+    );
+  }
+
+  // ─── V3 price lists ───────────────────────────────────────────────────────────────────────
+
+  async listPriceLists(): Promise<PriceList[]> {
+    return this.v3All("/v3/pricelists", {}, PriceList);
+  }
+
+  /** A list's records with their SKU and tiers (sub-resources BigCommerce returns only when `include` names them). */
+  async listPriceListRecords(priceListId: number, filters: PriceRecordFilters = {}): Promise<PriceRecord[]> {
+    const path = `/v3/pricelists/${id(priceListId, "priceListId")}/records`;
+    const query = { ...(filters as Query), include: ["sku", "bulk_pricing_tiers"] };
+    return this.splitIn(query, (q) => this.v3All(path, q, PriceRecord));
+  }
+
+  /**
+   * Creates or updates ≤ 1,000 records of one price list. BigCommerce runs at most 2 such upserts at once per
+   * store (a third answers 429): callers run them one after the other, or two at most.
+   */
+  async upsertPriceListRecords(
+    priceListId: number,
+    records: PriceRecordUpsert[],
+  ): Promise<{ rejected: Array<{ record: PriceRecordUpsert; message: string }> }> {
+    const body = this.batchInput(records, PriceRecordUpsert, LIMITS.priceRecordsPerBatch, "records");
+    const path = `/v3/pricelists/${id(priceListId, "priceListId")}/records`;
+    try {
+      await this.transport.call({ method: "PUT", path, body });
+      return { rejected: [] };
+    } catch (error) {
+      // A 422 names the records it refused: batch_errors[].data is the record as sent (sku or variant_id) and
+      // field_errors says why (price_lists.v3.yml). Drop those and send the rest once more.
+      if (!(error instanceof BigCommerceApiError) || error.status !== 422) throw error;
+      const named = error.batchErrors.map(({ data, messages }) => ({
+        sku: data.sku,
+        variant_id: data.variant_id,
+        message: Object.values(messages).join("; ") || error.title,
+      }));
+      const rejected = body.flatMap((record) => {
+        const hit = named.find((n) =>
+          record.sku !== undefined ? n.sku === record.sku : n.variant_id === record.variant_id,
+        );
+        return hit ? [{ record, message: hit.message }] : [];
+      });
+      if (!rejected.length) throw error;
+      const rest = body.filter((r) => !rejected.some((x) => x.record === r));
+      if (rest.length) await this.transport.call({ method: "PUT", path, body: rest });
+      return { rejected };
+    }
+  }
+
+  async listPriceListAssignments(
+    filters: { "price_list_id:in"?: number[] } = {},
+  ): Promise<PriceListAssignment[]> {
+    return this.v3All("/v3/pricelists/assignments", filters as Query, PriceListAssignment);
+  }
+
+  /** Assigns price lists to customer groups (≤ 25 per call). */
+  async createPriceListAssignments(assignments: NewPriceListAssignment[]): Promise<void> {
+    const body = this.batchInput(
+      assignments,
+      NewPriceListAssignment,
+      LIMITS.priceListAssignmentsPerBatch,
+      "assignments",
+    );
+    await this.transport.call({ method: "POST", path: "/v3/pricelists/assignments", body });
   }
 
   // ─── V3 webhooks ──────────────────────────────────────────────────────────────────────────

@@ -13,6 +13,14 @@ export interface ApiErrorInit {
   fieldErrors: Record<string, string>;
   method: string;
   path: string;
+  /** The items a batch answer (`batch_errors`) names, with their own messages. */
+  batchErrors?: BatchErrorItem[];
+}
+
+/** One item of a `batch_errors` answer: who it is about (as sent) and what was wrong with it. */
+export interface BatchErrorItem {
+  data: Record<string, unknown>;
+  messages: Record<string, string>;
 }
 
 export class BigCommerceApiError extends PersistentError {
@@ -22,6 +30,7 @@ export class BigCommerceApiError extends PersistentError {
   readonly fieldErrors: Record<string, string>;
   readonly method: string;
   readonly path: string;
+  readonly batchErrors: BatchErrorItem[];
 
   constructor(init: ApiErrorInit, reason?: ReasonCode) {
     const fields = Object.entries(init.fieldErrors)
@@ -45,6 +54,7 @@ export class BigCommerceApiError extends PersistentError {
     this.fieldErrors = init.fieldErrors;
     this.method = init.method;
     this.path = init.path;
+    this.batchErrors = init.batchErrors ?? [];
   }
 
   get notFound(): boolean {
@@ -117,11 +127,15 @@ const asMessages = (errors: unknown): Record<string, string> => {
   );
 };
 
-/** Reads either error style (and the variants batch style `{batch_errors: [...]}`) into status/title/fields. */
+/**
+ * Reads either error style, and the batch style `{batch_errors: [...]}`, into status/title/fields. Variants' batch
+ * items carry `errors` (product-variants_catalog.v3.yml); price records' carry `data` (the record as sent) and
+ * `field_errors` (price_lists.v3.yml, upsertPriceListRecords 422).
+ */
 export function readErrorBody(
   status: number,
   body: unknown,
-): { title: string; fieldErrors: Record<string, string> } {
+): { title: string; fieldErrors: Record<string, string>; batchErrors?: BatchErrorItem[] } {
   if (Array.isArray(body)) {
     const messages = body
       .map((e) => (typeof e === "object" && e !== null ? (e as { message?: unknown }).message : undefined))
@@ -144,13 +158,25 @@ export function readErrorBody(
     const record = body as Record<string, unknown>;
     if (Array.isArray(record.batch_errors)) {
       const items = record.batch_errors as Record<string, unknown>[];
+      const batchErrors = items.map((e) => ({
+        data: typeof e.data === "object" && e.data !== null ? (e.data as Record<string, unknown>) : {},
+        messages: asMessages(e.errors ?? e.field_errors),
+      }));
+      // The item each error is about, when the answer names it (price records carry sku or variant_id).
+      const who = ({ data }: BatchErrorItem) =>
+        data.sku !== undefined
+          ? ` sku ${data.sku}`
+          : data.variant_id !== undefined
+            ? ` variant_id ${data.variant_id}`
+            : "";
       return {
         title: items.map((e) => String(e.title ?? "")).join("; ") || `HTTP ${status}`,
         fieldErrors: Object.fromEntries(
-          items.flatMap((e, i) =>
-            Object.entries(asMessages(e.errors)).map(([k, v]) => [`batch_errors[${i}].${k}`, v]),
+          batchErrors.flatMap((e, i) =>
+            Object.entries(e.messages).map(([k, v]) => [`batch_errors[${i}]${who(e)}.${k}`, v]),
           ),
         ),
+        batchErrors,
       };
     }
     return {

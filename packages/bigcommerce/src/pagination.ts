@@ -35,12 +35,20 @@ export interface CursorPage<T> {
   data: T[];
   meta: {
     cursor_pagination?:
-      | { end_cursor: string; links?: { next?: string | null | undefined } | undefined }
+      | {
+          end_cursor: string;
+          per_page: number;
+          links?: { next?: string | null | undefined } | undefined;
+        }
       | undefined;
   };
 }
 
-/** Cursor paging: passes end_cursor as `after` while the page links a next one. */
+/**
+ * Cursor paging: passes end_cursor as `after` while there may be more. customers.v3.yml documents links.next as
+ * "the next page" but not whether it is left out on the last one, so a full page (count = per_page) asks once
+ * more too; an empty page ends it.
+ */
 export async function* paginateCursor<T>(
   fetchPage: (after: string | undefined) => Promise<CursorPage<T>>,
 ): AsyncGenerator<T> {
@@ -49,7 +57,8 @@ export async function* paginateCursor<T>(
     const { data, meta } = await fetchPage(after);
     yield* data;
     const cursor = meta.cursor_pagination;
-    if (data.length === 0 || !cursor?.links?.next || !cursor.end_cursor) return;
+    if (data.length === 0 || !cursor?.end_cursor) return;
+    if (!cursor.links?.next && data.length < cursor.per_page) return;
     after = cursor.end_cursor;
   }
 }

@@ -571,6 +571,19 @@ export const CustomerAddress = z.looseObject({
   address_type: Text,
 });
 
+export type CustomerAddress = z.infer<typeof CustomerAddress>;
+
+/** A customer's value of an attribute (attribute_Full): always text, whatever the attribute's type. */
+export const CustomerAttributeValue = z.looseObject({
+  /** Not among the attribute-values list's required fields (customers.v3.yml). */
+  id: Id.optional(),
+  attribute_id: Id,
+  attribute_value: Text,
+  customer_id: Id,
+  date_modified: z.string().optional(),
+});
+export type CustomerAttributeValue = z.infer<typeof CustomerAttributeValue>;
+
 export const Customer = z.looseObject({
   id: Id,
   email: z.string(),
@@ -583,10 +596,35 @@ export const Customer = z.looseObject({
   date_created: z.string(),
   date_modified: z.string(),
   address_count: Count.optional(),
-  /** With include=addresses. */
+  attribute_count: Count.optional(),
+  /** With include=addresses (BigCommerce shows at most 10; the client completes them). */
   addresses: z.array(CustomerAddress).optional(),
+  /** With include=attributes (BigCommerce shows at most 10; the client completes them). */
+  attributes: z.array(CustomerAttributeValue).optional(),
 });
 export type Customer = z.infer<typeof Customer>;
+
+/** A customer attribute's definition (name and type; at most 50 per store). */
+export const CustomerAttribute = z.looseObject({
+  id: Id,
+  name: z.string(),
+  type: z.string(),
+});
+export type CustomerAttribute = z.infer<typeof CustomerAttribute>;
+
+export const NewCustomerAttribute = z.strictObject({
+  name: z.string().min(1).max(255),
+  type: z.enum(["string", "number", "date"]),
+});
+export type NewCustomerAttribute = z.input<typeof NewCustomerAttribute>;
+
+/** PUT /v3/customers/attribute-values: creates or replaces one customer's value of one attribute. */
+export const AttributeValueUpsert = z.strictObject({
+  attribute_id: Id.positive(),
+  value: z.string().max(255),
+  customer_id: Id.positive(),
+});
+export type AttributeValueUpsert = z.input<typeof AttributeValueUpsert>;
 
 const NewCustomerAddress = z.looseObject({
   first_name: z.string().min(1).max(255),
@@ -616,6 +654,82 @@ export type NewCustomer = z.input<typeof NewCustomer>;
 
 export const CustomerUpdate = NewCustomer.omit({ addresses: true }).partial().extend({ id: Id.positive() });
 export type CustomerUpdate = z.input<typeof CustomerUpdate>;
+
+/** POST /v3/customers/addresses: this endpoint also requires state_or_province and postal_code. */
+export const AddressCreate = NewCustomerAddress.extend({
+  customer_id: Id.positive(),
+  state_or_province: z.string().max(100),
+  postal_code: z.string().max(30),
+});
+export type AddressCreate = z.input<typeof AddressCreate>;
+
+export const AddressUpdate = NewCustomerAddress.partial().extend({ id: Id.positive() });
+export type AddressUpdate = z.input<typeof AddressUpdate>;
+
+/** A V2 customer group. */
+export const CustomerGroup = z.looseObject({
+  id: Id,
+  name: z.string(),
+  is_default: z.boolean().optional(),
+  is_group_for_guests: z.boolean().optional(),
+});
+export type CustomerGroup = z.infer<typeof CustomerGroup>;
+
+// ─── V3 price lists ─────────────────────────────────────────────────────────────────────────
+
+export const PriceList = z.looseObject({ id: Id, name: z.string(), active: z.boolean().optional() });
+export type PriceList = z.infer<typeof PriceList>;
+
+const BulkPricingTier = z.looseObject({
+  quantity_min: z.number().int().positive(),
+  quantity_max: z.number().int().positive().optional(),
+  type: z.enum(["fixed", "price", "percent"]),
+  amount: Money,
+});
+
+/** A variant's prices in a price list (by variant_id or sku), one currency. */
+export const PriceRecord = z.looseObject({
+  price_list_id: Id.optional(),
+  variant_id: Id.optional(),
+  sku: Text.optional(),
+  currency: z.string(),
+  price: Money.nullish(),
+  sale_price: Money.nullish(),
+  bulk_pricing_tiers: z.array(BulkPricingTier).optional(),
+});
+export type PriceRecord = z.infer<typeof PriceRecord>;
+
+export const PriceRecordUpsert = z
+  .strictObject({
+    variant_id: Id.positive().optional(),
+    sku: z.string().min(1).optional(),
+    currency: z.string().length(3),
+    price: Money,
+    sale_price: Money.optional(),
+    retail_price: Money.optional(),
+    map_price: Money.optional(),
+    bulk_pricing_tiers: z.array(BulkPricingTier.strict()).optional(),
+  })
+  .refine(
+    (r) => (r.sku === undefined) !== (r.variant_id === undefined),
+    "give exactly one of sku or variant_id",
+  );
+export type PriceRecordUpsert = z.input<typeof PriceRecordUpsert>;
+
+export const PriceListAssignment = z.looseObject({
+  id: Id.optional(),
+  price_list_id: Id,
+  customer_group_id: Id.nullish(),
+  channel_id: Id.nullish(),
+});
+export type PriceListAssignment = z.infer<typeof PriceListAssignment>;
+
+export const NewPriceListAssignment = z.strictObject({
+  price_list_id: Id.positive(),
+  customer_group_id: Id.positive().optional(),
+  channel_id: Id.positive().optional(),
+});
+export type NewPriceListAssignment = z.input<typeof NewPriceListAssignment>;
 
 // ─── V3 webhooks ────────────────────────────────────────────────────────────────────────────
 

@@ -166,7 +166,7 @@ export class Transport {
       }
       return { exchange: { status, headers: response.headers, body: parsed } };
     }
-    const { title, fieldErrors } = readErrorBody(status, parsed);
+    const { title, fieldErrors, batchErrors } = readErrorBody(status, parsed);
     if (RETRYABLE.has(status)) {
       const waitMs = status === 429 ? this.rateLimitWait(response.headers, attempt) : this.backoff(attempt);
       if (status === 429) budget.blockUntil(clock.now() + waitMs);
@@ -178,7 +178,7 @@ export class Transport {
         retryable: NOT_PROCESSED.has(status) || spec.method !== "POST",
       };
     }
-    const init = { status, title, fieldErrors, method: spec.method, path: spec.path };
+    const init = { status, title, fieldErrors, method: spec.method, path: spec.path, batchErrors };
     throw spec.inventoryAdjustment && status === 422
       ? new InventoryAdjustmentRejectedError(init)
       : new BigCommerceApiError(init);

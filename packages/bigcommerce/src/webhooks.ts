@@ -142,6 +142,8 @@ const DATA = {
   "store/customer/address/created": ref("customer").extend({ address: z.looseObject({ customer_id: Id }) }),
   "store/customer/address/updated": ref("customer").extend({ address: z.looseObject({ customer_id: Id }) }),
   "store/customer/address/deleted": ref("customer").extend({ address: z.looseObject({ customer_id: Id }) }),
+  // The docs' example callback for address/updated names its scope "store/customer/address/update": read both.
+  "store/customer/address/update": ref("customer").extend({ address: z.looseObject({ customer_id: Id }) }),
   "store/product/created": ref("product"),
   "store/product/updated": ref("product"),
   "store/product/deleted": ref("product"),

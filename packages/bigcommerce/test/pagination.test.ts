@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { collect, paginateV3 } from "../src";
+import { collect, paginateCursor, paginateV3 } from "../src";
 
 describe("paginateV3", () => {
   test("pages until the last page by meta.pagination", async () => {
@@ -25,5 +25,41 @@ describe("paginateV3", () => {
     );
     expect(asked).toEqual([1, 2, 3]);
     expect(items).toEqual([1, 2, 3]);
+  });
+});
+
+describe("paginateCursor", () => {
+  const cursorServer = (items: number[], perPage: number, withNextLinks: boolean) => {
+    const asked: (string | undefined)[] = [];
+    const fetchPage = async (after: string | undefined) => {
+      asked.push(after);
+      const from = after === undefined ? 0 : Number(after);
+      const data = items.slice(from, from + perPage);
+      const end = String(from + data.length);
+      const more = from + data.length < items.length;
+      return {
+        data,
+        meta: {
+          cursor_pagination: {
+            end_cursor: end,
+            per_page: perPage,
+            links: withNextLinks && more ? { next: `?after=${end}` } : {},
+          },
+        },
+      };
+    };
+    return { asked, fetchPage };
+  };
+
+  test("follows links.next to the last page", async () => {
+    const server = cursorServer([1, 2, 3, 4, 5], 2, true);
+    expect(await collect(paginateCursor(server.fetchPage))).toEqual([1, 2, 3, 4, 5]);
+    expect(server.asked).toEqual([undefined, "2", "4"]);
+  });
+
+  test("without links.next (the docs do not promise one), a full page still asks for the next", async () => {
+    const server = cursorServer([1, 2, 3, 4], 2, false);
+    expect(await collect(paginateCursor(server.fetchPage))).toEqual([1, 2, 3, 4]);
+    expect(server.asked).toEqual([undefined, "2", "4"]);
   });
 });

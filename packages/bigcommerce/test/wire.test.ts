@@ -62,7 +62,7 @@ describe("RFC-2822 dates", () => {
 });
 
 describe("error bodies", () => {
-  test("V3 {status,title,errors}, V2 [{status,message}] and variants' batch_errors all read to title + fields", () => {
+  test("V3 {status,title,errors}, V2 [{status,message}] and variants' and price records' batch_errors all read to title + fields", () => {
     expect(
       readErrorBody(422, {
         status: 422,
@@ -82,6 +82,21 @@ describe("error bodies", () => {
     ).toEqual({
       title: "Variant 7 not found",
       fieldErrors: { "batch_errors[0].id": "7" },
+      batchErrors: [{ data: {}, messages: { id: "7" } }],
+    });
+    // Price records' batch items: the record's identifiers in data, the messages in field_errors.
+    expect(
+      readErrorBody(422, {
+        batch_errors: [
+          { data: { price_list_id: 2, sku: "A.1", currency: "usd" }, field_errors: { sku: "unknown" } },
+        ],
+      }),
+    ).toEqual({
+      title: "HTTP 422",
+      fieldErrors: { "batch_errors[0] sku A.1.sku": "unknown" },
+      batchErrors: [
+        { data: { price_list_id: 2, sku: "A.1", currency: "usd" }, messages: { sku: "unknown" } },
+      ],
     });
     expect(readErrorBody(502, "<html>bad gateway</html>").title).toBe("<html>bad gateway</html>");
   });

@@ -186,6 +186,205 @@ const Catalog = z
   })
   .prefault({});
 
+const Side = z.enum(["bigcommerce", "m3"]);
+
+const Ownership = (what: string, owner: z.infer<typeof Side>, twoWay = false) =>
+  z
+    .strictObject({
+      owner: Side.describe(
+        "the system that owns the field: its changes are always sent, and when both sides changed it since the last sync its value wins",
+      ),
+      twoWay: z
+        .boolean()
+        .default(false)
+        .describe("also send the other system's changes (when the owner did not change the field too)"),
+    })
+    .default({ owner, twoWay })
+    .describe(`who owns ${what} (docs/customers.md#ownership)`);
+
+const CustomerGroup = z.strictObject({
+  bigcommerce: z.number().int().min(0).describe("the BigCommerce customer group id"),
+  m3: z.string().min(1).max(3).describe("the M3 customer group (CUCL)"),
+  template: z
+    .string()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe(
+      "CRS610 template (CUTM) new M3 customers of this group are created from; default customers.template",
+    ),
+  terms: z
+    .string()
+    .min(1)
+    .max(3)
+    .optional()
+    .describe("M3 payment terms (TEPY) set on new customers of this group (CRS610MI ChgOrderInfo)"),
+  priceListTable: z
+    .string()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe("M3 price list table (PLTB) set on new customers of this group (CRS610MI ChgOrderInfo)"),
+});
+
+const AttributeName = z.string().min(1).max(255).nullable();
+
+/** Customer master sync: the keys beside customers.template and customers.guests (docs/customers.md). */
+const CustomerSync = {
+  sync: z
+    .enum(["off", "both", "bigcommerce-to-m3", "m3-to-bigcommerce"])
+    .default("off")
+    .describe(
+      "customer master sync: off (customers are only found or created for orders), both, or one direction",
+    ),
+  groups: z
+    .array(CustomerGroup)
+    .default([])
+    .refine((groups) => new Set(groups.map((g) => g.bigcommerce)).size === groups.length, {
+      message: "a BigCommerce customer group is mapped twice",
+    })
+    .refine((groups) => new Set(groups.map((g) => g.m3)).size === groups.length, {
+      message: "an M3 customer group is mapped twice",
+    })
+    .describe("BigCommerce customer group ↔ M3 customer group (CUCL), with the template for new customers"),
+  linkableTypes: z
+    .array(z.number().int().min(0).max(9))
+    .default([0])
+    .describe(
+      "M3 customer types (CUTP) a BigCommerce customer may be linked to by e-mail alone; any other match waits for `pnpm customers link`",
+    ),
+  referenceField: z
+    .enum(["CFC1", "CFC6", "ALCU"])
+    .nullable()
+    .default("CFC1")
+    .describe(
+      "the CRS610 field (A10) that holds the BigCommerce customer id on M3 customers the connector creates or links, or null",
+    ),
+  addressType: z
+    .number()
+    .int()
+    .min(1)
+    .max(99)
+    .default(1)
+    .describe("the M3 address type (ADRT) BigCommerce's address book is kept as (1 = delivery address)"),
+  countryCodes: z
+    .record(z.string().length(2), z.string().min(1).max(3))
+    .default({})
+    .describe('ISO country code → M3 country code (CSCD) where they differ, e.g. {"GB": "UK"}'),
+  truncate: z
+    .array(z.enum(["name", "phone", "addresses"]))
+    .default([])
+    .describe(
+      "fields cut to M3's lengths instead of parked when too long (name: CUNM 36, YREF 30; phone: PHNO 16; addresses: CUA1–4 36, TOWN 20, PONO 10); e-mail is never cut",
+    ),
+  fields: z
+    .strictObject({
+      email: Ownership("the e-mail (MAIL)", "bigcommerce"),
+      name: Ownership("the name (CUNM, YREF)", "bigcommerce", true),
+      phone: Ownership("the phone (PHNO)", "bigcommerce"),
+      addresses: Ownership("the address book (addresses of customers.addressType)", "bigcommerce", true),
+      group: Ownership("the customer group (CUCL)", "m3"),
+      terms: Ownership("the payment terms (TEPY)", "m3"),
+      credit: Ownership("the credit limit (CRLM)", "m3"),
+    })
+    .prefault({}),
+  attributes: z
+    .strictObject({
+      customerNumber: AttributeName.default("M3 customer number").describe(
+        "BigCommerce customer attribute the M3 customer number is written to (null: not written)",
+      ),
+      terms: AttributeName.default(null).describe(
+        "BigCommerce customer attribute showing M3's payment terms (TEPY), or null",
+      ),
+      credit: AttributeName.default(null).describe(
+        "BigCommerce customer attribute showing M3's credit limit (CRLM), or null",
+      ),
+    })
+    .prefault({}),
+  onDelete: z
+    .discriminatedUnion("action", [
+      z.strictObject({ action: z.literal("ignore") }),
+      z.strictObject({
+        action: z.literal("status"),
+        status: z.string().min(1).max(2).describe("the M3 customer status (STAT) to set, e.g. 90"),
+      }),
+    ])
+    .default({ action: "ignore" })
+    .describe("a customer deleted in BigCommerce: leave M3 alone, or set the M3 customer's status"),
+  createInBigCommerce: z
+    .strictObject({
+      customerTypes: z
+        .array(z.number().int().min(0).max(9))
+        .min(1)
+        .describe("M3 customer types (CUTP) that get a BigCommerce customer"),
+    })
+    .nullable()
+    .default(null)
+    .describe("create BigCommerce customers for M3 customers of these types (off by default)"),
+  fullReadEveryHours: z
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24)
+    .describe(
+      "hours between full reads of every linked M3 customer with its addresses (M3 does not stamp the customer when only an address changes); 0 = never",
+    ),
+  changeOverlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(300)
+    .describe("how far back each M3 delta read starts before the previous one (clock differences)"),
+  maxWritesPerHour: z
+    .number()
+    .int()
+    .min(2)
+    .max(1000)
+    .default(12)
+    .describe("loop breaker: a customer the connector writes more often than this in an hour is parked"),
+};
+
+const PriceList = z.strictObject({
+  m3: z.string().min(1).max(10).describe("the M3 price list (PRRF)"),
+  currency: z.string().length(3).describe("its currency (CUCD), e.g. USD"),
+  bigcommerce: z.number().int().positive().describe("the BigCommerce price list id its prices go to"),
+  customerGroups: z
+    .array(z.number().int().min(0))
+    .default([])
+    .describe("BigCommerce customer groups the price list is assigned to"),
+});
+
+const Prices = z
+  .strictObject({
+    lists: z
+      .array(PriceList)
+      .default([])
+      .describe("M3 price lists (OIS017MI) → BigCommerce price lists; empty turns the price sync off"),
+    customerLists: z
+      .record(z.string().min(1).max(10), z.number().int().positive())
+      .default({})
+      .describe(
+        "M3 customer (CUNO) → BigCommerce price list for its customer prices (OIS017MI rows with CUNO); others are counted and skipped",
+      ),
+    fullSyncEveryHours: z
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(24)
+      .describe(
+        "hours between full reads of the price lists (also picks up prices that became valid); 0 = never",
+      ),
+    changeOverlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(300)
+      .describe("how far back each delta read (OIS320MI LstNewPrices) starts before the previous one"),
+  })
+  .prefault({});
+
 export const ConnectorConfig = z.strictObject({
   $schema: z
     .string()
@@ -376,8 +575,10 @@ export const ConnectorConfig = z.strictObject({
         .describe(
           'guest checkouts: one shared M3 customer, or {"mode": "per-email"} for one M3 customer per e-mail (found by MAIL, else created)',
         ),
+      ...CustomerSync,
     })
     .prefault({}),
+  prices: Prices,
   warehouses: z.strictObject({
     default: WarehouseCode.describe("the M3 warehouse (WHLO) when no rule matches"),
     rules: z

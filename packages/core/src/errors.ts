@@ -11,6 +11,10 @@ export const reasons = {
     "Create the product or variant in BigCommerce (or enable catalog.createMissing), then replay.",
   CUSTOMER_INVALID:
     "Fix or unblock the customer in M3 (CRS610) or correct the customer template, then replay.",
+  CUSTOMER_LINK_REVIEW:
+    "An M3 customer that may not be linked by e-mail alone matches this shopper: decide with `pnpm customers link <bcId> <CUNO>` (or `<bcId> new` for a customer of its own), then replay.",
+  CUSTOMER_SYNC_LOOP:
+    "The customer kept changing on both sides (see details): check customers.fields and any other system writing the customer, then replay.",
   WAREHOUSE_UNMAPPED:
     "Route to a warehouse M3 has (MMS005): fix warehouses.default or the warehouse of a warehouses.rules entry in the connector config and deploy, or create the warehouse in M3; then replay.",
   LOCATION_UNMAPPED: "Map the M3 warehouse to a BigCommerce location in inventory.locations, then replay.",

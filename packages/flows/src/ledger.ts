@@ -1,3 +1,4 @@
+import type { LinkOrigin } from "./customers/binding";
 import type { RefundProgress } from "./returns/refund";
 
 /**
@@ -10,6 +11,19 @@ export interface CustomerLink {
   customerNumber: string;
   /** Normalized address M3 holds for the customer, to decide whether an order needs its own delivery address. */
   addressKey: string;
+  /** The BigCommerce customer (none for guests): the link is also found by the M3 customer number. */
+  bigcommerceId?: number;
+  /** How the link was made. */
+  origin?: LinkOrigin;
+  /** Order info a customer the connector created still needs from its group (CRS610MI ChgOrderInfo). */
+  setup?: CustomerSetup;
+}
+
+/** CRS610MI ChgOrderInfo fields of a customer group mapping, for a customer created from its template. */
+export interface CustomerSetup {
+  CUCL: string;
+  TEPY?: string;
+  PLTB?: string;
 }
 
 /** What shipments need of an order line: BigCommerce's line id, SKU and quantity, and the M3 quantity it became. */
@@ -76,8 +90,13 @@ export interface Ledger {
   claimCustomer(key: string, until: number, now: number): Promise<"claimed" | "busy">;
   /** Gives a claim back (the claiming delivery failed), so a retry may go ahead at once. */
   releaseCustomerClaim(key: string): Promise<void>;
-  /** Records the link (and ends any claim). */
-  putCustomer(key: string, link: CustomerLink): Promise<void>;
+  /**
+   * Records the link (and ends any claim). A BigCommerce customer's link is also recorded under its M3 number;
+   * "taken" means that number is already linked to another BigCommerce customer (nothing was written).
+   */
+  putCustomer(key: string, link: CustomerLink): Promise<"linked" | "taken">;
+  /** The customer's setup (ChgOrderInfo) was done. */
+  finishSetup(key: string): Promise<void>;
   getOrder(key: string): Promise<OrderProgress | undefined>;
   /**
    * Records the temporary (batch) order number of a part, only if the part has none or still has `replacing`

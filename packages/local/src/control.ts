@@ -1,12 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { LocalMetrics } from "./metrics";
 import type { SqsPoller } from "./poller";
 import type { Scheduler } from "./scheduler";
 
 /**
- * The part of the Lambda and EventBridge Scheduler APIs that operator commands use (`pnpm pause`, `resume`,
- * `status`): event source mappings (list, get, enable or disable) and schedules (list, get, update the state).
+ * The part of the Lambda, EventBridge Scheduler and CloudWatch APIs that operator commands use (`pnpm pause`,
+ * `resume`, `status`): event source mappings (list, get, enable or disable), schedules (list, get, update the
+ * state), the connector's message metrics (GetMetricData) and alarms (DescribeAlarms: the local stack has none).
  * Locally the AWS SDK clients of those commands are pointed here, so the code that pauses a deployed stage is
  * the code that pauses the local stack. What was paused stays paused across restarts (`control.json`).
  */
@@ -19,6 +21,7 @@ export interface ControlOptions {
   scheduleTargets: Record<string, string>;
   /** Where the paused event sources and schedules are kept; none: nothing is kept. */
   stateFile?: string;
+  metrics: LocalMetrics;
 }
 
 export interface ControlApi {
@@ -35,7 +38,7 @@ export const SCHEDULE_GROUP = "default";
 const ACCOUNT = "000000000000";
 
 export async function startControlApi(options: ControlOptions): Promise<ControlApi> {
-  const { region, sources, scheduler, scheduleTargets, stateFile } = options;
+  const { region, sources, scheduler, scheduleTargets, stateFile, metrics } = options;
   const functionArn = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
   const uuidOf = (name: string) => `local-${name}`;
   const state = readState(stateFile);
@@ -169,6 +172,30 @@ export async function startControlApi(options: ControlOptions): Promise<ControlA
     ],
   ];
 
+  // CloudWatch speaks the AWS JSON 1.0 protocol: POST / naming the operation in X-Amz-Target; times in epoch seconds.
+  const cloudwatch: Record<string, (body: Record<string, unknown>) => Answer> = {
+    GetMetricData(body) {
+      const start = Number(body.StartTime) * 1000;
+      const end = Number(body.EndTime) * 1000;
+      const queries = (body.MetricDataQueries ?? []) as Array<{
+        Id: string;
+        MetricStat?: { Metric: Parameters<LocalMetrics["sums"]>[0]; Period: number };
+      }>;
+      return ok({
+        MetricDataResults: queries.map((q) => ({
+          Id: q.Id,
+          Label: q.MetricStat?.Metric.MetricName ?? q.Id,
+          StatusCode: "Complete",
+          ...(q.MetricStat
+            ? metrics.sums(q.MetricStat.Metric, start, end, q.MetricStat.Period)
+            : { Timestamps: [], Values: [] }),
+        })),
+        Messages: [],
+      });
+    },
+    DescribeAlarms: () => ok({ MetricAlarms: [], CompositeAlarms: [] }),
+  };
+
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: Error) =>
       send(res, { status: 500, body: { message: error.message } }),
@@ -176,15 +203,23 @@ export async function startControlApi(options: ControlOptions): Promise<ControlA
   });
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://control");
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string") {
+      const operation = cloudwatch[target.replace(/^GraniteServiceVersion20100801\./, "")];
+      const body = JSON.parse((await readBody(req)) || "{}") as Record<string, unknown>;
+      return send(
+        res,
+        operation?.(body) ?? notFound("UnknownOperationException", `${target} is not emulated`),
+        "application/x-amz-json-1.0",
+      );
+    }
     const route = routes.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
     if (!route)
       return send(
         res,
         notFound("UnknownOperationException", `${req.method} ${url.pathname} is not emulated`),
       );
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
+    const text = await readBody(req);
     send(res, route[2](url.pathname.match(route[1])!, url, text ? JSON.parse(text) : {}));
   }
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -207,9 +242,15 @@ const notFound = (type: string, message: string): Answer => ({
   type,
 });
 
-function send(res: ServerResponse, answer: Answer) {
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, answer: Answer, contentType = "application/json") {
   res.writeHead(answer.status, {
-    "content-type": "application/json",
+    "content-type": contentType,
     ...(answer.type ? { "x-amzn-errortype": answer.type } : {}),
   });
   res.end(JSON.stringify(answer.body));

@@ -101,7 +101,10 @@ export class SqsPoller {
       );
       const got = result.Messages ?? [];
       messages.push(...got);
-      if (!got.length && messages.length) break;
+      // As Lambda does: a batching window gathers messages until it ends or the batch is full (a function with
+      // none is invoked with what the first receive gave).
+      if (!got.length && messages.length)
+        await new Promise((r) => setTimeout(r, Math.max(0, Math.min(100, deadline - Date.now()))));
     } while (!this.stopping && messages.length < batchSize && Date.now() < deadline);
     return messages;
   }

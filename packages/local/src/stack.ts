@@ -20,6 +20,7 @@ import { type HttpFront, type HttpLambda, startHttpFront } from "./front";
 import { type AccessDenied, asFunction, guardTableGrants } from "./grants";
 import { type AnyLambda, type AsyncRun, type InvokeTarget, startLambdaApi } from "./invoke";
 import { lambdaContext } from "./lambda-context";
+import { LocalMetrics } from "./metrics";
 import { type SqsLambda, SqsPoller } from "./poller";
 import { type ProvisionedQueue, provisionQueues, provisionTables } from "./provision";
 import { type ScheduleLambda, Scheduler } from "./scheduler";
@@ -188,7 +189,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const functionQueue = new Map(
     functionsByTrigger(topology, "sqs").map(([name, fn]) => [name, fn.trigger.queue] as const),
   );
+  const metrics = new LocalMetrics();
   const stopObserving = onMessageHandled((m: HandledMessage) => {
+    metrics.record(m);
     const queue = functionQueue.get(m.functionName);
     if (!queue) return;
     const c = counts.get(queue) ?? { done: 0, skipped: 0, parked: 0, retried: 0 };
@@ -265,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionsByTrigger(topology, "schedule").map(([name, fn]) => [fn.trigger.schedule, name]),
     ),
     stateFile: options.stateDir ? join(options.stateDir, "control.json") : undefined,
+    metrics,
   });
 
   const approximate = async (url: string) => {

@@ -1,6 +1,6 @@
 import { type Dec, minDec, plainDec, toDec } from "./decimal";
 import { headStatus, lineStatus } from "./programs/ois100mi";
-import { blankCustomer, type ItemFields, newItem } from "./seed";
+import { blankAddress, blankCustomer, type ItemFields, newItem } from "./seed";
 import {
   availability,
   type Balance,
@@ -10,6 +10,9 @@ import {
   type Item,
   type Order,
   type OrderLine,
+  type PostalAddress,
+  type PriceRow,
+  priceListKey,
   type Store,
 } from "./state";
 
@@ -174,7 +177,7 @@ export function setStock(store: Store, whlo: string, itno: string, onHand: unkno
   );
 }
 
-const CUSTOMER_TEXT: Array<[keyof Customer, number]> = [
+const POSTAL_TEXT: Array<[keyof PostalAddress, number]> = [
   ["CUNM", 36],
   ["CUA1", 36],
   ["CUA2", 36],
@@ -185,13 +188,26 @@ const CUSTOMER_TEXT: Array<[keyof Customer, number]> = [
   ["CSCD", 3],
   ["ECAR", 2],
   ["PHNO", 16],
+];
+
+const CUSTOMER_TEXT: Array<[keyof Customer, number]> = [
+  ...POSTAL_TEXT,
   ["MAIL", 50],
+  ["YREF", 30],
   ["STAT", 2],
   ["CUCD", 3],
   ["LNCD", 2],
+  ["ALCU", 10],
+  ["CFC1", 10],
+  ["CFC6", 10],
+  ["CUCL", 3],
+  ["TEPY", 3],
+  ["PLTB", 10],
 ];
 
-/** Adds or changes a customer, e.g. `{CUNO: "90001", STAT: "20"}` to unblock one. */
+export const customerView = (c: Customer) => ({ ...c, CRLM: plainDec(c.CRLM) });
+
+/** Adds or changes a customer as an M3 user would in CRS610, e.g. `{CUNO: "90001", STAT: "20"}` to unblock one. */
 export function upsertCustomer(
   store: Store,
   fields: Partial<Record<keyof Customer, unknown>> & { CUNO: string },
@@ -202,9 +218,144 @@ export function upsertCustomer(
   for (const [field, max] of CUSTOMER_TEXT) {
     if (fields[field] !== undefined) record[field] = textArg(field, fields[field], max);
   }
-  customer.LMDT = store.today();
+  if (fields.CUTP !== undefined) customer.CUTP = Number(decimalArg("CUTP", fields.CUTP) / 1_000_000n);
+  if (fields.CRLM !== undefined) customer.CRLM = decimalArg("CRLM", fields.CRLM);
+  store.touchCustomer(customer);
   store.customers.set(CUNO, customer);
-  return { ...customer };
+  return customerView(customer);
+}
+
+/** Adds or changes one of a customer's addresses (CRS610/… addresses), as an M3 user would. */
+export function upsertAddress(
+  store: Store,
+  cuno: string,
+  adrt: number,
+  adid: string,
+  fields: Partial<Record<keyof PostalAddress | "YREF", unknown>>,
+) {
+  if (!store.customers.has(cuno)) throw new AdminError(404, `customer ${cuno} does not exist`);
+  const ADID = textArg("ADID", adid, 6, true);
+  const addresses = store.addressesOf(cuno);
+  const key = `${adrt}|${ADID}`;
+  const address = addresses.get(key) ?? blankAddress(cuno, adrt, ADID);
+  const record = address as unknown as Record<string, string>;
+  for (const [field, max] of [...POSTAL_TEXT, ["YREF", 30] as const]) {
+    if (fields[field] !== undefined) record[field] = textArg(field, fields[field], max);
+  }
+  address.LMTS = store.stamp();
+  addresses.set(key, address);
+  return { ...address };
+}
+
+export function deleteAddress(store: Store, cuno: string, adrt: number, adid: string) {
+  if (!store.addressesOf(cuno).delete(`${adrt}|${adid}`))
+    throw new AdminError(404, `customer ${cuno} has no address ${adrt}/${adid}`);
+}
+
+export interface CustomerSeed {
+  count: number;
+  /** E-mails are `${prefix}${n}@example.com` (the BigCommerce simulator's customer seed); default "customer". */
+  prefix?: string;
+  /** Customer numbers are `${numberPrefix}${n}`; default "C". */
+  numberPrefix?: string;
+  CUTP?: number;
+  CUCL?: string;
+  /** Also give each customer its address as an address of type 1 (ADID "HOME"), as the BigCommerce seed has it. */
+  addresses?: boolean;
+}
+
+/** Adds `count` customers in one pass (a benchmark seeds 10,000), all stamped now. */
+export function seedCustomers(store: Store, seed: CustomerSeed): { first: string; last: string } {
+  const prefix = seed.prefix ?? "customer";
+  const numberPrefix = seed.numberPrefix ?? "C";
+  const digits = String(seed.count).length;
+  if (numberPrefix.length + digits > 10)
+    throw new AdminError(400, `numberPrefix "${numberPrefix}" leaves no room for ${digits} digits in 10`);
+  const today = store.today();
+  let first = "";
+  let last = "";
+  for (let n = 1; n <= seed.count; n++) {
+    const CUNO = `${numberPrefix}${String(n).padStart(digits, "0")}`;
+    store.customers.set(CUNO, {
+      ...blankCustomer(CUNO),
+      CUNM: `Customer No${n}`,
+      CUA1: `${n} Main Street`,
+      TOWN: "Austin",
+      ECAR: "TX",
+      PONO: "73301",
+      CSCD: "US",
+      PHNO: `+1 555 ${String(n).padStart(7, "0")}`,
+      MAIL: `${prefix}${n}@example.com`,
+      CUTP: seed.CUTP ?? 0,
+      CUCL: seed.CUCL ?? "RET",
+      TEPY: "10",
+      RGDT: today,
+      LMDT: today,
+      LMTS: store.stamp(),
+    });
+    if (seed.addresses)
+      store.addressesOf(CUNO).set("1|HOME", {
+        ...blankAddress(CUNO, 1, "HOME", store.stamp()),
+        CUNM: `Customer No${n}`,
+        CUA1: `${n} Main Street`,
+        TOWN: "Austin",
+        PONO: "73301",
+        CSCD: "US",
+        ECAR: "TX",
+      });
+    if (n === 1) first = CUNO;
+    last = CUNO;
+  }
+  return { first, last };
+}
+
+export interface PriceUpsert {
+  PRRF: string;
+  CUCD: string;
+  /** Blank: the list's own price; a customer number: that customer's price. */
+  CUNO?: string;
+  /** yyyyMMdd; default today. */
+  FVDT?: string;
+  LVDT?: string;
+  ITNO: string;
+  SAPR: string | number;
+  /** Price per this many units (default 1). */
+  SACD?: number;
+  QTYL?: string | number;
+}
+
+/** Adds or changes a price (OIS017 base price), creating the list version if needed; the change is stamped. */
+export function upsertPrice(store: Store, price: PriceUpsert) {
+  const head = {
+    PRRF: textArg("PRRF", price.PRRF, 10, true),
+    CUCD: textArg("CUCD", price.CUCD, 3, true),
+    CUNO: textArg("CUNO", price.CUNO, 10),
+    FVDT: textArg("FVDT", price.FVDT, 8) || store.today(),
+    LVDT: textArg("LVDT", price.LVDT, 8) || "99991231",
+    TX15: textArg("PRRF", price.PRRF, 15),
+  };
+  if (!store.items.has(price.ITNO)) throw new AdminError(404, `item ${price.ITNO} does not exist`);
+  const key = priceListKey(head);
+  const existing = store.priceLists.get(key);
+  store.priceLists.set(key, existing ? { ...existing, LVDT: head.LVDT } : head);
+  const rows = store.prices.get(key) ?? new Map();
+  store.prices.set(key, rows);
+  const QTYL = decimalArg("QTYL", price.QTYL ?? 0);
+  const row: PriceRow = {
+    PRRF: head.PRRF,
+    CUCD: head.CUCD,
+    CUNO: head.CUNO,
+    FVDT: head.FVDT,
+    ITNO: price.ITNO,
+    QTYL,
+    SAPR: decimalArg("SAPR", price.SAPR),
+    SACD: price.SACD ?? 1,
+    SPUN: "EA",
+    NTCD: 0,
+    LMTS: store.stamp(),
+  };
+  rows.set(`${price.ITNO}|${QTYL}`, row);
+  return { ...row, QTYL: plainDec(row.QTYL), SAPR: plainDec(row.SAPR), LVDT: head.LVDT };
 }
 
 /** Releases a picking list for every line not yet delivered, as MWS410 would: the lines become status 44. */

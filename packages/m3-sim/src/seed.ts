@@ -1,5 +1,5 @@
 import { type Dec, toDec } from "./decimal";
-import type { Balance, Customer, Item, Store, Warehouse } from "./state";
+import type { Balance, Customer, CustomerAddress, Item, Store, Warehouse } from "./state";
 
 export interface ItemFields {
   ITNO: string;
@@ -38,6 +38,27 @@ export function newItem(fields: ItemFields, today: string, stamp: number): Item 
   };
 }
 
+/** An address of a customer with every field blank (CRS610MI AddAddress fills in what it is given). */
+export function blankAddress(CUNO: string, ADRT: number, ADID: string, LMTS = 0): CustomerAddress {
+  return {
+    CUNO,
+    ADRT,
+    ADID,
+    CUNM: "",
+    CUA1: "",
+    CUA2: "",
+    CUA3: "",
+    CUA4: "",
+    PONO: "",
+    TOWN: "",
+    CSCD: "",
+    ECAR: "",
+    PHNO: "",
+    YREF: "",
+    LMTS,
+  };
+}
+
 export function blankCustomer(CUNO: string): Customer {
   return {
     CUNO,
@@ -60,8 +81,17 @@ export function blankCustomer(CUNO: string): Customer {
     STAT: "20",
     CUTP: 0,
     CUCD: "USD",
+    ALCU: "",
+    CFC1: "",
+    CFC6: "",
+    CUCL: "",
+    TEPY: "",
+    PLTB: "",
+    CRLM: 0n,
+    BLCD: 0,
     RGDT: "",
     LMDT: "",
+    LMTS: 0,
   };
 }
 
@@ -109,10 +139,27 @@ function seedBasics(store: Store): void {
   store.receivables.seed();
 }
 
+/** Customer templates (CRS610 CUTM): web shoppers, and B2B accounts (another type, group and terms). */
+const TEMPLATES: Array<Partial<Customer> & { CUNO: string }> = [
+  { CUNO: "WEBTMPL", CUNM: "Web customer template", CUA1: "-", CUCL: "RET", TEPY: "10" },
+  {
+    CUNO: "B2BTMPL",
+    CUNM: "B2B customer template",
+    CUA1: "-",
+    CUTP: 1,
+    CUCL: "B2B",
+    TEPY: "30",
+    CRLM: toDec("5000"),
+  },
+];
+
 export function seedEmpty(store: Store): void {
   store.clear();
   seedBasics(store);
-  store.customers.set("WEBTMPL", { ...blankCustomer("WEBTMPL"), CUNM: "Web customer template", CUA1: "-" });
+  for (const template of TEMPLATES) {
+    store.customers.set(template.CUNO, { ...blankCustomer(template.CUNO), ...template });
+    store.templates.add(template.CUNO);
+  }
 }
 
 export function seedDemo(store: Store): void {
@@ -126,7 +173,13 @@ export function seedDemo(store: Store): void {
     ),
   );
   const customer = (fields: Partial<Customer> & { CUNO: string }) =>
-    store.customers.set(fields.CUNO, { ...blankCustomer(fields.CUNO), RGDT: today, LMDT: today, ...fields });
+    store.customers.set(fields.CUNO, {
+      ...blankCustomer(fields.CUNO),
+      RGDT: today,
+      LMDT: today,
+      LMTS: stamp,
+      ...fields,
+    });
   customer({
     CUNO: "10001",
     CUNM: "Jane Doe",
@@ -140,6 +193,22 @@ export function seedDemo(store: Store): void {
   });
   customer({ CUNO: "WEBGUEST", CUNM: "Web shop guest", CUA1: "Online orders", CSCD: "US" });
   customer({ CUNO: "90001", CUNM: "Blocked Trading Co", CUA1: "1 Closed Road", CSCD: "US", STAT: "90" });
+  // A B2B account (type 1): a shopper signing up with its e-mail must not be linked to it without review.
+  customer({
+    CUNO: "20001",
+    CUNM: "Acme Wholesale",
+    YREF: "Pat Buyer",
+    CUA1: "500 Industrial Way",
+    TOWN: "Chicago",
+    ECAR: "IL",
+    PONO: "60601",
+    CSCD: "US",
+    MAIL: "orders@acme-wholesale.example",
+    CUTP: 1,
+    CUCL: "B2B",
+    TEPY: "30",
+    CRLM: toDec("25000"),
+  });
 }
 
 function stockRow(WHLO: string, ITNO: string, quantity: string, LMTS: number): Balance {

@@ -5,16 +5,23 @@ import {
   AdminError,
   balanceView,
   batchView,
+  type CustomerSeed,
+  customerView,
+  deleteAddress,
   deliveryView,
   type ItemUpsert,
   itemView,
   orderView,
+  type PriceUpsert,
   pickOrder,
   type ShipRequest,
+  seedCustomers,
   setStock,
   shipOrder,
+  upsertAddress,
   upsertCustomer,
   upsertItem,
+  upsertPrice,
 } from "./admin";
 import {
   appliedView,
@@ -303,7 +310,37 @@ export class M3Simulator {
   customer(cuno: string) {
     const customer = this.store.customers.get(cuno);
     if (!customer) throw new AdminError(404, `customer ${cuno} does not exist`);
-    return { ...customer };
+    return customerView(customer);
+  }
+
+  customers() {
+    return [...this.store.customers.values()].map(customerView);
+  }
+
+  /** A customer's addresses (any type), in type and number order. */
+  addresses(cuno: string) {
+    this.customer(cuno);
+    return [...this.store.addressesOf(cuno).values()]
+      .sort((a, b) => a.ADRT - b.ADRT || (a.ADID < b.ADID ? -1 : 1))
+      .map((a) => ({ ...a }));
+  }
+
+  upsertAddress(cuno: string, adrt: number, adid: string, fields: Parameters<typeof upsertAddress>[4]) {
+    return upsertAddress(this.store, cuno, adrt, adid, fields);
+  }
+
+  deleteAddress(cuno: string, adrt: number, adid: string) {
+    deleteAddress(this.store, cuno, adrt, adid);
+  }
+
+  seedCustomers(seed: CustomerSeed) {
+    if (!Number.isInteger(seed.count) || seed.count < 1)
+      throw new AdminError(400, "count must be a positive integer");
+    return seedCustomers(this.store, seed);
+  }
+
+  upsertPrice(price: PriceUpsert) {
+    return upsertPrice(this.store, price);
   }
 
   seedCatalog(seed: CatalogSeed) {

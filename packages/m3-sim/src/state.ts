@@ -65,9 +65,59 @@ export interface Customer extends PostalAddress {
   STAT: string;
   CUTP: number;
   CUCD: string;
+  /** Search key and free fields, as sites use them for cross-references. */
+  ALCU: string;
+  CFC1: string;
+  CFC6: string;
+  /** Order info (CRS610/F): customer group, payment terms, price list table. */
+  CUCL: string;
+  TEPY: string;
+  PLTB: string;
+  /** Financial (CRS610/G): credit limit 1, customer stop. */
+  CRLM: Dec;
+  BLCD: number;
   RGDT: string;
   LMDT: string;
+  /** Change stamp (ms): what LstByNumber's LMTS input compares with; not in any output. */
+  LMTS: number;
 }
+
+/** One of a customer's addresses (OCUSAD), by address type and number. */
+export interface CustomerAddress extends PostalAddress {
+  CUNO: string;
+  ADRT: number;
+  ADID: string;
+  YREF: string;
+  LMTS: number;
+}
+
+/** A price list version (OPRICH): list, currency, customer (blank for the list itself), valid from. */
+export interface PriceListHead {
+  PRRF: string;
+  CUCD: string;
+  CUNO: string;
+  FVDT: string;
+  LVDT: string;
+  TX15: string;
+}
+
+/** One price of a list version (OPRBAS), with a quantity break (QTYL) and a change stamp. */
+export interface PriceRow {
+  PRRF: string;
+  CUCD: string;
+  CUNO: string;
+  FVDT: string;
+  ITNO: string;
+  QTYL: Dec;
+  SAPR: Dec;
+  SACD: number;
+  SPUN: string;
+  NTCD: number;
+  LMTS: number;
+}
+
+export const priceListKey = (h: Pick<PriceListHead, "PRRF" | "CUCD" | "CUNO" | "FVDT">) =>
+  `${h.PRRF}|${h.CUCD}|${h.CUNO}|${h.FVDT}`;
 
 export interface Address extends PostalAddress {
   ADRT: number;
@@ -248,6 +298,13 @@ export class Store {
   /** Balances by (LMTS, WHLO, ITNO): the order of OIS100MI LstNewBalances. */
   readonly balanceIndex = new SortedList<Balance>(byBalanceKey);
   readonly customers = new Map<string, Customer>();
+  /** Customer numbers CRS610MI Add accepts as CUTM. */
+  readonly templates = new Set<string>();
+  /** CUNO → "ADRT|ADID" → address. */
+  readonly customerAddresses = new Map<string, Map<string, CustomerAddress>>();
+  readonly priceLists = new Map<string, PriceListHead>();
+  /** priceListKey → "ITNO|QTYL" → price. */
+  readonly prices = new Map<string, Map<string, PriceRow>>();
   readonly orderTypes = new Set<string>();
   /** "PROGRAM/Transaction" this M3 is told to lack (an older version, or not licensed): a test's fault. */
   readonly removedTransactions = new Set<string>();
@@ -281,6 +338,21 @@ export class Store {
     while (taken(String(candidate))) candidate++;
     this.series[series] = candidate + 1;
     return String(candidate);
+  }
+
+  /** Stamps a customer as changed now (LMDT, LMTS): every MI or admin change does. */
+  touchCustomer(customer: Customer): void {
+    customer.LMDT = this.today();
+    customer.LMTS = this.stamp();
+  }
+
+  addressesOf(cuno: string): Map<string, CustomerAddress> {
+    let map = this.customerAddresses.get(cuno);
+    if (!map) {
+      map = new Map();
+      this.customerAddresses.set(cuno, map);
+    }
+    return map;
   }
 
   putItem(item: Item): void {
@@ -332,6 +404,9 @@ export class Store {
       this.items,
       this.balances,
       this.customers,
+      this.customerAddresses,
+      this.priceLists,
+      this.prices,
       this.batches,
       this.orders,
       this.deliveries,
@@ -343,6 +418,7 @@ export class Store {
     this.balanceIndex.clear();
     this.orderTypes.clear();
     this.receivables.clear();
+    this.templates.clear();
     this.removedTransactions.clear();
     Object.assign(this.series, SERIES_START);
   }

@@ -164,9 +164,9 @@ describe("customers", () => {
       MAIL: "arjun.patel@example.co.uk",
     };
     const added = one((await get(sim, auth, "CRS610MI/Add", fields)).body);
-    expect(added).toEqual({ CUNO: "10002" });
+    expect(added).toEqual({ CUNO: "10002", ERRM: "" });
     const next = one((await get(sim, auth, "CRS610MI/Add", { ...fields, CUNM: "Second" })).body);
-    expect(next).toEqual({ CUNO: "10003" });
+    expect(next).toEqual({ CUNO: "10003", ERRM: "" });
     const basic = one((await get(sim, auth, "CRS610MI/GetBasicData", { CUNO: "10002" })).body);
     expect(basic).toMatchObject({
       CUNM: "Arjun Patel",
@@ -188,7 +188,7 @@ describe("customers", () => {
       errorField: "CUTM",
     });
     expect(records((await get(sim, auth, "CRS610MI/Add", { ...fields, CUNO: "WEB-ARJUN" })).body)).toEqual([
-      { CUNO: "WEB-ARJUN " },
+      { CUNO: "WEB-ARJUN ", ERRM: " ".repeat(50) },
     ]);
   });
 
@@ -212,6 +212,6 @@ describe("customers", () => {
     const listed = records((await get(sim, auth, "CRS610MI/LstByNumber;maxrecs=2", { CUNO: "9" })).body).map(
       trim,
     );
-    expect(listed.map((c) => c.CUNO)).toEqual(["90001", "WEBGUEST"]);
+    expect(listed.map((c) => c.CUNO)).toEqual(["90001", "B2BTMPL"]);
   });
 });

@@ -184,13 +184,7 @@ describe("v1 execute envelopes", () => {
       Name: "WHNM",
       Value: `Main warehouse${" ".repeat(22)}`,
     });
-    const change = await get(
-      sim,
-      auth,
-      "CRS610MI/ChgBasicData",
-      { CUNO: "10001", PHNO: "+1 212 555 0199" },
-      "v1",
-    );
+    const change = await get(sim, auth, "CRS610MI/ChgOrderInfo", { CUNO: "10001", CUCL: "B2B" }, "v1");
     expect(change.body.MIRecord).toEqual([{ RowIndex: 0, NameValue: [] }]);
   });
 

@@ -9,5 +9,6 @@ export * from "./programs/finance";
 export * from "./programs/items";
 export * from "./programs/metadata";
 export * from "./programs/ois100mi";
+export * from "./programs/prices";
 export * from "./programs/returns";
 export * from "./transaction";

@@ -76,6 +76,8 @@ describe("input checks before sending", () => {
     expect(issue(F.ORQT.in, "1e3")).toBe('"1e3" is not a number (use digits and "." only)');
     expect(issue(F.DIP1.in, "1000")).toBe('"1000" has 4 integer digits; M3 allows at most 3');
     expect(F.ADRT.in.parse(1)).toBe("1");
+    // SACD (sales price quantity) is N5 in OIS017MI/OIS320MI (M3H5): a price per 100 is common.
+    expect(F.SACD.in.parse(100)).toBe("100");
     expect(F.LMTS.in.parse("1767225600000")).toBe("1767225600000");
     expect(issue(F.LMTS.in, "-1")).toBe('"-1" must be digits only');
   });

@@ -12,7 +12,9 @@ import {
   MMS200MI,
   MWS410MI,
   MWS411MI,
+  OIS017MI,
   OIS100MI,
+  OIS320MI,
   RORC_CUSTOMER_ORDER,
   searchTerm,
 } from "../src";
@@ -146,11 +148,11 @@ describe("customers", () => {
   test("look up by e-mail, create from the template when missing, tell exists from missing", async () => {
     const sim = await simulator();
     const { client } = clientFor(sim);
-    const jane = await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: 'MAIL:"jane.doe@example.com"' });
-    expect(jane.map((c) => [c.CUNO, c.CUNM, c.TOWN])).toEqual([["10001", "Jane Doe", "New York"]]);
-    expect(
-      await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: 'MAIL:"arjun.patel@example.co.uk"' }),
-    ).toEqual([]);
+    const jane = await client.call(CRS610MI.SearchCustomer, { SQRY: 'MAIL:"jane.doe@example.com"' });
+    expect(jane.map((c) => [c.CUNO, c.CUNM, c.CSCD])).toEqual([["10001", "Jane Doe", "US"]]);
+    expect(await client.call(CRS610MI.SearchCustomer, { SQRY: 'MAIL:"arjun.patel@example.co.uk"' })).toEqual(
+      [],
+    );
 
     const { CUNO } = await client.get(CRS610MI.Add, {
       CONO,
@@ -198,13 +200,12 @@ describe("customer search query", () => {
       CUA1: "x",
       MAIL,
     });
-    const found = await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: searchTerm("MAIL", MAIL) });
-    expect(found.map((c) => [c.CUNO, c.MAIL])).toEqual([[CUNO, MAIL]]);
+    const found = await client.call(CRS610MI.SearchCustomer, { SQRY: searchTerm("MAIL", MAIL) });
+    // SearchCustomer answers who matched (CUNO, name), not their e-mail (M3H5 SearchCustomerResponse).
+    expect(found.map((c) => c.CUNO)).toEqual([CUNO]);
     // Unescaped, this e-mail would end the phrase and add a term of its own.
     const injected = 'x" OR CUNO:"10001';
-    expect(await client.call(CRS610MI.SearchCustomer, { CONO, SQRY: searchTerm("MAIL", injected) })).toEqual(
-      [],
-    );
+    expect(await client.call(CRS610MI.SearchCustomer, { SQRY: searchTerm("MAIL", injected) })).toEqual([]);
   });
 });
 
@@ -328,5 +329,65 @@ describe("inventory and items", () => {
       expect.objectContaining({ ITNO: "MUG-STONE", STQT: "40", STAT: "20", UNMS: "EA" }),
     ]);
     expect((await client.get(MMS200MI.Get, { CONO, ITNO: "SHOE-42" })).GRWE).toBe("1.1");
+  });
+});
+
+describe("customer master and prices", () => {
+  test("customer changes since a timestamp, order info, addresses in bulk; price deltas typed", async () => {
+    const sim = await simulator();
+    const { client } = clientFor(sim);
+    const since = String(sim.store.stamp() + 1);
+    await client.get(CRS610MI.ChgOrderInfo, { CONO, CUNO: "10001", CUCL: "B2B", TEPY: "30" });
+    const changed = await client.call(CRS610MI.LstByNumber, { CONO, LMTS: since });
+    expect(changed.map((c) => [c.CUNO, c.CUCL, c.TEPY, c.CRLM, c.MAIL])).toEqual([
+      ["10001", "B2B", "30", "0", "jane.doe@example.com"],
+    ]);
+    const results = await client.bulk([
+      CRS610MI.AddAddress.request({
+        CONO,
+        CUNO: "10001",
+        ADRT: 1,
+        ADID: "00001C",
+        CUA1: "1 Elm St",
+        TOWN: "Austin",
+        PONO: "73301",
+        CSCD: "US",
+        ECAR: "TX",
+      }),
+      CRS610MI.LstAddresses.request({ CONO, CUNO: "10001", ADRT: 1 }),
+      CRS610MI.GetOrderInfo.request({ CONO, CUNO: "10001" }),
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(results[1].ok && results[1].records).toEqual([
+      expect.objectContaining({ ADRT: 1, ADID: "00001C", CUA1: "1 Elm St", ECAR: "TX" }),
+    ]);
+    const again = await client.bulk([
+      CRS610MI.AddAddress.request({
+        CONO,
+        CUNO: "10001",
+        ADRT: 1,
+        ADID: "00001C",
+        CUA1: "1 Elm St",
+        TOWN: "Austin",
+        PONO: "73301",
+        CSCD: "US",
+      }),
+    ]);
+    expect(again[0].ok ? undefined : again[0].error).toMatchObject({ kind: "alreadyExists" });
+
+    sim.upsertPrice({ PRRF: "B2B", CUCD: "USD", FVDT: "20260101", ITNO: "LAMP-ORBIT", SAPR: "39.95" });
+    const prices = await client.call(OIS320MI.LstNewPrices, { LMTS: since });
+    expect(prices).toEqual([
+      expect.objectContaining({
+        PRRF: "B2B",
+        CUNO: "",
+        ITNO: "LAMP-ORBIT",
+        SAPR: "39.95",
+        FVDT: "2026-01-01",
+      }),
+    ]);
+    expect(
+      await client.call(OIS017MI.LstBasePrice, { PRRF: "B2B", CUCD: "USD", FVDT: "2026-01-01" }),
+    ).toEqual([expect.objectContaining({ ITNO: "LAMP-ORBIT", SAPR: "39.95", SACD: 1 })]);
   });
 });

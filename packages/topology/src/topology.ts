@@ -43,6 +43,34 @@ export const topology = {
       maxReceiveCount: 10,
       retentionDays: 4,
     },
+    "customer-events": {
+      flow: "customers",
+      description: "BigCommerce customer and address webhooks accepted by ingest (ids only)",
+      fifo: false,
+      maxReceiveCount: 8,
+      retentionDays: 4,
+    },
+    "customer-deliveries": {
+      flow: "customers",
+      description: "BigCommerce customers whose change M3 must get (ids only); one at a time per customer",
+      fifo: true,
+      maxReceiveCount: 10,
+      retentionDays: 14,
+    },
+    "customer-updates": {
+      flow: "customers",
+      description: "M3 customers whose change BigCommerce must get, up to 50 per message (numbers only)",
+      fifo: false,
+      maxReceiveCount: 10,
+      retentionDays: 4,
+    },
+    "price-updates": {
+      flow: "prices",
+      description: "M3 prices for one BigCommerce price list, up to 1,000 records per message",
+      fifo: false,
+      maxReceiveCount: 10,
+      retentionDays: 4,
+    },
     "finance-events": {
       flow: "finance",
       description:
@@ -122,6 +150,18 @@ export const topology = {
       description: "Delta read of M3 items by change date",
       everyMinutes: 15,
     },
+    "customers-sync": {
+      flow: "customers",
+      description:
+        "Delta read of M3 customers changed since the last run (a full read every customers.fullReadEveryHours)",
+      everyMinutes: 5,
+    },
+    "prices-sync": {
+      flow: "prices",
+      description:
+        "Delta read of M3 prices (OIS320MI LstNewPrices; a full read every prices.fullSyncEveryHours)",
+      everyMinutes: 15,
+    },
     "finance-poll": {
       flow: "finance",
       description:
@@ -181,11 +221,11 @@ export const topology = {
     },
     "orders-webhook": {
       flow: "orders",
-      description: "Verifies and dedupes BigCommerce order webhooks, enqueues one message each",
+      description: "Verifies and dedupes BigCommerce order and customer webhooks, enqueues one message each",
       trigger: { type: "http", method: "POST", path: "/webhooks/bigcommerce" },
       timeoutSeconds: 10,
       memoryMb: 512,
-      sends: ["order-events", "finance-events"],
+      sends: ["order-events", "customer-events", "finance-events"],
       tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
       // The webhook secrets only: this public endpoint never holds the API token.
       secrets: ["bigcommerce-webhooks"],
@@ -291,6 +331,110 @@ export const topology = {
         parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
+    },
+    "customers-transform": {
+      flow: "customers",
+      description:
+        "Reads the BigCommerce customers of a batch of webhooks in one call; drops echoes, queues real changes",
+      trigger: {
+        type: "sqs",
+        queue: "customer-events",
+        batchSize: 50,
+        maxConcurrency: 2,
+        maxBatchingWindowSeconds: 1,
+      },
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      sends: ["customer-deliveries"],
+      tables: {
+        ledger: { actions: ["BatchGetItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
+      secrets: ["bigcommerce"],
+    },
+    "customers-deliver": {
+      flow: "customers",
+      description: "Links or creates the M3 customer (CRS610MI) and writes BigCommerce's changes to M3",
+      trigger: { type: "sqs", queue: "customer-deliveries", batchSize: 10, maxConcurrency: 2 },
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      sends: ["customer-updates"],
+      tables: {
+        ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
+      secrets: ["bigcommerce", "m3"],
+    },
+    "customers-poll": {
+      flow: "customers",
+      description:
+        "Reads M3 customers changed since the last run (CRS610MI LstByNumber LMTS); queues linked ones that changed",
+      trigger: { type: "schedule", schedule: "customers-sync" },
+      timeoutSeconds: 300,
+      memoryMb: 1024,
+      sends: ["customer-updates"],
+      // PutItem: its run record, as every scheduled function writes one.
+      tables: { ledger: { actions: ["BatchGetItem", "UpdateItem", "PutItem"] } },
+      secrets: ["m3"],
+    },
+    "customers-push": {
+      flow: "customers",
+      description:
+        "ION push: an M3 customer changed; checks the shared secret, answers 202 and starts a delta read by customers-poll",
+      trigger: { type: "http", method: "POST", path: "/ion/customers" },
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      sends: [],
+      invokes: ["customers-poll"],
+      tables: {},
+      secrets: ["m3"],
+    },
+    "customers-update": {
+      flow: "customers",
+      description:
+        "Writes M3's changes to BigCommerce customers, 10 per call (at most 2 calls at once: BigCommerce allows 3)",
+      // A batch of 10 messages: the deliverer's one-customer messages are packed into one read and one write.
+      trigger: {
+        type: "sqs",
+        queue: "customer-updates",
+        batchSize: 10,
+        maxConcurrency: 2,
+        maxBatchingWindowSeconds: 1,
+      },
+      timeoutSeconds: 180,
+      memoryMb: 512,
+      sends: ["customer-deliveries"],
+      tables: {
+        ledger: { actions: ["BatchGetItem", "PutItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
+        failures: { actions: ["PutItem"] },
+      },
+      secrets: ["bigcommerce", "m3"],
+    },
+    "prices-poll": {
+      flow: "prices",
+      description:
+        "Reads changed M3 prices (OIS320MI LstNewPrices, OIS017MI for full reads); queues 1,000 per price list",
+      trigger: { type: "schedule", schedule: "prices-sync" },
+      timeoutSeconds: 300,
+      memoryMb: 1024,
+      sends: ["price-updates"],
+      // PutItem: its run record, as every scheduled function writes one.
+      tables: { ledger: { actions: ["UpdateItem", "PutItem"] } },
+      secrets: ["bigcommerce", "m3"],
+    },
+    "prices-deliver": {
+      flow: "prices",
+      description:
+        "Upserts one batch of price list records (one call; at most 2 in flight, as BigCommerce allows)",
+      trigger: { type: "sqs", queue: "price-updates", batchSize: 1, maxConcurrency: 2 },
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      sends: [],
+      tables: { parked: { actions: ["PutItem"] }, failures: { actions: ["PutItem"] } },
+      secrets: ["bigcommerce"],
     },
     "catalog-deliver": {
       flow: "catalog",

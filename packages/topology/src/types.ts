@@ -1,6 +1,14 @@
 /** The shape of the deployment, declared once and read by the CDK app and the local runtime alike. */
 
-export const flows = ["orders", "shipments", "inventory", "catalog", "finance"] as const;
+export const flows = [
+  "orders",
+  "shipments",
+  "inventory",
+  "catalog",
+  "customers",
+  "prices",
+  "finance",
+] as const;
 export type Flow = (typeof flows)[number];
 
 /**

@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import {
   DescribeTableCommand,
   DynamoDBClient,
@@ -38,7 +39,10 @@ export interface LocalStackFile {
   region: string;
   sqsEndpoint: string;
   dynamoEndpoint: string;
-  /** The local stand-in for the Lambda and Scheduler APIs (event sources and schedules: pause, resume). */
+  /**
+   * The local stand-in for the Lambda, Scheduler and CloudWatch APIs (event sources and schedules: pause, resume;
+   * the connector's message metrics).
+   */
   controlEndpoint: string;
   /** Where BigCommerce posts webhooks to this stack. */
   webhookUrl: string;
@@ -119,11 +123,15 @@ type Sender<C> = { send: C extends { send: infer S } ? S : never };
 export interface OperatorTarget {
   description: string;
   kind: "local" | "stage";
+  /** The stage's name, for a stage. */
+  stage?: string;
   region: string;
   sqs: Sender<SQSClient>;
   dynamo: Sender<DynamoDBDocumentClient>;
   lambda: Sender<LambdaClient>;
   scheduler: Sender<SchedulerClient>;
+  /** Metrics (throughput) and alarms. */
+  cloudwatch: Sender<CloudWatchClient>;
   queues: Record<string, QueueEndpoints>;
   /** Topology table name → table name. */
   tables: Record<string, string>;
@@ -152,6 +160,7 @@ export function localTarget(file: LocalStackFile, dir: string): OperatorTarget {
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({ ...client, endpoint: file.dynamoEndpoint })),
     lambda: new LambdaClient({ ...client, endpoint: file.controlEndpoint }),
     scheduler: new SchedulerClient({ ...client, endpoint: file.controlEndpoint }),
+    cloudwatch: new CloudWatchClient({ ...client, endpoint: file.controlEndpoint }),
     queues: file.queues,
     tables: file.tables,
     functions: file.functions,
@@ -165,6 +174,7 @@ export const awsClients = (region?: string) => ({
   dynamo: new DynamoDBClient({ region }),
   lambda: new LambdaClient({ region }),
   scheduler: new SchedulerClient({ region }),
+  cloudwatch: new CloudWatchClient({ region }),
 });
 
 /**
@@ -179,6 +189,7 @@ export async function stageTarget(
     dynamo: Sender<DynamoDBClient>;
     lambda: Sender<LambdaClient>;
     scheduler: Sender<SchedulerClient>;
+    cloudwatch?: Sender<CloudWatchClient>;
   } = awsClients(),
 ): Promise<OperatorTarget> {
   const region = await clients.sqs.config.region();
@@ -192,11 +203,13 @@ export async function stageTarget(
   return {
     description: `stage ${stage} in ${region}`,
     kind: "stage",
+    stage,
     region,
     sqs: clients.sqs,
     dynamo: DynamoDBDocumentClient.from(clients.dynamo as DynamoDBClient),
     lambda: clients.lambda,
     scheduler: clients.scheduler,
+    cloudwatch: clients.cloudwatch ?? new CloudWatchClient({ region }),
     queues,
     tables: await stageTables(stage, clients.dynamo),
     functions: Object.fromEntries([...functionArns].map(([name, fn]) => [name, fn.name])),

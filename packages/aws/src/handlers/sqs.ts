@@ -38,14 +38,16 @@ export interface StepResult {
   send?: Sends;
 }
 
-export interface StepContext {
+export interface StepContext<P = undefined> {
   /** 1 on the first delivery of this message, as SQS counts receives. */
   receiveCount: number;
+  /** What the handler's `prepare` read for the whole batch. */
+  prepared: P;
   /** Until when a lease this invocation takes must hold (epoch ms): see leaseUntil(). */
   leaseUntil: number;
 }
 
-export type SqsStep = (message: Envelope, context: StepContext) => Promise<StepResult>;
+export type SqsStep<P = undefined> = (message: Envelope, context: StepContext<P>) => Promise<StepResult>;
 
 /** The message a parked record keeps, and the queue a replay sends it to. */
 export interface Parkable {
@@ -53,7 +55,13 @@ export interface Parkable {
   message: Envelope;
 }
 
-export interface SqsHandlerOptions {
+export interface SqsHandlerOptions<P = undefined> {
+  /**
+   * Runs once per batch, before its messages, on those that are valid envelopes: a read for the whole batch (one
+   * API call for every message's record) that the steps then take from `context.prepared`. If it fails, every
+   * message of the batch fails with its error.
+   */
+  prepare?: (messages: Envelope[]) => Promise<P>;
   /**
    * What to keep when a message is parked; by default the message itself, for its own queue. A step whose messages
    * carry customer details parks a reference instead, for a replay to fetch the details again (they are not kept
@@ -70,7 +78,11 @@ export interface SqsHandlerOptions {
  * - anything else → left on the queue with an exponential, jittered visibility delay, and after
  *   maxReceiveCount receives SQS moves it to the DLQ.
  */
-export function sqsHandler(functionName: FunctionName, step: SqsStep, options: SqsHandlerOptions = {}) {
+export function sqsHandler<P = undefined>(
+  functionName: FunctionName,
+  step: SqsStep<P>,
+  options: SqsHandlerOptions<P> = {},
+) {
   const spec = topology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} is not an SQS consumer in the topology`);
   const queue = spec.trigger.queue as QueueName;
@@ -83,6 +95,22 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
     const retries = new Map<string, number>();
     // Why each failed message failed, kept for `pnpm replay list` (best effort: never fails the batch).
     const failureWrites: Promise<void>[] = [];
+    let prepared: P | undefined;
+    let unprepared: { error: unknown } | undefined;
+    if (options.prepare) {
+      const envelopes = event.Records.flatMap((record) => {
+        try {
+          return [parseEnvelope(record.body)];
+        } catch {
+          return [];
+        }
+      });
+      try {
+        prepared = await options.prepare(envelopes);
+      } catch (error) {
+        unprepared = { error };
+      }
+    }
 
     const recordHandler = async (record: SQSRecord) => {
       const started = performance.now();
@@ -112,7 +140,12 @@ export function sqsHandler(functionName: FunctionName, step: SqsStep, options: S
       let envelope: Envelope | undefined;
       try {
         envelope = parseEnvelope(record.body);
-        const result = await step(envelope, { receiveCount, leaseUntil: leaseUntil(context) });
+        if (unprepared) throw unprepared.error;
+        const result = await step(envelope, {
+          receiveCount,
+          prepared: prepared as P,
+          leaseUntil: leaseUntil(context),
+        });
         if (result.send) sends.set(record.messageId, result.send);
         report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail });
       } catch (error) {

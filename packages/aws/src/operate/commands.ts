@@ -1,19 +1,10 @@
 import type { ParseArgsOptionsConfig } from "node:util";
-import { describeError } from "@m3bc/core";
 import { flows } from "@m3bc/topology";
-import {
-  CliError,
-  type CliIo,
-  type CommandSpec,
-  type ConnectorFiles,
-  loadConnectorFiles,
-  openTarget,
-  useForAdapters,
-} from "../cli";
-import { bigCommerceClient, m3Client } from "../clients";
+import { CliError, type CliIo, type CommandSpec, openTarget } from "../cli";
+import { openOperatorContext } from "./context";
 import { setPaused } from "./pause";
-import { readStatus, type Status } from "./status";
-import { traceOrder } from "./trace";
+import { parseSearch, SEARCH_KINDS, searchRecords } from "./search";
+import { type Handled, readStatus, type Status } from "./status";
 
 const json = { json: { type: "boolean", default: false } } satisfies ParseArgsOptionsConfig;
 
@@ -31,8 +22,7 @@ export const statusCommand: CommandSpec<typeof json> = {
     const status = await readStatus(await openTarget(target!));
     if (values.json) io.out(JSON.stringify(status, null, 2));
     else printStatus(status, io);
-    const attention = status.flows.some((f) => f.queues.some((q) => q.dlq || q.parked));
-    return attention ? 1 : 0;
+    return needsAttention(status) ? 1 : 0;
   },
 };
 
@@ -41,7 +31,15 @@ function printStatus(status: Status, io: CliIo) {
   io.out(`Status of ${status.target}`);
   for (const flow of status.flows) {
     io.out("");
-    io.out(`${flow.flow}`);
+    io.out(
+      `${flow.flow}${flow.handled ? `  handled in the last hour: ${describeHandled(flow.handled)}` : ""}`,
+    );
+    for (const alarm of flow.alarms.filter((a) => a.state !== "OK"))
+      io.out(
+        `  alarm ${alarm.state} ${alarm.name}: ${alarm.what}${alarm.runbook ? ` (runbook: ${alarm.runbook})` : ""}`,
+      );
+    const ok = flow.alarms.filter((a) => a.state === "OK").length;
+    if (ok) io.out(`  ${ok} alarm(s) OK`);
     for (const q of flow.queues)
       io.out(
         `  queue ${q.queue.padEnd(20)} waiting ${q.waiting}, retrying ${q.delayed}, in flight ${q.inFlight}, DLQ ${q.dlq}, parked ${q.parked}` +
@@ -49,13 +47,19 @@ function printStatus(status: Status, io: CliIo) {
       );
     for (const s of flow.schedules) {
       const last = s.lastRun
-        ? `last run ${s.lastRun.at} (${ago(now, s.lastRun.at)}): ${s.lastRun.error ? `FAILED: ${s.lastRun.error}` : s.lastRun.summary}`
+        ? `last run ${s.lastRun.at} (${ago(s.lastRun.at, now)}): ${s.lastRun.error ? `FAILED: ${s.lastRun.error}` : s.lastRun.summary}`
         : "not run yet";
+      const failed = s.recent.filter((r) => r.error).length;
       io.out(
-        `  schedule ${s.schedule.padEnd(17)} ${s.expression}, ${s.state === "paused" ? "PAUSED" : s.state}; ${last}`,
+        `  schedule ${s.schedule.padEnd(17)} ${s.expression}, ${s.state === "paused" ? "PAUSED" : s.state}; ${last}` +
+          (s.recent.length > 1 ? `; ${s.recent.length} recent runs, ${failed} failed` : ""),
       );
     }
   }
+  for (const alarm of status.otherAlarms.filter((a) => a.state !== "OK"))
+    io.out(`\nalarm ${alarm.state} ${alarm.name}: ${alarm.what}`);
+  if (status.monitoring)
+    io.out(`\nCloudWatch not read (${status.monitoring}): throughput and alarms are missing`);
   io.out("");
   for (const [name, cursor] of Object.entries(status.cursors))
     io.out(`cursor ${name.padEnd(13)} ${JSON.stringify(cursor)}`);
@@ -63,7 +67,7 @@ function printStatus(status: Status, io: CliIo) {
   io.out(
     `orders: ${orders.open} holding stock until M3 allocates it, ${orders.unshipped} in M3 waiting for shipments` +
       (orders.oldestUnshipped.length
-        ? ` (oldest: ${orders.oldestUnshipped.map((o) => `${o.key.split(":").at(-1)} since ${ago(now, o.sentAt)}`).join(", ")})`
+        ? ` (oldest: ${orders.oldestUnshipped.map((o) => `${o.key.split(":").at(-1)} since ${ago(o.sentAt, now)}`).join(", ")})`
         : ""),
   );
   const problems = status.flows.flatMap((f) => f.queues).filter((q) => q.dlq || q.parked);
@@ -73,10 +77,23 @@ function printStatus(status: Status, io: CliIo) {
     );
 }
 
-const flagsOf = (status: Status) =>
-  status.target.startsWith("stage ") ? `--stage ${status.target.split(" ")[1]}` : "--local";
+/** Something waits for a human: a DLQ or parked message, or an alarm going off. */
+export const needsAttention = (status: Status) =>
+  status.flows.some(
+    (f) => f.queues.some((q) => q.dlq || q.parked) || f.alarms.some((a) => a.state === "ALARM"),
+  ) || status.otherAlarms.some((a) => a.state === "ALARM");
 
-function ago(now: number, iso: string): string {
+export const describeHandled = (h: Handled) =>
+  `${h.done} done, ${h.skipped} skipped, ${h.parked} parked, ${h.retried} retried`;
+
+const flagsOf = (status: Status) => flagsOfTarget(status.target);
+
+/** The flags that name a target again, from its description ("stage prod in eu-west-1", "the local stack in …"). */
+const flagsOfTarget = (description: string) =>
+  description.startsWith("stage ") ? `--stage ${description.split(" ")[1]}` : "--local";
+
+/** "3 s ago", "5 min ago", "2 h ago", "4 days ago". */
+export function ago(iso: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (seconds < 90) return `${seconds} s ago`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
@@ -87,44 +104,48 @@ function ago(now: number, iso: string): string {
 export const traceCommand: CommandSpec<typeof json> = {
   name: "trace",
   usage: `pnpm trace order <BigCommerce order id> (--local | --stage <stage>) [--json]
+pnpm trace m3 <M3 order number> | email <address> | sku <SKU> (--local | --stage <stage>) [--json]
 
-  The order's journey: the order in BigCommerce, the webhooks accepted (or the sweep that found it), the
-  ledger (M3 batch and order numbers, customer), the order in M3, shipments, failed attempts with their
-  errors, and anything parked or in a DLQ. BigCommerce and M3 are asked when the secrets are at hand.`,
-  optionsHelp: "  --json             prints the journey as JSON",
+  order   the order's journey: the order in BigCommerce, the webhooks accepted (or the sweep that found it), the
+          ledger (M3 batch and order numbers, customer), the order in M3, shipments, failed attempts with their
+          errors, and anything parked or in a DLQ
+  m3      the same journey, found from one of its M3 order numbers (M3 keeps the BigCommerce id in CUOR)
+  email   BigCommerce's orders of that address, newest first
+  sku     the item in M3, the variant in BigCommerce, and parked or DLQ messages naming the SKU
+  BigCommerce and M3 are asked when the secrets are at hand.`,
+  optionsHelp: "  --json             prints the result as JSON",
   options: json,
   target: "required",
   files: true,
   async run({ values, positionals, target: selector }, io) {
-    const [what, id, ...extra] = positionals;
-    const orderId = Number(id);
-    if (what !== "order" || !Number.isInteger(orderId) || orderId <= 0 || extra.length)
+    const [by, value, ...extra] = positionals;
+    const search = extra.length ? undefined : parseSearch(by, value);
+    if (!search)
       throw new CliError(
-        "Name the order: pnpm trace order <BigCommerce order id>",
+        `Say what to trace: ${Object.entries(SEARCH_KINDS)
+          .map(([kind, what]) => `${kind} <${what}>`)
+          .join(", ")}`,
         "e.g. pnpm trace order 101 --local",
       );
-    const target = await openTarget(selector!);
-    let files: ConnectorFiles;
-    let clients: {
-      bigcommerce?: Awaited<ReturnType<typeof bigCommerceClient>>;
-      m3?: Awaited<ReturnType<typeof m3Client>>;
-    } = {};
-    try {
-      files = await loadConnectorFiles(values, selector, io.cwd);
-      useForAdapters(target, files);
-      clients = { bigcommerce: await bigCommerceClient(), m3: await m3Client() };
-    } catch (error) {
-      // The connector's own records still tell most of the story; the config (for the store hash) is a must.
-      files = await loadConnectorFiles(values, selector, io.cwd, []);
-      io.err(`Not asking BigCommerce and M3: ${describeError(error).message}`);
-    }
-    const trace = await traceOrder({ target, config: files.config, orderId, ...clients });
-    if (values.json) io.out(JSON.stringify(trace, null, 2));
+    const context = await openOperatorContext(selector!, values, io.cwd);
+    if (context.unreachable) io.err(`Not asking BigCommerce and M3: ${context.unreachable}`);
+    const result = await searchRecords(
+      {
+        target: context.target,
+        config: context.files.config,
+        bigcommerce: context.bigcommerce,
+        m3: context.m3,
+      },
+      search,
+    );
+    if (values.json) io.out(JSON.stringify(result, null, 2));
     else {
-      io.out(`Order ${orderId} (${trace.key}) in ${target.description}`);
-      for (const section of trace.sections)
+      io.out(`${result.title} in ${context.target.description}`);
+      for (const section of result.sections)
         for (const [i, line] of section.lines.entries())
           io.out(`  ${(i ? "" : section.title).padEnd(16)}${line}`);
+      if (search.by === "email" && result.orders.length)
+        io.out(`\nEach order's journey: pnpm trace order <id> ${flagsOfTarget(context.target.description)}`);
     }
     return 0;
   },

@@ -1,11 +1,20 @@
+import {
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricAlarm,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
-import { BatchGetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { type Flow, type FunctionSpec, flows, topology } from "@m3bc/topology";
+import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { describeError } from "@m3bc/core";
+import { type Flow, type FunctionSpec, flows, stackNames, topology } from "@m3bc/topology";
+import { batchGetAll } from "../batch-get";
 import type { OperatorTarget } from "../cli/target";
 import { OPEN, UNSHIPPED } from "../ledger";
+import { METRICS_NAMESPACE, metricNames } from "../observability";
 import { queueDepth } from "../queue";
-import { type ScheduleRun, scheduleRunKey } from "../schedule-runs";
+import { isRecentRun, type ScheduleRun, scheduleHistoryKeys, scheduleRunKey } from "../schedule-runs";
 
 export interface QueueStatus {
   queue: string;
@@ -27,12 +36,36 @@ export interface ScheduleStatus {
   /** As the scheduler has it, e.g. "rate(5 minutes)". */
   expression: string;
   lastRun?: ScheduleRun;
+  /** One run per schedule period, newest first, over the last RUN_HISTORY periods. */
+  recent: ScheduleRun[];
+}
+
+/** Messages a flow's queue consumers handled in the last hour, by outcome (the connector's CloudWatch metrics). */
+export interface Handled {
+  done: number;
+  skipped: number;
+  parked: number;
+  retried: number;
+}
+
+export interface AlarmStatus {
+  name: string;
+  state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+  /** What it means, from the alarm's description. */
+  what: string;
+  /** The runbook section that says what to do, e.g. "dlq-not-empty". */
+  runbook?: string;
+  /** When it entered its state. */
+  since?: string;
 }
 
 export interface FlowStatus {
   flow: Flow;
   queues: QueueStatus[];
   schedules: ScheduleStatus[];
+  /** Undefined when CloudWatch could not be read (see Status.monitoring). */
+  handled?: Handled;
+  alarms: AlarmStatus[];
 }
 
 export interface OrdersStatus {
@@ -49,11 +82,25 @@ export interface Status {
   /** Sync cursors by name (cursor:<name> in the ledger): where each poll continues from. */
   cursors: Record<string, Record<string, unknown>>;
   orders: OrdersStatus;
+  /** Alarms of no one flow (the schedule DLQ's). */
+  otherAlarms: AlarmStatus[];
+  /** Why throughput or alarms are missing, when CloudWatch could not be read (permissions, network). */
+  monitoring?: string;
 }
 
 type Source = Pick<
   OperatorTarget,
-  "description" | "sqs" | "dynamo" | "lambda" | "scheduler" | "queues" | "tables" | "functions" | "schedules"
+  | "description"
+  | "stage"
+  | "sqs"
+  | "dynamo"
+  | "lambda"
+  | "scheduler"
+  | "cloudwatch"
+  | "queues"
+  | "tables"
+  | "functions"
+  | "schedules"
 >;
 
 /** What is waiting, in flight, parked and failed per flow, the schedules' last runs, cursors and open orders. */
@@ -64,9 +111,20 @@ export async function readStatus(target: Source): Promise<Status> {
     ? await getItems(
         target,
         ledger,
-        Object.keys(topology.schedules).map((s) => scheduleRunKey(s)),
+        Object.keys(topology.schedules).flatMap((s) => [scheduleRunKey(s), ...scheduleHistoryKeys(s)]),
       )
     : new Map<string, Record<string, unknown>>();
+  const monitoring: string[] = [];
+  const [handled, alarms] = await Promise.all([
+    handledLastHour(target).catch((error) => {
+      monitoring.push(`throughput: ${describeError(error).message}`);
+      return undefined;
+    }),
+    readAlarms(target).catch((error) => {
+      monitoring.push(`alarms: ${describeError(error).message}`);
+      return undefined;
+    }),
+  ]);
   const cursorNames = ["inventory", "catalog", "orders-sweep"];
   const cursors = ledger
     ? await getItems(
@@ -109,19 +167,20 @@ export async function readStatus(target: Source): Promise<Status> {
         schedule: name,
         function: fn,
         ...(await scheduleState(target, name)),
-        ...(run
-          ? {
-              lastRun: {
-                at: run.at,
-                durationMs: run.durationMs,
-                summary: run.summary,
-                error: run.error,
-              } as ScheduleRun,
-            }
-          : {}),
+        ...(run ? { lastRun: scheduleRun(run) } : {}),
+        recent: scheduleHistoryKeys(name)
+          .flatMap((key) => (runs.has(key) ? [scheduleRun(runs.get(key)!)] : []))
+          .filter((r) => isRecentRun(name, r))
+          .sort((a, b) => b.at.localeCompare(a.at)),
       });
     }
-    result.push({ flow, queues, schedules });
+    result.push({
+      flow,
+      queues,
+      schedules,
+      ...(handled ? { handled: handled.get(flow) } : {}),
+      alarms: alarms?.get(flow) ?? [],
+    });
   }
   return {
     target: target.description,
@@ -132,7 +191,130 @@ export async function readStatus(target: Source): Promise<Status> {
         .filter((e): e is [string, Record<string, unknown>] => !!e[1]),
     ),
     orders: ledger ? await ordersStatus(target, ledger) : { open: 0, unshipped: 0, oldestUnshipped: [] },
+    otherAlarms: alarms?.get(undefined) ?? [],
+    ...(monitoring.length ? { monitoring: monitoring.join("; ") } : {}),
   };
+}
+
+const scheduleRun = (item: Record<string, unknown>): ScheduleRun => ({
+  at: String(item.at),
+  durationMs: Number(item.durationMs),
+  ...(item.summary !== undefined ? { summary: String(item.summary) } : {}),
+  ...(item.error !== undefined ? { error: String(item.error) } : {}),
+});
+
+const HANDLED: Record<keyof Handled, string> = {
+  done: metricNames.done,
+  skipped: metricNames.skipped,
+  parked: metricNames.parked,
+  retried: metricNames.retried,
+};
+
+/**
+ * Per flow, what its queue consumers handled in the last hour: the MessagesDone/Skipped/Parked/Retried metrics each
+ * consumer publishes with the dimensions service (the function) and flow. One GetMetricData call for all of them.
+ */
+async function handledLastHour(target: Source): Promise<Map<Flow, Handled>> {
+  const queries: Array<MetricDataQuery & { flow: Flow; outcome: keyof Handled }> = [];
+  for (const [fn, spec] of Object.entries(topology.functions) as Array<[string, FunctionSpec]>) {
+    if (spec.trigger.type !== "sqs") continue;
+    for (const [outcome, metricName] of Object.entries(HANDLED) as Array<[keyof Handled, string]>)
+      queries.push({
+        Id: `m${queries.length}`,
+        flow: spec.flow,
+        outcome,
+        MetricStat: {
+          Metric: {
+            Namespace: METRICS_NAMESPACE,
+            MetricName: metricName,
+            Dimensions: [
+              { Name: "service", Value: fn },
+              { Name: "flow", Value: spec.flow },
+            ],
+          },
+          Period: 3600,
+          Stat: "Sum",
+        },
+      });
+  }
+  const end = new Date();
+  const { MetricDataResults = [] } = await target.cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(end.getTime() - 3600_000),
+      EndTime: end,
+      MetricDataQueries: queries.map(({ flow: _, outcome: __, ...query }) => query),
+    }),
+  );
+  const byId = new Map(MetricDataResults.map((r) => [r.Id, r.Values ?? []]));
+  const result = new Map<Flow, Handled>();
+  for (const q of queries) {
+    const handled = result.get(q.flow) ?? { done: 0, skipped: 0, parked: 0, retried: 0 };
+    handled[q.outcome] += (byId.get(q.Id) ?? []).reduce((sum, v) => sum + v, 0);
+    result.set(q.flow, handled);
+  }
+  return result;
+}
+
+/**
+ * The stage's CloudWatch alarms by flow: CloudFormation names them "<stateless stack>-<logical id>-<random>", and
+ * each watches a queue, a function or a connector metric with a flow dimension, which says whose it is. The local
+ * stack has no alarms.
+ */
+export async function readAlarms(
+  target: Pick<Source, "cloudwatch" | "stage" | "queues" | "functions">,
+): Promise<Map<Flow | undefined, AlarmStatus[]>> {
+  const found = new Map<Flow | undefined, AlarmStatus[]>();
+  const queueFlow = new Map(
+    Object.entries(target.queues).flatMap(([name, q]) => {
+      const flow = (topology.queues as Record<string, { flow: Flow }>)[name]?.flow;
+      return [q.url, q.dlqUrl].map((url) => [url.split("/").at(-1)!, flow] as const);
+    }),
+  );
+  const functionFlow = new Map(
+    Object.entries(target.functions).map(([name, deployed]) => [
+      deployed,
+      (topology.functions as Record<string, FunctionSpec>)[name]?.flow,
+    ]),
+  );
+  const flowOf = (alarm: MetricAlarm): Flow | undefined => {
+    const dimensions = [
+      ...(alarm.Dimensions ?? []),
+      ...(alarm.Metrics ?? []).flatMap((m) => m.MetricStat?.Metric?.Dimensions ?? []),
+    ];
+    for (const { Name, Value = "" } of dimensions) {
+      if (Name === "flow" && (flows as readonly string[]).includes(Value)) return Value as Flow;
+      if (Name === "QueueName" && queueFlow.get(Value)) return queueFlow.get(Value);
+      if (Name === "FunctionName" && functionFlow.get(Value)) return functionFlow.get(Value);
+    }
+    return undefined;
+  };
+  let token: string | undefined;
+  do {
+    const page = await target.cloudwatch.send(
+      new DescribeAlarmsCommand({
+        AlarmNamePrefix: target.stage ? stackNames(target.stage).stateless : undefined,
+        AlarmTypes: ["MetricAlarm"],
+        NextToken: token,
+      }),
+    );
+    for (const alarm of page.MetricAlarms ?? []) {
+      const flow = flowOf(alarm);
+      // infra/ writes "<what>. What to do: docs/runbook.md#<section>".
+      const description = alarm.AlarmDescription ?? "";
+      const runbook = /#([a-z0-9-]+)$/.exec(description)?.[1];
+      const list = found.get(flow) ?? [];
+      list.push({
+        name: alarm.AlarmName ?? "",
+        state: (alarm.StateValue ?? "INSUFFICIENT_DATA") as AlarmStatus["state"],
+        what: description.replace(/\. What to do: .*$/, ""),
+        ...(runbook ? { runbook } : {}),
+        ...(alarm.StateUpdatedTimestamp ? { since: alarm.StateUpdatedTimestamp.toISOString() } : {}),
+      });
+      found.set(flow, list);
+    }
+    token = page.NextToken;
+  } while (token);
+  return found;
 }
 
 async function parkedByQueue(target: Source): Promise<Map<string, number>> {
@@ -157,12 +339,8 @@ async function parkedByQueue(target: Source): Promise<Map<string, number>> {
 }
 
 async function getItems(target: Source, table: string, keys: string[]) {
-  const found = new Map<string, Record<string, unknown>>();
-  const { Responses = {} } = await target.dynamo.send(
-    new BatchGetCommand({ RequestItems: { [table]: { Keys: keys.map((pk) => ({ pk })) } } }),
-  );
-  for (const item of Responses[table] ?? []) found.set(String(item.pk), item);
-  return found;
+  const items = await batchGetAll(target.dynamo, table, keys, { what: "status" });
+  return new Map(items.map((item) => [String(item.pk), item]));
 }
 
 async function sourceState(target: Source, fn: string): Promise<QueueStatus["consumerState"]> {

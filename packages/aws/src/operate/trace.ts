@@ -19,7 +19,10 @@ export interface TraceContext {
   /** The business key every message and record of the order carries: order:<store hash>:<id>. */
   key: string;
   /** Asked when the secrets are at hand; without them the journey is told from the connector's own records. */
-  bigcommerce?: Pick<BigCommerceClient, "findOrder" | "listShipments">;
+  bigcommerce?: Pick<
+    BigCommerceClient,
+    "findOrder" | "listShipments" | "iterateOrders" | "getVariantBySku" | "listCustomers"
+  >;
   m3?: Pick<M3Client, "get">;
 }
 

@@ -8,6 +8,8 @@ export interface Edits {
   set: string[];
   /** Open $EDITOR (or $VISUAL) on each message before it is sent. */
   interactive: boolean;
+  /** The whole message as a person edited it (the console's JSON editor); `set` applies after it. */
+  body?: string;
 }
 
 export const NO_EDITS: Edits = { set: [], interactive: false };
@@ -17,11 +19,15 @@ export const NO_EDITS: Edits = { set: [], interactive: false };
  * not JSON is replayed as is, and can only be edited interactively.
  */
 export function prepareBody(body: string, edits: Edits, label: string): string {
-  let text = body;
+  let text = edits.body ?? body;
   let json: unknown;
   try {
-    json = JSON.parse(body);
-  } catch {
+    json = JSON.parse(text);
+  } catch (error) {
+    if (edits.body !== undefined)
+      throw new Error(
+        `${label}: the edited message is not JSON (${(error as Error).message}); nothing was sent`,
+      );
     json = undefined;
   }
   if (isObject(json)) {

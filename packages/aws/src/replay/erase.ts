@@ -1,6 +1,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { customerNumberKey } from "@m3bc/core";
 import { customerKeyByEmail, customerKeyById } from "@m3bc/flows";
 import { CliError, type CliIo, type CommandSpec, loadConnectorFiles, openTarget, runCommand } from "../cli";
 import { type Failure, parkedFailures, type ReplayTarget, visitDlq } from "./replay";
@@ -55,6 +56,20 @@ export async function eraseCustomer(
           )
         ).Attributes;
     if (link) result.links.push({ key, customerNumber: link.customerNumber });
+    // The customer sync's reverse entry (M3 number → BigCommerce id) goes with the link it belongs to.
+    if (link?.customerNumber && link.bigcommerceId !== undefined && !dryRun)
+      await target.dynamo
+        .send(
+          new DeleteCommand({
+            TableName: ledgerTable,
+            Key: { pk: customerNumberKey(request.store, link.customerNumber) },
+            ConditionExpression: "bigcommerceId = :id",
+            ExpressionAttributeValues: { ":id": link.bigcommerceId },
+          }),
+        )
+        .catch((error: Error) => {
+          if (error.name !== "ConditionalCheckFailedException") throw error;
+        });
   }
 
   for (const failure of await parkedFailures(target)) {

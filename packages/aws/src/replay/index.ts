@@ -1,3 +1,4 @@
 export { replayCommand, runReplay } from "./commands";
+export type { Edits } from "./edit";
 export * from "./erase";
 export * from "./replay";

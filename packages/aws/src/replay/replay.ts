@@ -36,6 +36,8 @@ export interface Failure {
   body: string;
   /** For a DLQ message: the error of its last failed attempt, as the consumer recorded it. */
   lastError?: Pick<FailureRecord, "error" | "at" | "receiveCount" | "functionName">;
+  /** For a parked message: what the step that parked it recorded besides the error (masked). */
+  details?: Record<string, unknown>;
 }
 
 export interface Selection {
@@ -71,15 +73,23 @@ const HOLD_SECONDS = 300;
 
 /** Lists DLQ and parked messages, oldest first. Listing holds DLQ messages briefly and then releases them. */
 export async function listFailures(target: ReplayTarget, selection: Selection = {}): Promise<Failure[]> {
-  const failures: Failure[] = [];
-  for (const queue of Object.keys(target.queues)) {
-    if (selection.queue && selection.queue !== queue) continue;
-    await visitDlq(target, queue, async (failure) => {
-      if (matches(failure, selection)) failures.push(failure);
-      return "keep";
-    });
-  }
-  failures.push(...(await parkedFailures(target)).filter((f) => matches(f, selection)));
+  // The DLQs at once: each visit ends with a one-second long poll.
+  const perQueue = await Promise.all(
+    Object.keys(target.queues)
+      .filter((queue) => !selection.queue || selection.queue === queue)
+      .map(async (queue) => {
+        const found: Failure[] = [];
+        await visitDlq(target, queue, async (failure) => {
+          if (matches(failure, selection)) found.push(failure);
+          return "keep";
+        });
+        return found;
+      }),
+  );
+  const failures = [
+    ...perQueue.flat(),
+    ...(await parkedFailures(target)).filter((f) => matches(f, selection)),
+  ];
   return failures.sort((a, b) => a.at.localeCompare(b.at));
 }
 
@@ -197,18 +207,23 @@ export async function dropFailures(
       result.failed.push({ failure, error: (error as Error).message });
     }
   };
-  for (const queue of Object.keys(target.queues)) {
-    if (selection.queue && selection.queue !== queue) continue;
-    const { dlqUrl } = queueEndpoints(target, queue);
-    await visitDlq(target, queue, async (failure, message) => {
-      if (!matches(failure, selection)) return "keep";
-      const before = result.dropped.length;
-      await drop(failure, () =>
-        target.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle })),
-      );
-      return !options.dryRun && result.dropped.length > before ? "deleted" : "keep";
-    });
-  }
+  await Promise.all(
+    Object.keys(target.queues)
+      .filter((queue) => !selection.queue || selection.queue === queue)
+      .map((queue) => {
+        const { dlqUrl } = queueEndpoints(target, queue);
+        return visitDlq(target, queue, async (failure, message) => {
+          if (!matches(failure, selection)) return "keep";
+          const before = result.dropped.length;
+          await drop(failure, () =>
+            target.sqs.send(
+              new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }),
+            ),
+          );
+          return !options.dryRun && result.dropped.length > before ? "deleted" : "keep";
+        });
+      }),
+  );
   for (const failure of (await parkedFailures(target)).filter((f) => matches(f, selection)))
     await drop(failure, () =>
       target.dynamo.send(
@@ -336,6 +351,7 @@ export async function parkedFailures(target: ReplayTarget): Promise<Failure[]> {
     detail: `${r.error} — fix: ${r.fix}`,
     at: r.parkedAt,
     body: r.body,
+    ...(r.details ? { details: r.details } : {}),
   }));
 }
 

@@ -1,11 +1,19 @@
 import {
   BigCommerceApiError,
   type BigCommerceClient,
+  type CustomerGroup,
   type Location,
   type Order,
   type StoreInformation,
 } from "@m3bc/bigcommerce";
-import { type ConnectorConfig, describeError, isTransient } from "@m3bc/core";
+import {
+  type ConnectorConfig,
+  describeError,
+  findMapping,
+  isTransient,
+  mappingRowName,
+  movesMoney,
+} from "@m3bc/core";
 import { CRS610MI, M3BusinessError, type M3Client, MMS005MI, MMS200MI, MNS100MI, MRS001MI } from "@m3bc/m3";
 import { webhookScopes } from "../orders/webhooks";
 import { configHints } from "./hints";
@@ -20,6 +28,8 @@ export interface CheckLine {
   status: CheckStatus;
   text: string;
   fix?: string;
+  /** The config key the line is about, e.g. "inventory.locations.100" (the console shows it beside the mapping). */
+  key?: string;
 }
 
 export interface CheckDeps {
@@ -31,7 +41,13 @@ export interface CheckDeps {
   secretsSource: string;
   bigcommerce: Pick<
     BigCommerceClient,
-    "getStoreInformation" | "accessStatus" | "listWebhooks" | "listLocations" | "iterateOrders"
+    | "getStoreInformation"
+    | "accessStatus"
+    | "listWebhooks"
+    | "listLocations"
+    | "listCustomerGroups"
+    | "listOrderTransactions"
+    | "iterateOrders"
   >;
   m3: Pick<M3Client, "call" | "get">;
   /** Where the order hooks should post, when known (a stage's or the local stack's endpoint). */
@@ -55,9 +71,10 @@ const NO_SUCH_ID = 2_147_483_647;
 
 /**
  * Checks a config and its secrets against the live systems, as far as can be done without changing anything:
- * BigCommerce (token, scopes for the enabled flows, currency and time zone, order hooks, mapped locations, recent
- * orders) and M3 (credentials, every MI transaction the enabled flows call, company and division, warehouses and
- * facility, customer template, guest customer, shipping item), then keys of the config that do nothing.
+ * BigCommerce (token, scopes for the enabled flows, currency and time zone, order hooks, mapped locations, mapped
+ * customer groups, recent orders and their payments against finance.mappings) and M3 (credentials, every MI transaction the enabled flows call, company and
+ * division, warehouses and facility, customer templates, guest customer, shipping item), then keys of the config that
+ * do nothing.
  */
 export async function checkConnector(deps: CheckDeps): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
@@ -123,6 +140,8 @@ async function checkBigCommerce(
   await checkScopes(deps, flows, add);
   await checkHooks(deps, add);
   if (flows.includes("inventory")) await checkLocations(deps, add, m3);
+  if (flows.includes("customers") || deps.config.customers.groups.length)
+    await checkCustomerGroups(deps, add);
   await recentOrders(deps, add);
 }
 
@@ -254,6 +273,7 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
       add({
         area: "BigCommerce",
         status: "fail",
+        key: `inventory.locations.${whlo}`,
         text: `inventory.locations "${whlo}": ${id} — BigCommerce has no location ${id}`,
         fix: alike.length
           ? `In ${configSource}, map "${whlo}" to ${alike.map(describe).join(" or ")} (named like M3 warehouse ${whlo} "${warehouseName(whlo)}").`
@@ -263,12 +283,18 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
       add({
         area: "BigCommerce",
         status: "warn",
+        key: `inventory.locations.${whlo}`,
         text: `location ${describe(location)} (from M3 warehouse ${whlo}) is disabled: shoppers do not buy from it`,
       });
     else good++;
   }
   if (good)
-    add({ area: "BigCommerce", status: "ok", text: `${good} mapped location(s) exist and are enabled` });
+    add({
+      area: "BigCommerce",
+      status: "ok",
+      key: "inventory.locations",
+      text: `${good} mapped location(s) exist and are enabled`,
+    });
   // Warehouses M3 has but the config does not sync, with a location named alike: perhaps forgotten.
   const taken = new Set(mapped.map(([, id]) => id));
   for (const warehouse of m3?.warehouses ?? []) {
@@ -282,9 +308,61 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
       add({
         area: "BigCommerce",
         status: "info",
+        key: "inventory.locations",
         text: `M3 warehouse ${warehouse.WHLO} "${warehouse.WHNM}" is not synced; location ${alike.map(describe).join(" or ")} looks like it: add "${warehouse.WHLO}": ${alike[0]!.id} to inventory.locations if it should be`,
       });
   }
+}
+
+/**
+ * customers.groups against the store's customer groups: each mapped group exists; a group no row maps is named (its
+ * customers' group is not synced, and M3 customers created for them come from customers.template). M3 lists no
+ * customer groups (CUCL) through the MI transactions the connector may call: the M3 side is the templates' check.
+ */
+async function checkCustomerGroups(deps: CheckDeps, add: (line: CheckLine) => void) {
+  const { config, configSource } = deps;
+  const key = "customers.groups";
+  let groups: CustomerGroup[];
+  try {
+    groups = await deps.bigcommerce.listCustomerGroups();
+  } catch (error) {
+    add({
+      area: "BigCommerce",
+      status: "fail",
+      key,
+      text: `the store's customer groups (GET /v2/customer_groups): ${describeError(error).message}`,
+      fix: "Give the API account Customers: Read-only or more (docs/deploy.md step 5).",
+    });
+    return;
+  }
+  const describe = (g: CustomerGroup) => `${g.id} "${g.name}"`;
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  config.customers.groups.forEach((row, i) => {
+    const group = byId.get(row.bigcommerce);
+    if (group)
+      add({
+        area: "BigCommerce",
+        status: "ok",
+        key: `${key}.${i}`,
+        text: `${key}[${i}]: BigCommerce group ${describe(group)} ↔ M3 customer group ${row.m3}`,
+      });
+    else
+      add({
+        area: "BigCommerce",
+        status: "fail",
+        key: `${key}.${i}.bigcommerce`,
+        text: `${key}[${i}]: BigCommerce has no customer group ${row.bigcommerce} (mapped to M3 group ${row.m3})`,
+        fix: `In ${configSource}, use one of the store's groups: ${groups.map(describe).join(", ") || "none yet (Customers → Customer Groups)"}.`,
+      });
+  });
+  const mapped = new Set(config.customers.groups.map((g) => g.bigcommerce));
+  for (const group of groups.filter((g) => !mapped.has(g.id)))
+    add({
+      area: "BigCommerce",
+      status: "info",
+      key,
+      text: `BigCommerce group ${describe(group)} is not mapped: its customers' group is not synced, and M3 customers created for them come from customers.template`,
+    });
 }
 
 /** What the last orders look like: statuses (which ones go to M3) and payment methods (for a payments mapping). */
@@ -317,14 +395,56 @@ async function recentOrders(deps: CheckDeps, add: (line: CheckLine) => void) {
   add({
     area: "BigCommerce",
     status: "info",
+    key: "orders.eligibleStatuses",
     text: `last ${orders.length} orders: statuses ${tally(orders.map((o) => `${o.status_id} ${o.status}`))}; payment methods ${tally(orders.map((o) => o.payment_method || "none"))}`,
   });
   if (!orders.some((o) => eligibleStatuses.includes(o.status_id)))
     add({
       area: "BigCommerce",
       status: "warn",
+      key: "orders.eligibleStatuses",
       text: `none of them is in a status that goes to M3 (orders.eligibleStatuses ${JSON.stringify(eligibleStatuses)})`,
       fix: `Check orders.eligibleStatuses in ${deps.configSource} against the statuses above (11 = Awaiting Fulfillment).`,
+    });
+  if (deps.config.finance.enabled) await checkPaymentMappings(deps, add, orders.slice(0, PAYMENT_SAMPLE));
+}
+
+/** Orders whose transactions are read to check finance.mappings: one call each. */
+const PAYMENT_SAMPLE = 20;
+
+/**
+ * finance.mappings against the payments of the newest orders: the rows they use, and each gateway × method ×
+ * currency no row matches (its payments would be held PAYMENT_UNMAPPED). M3 has no MI transaction that checks a
+ * bank or GL account without posting: a wrong one shows as GL_ACCOUNT_INVALID at the first posting.
+ */
+async function checkPaymentMappings(deps: CheckDeps, add: (line: CheckLine) => void, orders: Order[]) {
+  const { mappings } = deps.config.finance;
+  const used = new Map<number, number>();
+  const unmatched = new Map<string, number>();
+  for (const order of orders)
+    for (const transaction of await deps.bigcommerce.listOrderTransactions(order.id)) {
+      const payment = { ...transaction, currency: transaction.currency.toUpperCase() };
+      if (!movesMoney(payment)) continue;
+      const found = findMapping(mappings, payment);
+      const what = `gateway ${payment.gateway}, method ${payment.method}, currency ${payment.currency}`;
+      if (found) used.set(found.index, (used.get(found.index) ?? 0) + 1);
+      else unmatched.set(what, (unmatched.get(what) ?? 0) + 1);
+    }
+  const sample = `the last ${orders.length} orders`;
+  for (const [index, n] of [...used].sort((a, b) => a[0] - b[0]))
+    add({
+      area: "BigCommerce",
+      status: "ok",
+      key: `finance.mappings.${index}`,
+      text: `${mappingRowName(index, mappings[index]!)} matches ${n} payment(s) of ${sample}`,
+    });
+  for (const [what, n] of unmatched)
+    add({
+      area: "BigCommerce",
+      status: "fail",
+      key: "finance.mappings",
+      text: `${what}: ${n} payment(s) of ${sample} match no row of finance.mappings; they would be held PAYMENT_UNMAPPED`,
+      fix: `Add a row for it to finance.mappings in ${deps.configSource} (its M3 payment type, batch payment type, bank account and GL account).`,
     });
 }
 
@@ -425,6 +545,15 @@ async function checkM3(
     "a customer template (CRS610)",
     add,
   );
+  for (const [i, group] of config.customers.groups.entries())
+    if (group.template)
+      await checkCustomer(
+        deps,
+        `customers.groups.${i}.template`,
+        group.template,
+        `a customer template (CRS610) for M3 group ${group.m3}`,
+        add,
+      );
   if (config.customers.guests.mode === "shared")
     await checkCustomer(
       deps,
@@ -458,41 +587,52 @@ async function checkM3(
 function checkWarehouses(deps: CheckDeps, facts: M3Facts, add: (line: CheckLine) => void) {
   const { config, configSource } = deps;
   const known = new Map(facts.warehouses.map((w) => [w.WHLO, w]));
-  const uses: Array<[string, string]> = [
-    ["warehouses.default", config.warehouses.default],
-    ...config.warehouses.rules.map((r, i): [string, string] => [
+  // [config key, how the text names it, warehouse]
+  const uses: Array<[string, string, string]> = [
+    ["warehouses.default", "warehouses.default", config.warehouses.default],
+    ...config.warehouses.rules.map((r, i): [string, string, string] => [
+      `warehouses.rules.${i}.warehouse`,
       `warehouses.rules.${i}.warehouse`,
       r.warehouse,
     ]),
-    ...Object.keys(config.inventory.locations).map((w): [string, string] => [
+    ...Object.keys(config.inventory.locations).map((w): [string, string, string] => [
+      `inventory.locations.${w}`,
       `inventory.locations "${w}"`,
       w,
     ]),
   ];
-  const missing = uses.filter(([, whlo]) => !known.has(whlo));
-  for (const [key, whlo] of missing)
+  const missing = uses.filter(([, , whlo]) => !known.has(whlo));
+  for (const [key, name, whlo] of missing)
     add({
       area: "M3",
       status: "fail",
-      text: `${key}: M3 company ${config.m3.company} has no warehouse ${whlo}`,
+      key,
+      text: `${name}: M3 company ${config.m3.company} has no warehouse ${whlo}`,
       fix: `In ${configSource}, use one of M3's warehouses: ${facts.warehouses.map((w) => `${w.WHLO} "${w.WHNM}"`).join(", ")}.`,
     });
   if (uses.length > missing.length)
     add({
       area: "M3",
       status: "ok",
-      text: `warehouses ${[...new Set(uses.map(([, w]) => w))].filter((w) => known.has(w)).join(", ")} exist`,
+      key: "warehouses",
+      text: `warehouses ${[...new Set(uses.map(([, , w]) => w))].filter((w) => known.has(w)).join(", ")} exist`,
     });
   const facilities = [...new Set(facts.warehouses.map((w) => w.FACI).filter(Boolean))];
   if (facilities.length && !facilities.includes(config.m3.facility))
     add({
       area: "M3",
       status: "fail",
+      key: "m3.facility",
       text: `m3.facility "${config.m3.facility}": no M3 warehouse is in that facility`,
       fix: `Set m3.facility in ${configSource} to one of ${facilities.join(", ")}.`,
     });
   else if (facilities.length)
-    add({ area: "M3", status: "ok", text: `facility ${config.m3.facility} has warehouses` });
+    add({
+      area: "M3",
+      status: "ok",
+      key: "m3.facility",
+      text: `facility ${config.m3.facility} has warehouses`,
+    });
 }
 
 async function checkCustomer(
@@ -508,14 +648,16 @@ async function checkCustomer(
       add({
         area: "M3",
         status: "fail",
+        key,
         text: `${key} "${cuno}" ("${customer.CUNM}") has status ${customer.STAT}, not 20 (active)`,
         fix: `Activate customer ${cuno} in CRS610, or set ${key} in ${deps.configSource} to an active one.`,
       });
-    else add({ area: "M3", status: "ok", text: `${key} ${cuno} "${customer.CUNM}" exists` });
+    else add({ area: "M3", status: "ok", key, text: `${key} ${cuno} "${customer.CUNM}" exists` });
   } catch (error) {
     add({
       area: "M3",
       status: "fail",
+      key,
       text: `${key} "${cuno}": ${describeError(error).message}`,
       fix: `Set ${key} in ${deps.configSource} to ${what}, or create it in M3.`,
     });

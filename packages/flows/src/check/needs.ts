@@ -8,7 +8,9 @@ import {
   MMS200MI,
   MWS410MI,
   MWS411MI,
+  OIS017MI,
   OIS100MI,
+  OIS320MI,
   OIS350MI,
   OIS390MI,
 } from "@m3bc/m3";
@@ -33,8 +35,9 @@ export interface FlowNeeds {
 /** Per flow, kept beside the calls it names: a flow that starts calling something adds it here. */
 export const FLOW_NEEDS = {
   orders: {
-    // Reads the order, marks it sent (status, staff notes); the order hooks need the Orders scope too.
-    scopes: { orders: "modify" },
+    // Reads the order, marks it sent (status, staff notes); the order hooks need the Orders scope too. A shopper M3
+    // does not know yet is created from their BigCommerce customer record (group, address book).
+    scopes: { orders: "modify", customers: "read" },
     transactions: [
       OIS100MI.AddBatchHead,
       OIS100MI.AddBatchLine,
@@ -55,7 +58,9 @@ export const FLOW_NEEDS = {
       OIS390MI.AddLine,
       OIS390MI.LstLine,
       CRS610MI.SearchCustomer,
+      CRS610MI.GetBasicData,
       CRS610MI.Add,
+      CRS610MI.ChgOrderInfo,
       MMS005MI.LstWarehouses,
     ],
   },
@@ -72,6 +77,28 @@ export const FLOW_NEEDS = {
     // Finds products and variants by SKU through the inventory items list.
     scopes: { products: "modify", inventory: "read" },
     transactions: [MMS200MI.LstItmByChgDate, MMS200MI.GetItmPrice],
+  },
+  customers: {
+    // Reads and writes customers, their addresses and attribute values (customers.sync); the customer hooks.
+    scopes: { customers: "modify" },
+    transactions: [
+      CRS610MI.LstByNumber,
+      CRS610MI.GetBasicData,
+      CRS610MI.GetOrderInfo,
+      CRS610MI.GetFinancial,
+      CRS610MI.LstAddresses,
+      CRS610MI.ChgBasicData,
+      CRS610MI.ChgOrderInfo,
+      CRS610MI.ChgFinancial,
+      CRS610MI.AddAddress,
+      CRS610MI.ChgAddress,
+      CRS610MI.DeleteAddress,
+    ],
+  },
+  prices: {
+    // Price list records and their assignments to customer groups (BigCommerce puts price lists under Products).
+    scopes: { products: "modify" },
+    transactions: [OIS017MI.LstPriceList, OIS017MI.LstBasePrice, OIS320MI.LstNewPrices],
   },
   // Finance posting to AR40 payment batches (finance.posting "ars040"): reads transactions, writes order metafields.
   finance: {
@@ -103,10 +130,15 @@ export const FLOW_NEEDS = {
 
 export type CheckedFlow = keyof typeof FLOW_NEEDS;
 
-/** The flows a config turns on: inventory needs mapped locations, finance finance.enabled; the others always run. */
+/**
+ * The flows a config turns on: inventory needs mapped locations, customers customers.sync, prices price lists,
+ * finance finance.enabled; the others always run.
+ */
 export function enabledFlows(config: ConnectorConfig): CheckedFlow[] {
   const flows: CheckedFlow[] = ["orders", "shipments", "catalog"];
   if (Object.keys(config.inventory.locations).length) flows.splice(2, 0, "inventory");
+  if (config.customers.sync !== "off") flows.push("customers");
+  if (config.prices.lists.length) flows.push("prices");
   if (config.finance.enabled) flows.push(config.finance.posting === "gls840" ? "finance-gls840" : "finance");
   return flows;
 }

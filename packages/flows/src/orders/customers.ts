@@ -1,31 +1,16 @@
 import { createHash } from "node:crypto";
 import {
   type Address,
+  customerKey as bindingKey,
   type ConnectorConfig,
+  type CustomerMaster,
   PersistentError,
   type SalesOrder,
-  TransientError,
 } from "@m3bc/core";
-import { CRS610MI, type M3Client, searchTerm } from "@m3bc/m3";
+import type { M3Client } from "@m3bc/m3";
+import { completeSetup, linkOrCreate, type Subject } from "../customers/identity";
+import { addressKey, fullName } from "../customers/m3-address";
 import type { CustomerLink, Ledger } from "../ledger";
-import { fit, fullName, m3Address } from "./m3-order";
-
-const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32);
-
-/**
- * Identity of an address: case, spacing and punctuation do not make two addresses differ. The ledger keeps it with
- * the customer link, so it is a one-way hash: equal addresses compare equal, and the address itself is not stored.
- */
-export function addressKey(a: {
-  name: string;
-  street: string;
-  city: string;
-  postalCode: string;
-  country: string;
-}): string {
-  const n = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, "");
-  return digest([a.name, a.street, a.city, a.postalCode, a.country].map(n).join("|"));
-}
 
 export const canonicalAddressKey = (address: Address) =>
   addressKey({
@@ -36,13 +21,11 @@ export const canonicalAddressKey = (address: Address) =>
     country: address.countryCode,
   });
 
-const m3AddressKey = (c: { CUNM: string; CUA1: string; TOWN: string; PONO: string; CSCD: string }) =>
-  addressKey({ name: c.CUNM, street: c.CUA1, city: c.TOWN, postalCode: c.PONO, country: c.CSCD });
+const emailHash = (email: string) =>
+  createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32);
 
-const emailHash = (email: string) => digest(email.trim().toLowerCase());
-
-/** The ledger key that links a registered BigCommerce customer to an M3 customer. */
-export const customerKeyById = (store: string, bigcommerceId: number) => `customer:${store}:${bigcommerceId}`;
+/** The ledger key that links a registered BigCommerce customer to an M3 customer (the customer sync's binding). */
+export const customerKeyById = (store: string, bigcommerceId: number) => bindingKey(store, bigcommerceId);
 
 /** The ledger key that links a guest's e-mail (kept only as a hash) to an M3 customer. */
 export const customerKeyByEmail = (store: string, email: string) =>
@@ -55,77 +38,73 @@ export function customerKey(order: SalesOrder): string {
     : customerKeyByEmail(order.store, order.customer.email);
 }
 
+/** The customer flow's reading of a BigCommerce customer, for a shopper M3 does not know yet. */
+export interface CustomerSource {
+  fetch(bigcommerceId: number): Promise<{ customer: CustomerMaster; m3Number?: string } | undefined>;
+}
+
 /**
- * The M3 customer of an order. A known customer costs one ledger read and no M3 call. An unknown one is
- * looked up in M3 by e-mail (MAIL), else created from the configured template (CRS610MI Add); the link is
- * then remembered. Guests go to the shared guest customer unless the config asks for one customer per e-mail.
- * One delivery at a time claims the look-up (until `leaseUntil`, when its invocation is stopped): another order of
- * the same new shopper waits for the link instead of creating a second customer.
+ * The M3 customer of an order. A known customer (its binding, shared with the customer sync) costs one ledger read
+ * and no M3 call. An unknown one goes down the customer sync's matching ladder (the M3 number BigCommerce holds,
+ * then the e-mail among customers.linkableTypes) and is otherwise created from the template of its BigCommerce
+ * group; the link is then remembered. Guests go to the shared guest customer unless the config asks for one
+ * customer per e-mail. One delivery at a time holds the look-up (linkOrCreate): another order of the same new
+ * shopper, or the shopper's customer webhook, waits for the link instead of creating a second customer; the
+ * claim holds until `leaseUntil`, when the invocation is stopped.
  */
 export async function resolveCustomer(
   order: SalesOrder,
   deps: {
     config: ConnectorConfig;
     ledger: Ledger;
-    m3: Pick<M3Client, "call" | "get">;
+    m3: Pick<M3Client, "call" | "get" | "bulk">;
     leaseUntil: number;
     now?: () => number;
+    customers?: CustomerSource;
   },
 ): Promise<CustomerLink> {
-  const { config, ledger, m3 } = deps;
-  const guests = config.customers.guests;
+  const guests = deps.config.customers.guests;
   if (order.customer.bigcommerceId === null && guests.mode === "shared") {
     // The shared guest's own address never matches a shopper's: every guest order carries its delivery address.
     return { customerNumber: guests.customerNumber, addressKey: "" };
   }
   const key = customerKey(order);
-  const known = await ledger.getCustomer(key);
-  if (known) return known;
-
-  const email = order.customer.email.trim();
-  if (!email) {
+  const known = await deps.ledger.getCustomer(key);
+  if (known) {
+    await completeSetup(key, known, deps);
+    return known;
+  }
+  if (!order.customer.email.trim()) {
     throw new PersistentError(
       "CUSTOMER_INVALID",
       `Order ${order.orderId} has no customer e-mail to find or create the M3 customer by`,
     );
   }
-  const now = deps.now?.() ?? Date.now();
-  if ((await ledger.claimCustomer(key, deps.leaseUntil, now)) === "busy")
-    throw new TransientError(
-      `Another delivery is finding or creating the M3 customer ${key}; retrying later`,
-    );
-  try {
-    const found = await m3.call(CRS610MI.SearchCustomer, {
-      CONO: config.m3.company,
-      SQRY: searchTerm("MAIL", fit("MAIL", email)),
-    });
-    const match = found.find((c) => c.MAIL.toLowerCase() === email.toLowerCase());
-    const link = match
-      ? { customerNumber: match.CUNO, addressKey: m3AddressKey(match) }
-      : await createCustomer(order, config, m3);
-    await ledger.putCustomer(key, link);
-    return link;
-  } catch (error) {
-    await ledger.releaseCustomerClaim(key).catch(() => undefined);
-    throw error;
-  }
+  return linkOrCreate(key, await subjectOf(order, deps.customers), deps, "order");
 }
 
-async function createCustomer(
-  order: SalesOrder,
-  config: ConnectorConfig,
-  m3: Pick<M3Client, "get">,
-): Promise<CustomerLink> {
-  const billing = order.billingAddress;
-  const address = m3Address(billing);
-  const created = await m3.get(CRS610MI.Add, {
-    CONO: config.m3.company,
-    CUTM: config.customers.template,
-    ...address,
-    CUNM: address.CUNM || fit("CUNM", order.customer.email),
-    CUA1: address.CUA1 || "-",
-    MAIL: fit("MAIL", order.customer.email),
-    PHNO: fit("PHNO", order.customer.phone || billing.phone),
-  });
-  return { customerNumber: created.CUNO, addressKey: canonicalAddressKey(billing) };
+/** The shopper as BigCommerce knows them (group, address book, M3 number), else as the order shows them. */
+async function subjectOf(order: SalesOrder, source: CustomerSource | undefined): Promise<Subject> {
+  const { email: _, ...billing } = order.billingAddress;
+  const fromOrder: CustomerMaster = {
+    email: order.customer.email,
+    firstName: order.customer.firstName,
+    lastName: order.customer.lastName,
+    company: order.customer.company,
+    phone: order.customer.phone,
+    group: null,
+    terms: "",
+    creditLimit: null,
+    addresses: [{ key: "order:billing", ...billing }],
+  };
+  const id = order.customer.bigcommerceId;
+  const found = id !== null && source ? await source.fetch(id) : undefined;
+  if (!found) return { bigcommerceId: id, customer: fromOrder };
+  return {
+    bigcommerceId: id,
+    customer: found.customer.addresses.length
+      ? found.customer
+      : { ...found.customer, addresses: fromOrder.addresses },
+    ...(found.m3Number ? { m3Number: found.m3Number } : {}),
+  };
 }

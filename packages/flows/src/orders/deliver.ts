@@ -9,7 +9,7 @@ import {
 import { type BulkResult, M3BusinessError, type M3Client, MMS005MI, OIS100MI, type TxResult } from "@m3bc/m3";
 import { z } from "zod";
 import type { Ledger, OrderProgress, Reservation } from "../ledger";
-import { canonicalAddressKey, resolveCustomer } from "./customers";
+import { type CustomerSource, canonicalAddressKey, resolveCustomer } from "./customers";
 import { batchBody, batchHead, type OrderPart, orderParts } from "./m3-order";
 import { checkWarehouses } from "./routing";
 
@@ -17,6 +17,8 @@ export const DeliveryPayload = z.object({
   order: SalesOrderSchema,
   /** The order's staff notes when it was fetched: the "sent" note is added to them, once. */
   staffNotes: z.string(),
+  /** An operator's corrections the order was mapped with (kept if the order is parked again). */
+  corrections: z.unknown().optional(),
 });
 export type DeliveryPayload = z.infer<typeof DeliveryPayload>;
 
@@ -30,6 +32,8 @@ export interface DeliverDeps {
   ledger: Ledger;
   m3: Pick<M3Client, "get" | "call" | "bulk">;
   bigcommerce: OrderMarker;
+  /** BigCommerce's record of a shopper M3 does not know yet (group, addresses, M3 number attribute). */
+  customers?: CustomerSource;
   /**
    * Until when this invocation may still be working (epoch ms; Lambda stops it at its timeout): a batch it enters
    * and a customer it looks up are its own until then.

@@ -95,6 +95,7 @@ export function salesOrderFromBigCommerce(
   order: BigCommerceOrder,
   store: string,
   config: ConnectorConfig,
+  corrections: { items?: Record<string, string>; warehouse?: string } = {},
 ): SalesOrder {
   const basis = config.orders.priceBasis;
   const inc = basis === "inc_tax";
@@ -109,9 +110,11 @@ export function salesOrderFromBigCommerce(
       if (!item.sku?.trim())
         throw invalid(order, `line ${item.id} (${item.name}) has no SKU`, { lineId: item.id });
       const shipTo = toAddress(c);
+      // The line's sku is the M3 item number from here on: an operator's correction replaces BigCommerce's.
+      const sku = corrections.items?.[item.sku.trim()] ?? item.sku.trim();
       return {
         lineId: item.id,
-        sku: item.sku.trim(),
+        sku,
         name: item.name,
         quantity: item.quantity,
         unitPrice: dec(inc ? item.price_inc_tax : item.price_ex_tax).toString(),
@@ -119,7 +122,8 @@ export function salesOrderFromBigCommerce(
         productId: item.product_id,
         variantId: item.variant_id || null,
         shipToId: c.id,
-        warehouse: routeLine(config.warehouses, item.sku.trim(), shipTo),
+        warehouse: corrections.warehouse ?? routeLine(config.warehouses, sku, shipTo),
+        // units.bySku describes the product BigCommerce sells (its pack size): looked up by BigCommerce's SKU.
         ...unitFor(config.units, item.sku.trim(), item.quantity),
       };
     }),

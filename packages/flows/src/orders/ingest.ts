@@ -4,7 +4,16 @@ import {
   verifyStandardWebhook,
   WebhookPayloadError,
 } from "@m3bc/bigcommerce";
-import { type ConnectorConfig, type Envelope, newEnvelope, orderKey, type WebhookSecret } from "@m3bc/core";
+import {
+  type ConnectorConfig,
+  customerKey,
+  type Envelope,
+  newEnvelope,
+  orderKey,
+  type WebhookSecret,
+} from "@m3bc/core";
+import { directions } from "../customers/reconcile";
+import { type CustomerEvent, customerEventOf } from "../customers/transform";
 import { type TransactionEvent, transactionEnvelope } from "../finance/payments";
 import { cancels, type OrderEvent } from "./transform";
 
@@ -19,10 +28,16 @@ export interface IngestDeps {
   secret: WebhookSecret;
   /** True when this webhook (scope and BigCommerce hash) was already accepted: a duplicate delivery. */
   seen(key: string): Promise<boolean>;
-  /** Remembers an accepted webhook (a conditional write with TTL), with the order it is about. */
-  remember(key: string, about: { orderKey: string; scope: string }): Promise<void>;
-  /** Order events go to the orders flow, transaction events (when finance is on) to the finance flow. */
-  enqueue(message: Envelope<OrderEvent | TransactionEvent>, options: { delaySeconds: number }): Promise<void>;
+  /** Remembers an accepted webhook (a conditional write with TTL), with the order or customer it is about. */
+  remember(key: string, about: { scope: string; orderKey?: string; customerKey?: string }): Promise<void>;
+  /**
+   * Order events go to order-events, customer events (flow "customers") to customer-events, transaction events
+   * (flow "finance", when finance is on) to finance-events.
+   */
+  enqueue(
+    message: Envelope<OrderEvent | CustomerEvent | TransactionEvent>,
+    options: { delaySeconds: number },
+  ): Promise<void>;
   now?: () => number;
 }
 
@@ -83,24 +98,32 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
     return { status: 400, body: { message: `producer ${event.producer} is not this connector's store` } };
   }
 
-  const store = config.bigcommerce.storeHash;
-  let message: Envelope<OrderEvent | TransactionEvent>;
+  let message: Envelope<OrderEvent | CustomerEvent | TransactionEvent>;
   let delaySeconds = 0;
-  if (event.scope === "store/order/created") {
-    const orderEvent: OrderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash };
+  const store = config.bigcommerce.storeHash;
+  const customerEvent = customerEventOf(event);
+  if (event.scope === "store/order/created" || event.scope === "store/order/statusUpdated") {
+    let orderEvent: OrderEvent;
+    if (event.scope === "store/order/created") {
+      orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash };
+      // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is
+      // usually in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
+      delaySeconds = config.orders.createdEventDelaySeconds;
+    } else {
+      const newStatusId = event.data.status.new_status_id;
+      if (!config.orders.eligibleStatuses.includes(newStatusId) && !cancels(config, newStatusId))
+        return ok(`ignored: status ${newStatusId} neither sends an order to M3 nor cancels it`);
+      orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash, newStatusId };
+    }
     message = orderEnvelope(store, orderEvent);
-    // A checkout fires "created" and "statusUpdated" together: letting "created" wait means the order is usually
-    // in M3 by the time it is looked at, and it costs one ledger read instead of another BigCommerce call.
-    delaySeconds = config.orders.createdEventDelaySeconds;
-  } else if (event.scope === "store/order/statusUpdated") {
-    const newStatusId = event.data.status.new_status_id;
-    if (!config.orders.eligibleStatuses.includes(newStatusId) && !cancels(config, newStatusId))
-      return ok(`ignored: status ${newStatusId} neither sends an order to M3 nor cancels it`);
-    message = orderEnvelope(store, {
-      scope: event.scope,
-      orderId: event.data.id,
-      hash: event.hash,
-      newStatusId,
+  } else if (customerEvent) {
+    if (!directions(config.customers).m3)
+      return ok("ignored: customers.sync does not send BigCommerce's customer changes to M3");
+    message = newEnvelope({
+      flow: "customers",
+      kind: "customer.webhook",
+      key: customerKey(store, customerEvent.customerId),
+      payload: customerEvent,
     });
   } else if (event.scope === "store/order/updated") {
     if (!config.orders.edits) return ok("ignored: orders.edits is off");
@@ -132,10 +155,18 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
     return ok(`ignored: ${event.scope} is not used by the connector`);
   }
 
-  const dedupeKey = `${event.scope}:${event.hash}`;
+  // BigCommerce calls its hash a "SHA-1 of the JSON-encoded payload data" without saying whether the event's time is
+  // in it. If it covers `data` alone, every later `store/customer/updated` of one customer ({type, id}) would carry
+  // the same hash, so the event's `created_at` is part of the key: a retry or duplicate of one event keeps both.
+  const dedupeKey = `${event.scope}:${event.hash}:${event.created_at}`;
   if (await deps.seen(dedupeKey)) return ok("duplicate: already accepted");
   await deps.enqueue(message, { delaySeconds });
-  await deps.remember(dedupeKey, { orderKey: message.key, scope: event.scope });
+  await deps.remember(
+    dedupeKey,
+    message.flow === "customers"
+      ? { customerKey: message.key, scope: event.scope }
+      : { orderKey: message.key, scope: event.scope },
+  );
   return ok("accepted");
 }
 

@@ -7,37 +7,12 @@ import {
   type SalesOrder,
   type ShipTo,
 } from "@m3bc/core";
-import { F, type FieldName, OIS100MI, type TxArgs } from "@m3bc/m3";
+import { OIS100MI, type TxArgs } from "@m3bc/m3";
+import { fit, fullName, m3PostalAddress } from "../customers/m3-address";
 
-/** Cuts text to an M3 field's width (M3 counts characters) after collapsing whitespace; M3 fields are single-line. */
-export function fit(field: FieldName, value: string): string {
-  const spec = F[field].spec;
-  const length = spec.kind === "date" ? 8 : spec.length;
-  return [...value.replace(/\s+/g, " ").trim()].slice(0, length).join("");
-}
-
-export const fullName = (a: Pick<Address, "firstName" | "lastName">) => `${a.firstName} ${a.lastName}`.trim();
-
-/** M3's structured address fields from a canonical address; long or extra text goes to the free lines. */
-export function m3Address(address: Address) {
-  const state = address.state.trim();
-  const stateIsCode = /^[A-Za-z]{2}$/.test(state);
-  const lines = [address.street1, address.street2, address.company, stateIsCode ? "" : state].filter((l) =>
-    l.trim(),
-  );
-  return {
-    CUNM: fit("CUNM", fullName(address) || address.company),
-    CUA1: fit("CUA1", lines[0] ?? ""),
-    CUA2: fit("CUA2", lines[1] ?? ""),
-    CUA3: fit("CUA3", lines[2] ?? ""),
-    CUA4: fit("CUA4", lines[3] ?? ""),
-    TOWN: fit("TOWN", address.city),
-    PONO: fit("PONO", address.postalCode),
-    CSCD: fit("CSCD", address.countryCode.toUpperCase()),
-    ...(stateIsCode ? { ECAR: state.toUpperCase() } : {}),
-    PHNO: fit("PHNO", address.phone),
-  };
-}
+/** M3's address fields for an order's delivery address; text that does not fit is cut (an order is not parked for it). */
+export const m3Address = (address: Address, config: ConnectorConfig) =>
+  m3PostalAddress(address, { countryCodes: config.customers.countryCodes });
 
 /** One M3 order per shipping address: a multi-address BigCommerce order becomes one M3 order per consignment. */
 export interface OrderPart {
@@ -136,7 +111,7 @@ export function batchBody(
           CONO,
           ORNO: tempOrderNumber,
           ADRT: 1,
-          ...m3Address(part.shipTo.address),
+          ...m3Address(part.shipTo.address, config),
         }),
       ]
     : [];

@@ -19,6 +19,18 @@ import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcomm
 /** The scope of an event that sends an order through transform again: the replay of a parked delivery. */
 export const REDELIVER_SCOPE = "connector/redeliver";
 
+/**
+ * An operator's corrections for one order, given when a parked order is replayed (the console's form, or
+ * `pnpm replay parked --set 'payload.corrections={...}'`): the order in BigCommerce stays as it is.
+ */
+export const OrderCorrections = z.object({
+  /** BigCommerce SKU → the M3 item number its lines are entered as. */
+  items: z.record(z.string().min(1), z.string().trim().min(1).max(15)).optional(),
+  /** The M3 warehouse every line ships from, instead of the one warehouses.rules choose. */
+  warehouse: z.string().trim().min(1).max(3).optional(),
+});
+export type OrderCorrections = z.infer<typeof OrderCorrections>;
+
 /** What ingest puts on the order-events queue: the webhook's facts, not the order (always re-fetched). */
 export const OrderEvent = z.object({
   scope: z.enum([
@@ -35,6 +47,7 @@ export const OrderEvent = z.object({
   newStatusId: z.number().int().optional(),
   /** For refund/created: the refund. */
   refundId: z.number().int().positive().optional(),
+  corrections: OrderCorrections.optional(),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -46,9 +59,16 @@ export type OrderEvent = z.infer<typeof OrderEvent>;
 export function redeliveryOf(message: Envelope): Envelope<OrderEvent> | undefined {
   const orderId = Number(/^order:[^:]+:(\d+)$/.exec(message.key)?.[1]);
   if (!(orderId > 0)) return undefined;
+  // Corrections given on an earlier replay stay with the order if it is parked again.
+  const corrections = OrderCorrections.safeParse((message.payload as { corrections?: unknown })?.corrections);
   return followOn(message, {
     kind: "order.redeliver",
-    payload: { scope: REDELIVER_SCOPE, orderId, hash: "" },
+    payload: {
+      scope: REDELIVER_SCOPE,
+      orderId,
+      hash: "",
+      ...(corrections.success && corrections.data ? { corrections: corrections.data } : {}),
+    },
   });
 }
 
@@ -95,13 +115,26 @@ export async function transformOrder(event: OrderEvent, deps: TransformDeps): Pr
   if (!config.orders.eligibleStatuses.includes(order.status_id)) {
     return { outcome: "skipped", detail: `status ${order.status_id} is not one that goes to M3` };
   }
-  const salesOrder = salesOrderFromBigCommerce(order, config.bigcommerce.storeHash, config);
+  const { corrections } = event;
+  const salesOrder = salesOrderFromBigCommerce(order, config.bigcommerce.storeHash, config, corrections);
   return {
     outcome: "done",
-    detail: `${salesOrder.lines.length} lines, total ${formatMoney(salesOrder.total, salesOrder.currency)}`,
-    delivery: { order: salesOrder, staffNotes: order.staff_notes ?? "" },
+    detail:
+      `${salesOrder.lines.length} lines, total ${formatMoney(salesOrder.total, salesOrder.currency)}` +
+      (corrections ? `, corrected by an operator: ${describeCorrections(corrections)}` : ""),
+    delivery: {
+      order: salesOrder,
+      staffNotes: order.staff_notes ?? "",
+      ...(corrections ? { corrections } : {}),
+    },
   };
 }
+
+export const describeCorrections = (corrections: OrderCorrections) =>
+  [
+    ...Object.entries(corrections.items ?? {}).map(([sku, item]) => `SKU ${sku} as M3 item ${item}`),
+    ...(corrections.warehouse ? [`shipped from warehouse ${corrections.warehouse}`] : []),
+  ].join(", ") || "none";
 
 async function transformCancel(event: OrderEvent, deps: TransformDeps): Promise<TransformResult> {
   const order = await deps.fetchOrder(event.orderId);

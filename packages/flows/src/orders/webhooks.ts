@@ -1,5 +1,7 @@
 import type { BigCommerceClient, EnsureWebhookAction } from "@m3bc/bigcommerce";
 import type { ConnectorConfig, WebhookSecret } from "@m3bc/core";
+import { directions } from "../customers/reconcile";
+import { CUSTOMER_SCOPES } from "../customers/transform";
 
 /** The scopes the orders flow needs: new orders, and status changes (an order paid later becomes eligible then). */
 export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"] as const;
@@ -13,11 +15,16 @@ export const RETURN_SCOPES = ["store/order/refund/created"] as const;
 /** With orders.edits, order updates: lines removed or lowered after the order went to M3. */
 export const EDIT_SCOPES = ["store/order/updated"] as const;
 
-/** The scopes the connector subscribes to with this config. */
+/**
+ * The scopes this config needs: the orders', order updates with orders.edits, refunds with
+ * returns.fromBigCommerce, the customers' when their changes go to M3 (customers.sync), and the transactions'
+ * when finance is on.
+ */
 export const webhookScopes = (config: ConnectorConfig): string[] => [
   ...ORDER_SCOPES,
   ...(config.orders.edits ? EDIT_SCOPES : []),
   ...(config.returns.fromBigCommerce ? RETURN_SCOPES : []),
+  ...(directions(config.customers).m3 ? CUSTOMER_SCOPES : []),
   ...(config.finance.enabled ? FINANCE_SCOPES : []),
 ];
 

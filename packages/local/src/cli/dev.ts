@@ -168,6 +168,8 @@ pnpm dev --live --config FILE --secrets FILE [--poll-seconds 30] [--port 3000]
             "inventory-sync": 20,
             "catalog-sync": 60,
             "orders-sweep": 60,
+            "customers-sync": 30,
+            "prices-sync": 60,
             "finance-poll": 15,
           },
           env: { ...common.env, RETRY_BASE_SECONDS: "2" },

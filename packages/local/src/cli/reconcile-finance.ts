@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { dynamoFinanceLedger, loadConfig, m3Client } from "@m3bc/aws";
+import { loadConfig } from "@m3bc/aws";
 import {
   CliError,
   type CliIo,
@@ -9,11 +9,11 @@ import {
   type TargetSelector,
   useForAdapters,
 } from "@m3bc/aws/cli";
+import { reconcilePayments } from "@m3bc/aws/operate";
 import {
   type FinanceReport,
   MISMATCHES,
   RECONCILE_CLASSES,
-  reconcileFinance,
   reportCsv,
   reportSummary,
   totalsCsv,
@@ -73,10 +73,7 @@ export async function reconcileFinanceCommand(
   if (!config.finance.enabled)
     io.err("finance.enabled is false in the config: the ledger may hold no payments");
 
-  const report = await reconcileFinance(
-    { from, to },
-    { config, m3: await m3Client(), now: new Date(), orders: dynamoFinanceLedger.listByDay(from, to) },
-  );
+  const report = await reconcilePayments({ from, to });
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else print(report, Number(values.show ?? "50"), io);
   if (values.csv) {

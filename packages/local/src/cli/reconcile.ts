@@ -1,5 +1,5 @@
 import type { ParseArgsOptionsConfig } from "node:util";
-import { bigCommerceClient, dynamoReservations, loadConfig, m3Client } from "@m3bc/aws";
+import { bigCommerceClient } from "@m3bc/aws";
 import {
   CliError,
   type CliIo,
@@ -10,15 +10,8 @@ import {
   runCommand,
   useForAdapters,
 } from "@m3bc/aws/cli";
-import {
-  type BalanceRecord,
-  type BigCommerceStock,
-  fixesFor,
-  type OpenOrder,
-  Progress,
-  reconcileInventory,
-} from "@m3bc/flows";
-import { balanceChanges } from "@m3bc/m3";
+import { reconcileStock } from "@m3bc/aws/operate";
+import { fixesFor } from "@m3bc/flows";
 import { FINANCE_OPTIONS_HELP, FINANCE_USAGE, reconcileFinanceCommand } from "./reconcile-finance";
 
 const options = {
@@ -37,7 +30,7 @@ type Run = CommandSpec<typeof options>["run"];
  * `pnpm reconcile [what]`: compares what M3 says with what BigCommerce has. One subcommand per kind of data;
  * `stock` is the default. A new kind adds its function here and its flags to `options`.
  */
-const subcommands: Record<string, Run> = { stock: reconcileStock, finance: reconcileFinanceCommand };
+const subcommands: Record<string, Run> = { stock: reconcileStockCommand, finance: reconcileFinanceCommand };
 
 export const reconcileCommand: CommandSpec<typeof options> = {
   name: "reconcile",
@@ -81,54 +74,17 @@ ${FINANCE_OPTIONS_HELP}`,
 /** `pnpm reconcile ...`; returns the exit code: 0 in step (or fixed), 1 mismatches left, 2 usage error. */
 export const runReconcile = (argv: string[], io: CliIo) => runCommand(reconcileCommand, argv, io);
 
-async function reconcileStock({ values, target: selector }: Parameters<Run>[0], io: CliIo): Promise<number> {
+async function reconcileStockCommand(
+  { values, target: selector }: Parameters<Run>[0],
+  io: CliIo,
+): Promise<number> {
   const target = selector ? await openTarget(selector) : undefined;
   useForAdapters(target, await loadConnectorFiles(values, selector, io.cwd));
-  const config = loadConfig();
-  const locations = [...new Set(Object.values(config.inventory.locations))];
-  if (!locations.length)
-    throw new CliError(
-      "inventory.locations is empty in the connector config: nothing to compare",
-      "Map M3 warehouses to BigCommerce locations in inventory.locations (docs/configuration.md).",
-    );
-  const only = values.sku?.length ? new Set(values.sku) : undefined;
-  const progress = new Progress(
-    (line) => io.err(`… ${line.phase}: ${line.read} read, ${line.elapsedSeconds} s`),
-    Date.now,
-    5000,
-  );
-
-  const readStart = Date.now();
-  const openOrders: OpenOrder[] = target ? await dynamoReservations.open() : [];
   if (!target) io.err("No --local or --stage: open orders are not subtracted");
-  const m3 = await m3Client();
-  const bigcommerce = await bigCommerceClient();
-
-  async function* balances(): AsyncGenerator<BalanceRecord[]> {
-    for await (const page of balanceChanges(m3, { pageSize: config.inventory.pageSize })) {
-      progress.read += page.length;
-      progress.report("M3 balances");
-      yield only ? page.filter((b) => only.has(b.ITNO)) : page;
-    }
-  }
-  async function* stock(): AsyncGenerator<BigCommerceStock> {
-    const filter = { "location_id:in": locations, ...(only ? { "sku:in": [...only] } : {}) };
-    const source = only
-      ? await bigcommerce.listInventoryItems(filter)
-      : bigcommerce.iterateInventoryItems(filter);
-    for await (const item of source) {
-      yield {
-        sku: item.identity.sku,
-        onHand: new Map(item.locations.map((l) => [l.location_id, l.total_inventory_onhand])),
-      };
-    }
-  }
-
-  const report = await reconcileInventory(config, {
-    balances: balances(),
-    bigcommerce: stock(),
-    openOrders,
-    readStart,
+  const report = await reconcileStock({
+    skus: values.sku,
+    withOpenOrders: !!target,
+    onProgress: (line) => io.err(`… ${line.phase}: ${line.read} read, ${line.elapsedSeconds} s`),
   });
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else {
@@ -148,6 +104,7 @@ async function reconcileStock({ values, target: selector }: Parameters<Run>[0], 
   if (!report.mismatches.length) return 0;
   if (!values.fix) return 1;
 
+  const bigcommerce = await bigCommerceClient();
   const result = await bigcommerce.setInventoryAbsolute(fixesFor(report), { reason: "M3 reconciliation" });
   io.out(
     `fixed ${report.mismatches.length - result.rejected.length} in ${result.transactionIds.length} call(s)` +

@@ -4,6 +4,7 @@ import { ARS040MI, ARS200MI, GLS840MI, OIS350MI } from "./finance";
 import { MMS005MI, MMS200MI } from "./items";
 import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
+import { OIS017MI, OIS320MI } from "./prices";
 import { OIS390MI } from "./returns";
 import type { Program } from "./types";
 
@@ -14,6 +15,8 @@ export const PROGRAMS: Record<string, Program> = {
   MMS005MI,
   MWS410MI,
   MWS411MI,
+  OIS017MI,
+  OIS320MI,
   OIS350MI,
   OIS390MI,
   ARS200MI,
