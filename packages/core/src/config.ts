@@ -10,6 +10,9 @@ import { DEFAULT_STATUS_MAP, StatusRow, statusMapProblems, statusRow } from "./s
  */
 const WarehouseCode = z.string().min(1).max(3).describe("an M3 warehouse (WHLO), at most 3 characters");
 
+/** An M3 transaction reason (RSCD), or null for none. */
+const M3ReasonCode = z.string().min(1).max(3).nullable().default(null);
+
 /** Item numbers a sync leaves alone: exact, or with * for any run of characters. */
 const ExcludeSkus = z.array(z.string().min(1).max(15)).default([]);
 
@@ -510,15 +513,9 @@ export const ConnectorConfig = z.strictObject({
             .describe(
               "the M3 order status (highest line status) from which a cancel is too late: 44 = a line is on a picking list",
             ),
-          reasonCode: z
-            .string()
-            .min(1)
-            .max(3)
-            .nullable()
-            .default(null)
-            .describe(
-              "M3 transaction reason (RSCD) given to DelLine when a BigCommerce cancel deletes the order, or null",
-            ),
+          reasonCode: M3ReasonCode.describe(
+            "M3 transaction reason (RSCD) given to DelLine when a BigCommerce cancel deletes the order, or null",
+          ),
         })
         // BigCommerce cancels (statuses of the statusMap's "cancelled" row) delete the M3 order while nothing is picked.
         .prefault({}),
@@ -664,13 +661,7 @@ export const ConnectorConfig = z.strictObject({
         .describe(
           "the M3 warehouse (WHLO) returns are received in; null = the warehouse each line shipped from",
         ),
-      reasonCode: z
-        .string()
-        .min(1)
-        .max(3)
-        .nullable()
-        .default(null)
-        .describe("M3 transaction reason (RSCD) on the return head and lines, or null"),
+      reasonCode: M3ReasonCode.describe("M3 transaction reason (RSCD) on the return head and lines, or null"),
     })
     // Refunds, returns and (later) M3 credits back to BigCommerce: docs/returns.md.
     .prefault({}),

@@ -162,6 +162,17 @@ function release(store: Store, batch: BatchOrder): Order {
   return order;
 }
 
+/** The order line ORNO/PONR/POSX name, if it is not on a picking list yet (else M3's refusal). */
+function changeableLine(store: Store, input: Input) {
+  const order = orderOf(store, input);
+  const PONR = input.int("PONR");
+  const POSX = input.has("POSX") ? input.int("POSX") : 0;
+  const line = order.lines.find((l) => l.PONR === PONR && l.POSX === POSX);
+  if (!line) throw new MiError(CODES.recordMissing, "PONR", "Record does not exist");
+  refuseProgressed(line);
+  return { order, line };
+}
+
 function refuseProgressed(line: OrderLine) {
   if (line.ORST >= "44")
     throw new MiError(
@@ -368,12 +379,7 @@ export const OIS100MI: Program = {
     input: { ...cono, ORNO: "A10*", PONR: "N5*", POSX: "N3", RSCD: "A3" },
     output: {},
     run({ store, input }) {
-      const order = orderOf(store, input);
-      const PONR = input.int("PONR");
-      const POSX = input.has("POSX") ? input.int("POSX") : 0;
-      const line = order.lines.find((l) => l.PONR === PONR && l.POSX === POSX);
-      if (!line) throw new MiError(CODES.recordMissing, "PONR", "Record does not exist");
-      refuseProgressed(line);
+      const { order, line } = changeableLine(store, input);
       order.lines = order.lines.filter((l) => l !== line);
       unreserve(store, line);
       return [];
@@ -385,12 +391,7 @@ export const OIS100MI: Program = {
     input: { ...cono, ORNO: "A10*", PONR: "N5*", POSX: "N3", ORQA: T.qty },
     output: {},
     run({ store, input }) {
-      const order = orderOf(store, input);
-      const PONR = input.int("PONR");
-      const POSX = input.has("POSX") ? input.int("POSX") : 0;
-      const line = order.lines.find((l) => l.PONR === PONR && l.POSX === POSX);
-      if (!line) throw new MiError(CODES.recordMissing, "PONR", "Record does not exist");
-      refuseProgressed(line);
+      const { line } = changeableLine(store, input);
       if (!input.has("ORQA")) return [];
       const ORQA = input.dec("ORQA");
       if (ORQA <= 0n) throw new MiError(CODES.amountInvalid, "ORQA", "Quantity must be greater than zero");
