@@ -58,7 +58,7 @@ describe("pnpm check", () => {
       /✓ hook \d+ \(store\/order\/statusUpdated → .*\) is active/,
       /✓ hook \d+ \(store\/order\/refund\/created → .*\) is active/,
       /✓ 2 mapped location\(s\) exist and are enabled/,
-      /✓ the 25 MI transactions the enabled flows call exist \(MRS001MI\)/,
+      /✓ the 26 MI transactions the enabled flows call exist \(MRS001MI\)/,
       /✓ company 100 division AAA: .*local currency USD/,
       /✓ warehouses 100, 200 exist/,
       /✓ customers.template WEBTMPL .* exists/,
@@ -268,12 +268,12 @@ describe("pnpm check", () => {
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/created/);
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/updated/);
 
-      // GLS840MI journals instead: those are checked (25 + 7, OIS350MI/LstAllInvByCO counted once), the ARS040MI
+      // GLS840MI journals instead: those are checked (26 + 7, OIS350MI/LstAllInvByCO counted once), the ARS040MI
       // ones are not needed.
       (config.finance as Record<string, unknown>).posting = "gls840";
       const gls840 = await check();
       expect(gls840.out).not.toMatch(/ARS040MI/);
-      expect(gls840.out).toMatch(/✓ the 31 MI transactions the enabled flows call exist \(MRS001MI\)/);
+      expect(gls840.out).toMatch(/✓ the 32 MI transactions the enabled flows call exist \(MRS001MI\)/);
     } finally {
       h.m3.reset();
       h.m3.upsertItem({

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { parseOrThrow } from "./config-errors";
+import { GuardsConfig } from "./config-guards";
 import { FinanceConfig } from "./finance-config";
+
 import { Decimal } from "./money";
 import { DEFAULT_STATUS_MAP, StatusRow, statusMapProblems, statusRow } from "./status-config";
 
@@ -647,6 +649,7 @@ export const ConnectorConfig = z.strictObject({
         ),
     })
     .prefault({}),
+  guards: GuardsConfig,
   finance: FinanceConfig.prefault({}),
   returns: z
     .strictObject({

@@ -46,6 +46,7 @@ export const CODES = {
   unknownTransaction: "XTR0001",
   batchConfirmed: "XBO0001",
   badSearch: "XSQ0001",
+  invalidValue: "XVA0001",
   // Cancellations (DelLine, DelHead): the docs give no id for "line already picked"; the simulator's own.
   lineProgressed: "XST0044",
   // Returns (OIS390MI AddLine): more returned than delivered; the simulator's own id.

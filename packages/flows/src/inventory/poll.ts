@@ -1,6 +1,14 @@
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
 import { z } from "zod";
 import { excludedSkus } from "../exclude";
+import {
+  type BreakerState,
+  type BreakerStore,
+  breakerNeedsFull,
+  judgeRun,
+  type LocationHold,
+  type LocationRun,
+} from "./breaker";
 import { Progress, type ProgressLine } from "./progress";
 import { applyRule, type BalanceFigures, baseQuantity, reservationOrder, unitFactor } from "./rule";
 import {
@@ -107,6 +115,12 @@ export interface InventoryPollDeps {
   reservations: Reservations;
   unknown: UnknownSkus;
   enqueue(messages: Envelope<InventoryUpdate>[]): Promise<void>;
+  /** The circuit breaker's holds and per-location totals. */
+  breaker: BreakerStore;
+  /** Parks a record per location the breaker held this run (its replay is the release). */
+  hold(holds: LocationHold[]): Promise<void>;
+  /** Logs a breaker decision that is not a plain pass. */
+  decision?(line: Record<string, unknown>): void;
   progress(line: ProgressLine): void;
   now?: () => number;
   /** Run id for the lease. */
@@ -130,6 +144,8 @@ export interface InventoryPollResult {
   stale: number;
   unknownSkipped: number;
   released: number;
+  /** Locations the circuit breaker keeps untouched after this run. */
+  held: number[];
 }
 
 /**
@@ -147,7 +163,16 @@ export async function pollInventory(
   const { config } = deps;
   const settings = config.inventory;
   const now = deps.now ?? Date.now;
-  const empty = { read: 0, changed: 0, sent: 0, messages: 0, stale: 0, unknownSkipped: 0, released: 0 };
+  const empty = {
+    read: 0,
+    changed: 0,
+    sent: 0,
+    messages: 0,
+    stale: 0,
+    unknownSkipped: 0,
+    released: 0,
+    held: [],
+  };
   if (Object.keys(settings.locations).length === 0)
     return { summary: "inventory.locations is empty: inventory sync is off", mode: "skipped", ...empty };
 
@@ -157,12 +182,15 @@ export async function pollInventory(
     return { summary: "another inventory run holds the lease; skipped", mode: "skipped", ...empty };
   try {
     const stamp = Math.max(now(), (cursor.lastStamp ?? 0) + 1, (cursor.pending ?? 0) + 1);
-    const full = needsFull(cursor, settings, stamp, options.mode ?? "auto");
+    const breaker = await deps.breaker.load();
+    const full =
+      needsFull(cursor, settings, stamp, options.mode ?? "auto") ||
+      breakerNeedsFull(breaker, config.guards.inventory, [...new Set(Object.values(settings.locations))]);
     if (full && options.mode === "delta") {
       await deps.state.release(deps.owner);
       return { summary: "a full read is due; the scheduled run does it", mode: "skipped", ...empty };
     }
-    const run = new Run(deps, stamp, full, sourceOf(cursor) !== settings.balanceSource);
+    const run = new Run(deps, stamp, full, sourceOf(cursor) !== settings.balanceSource, breaker);
     const result = await run.execute(cursor);
     return result;
   } catch (error) {
@@ -219,6 +247,11 @@ class Run {
   private unknownSkipped = new Set<string>();
   /** Every balance is read: a full read, or item-by-item reads (which cannot ask for changes only). */
   private readonly readAll: boolean;
+  /** What each entry this run changed held before, for the circuit breaker to judge and, if it holds, restore. */
+  private readonly priors = new Map<
+    StockEntry,
+    { location: number; sku: string; qty: number; stamp: number }
+  >();
 
   constructor(
     private readonly deps: InventoryPollDeps,
@@ -230,6 +263,7 @@ class Run {
      * what this run reads replaces the snapshot's figures.
      */
     private readonly newSource: boolean,
+    private readonly breaker: BreakerState,
   ) {
     this.settings = deps.config.inventory;
     this.readAll = full || this.settings.balanceSource === "MMS200MI/GetItmWhsBal";
@@ -318,8 +352,13 @@ class Run {
       }
     }
     for (const sku of this.joint) this.evaluate(sku, reserved.get(sku) ?? 0);
+    const breaker = judgeRun(this.locationRuns(), this.breaker, deps.config.guards.inventory, this.stamp);
+    for (const line of breaker.decisions) deps.decision?.(line);
+    this.restore(breaker.held);
     progress.changed = this.changed;
 
+    // Parked first: a run that dies after it is still holds the location (the pending mark forces a full read).
+    if (breaker.newHolds.length) await deps.hold(breaker.newHolds);
     if (this.dirty.size > 0) {
       await deps.state.markPending(this.stamp);
       const texts = new Map<number, string>();
@@ -328,6 +367,12 @@ class Run {
       await this.store.save(texts);
     }
     const messages = await this.enqueue();
+    const { held: heldBefore, totals: totalsBefore } = this.breaker;
+    if (
+      breaker.consumed.length ||
+      JSON.stringify({ held: heldBefore, totals: totalsBefore }) !== JSON.stringify(breaker.state)
+    )
+      await deps.breaker.save(breaker.state, breaker.consumed);
 
     await deps.state.commit(deps.owner, {
       after: last ?? cursor.after,
@@ -350,6 +395,12 @@ class Run {
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
       ...(excludedCount ? [`${excludedCount} balances of excluded items`] : []),
       ...(this.readAll && !this.full ? ["every balance read item by item (MMS200MI/GetItmWhsBal)"] : []),
+      ...(breaker.held.size
+        ? [
+            `location(s) ${[...breaker.held].join(", ")} held by the circuit breaker (BigCommerce untouched there)`,
+          ]
+        : []),
+      ...(breaker.consumed.length ? [`location(s) ${breaker.consumed.join(", ")} released`] : []),
       `${progress.elapsedSeconds()} s`,
     ];
     progress.report("done", progress.sent, this.changed, true);
@@ -363,7 +414,36 @@ class Run {
       stale: this.stale,
       unknownSkipped: this.unknownSkipped.size,
       released: released.length,
+      held: [...breaker.held],
     };
+  }
+
+  /** Per location: what this run would change there, and when it read every balance its totals over the whole snapshot. */
+  private locationRuns(): Map<number, LocationRun> {
+    const runs = new Map<number, LocationRun>(this.locations.map((l) => [l, { changes: [] }]));
+    for (const [entry, prior] of this.priors)
+      runs.get(prior.location)?.changes.push({ sku: prior.sku, before: prior.qty, after: entry.qty });
+    if (this.readAll) {
+      for (const run of runs.values()) run.counted = { skus: 0, available: 0 };
+      for (const bucket of this.buckets.values())
+        for (const [key, entry] of bucket) {
+          const counted = runs.get(Number(key.slice(0, key.indexOf("\t"))))?.counted;
+          if (!counted || entry.qty < 0) continue;
+          counted.skus++;
+          counted.available += entry.qty;
+        }
+    }
+    return runs;
+  }
+
+  /** Takes a held location's changes back: the snapshot keeps what BigCommerce has, and nothing is sent there. */
+  private restore(held: ReadonlySet<number>): void {
+    for (const [entry, prior] of this.priors) {
+      if (!held.has(prior.location)) continue;
+      entry.qty = prior.qty;
+      entry.stamp = prior.stamp;
+      this.changed--;
+    }
   }
 
   /** One balance read from M3 into the snapshot entry of its location; marks it for sending when it changed. */
@@ -380,7 +460,7 @@ class Run {
     const read = dated.undated && known?.base === dated.base ? { base: dated.base, lmts: known.lmts } : dated;
     if (known && !this.newSource && compareDigits(read.lmts, known.lmts) < 0) {
       this.stale++;
-      if (this.full && !this.joint.has(sku)) this.send(index, known, known.qty);
+      if (this.full && !this.joint.has(sku)) this.send(location, sku, index, known, known.qty);
       return;
     }
     if (this.joint.has(sku)) {
@@ -400,7 +480,7 @@ class Run {
     const figuresChanged = entry.base !== read.base || entry.lmts !== read.lmts;
     entry.base = read.base;
     entry.lmts = read.lmts;
-    if (this.full || entry.qty !== qty) this.send(index, entry, qty);
+    if (this.full || entry.qty !== qty) this.send(location, sku, index, entry, qty);
     // Same quantity, newer figures: remembered so later reservation changes start from them.
     else if (figuresChanged) this.dirty.add(index);
   }
@@ -421,11 +501,13 @@ class Run {
     const bases = new Map([...entries].map(([location, e]) => [location, e.base]));
     for (const [location, qty] of applyRule(bases, reserved, this.settings.safetyBuffer, this.order)) {
       const entry = entries.get(location)!;
-      if (this.full || this.forced.has(sku) || entry.qty !== qty) this.send(index, entry, qty);
+      if (this.full || this.forced.has(sku) || entry.qty !== qty) this.send(location, sku, index, entry, qty);
     }
   }
 
-  private send(index: number, entry: StockEntry, qty: number): void {
+  private send(location: number, sku: string, index: number, entry: StockEntry, qty: number): void {
+    if (!this.priors.has(entry))
+      this.priors.set(entry, { location, sku, qty: entry.qty, stamp: entry.stamp });
     entry.qty = qty;
     entry.stamp = this.stamp;
     this.changed++;
