@@ -48,6 +48,7 @@ import {
   PriceRecordUpsert,
   Product,
   ProductUpdate,
+  Refund,
   Shipment,
   StoreInformation,
   Transaction,
@@ -323,6 +324,11 @@ export class BigCommerceClient {
   /** Payment transactions (V3); none is [] (BigCommerce answers 204). */
   async listOrderTransactions(orderId: number): Promise<Transaction[]> {
     return this.v3All(`/v3/orders/${id(orderId, "orderId")}/transactions`, {}, Transaction);
+  }
+
+  /** An order's refunds, by refund id ascending (GET /v3/orders/{id}/payment_actions/refunds). */
+  async listOrderRefunds(orderId: number): Promise<Refund[]> {
+    return this.v3All(`/v3/orders/${id(orderId, "orderId")}/payment_actions/refunds`, {}, Refund);
   }
 
   // ─── V3 order metafields ──────────────────────────────────────────────────────────────────

@@ -294,6 +294,64 @@ export const Transaction = z.looseObject({
 });
 export type Transaction = z.infer<typeof Transaction>;
 
+// ─── V3 refunds (payment actions) ───────────────────────────────────────────────────────────
+
+/**
+ * The refunds API gives amounts as JSON numbers, "a non-negative 2 decimal place rounded value" (orders.v3
+ * `Amount`); the transport reads JSON numbers as their exact text: kept as a decimal string with at least 2
+ * places, so no float reaches the money arithmetic.
+ */
+const RefundAmount = z
+  .union([
+    z
+      .number()
+      .nonnegative()
+      .transform((n) => n.toFixed(2)),
+    Money,
+  ])
+  .transform((text) => {
+    const [whole, fraction = ""] = text.split(".");
+    return fraction.length >= 2 ? text : `${whole}.${fraction.padEnd(2, "0")}`;
+  });
+
+export const RefundItemType = z.enum(["PRODUCT", "GIFT_WRAPPING", "SHIPPING", "HANDLING", "ORDER", "FEE"]);
+
+export const Refund = z.looseObject({
+  id: Id,
+  order_id: Id,
+  created: z.string().optional(),
+  reason: z.string().nullish(),
+  total_amount: RefundAmount,
+  total_tax: z.number().nullish(),
+  items: z
+    .array(
+      z.looseObject({
+        item_type: RefundItemType,
+        /** order_product.id for PRODUCT and GIFT_WRAPPING, order_address.id for SHIPPING and HANDLING, order.id for ORDER. */
+        item_id: Id,
+        /** Only for PRODUCT. */
+        quantity: z.number().int().nullish(),
+        requested_amount: RefundAmount.nullish(),
+        reason: z.string().nullish(),
+      }),
+    )
+    .nullish()
+    .transform((v) => v ?? []),
+  payments: z
+    .array(
+      z.looseObject({
+        id: Id.optional(),
+        provider_id: z.string(),
+        amount: RefundAmount,
+        offline: z.boolean().optional(),
+        is_declined: z.boolean().optional(),
+      }),
+    )
+    .nullish()
+    .transform((v) => v ?? []),
+});
+export type Refund = z.infer<typeof Refund>;
+
 // ─── V3 order metafields ────────────────────────────────────────────────────────────────────
 
 const PermissionSet = z.enum(["app_only", "read", "write", "read_and_sf_access", "write_and_sf_access"]);

@@ -274,6 +274,8 @@ export const topology = {
         ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem"] },
         parked: { actions: ["PutItem"] },
         failures: { actions: ["PutItem"] },
+        // A BigCommerce refund is recorded on the order's finance item for the reconciliation.
+        finance: { actions: ["UpdateItem"] },
       },
       secrets: ["bigcommerce", "m3"],
       holds: true,

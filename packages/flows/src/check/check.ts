@@ -387,6 +387,16 @@ async function recentOrders(deps: CheckDeps, add: (line: CheckLine) => void) {
     orders.push(order);
     if (orders.length === 50) break;
   }
+  // The status table by id, with this store's own labels where a recent order shows one (merchants rename them).
+  const labels = new Map(orders.map((o) => [o.status_id, o.status]));
+  const named = (id: number) => (labels.has(id) ? `${id} "${labels.get(id)}"` : String(id));
+  add({
+    area: "BigCommerce",
+    status: "info",
+    text: `orders.statusMap: ${deps.config.orders.statusMap
+      .map((r) => `${r.state} = M3 ${r.m3From}–${r.m3To} = ${r.bigcommerce.map(named).join(", ")}`)
+      .join("; ")}`,
+  });
   if (!orders.length) {
     add({ area: "BigCommerce", status: "info", text: "the store has no orders yet" });
     return;
