@@ -379,19 +379,15 @@ export class Orders {
   }
 
   /**
-   * A refund as POST /v3/orders/{id}/payment_actions/refunds makes it: PRODUCT items by quantity (at the line's
-   * price after its share of the discount; the cents of a split quantity fall so that a line refunded in full
-   * gives back exactly its total), other items by amount. It records a refund transaction (and fires
-   * store/order/transaction/created) and fires store/order/refund/created. The API refunds asynchronously; the
-   * simulator at once.
+   * What refunding these items comes to, as POST /v3/orders/{id}/payment_actions/refund_quotes answers and a
+   * refund charges: PRODUCT items by quantity (at the line's price after its share of the discount; the cents of
+   * a split quantity fall so that a line refunded in full gives back exactly its total), other items by amount,
+   * never more than is left to refund. Changes nothing.
    */
-  refund(
-    order: Order,
-    input: { items: RefundItemInput[]; reason?: string; providerId?: string; offline?: boolean },
-  ): Refund {
-    if (!Array.isArray(input.items) || input.items.length === 0)
+  quoteRefund(order: Order, inputItems: RefundItemInput[]) {
+    if (!Array.isArray(inputItems) || inputItems.length === 0)
       throw new OrderInputError("items: give at least one item to refund");
-    const items = input.items.map((item, i) => {
+    const items = inputItems.map((item, i) => {
       const at = `items[${i}]`;
       if (item.item_type === "PRODUCT") {
         const line = order.lines.find((l) => l.id === item.item_id);
@@ -419,6 +415,36 @@ export class Orders {
     if (total > available)
       throw new OrderInputError(
         `items: ${formatMoney(total)} is more than the ${formatMoney(available)} left to refund`,
+      );
+    return { items, total };
+  }
+
+  /**
+   * A refund as POST /v3/orders/{id}/payment_actions/refunds makes it (priced as quoteRefund). Payments, when
+   * given, must add up to the refund (orders.v3: "the amount given in the [quote's] array must match the amount
+   * used in the refund request body"). It records a refund transaction (and fires
+   * store/order/transaction/created) and fires store/order/refund/created. The API refunds asynchronously; the
+   * simulator at once.
+   */
+  refund(
+    order: Order,
+    input: {
+      items: RefundItemInput[];
+      reason?: string;
+      providerId?: string;
+      offline?: boolean;
+      /** The payments' amounts, when the request gives them. */
+      payments?: string[];
+    },
+  ): Refund {
+    const { items, total } = this.quoteRefund(order, input.items);
+    const paid = input.payments?.reduce(
+      (sum, amount, i) => sum + this.money(amount, `payments[${i}].amount`),
+      0n,
+    );
+    if (paid !== undefined && paid !== total)
+      throw new OrderInputError(
+        `payments: ${formatMoney(paid)} does not match the ${formatMoney(total)} the items refund (create a refund quote first)`,
       );
     for (const { item, line } of items) if (line) line.quantityRefunded += item.quantity ?? 0;
     const transaction = this.addTransaction(order, { event: "refund", amount: formatMoney(total) });
@@ -465,6 +491,11 @@ export class Orders {
     return order.transactions
       .filter((t) => t.status === "ok" && (t.event === "purchase" || t.event === "capture"))
       .reduce((total, t) => total + t.amount, 0n);
+  }
+
+  /** The gateway the order was paid through (its last payment transaction), which refunds go back to. */
+  paymentGateway(order: Order): string {
+    return [...order.transactions].reverse().find((t) => t.event !== "refund")?.gateway ?? "testgateway";
   }
 
   /** What was refunded so far (ok refund transactions). */
