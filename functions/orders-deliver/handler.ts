@@ -13,8 +13,11 @@ import { onceSuccessful, parsePayload } from "@m3bc/core";
 import {
   CANCEL_KIND,
   CancelPayload,
+  CREDIT_KIND,
+  CreditPayload,
   cancelOrder,
   checkWarehousesInM3,
+  creditToBigCommerce,
   DeliveryPayload,
   deliverOrder,
   EDIT_KIND,
@@ -58,6 +61,12 @@ export const handler = sqsHandler(
         markRefund: refundMetafield(await bigCommerceClient(), config),
         recordForFinance: recordFinanceRefund,
       });
+    if (message.kind === CREDIT_KIND)
+      return creditToBigCommerce(parsePayload(CreditPayload, message.payload, "order credit"), message.key, {
+        ledger: dynamoLedger,
+        bigcommerce: await bigCommerceClient(),
+        leaseUntil,
+      });
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
     const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
@@ -94,8 +103,9 @@ export const handler = sqsHandler(
   // A held order's replay carries its release.
   {
     parkAs: (message, error) => {
-      // Cancels, refunds and edits carry no customer details: they are parked as they are, and replayed as such.
-      if ([CANCEL_KIND, REFUND_KIND, EDIT_KIND].includes(message.kind)) return undefined;
+      // Cancels, refunds, edits and credits carry no customer details: they are parked as they are, and replayed
+      // as such.
+      if ([CANCEL_KIND, REFUND_KIND, EDIT_KIND, CREDIT_KIND].includes(message.kind)) return undefined;
       const redelivery = redeliveryOf(message, error);
       return redelivery && { queue: "order-events", message: redelivery };
     },

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { customerNumberKey } from "@m3bc/core";
 import type {
+  CreditRecord,
   CustomerLink,
   Ledger,
   OrderProgress,
@@ -386,6 +387,57 @@ export const dynamoLedger: Ledger = {
         Key: { pk: key },
         UpdateExpression: "REMOVE #lease",
         ExpressionAttributeNames: { "#lease": `refundLease#${refundId}` },
+      }),
+    );
+  },
+
+  async getCredits(key) {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName("ledger"), Key: { pk: key }, ConsistentRead: true }),
+    );
+    return Object.fromEntries(
+      Object.entries(Item ?? {})
+        .filter(([name]) => name.startsWith("credit#"))
+        .map(([name, record]) => [name.slice("credit#".length), record as CreditRecord]),
+    );
+  },
+
+  async claimCredits(key, until, now) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: "SET creditLease = :until",
+          ConditionExpression: "attribute_not_exists(creditLease) OR creditLease <= :now",
+          ExpressionAttributeValues: { ":until": until, ":now": now },
+        }),
+      );
+      return "claimed";
+    } catch (error) {
+      if (isConditionFailure(error)) return "busy";
+      throw error;
+    }
+  },
+
+  async saveCredit(key, invoice, record) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "SET #c = :record, updatedAt = :now",
+        ExpressionAttributeNames: { "#c": `credit#${invoice}` },
+        ExpressionAttributeValues: { ":record": record, ":now": new Date().toISOString() },
+      }),
+    );
+  },
+
+  async releaseCredits(key) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "REMOVE creditLease",
       }),
     );
   },

@@ -665,6 +665,25 @@ export const ConnectorConfig = z.strictObject({
           "the M3 warehouse (WHLO) returns are received in; null = the warehouse each line shipped from",
         ),
       reasonCode: M3ReasonCode.describe("M3 transaction reason (RSCD) on the return head and lines, or null"),
+      creditsToBigCommerce: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe(
+              "M3 credit notes (OIS350MI) of web orders become BigCommerce refunds (a refund quote, then a refund to the first offered refund method), once each; off by default because it moves money. Needs finance.enabled (the finance ledger lists the orders)",
+            ),
+          lookbackDays: z
+            .number()
+            .int()
+            .min(1)
+            .max(400)
+            .default(30)
+            .describe(
+              "credit notes are looked for on orders placed in the last this many days (each run reads every such order's invoices in bulk)",
+            ),
+        })
+        .prefault({}),
     })
     // Refunds, returns and (later) M3 credits back to BigCommerce: docs/returns.md.
     .prefault({}),

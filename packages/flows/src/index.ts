@@ -50,5 +50,6 @@ export * from "./orders/units";
 export * from "./orders/webhooks";
 export * from "./prices/deliver";
 export * from "./prices/poll";
+export * from "./returns/credit";
 export * from "./returns/refund";
 export * from "./shipments";

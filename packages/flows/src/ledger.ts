@@ -1,6 +1,7 @@
 import type { LinkOrigin } from "./customers/binding";
 import type { VelocityRecord } from "./guards/orders";
 import type { RunningStats } from "./guards/stats";
+import type { CreditLedger } from "./returns/credit";
 import type { RefundProgress } from "./returns/refund";
 
 /**
@@ -175,6 +176,11 @@ export interface Ledger {
   claimRefund(key: string, refundId: number, until: number, now: number): Promise<"claimed" | "busy">;
   saveRefund(key: string, refundId: number, progress: RefundProgress): Promise<void>;
   releaseRefund(key: string, refundId: number): Promise<void>;
+  /** M3 credit notes refunded in BigCommerce (or refused there), by invoice, on the order's item. */
+  getCredits: CreditLedger["getCredits"];
+  claimCredits: CreditLedger["claimCredits"];
+  saveCredit: CreditLedger["saveCredit"];
+  releaseCredits: CreditLedger["releaseCredits"];
   /** Orders in M3 with something still to ship (a sparse index: shipped orders drop out of it). */
   listUnshipped(): AsyncGenerator<ShippableOrder>;
   getShippable(key: string): Promise<ShippableOrder | undefined>;
