@@ -123,7 +123,7 @@ describe("creditToBigCommerce (one order, under its lease)", () => {
     ],
   };
 
-  function fakes(options: { refunds?: Refund[]; refuse?: boolean; busy?: boolean } = {}) {
+  function fakes(options: { refunds?: Refund[]; refuse?: boolean; busy?: boolean; quoted?: string } = {}) {
     const records: Record<string, CreditRecord> = {};
     const refunds: Refund[] = [...(options.refunds ?? [])];
     const calls: string[] = [];
@@ -163,7 +163,7 @@ describe("creditToBigCommerce (one order, under its lease)", () => {
           const amount = `${quote.items[0]!.amount}00`;
           return {
             order_id: orderId,
-            total_refund_amount: quote.items[0]!.amount!,
+            total_refund_amount: options.quoted ?? quote.items[0]!.amount!,
             refund_methods: [[{ provider_id: "stripe", amount, offline: false }]],
           };
         },
@@ -243,6 +243,16 @@ describe("creditToBigCommerce (one order, under its lease)", () => {
     });
     expect(f.records["2026-102"]).toMatchObject({ state: "refused" });
     expect(f.leased()).toBe(false);
+  });
+
+  test("a quote for another amount than the credit note (less left to refund) is refused, not refunded partly", async () => {
+    const f = fakes({ quoted: "10.00" });
+    const error = await creditToBigCommerce(payload, KEY, f.deps).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      reason: "CREDIT_REFUND_REFUSED",
+      message: expect.stringMatching(/quotes 10.00 for credit note INV102 of 12.50/),
+    });
+    expect(f.calls).toEqual(["list", "quote 12.50"]);
   });
 
   test("a credit note in another currency than the order is refused without calling BigCommerce", async () => {

@@ -202,6 +202,11 @@ async function refundCredit(payload: CreditPayload, credit: Credit, key: string,
   const items = [{ item_type: "ORDER" as const, item_id: payload.orderId, amount: credit.amount, reason }];
   try {
     const quote = await deps.bigcommerce.createRefundQuote(payload.orderId, { items });
+    // A quote for another amount (BigCommerce's `adjustment`: less is left to refund) is not refunded partly.
+    if (!Decimal.parse(quote.total_refund_amount).equals(Decimal.parse(credit.amount)))
+      throw await refuse(
+        `BigCommerce quotes ${quote.total_refund_amount} for credit note ${credit.number} of ${credit.amount}`,
+      );
     const method = quote.refund_methods[0];
     if (!method)
       throw await refuse(
