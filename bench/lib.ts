@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 /** What every benchmark writes to bench/results/<name>.json. */
@@ -8,6 +8,8 @@ export interface BenchResult {
   /** Each goal as a comparison the summary can check, e.g. { full_sync_seconds: "< 60" }. */
   goals: Record<string, string>;
   notes?: string[];
+  /** Metrics that also belong in another benchmark's file (where an issue asks for them), copied there with their goals. */
+  alsoIn?: { name: string; metrics: string[] };
 }
 
 export interface Benchmark {
@@ -43,10 +45,27 @@ export function meets(value: number, goal: string): boolean {
   }
 }
 
-export function writeResult(result: BenchResult): string {
+export function writeResult({ alsoIn, ...result }: BenchResult): string {
   const dir = new URL("./results/", import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${result.name}.json`, dir);
   writeFileSync(file, `${JSON.stringify({ ...result, machine: machine() }, null, 2)}\n`);
+  if (alsoIn) copyMetrics(new URL(`${alsoIn.name}.json`, dir), result, alsoIn.metrics);
   return file.pathname;
+}
+
+/** Puts `keys` of a result into another result file, replacing older copies, with a note naming their source. */
+function copyMetrics(file: URL, from: Omit<BenchResult, "alsoIn">, keys: string[]) {
+  const target = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as BenchResult) : undefined;
+  if (!target) return;
+  const source = `from \`pnpm bench ${from.name}\` (bench/results/${from.name}.json)`;
+  for (const key of keys) {
+    if (from.metrics[key] !== undefined) target.metrics[key] = from.metrics[key];
+    if (from.goals[key] !== undefined) target.goals[key] = from.goals[key];
+  }
+  target.notes = [
+    ...(target.notes ?? []).filter((n) => !n.endsWith(source)),
+    `${keys.join(", ")}: ${source}`,
+  ];
+  writeFileSync(file, `${JSON.stringify(target, null, 2)}\n`);
 }

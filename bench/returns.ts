@@ -124,6 +124,8 @@ export const benchmark: Benchmark = {
           units_not_returned: "<= 0",
           parked: "<= 0",
         },
+        // Issue 13 asks for the two call counts beside the orders' own.
+        alsoIn: { name: "orders", metrics: ["m3_calls_per_cancel", "m3_calls_per_return"] },
         notes: [
           `per phase: ${CANCELS} orders cancelled (status 5) after reaching M3, nothing picked; ${REFUNDS} orders of 3 units shipped, then refunded 1 + 1 unit in two refunds (the second webhook delivered twice)`,
           "m3_calls_per_cancel/return: M3 HTTP requests (a bulk call is one) from the first webhook to the last message handled, quiet M3; faulted_*: the same with M3 answering 5 % of calls 503 and dropping 5 % of answers after doing the work",
