@@ -1,5 +1,5 @@
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import { excludedSkus } from "../exclude";
 import { Progress, type ProgressLine } from "./progress";
 import { applyRule, type BalanceFigures, baseQuantity, reservationOrder, unitFactor } from "./rule";

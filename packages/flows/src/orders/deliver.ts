@@ -7,7 +7,7 @@ import {
   TransientError,
 } from "@m3bc/core";
 import { type BulkResult, M3BusinessError, type M3Client, MMS005MI, OIS100MI, type TxResult } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger, OrderProgress, Reservation } from "../ledger";
 import { type CustomerSource, canonicalAddressKey, resolveCustomer } from "./customers";
 import { batchBody, batchHead, type OrderPart, orderParts } from "./m3-order";

@@ -1,5 +1,5 @@
 import { type ConnectorConfig, type Envelope, followOn, formatMoney, orderKey } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger } from "../ledger";
 import type { DeliveryPayload } from "./deliver";
 import { type BigCommerceOrder, salesOrderFromBigCommerce } from "./from-bigcommerce";
