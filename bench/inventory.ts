@@ -14,7 +14,11 @@ const PER = 100_000;
 function measureInChild(skus: number): Promise<SizeResult> {
   return new Promise((resolve, reject) => {
     const child = fork(new URL("./support/inventory-run.ts", import.meta.url), {
-      execArgv: ["--import", import.meta.resolve("tsx"), ...(process.env.BENCH_INVENTORY_NODE_FLAGS ?? "").split(" ").filter(Boolean)],
+      execArgv: [
+        "--import",
+        import.meta.resolve("tsx"),
+        ...(process.env.BENCH_INVENTORY_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+      ],
       env: { ...process.env, BENCH_INVENTORY_RUN: `${skus}:${skus === BASE ? "delta" : "full"}` },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

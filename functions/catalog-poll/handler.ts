@@ -3,5 +3,5 @@ import { pollCatalog } from "@m3bc/flows";
 
 export const handler = scheduleHandler("catalog-poll", async (_event, { logger, leaseUntil }) => {
   const result = await pollCatalog(await catalogPollDeps(logger, leaseUntil));
-  return { summary: result.summary };
+  return { summary: result.summary, holds: result.held };
 });

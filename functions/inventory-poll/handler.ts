@@ -6,5 +6,5 @@ export const handler = scheduleHandler("inventory-poll", async (event, { logger,
   const result = await pollInventory(await inventoryPollDeps(logger, leaseUntil), {
     mode: event.source === PUSH_SOURCE ? "delta" : "auto",
   });
-  return { summary: result.summary };
+  return { summary: result.summary, holds: result.held.length };
 });

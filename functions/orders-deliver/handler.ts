@@ -29,7 +29,7 @@ export const handler = sqsHandler(
     const bigcommerce = await bigCommerceClient();
     const config = loadConfig();
     const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
-    const result = await deliverOrder(payload, {
+    const { guard, ...result } = await deliverOrder(payload, {
       config,
       ledger: dynamoLedger,
       m3: await m3Client(),
@@ -46,19 +46,23 @@ export const handler = sqsHandler(
         },
       },
     });
+    // What the guards decided goes into the message's log line: rules, scores and inputs, nothing personal.
+    const log = guard ? { log: { guard } } : {};
     // The order is in M3 (now or before, a redelivery sends it again): the finance flow records its payments.
     const finance = config.finance.enabled && result.sent;
     return finance
       ? {
           ...result,
+          ...log,
           send: { "finance-events": [orderSentEnvelope(message, orderSent(payload.order, finance))] },
         }
-      : result;
+      : { ...result, ...log };
   },
   // A parked order keeps no customer details: its replay goes through transform, which fetches the order again.
+  // A held order's replay carries its release.
   {
-    parkAs: (message) => {
-      const redelivery = redeliveryOf(message);
+    parkAs: (message, error) => {
+      const redelivery = redeliveryOf(message, error);
       return redelivery && { queue: "order-events", message: redelivery };
     },
   },

@@ -94,7 +94,35 @@ export class Observability extends Construct {
 
     const flows = [...new Set(Object.values(props.topology.functions).map((fn) => fn.flow))];
     for (const flow of flows) this.addFlow(flow, props, settings);
+    // One alarm for everything the guards hold: held orders and catalog items, and locations the inventory breaker
+    // keeps untouched (counted on every run until released, so this alarm stays on until then).
+    const holders = Object.entries(props.topology.functions).filter(([, fn]) => fn.holds);
+    if (holders.length)
+      this.alarm("guard-holds", {
+        metric: new cloudwatch.MathExpression({
+          label: "Held by guards",
+          expression: holders.map((_, i) => `FILL(m${i}, 0)`).join(" + "),
+          usingMetrics: Object.fromEntries(
+            holders.map(([service, fn], i) => [
+              `m${i}`,
+              new cloudwatch.Metric({
+                namespace: METRICS_NAMESPACE,
+                metricName: metricNames.guardHolds,
+                dimensionsMap: { service, flow: fn.flow },
+                statistic: "Sum",
+                period: PERIOD,
+              }),
+            ]),
+          ),
+          period: PERIOD,
+        }),
+        threshold: 1,
+        what: "A guard held an order, a catalog item or a location's stock push",
+        section: "guard-holds",
+      });
+
     if (props.topology.functions[RECONCILE_FUNCTION]) this.addReconciliation();
+
     if (props.scheduleDlq)
       this.alarm("schedule-dlq-not-empty", {
         metric: props.scheduleDlq.metricApproximateNumberOfMessagesVisible({

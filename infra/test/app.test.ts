@@ -129,8 +129,8 @@ describe("the connector's topology", () => {
       .reduce((a, b) => a + b, 0);
     const dashboards = stateless.ofType("AWS::CloudWatch::Dashboard").length;
     // What the handlers can emit: message outcomes per queue consumer, API calls and throttles per function and
-    // target it holds a secret for, rejections per HTTP function (packages/aws/src/observability.ts), and the
-    // missed-order sweep's two (orders found, hooks repaired).
+    // target it holds a secret for, rejections per HTTP function (packages/aws/src/observability.ts), the
+    // missed-order sweep's two (orders found, hooks repaired), and holds per function that runs guards.
     const functions = Object.values(topology.functions);
     const customMetrics =
       functions.filter((f) => f.trigger.type === "sqs").length * 5 +
@@ -138,7 +138,8 @@ describe("the connector's topology", () => {
         .length *
         2 +
       functions.filter((f) => f.trigger.type === "http").length +
-      2;
+      2 +
+      functions.filter((f) => "holds" in f && f.holds).length;
     const cost = readFileSync(join(repoRoot, "docs/cost.md"), "utf8");
     expect(cost).toContain(`${alarms.length} alarms over ${alarmMetrics} metrics (C)`);
     expect(cost).toContain(`${dashboards} per stage, one per flow (C)`);

@@ -57,7 +57,7 @@ describe("pnpm check", () => {
       /✓ hook \d+ \(store\/order\/created → .*\) is active/,
       /✓ hook \d+ \(store\/order\/statusUpdated → .*\) is active/,
       /✓ 2 mapped location\(s\) exist and are enabled/,
-      /✓ the 17 MI transactions the enabled flows call exist \(MRS001MI\)/,
+      /✓ the 18 MI transactions the enabled flows call exist \(MRS001MI\)/,
       /✓ company 100 division AAA: .*local currency USD/,
       /✓ warehouses 100, 200 exist/,
       /✓ customers.template WEBTMPL .* exists/,
@@ -266,11 +266,11 @@ describe("pnpm check", () => {
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/created/);
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/updated/);
 
-      // GLS840MI journals instead: those are checked (17 + 7), the ARS040MI ones are not needed.
+      // GLS840MI journals instead: those are checked (18 + 7), the ARS040MI ones are not needed.
       (config.finance as Record<string, unknown>).posting = "gls840";
       const gls840 = await check();
       expect(gls840.out).not.toMatch(/ARS040MI/);
-      expect(gls840.out).toMatch(/✓ the 24 MI transactions the enabled flows call exist \(MRS001MI\)/);
+      expect(gls840.out).toMatch(/✓ the 25 MI transactions the enabled flows call exist \(MRS001MI\)/);
     } finally {
       h.m3.reset();
       h.m3.upsertItem({

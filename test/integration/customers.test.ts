@@ -19,6 +19,7 @@ beforeAll(async () => {
         attributes: { terms: "Payment terms" },
         onDelete: { action: "status", status: "90" },
         createInBigCommerce: { customerTypes: [2] },
+        guests: { mode: "per-email" },
       };
     },
   });
@@ -35,9 +36,9 @@ const cli = async (...args: string[]) => {
   return { code, out: out.join("\n") };
 };
 /** What the customer flow parked (listing only its queue: each DLQ listed costs a one-second long poll). */
-const parked = async () => {
+const parked = async (queue = "customer-deliveries") => {
   const { out, io: streams } = io();
-  const list = ["list", "--local", "--queue", "customer-deliveries"];
+  const list = ["list", "--local", "--queue", queue];
   expect(await runReplay([...list, "--json"], streams)).toBe(0);
   return JSON.parse(out.join("\n")) as Array<{ reason: string; key: string; detail: string }>;
 };
@@ -289,6 +290,36 @@ describe("identity and bad input", () => {
       ],
     ]);
     for (const id of ids) expect(m3Of(id)).toBeUndefined();
+  });
+
+  test("a guest order under a B2B account's e-mail waits for review; pnpm customers link <e-mail> <CUNO> decides it", async () => {
+    const email = "orders@acme-wholesale.example";
+    const order = h.bc.placeOrder({
+      billingAddress: {
+        first_name: "Pat",
+        last_name: "Guest",
+        email,
+        street_1: "1 Elm St",
+        city: "Dover",
+        zip: "19901",
+        country_iso2: "US",
+      },
+      lines: [{ sku: "TOTE-CANVAS", quantity: 1 }],
+    } as never) as { id: number };
+    await settle();
+    expect(m3OrdersFor(h.m3, order.id)).toEqual([]);
+    const review = (await parked("order-events")).find((p) => p.key.endsWith(`:${order.id}`));
+    expect(review).toMatchObject({
+      reason: "CUSTOMER_LINK_REVIEW",
+      detail: expect.stringContaining(`pnpm customers link ${email} 20001`),
+    });
+    // A guest has no BigCommerce record to create an M3 customer from.
+    expect((await cli("link", email, "new")).code).toBe(2);
+    expect((await cli("link", email, "20001")).code).toBe(0);
+    await replay("CUSTOMER_LINK_REVIEW");
+    await settle();
+    expect(m3OrdersFor(h.m3, order.id)).toEqual([expect.objectContaining({ CUNO: "20001" })]);
+    expect(h.m3.customers().filter((c) => c.MAIL === email)).toHaveLength(1);
   });
 
   test("a customer deleted in BigCommerce: customers.onDelete sets the M3 customer's status", async () => {

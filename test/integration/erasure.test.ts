@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import { listParked, type ParkedMessage } from "@m3bc/aws";
 import { localTarget, readLocalStack } from "@m3bc/aws/cli";
 import { listFailures, runErase } from "@m3bc/aws/replay";
-import { customerKeyByEmail, customerKeyById } from "@m3bc/flows";
+import { customerKeyByEmail, customerKeyById, emailRecordKey } from "@m3bc/flows";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, m3OrdersFor, startHarness } from "../support/connector";
 
@@ -101,6 +101,8 @@ describe("pnpm erase-customer", () => {
     expect(m3OrdersFor(h.m3, placed.arjunDelivered!)).toHaveLength(1);
     expect(await link(customerKeyById(store(), ARJUN.id))).toBeDefined();
     expect(await link(customerKeyByEmail(store(), "sam@example.org"))).toBeDefined();
+    // The order guards counted his orders under a hash of his e-mail.
+    expect(await link(emailRecordKey(store(), ARJUN.email))).toBeDefined();
     const keys = (await listParked()).map((p) => p.key).sort();
     expect(keys).toEqual(
       [placed.arjunParked, placed.janeParked, 9003].map((id) => `order:${store()}:${id}`).sort(),
@@ -130,6 +132,7 @@ describe("pnpm erase-customer", () => {
     expect(out).toContain(`ledger link customer:${store()}:2 → M3 customer ${customer}`);
     expect(out).toContain(`Not erased here: the M3 customer ${customer} (CRS610)`);
     expect(await link(customerKeyById(store(), ARJUN.id))).toBeUndefined();
+    expect(await link(emailRecordKey(store(), ARJUN.email))).toBeUndefined();
 
     const left = await listFailures(target());
     expect(left.map((f) => `${f.source} ${f.key}`).sort()).toEqual(

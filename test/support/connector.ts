@@ -70,6 +70,9 @@ export async function startHarness(
       rules: [{ countries: ["US"], states: ["New York", "NY"], warehouse: "200" }],
     },
     shipments: { carriers: { UPS: { provider: "ups", trackingCarrier: "ups" } } },
+    // The suites place dozens of orders from one customer within seconds, which the velocity guard would rightly
+    // flag on every order; test/integration/guards.test.ts tests it.
+    guards: { orders: { velocity: { action: "off" } } },
   };
   options.config?.(config);
   const start = () =>

@@ -1,8 +1,16 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { customerNumberKey } from "@m3bc/core";
-import type { CustomerLink, Ledger, OrderProgress, PartProgress, ShippableOrder } from "@m3bc/flows";
+import type {
+  CustomerLink,
+  Ledger,
+  OrderProgress,
+  PartProgress,
+  ShippableOrder,
+  VelocityRecord,
+} from "@m3bc/flows";
 import { dynamo } from "./aws-clients";
+import { batchGetAll, batchPutAll } from "./batch";
 import { tableName } from "./runtime";
 
 // A part's batch number and lease live in flat attributes ("temp#<part>", "lease#<part>") so that one conditional
@@ -26,22 +34,95 @@ export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error as Error).name === "ConditionalCheckFailedException";
 
+// An item with a claim but no number yet is a look-up in progress, not a link.
+const customerLink = (item: Record<string, unknown> | undefined): CustomerLink | undefined =>
+  item?.customerNumber
+    ? {
+        customerNumber: item.customerNumber as string,
+        addressKey: (item.addressKey as string) ?? "",
+        ...(item.bigcommerceId !== undefined ? { bigcommerceId: item.bigcommerceId as number } : {}),
+        ...(item.origin ? { origin: item.origin as CustomerLink["origin"] } : {}),
+        ...(item.setup ? { setup: item.setup as CustomerLink["setup"] } : {}),
+      }
+    : undefined;
+
+function orderProgress(key: string, item: Record<string, unknown> | undefined): OrderProgress | undefined {
+  if (!item) return undefined;
+  const parts: OrderProgress["parts"] = { ...((item.parts as OrderProgress["parts"]) ?? {}) };
+  for (const [name, value] of Object.entries(item)) {
+    for (const [prefix, field] of Object.entries(PART_ATTRIBUTES)) {
+      if (!name.startsWith(prefix)) continue;
+      const partId = name.slice(prefix.length);
+      parts[partId] = { ...parts[partId], [field]: value } as PartProgress;
+    }
+  }
+  return {
+    key,
+    state: (item.state as OrderProgress["state"]) ?? "in-progress",
+    parts,
+    customerNumber: item.customerNumber as string | undefined,
+    ...(item.guard ? { guard: item.guard as OrderProgress["guard"] } : {}),
+  };
+}
+
+/** A velocity record keeps each counted order as its own attribute, `o#<order id>` = when (epoch ms). */
+const ORDER_ENTRY = "o#";
+
 /** The sync ledger on DynamoDB: one item per business key, strongly consistent reads for saga decisions. */
 export const dynamoLedger: Ledger = {
   async getCustomer(key) {
     const { Item } = await dynamo().send(
       new GetCommand({ TableName: tableName("ledger"), Key: { pk: key } }),
     );
-    // An item with a claim but no number yet is a look-up in progress, not a link.
-    return Item?.customerNumber
-      ? {
-          customerNumber: Item.customerNumber,
-          addressKey: Item.addressKey ?? "",
-          ...(Item.bigcommerceId !== undefined ? { bigcommerceId: Item.bigcommerceId } : {}),
-          ...(Item.origin ? { origin: Item.origin } : {}),
-          ...(Item.setup ? { setup: Item.setup } : {}),
-        }
-      : undefined;
+    return customerLink(Item);
+  },
+
+  async getOrderContext(key, customerKey, recordKeys) {
+    const wanted = [...new Set([key, ...(customerKey ? [customerKey] : []), ...recordKeys])];
+    const items = new Map(
+      (
+        await batchGetAll(
+          tableName("ledger"),
+          wanted.map((pk) => ({ pk })),
+        )
+      ).map((item) => [item.pk as string, item]),
+    );
+    const records = new Map<string, Record<string, unknown>>();
+    for (const recordKey of recordKeys) {
+      const item = items.get(recordKey);
+      if (item) records.set(recordKey, recordKey.startsWith("guard:") ? guardRecord(item) : item);
+    }
+    return {
+      progress: orderProgress(key, items.get(key)),
+      customer: customerKey ? customerLink(items.get(customerKey)) : undefined,
+      records,
+    };
+  },
+
+  async countOrder(key, { orderId, at, forget, expiresAt }) {
+    const forgotten = forget.map((_, i) => `#f${i}`);
+    const { Attributes } = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: `SET #order = if_not_exists(#order, :at), firstOrder = if_not_exists(firstOrder, :id), expiresAt = :expires${forgotten.length ? ` REMOVE ${forgotten.join(", ")}` : ""}`,
+        ExpressionAttributeNames: {
+          "#order": `${ORDER_ENTRY}${orderId}`,
+          ...Object.fromEntries(forget.map((id, i) => [`#f${i}`, `${ORDER_ENTRY}${id}`])),
+        },
+        ExpressionAttributeValues: { ":at": at, ":id": orderId, ":expires": expiresAt },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return guardRecord(Attributes ?? {}) as unknown as VelocityRecord;
+  },
+
+  async putStats(records) {
+    const updatedAt = new Date().toISOString();
+    await batchPutAll(
+      tableName("ledger"),
+      [...records].map(([pk, stats]) => ({ pk, ...stats, updatedAt })),
+    );
   },
 
   async claimCustomer(key, until, now) {
@@ -137,27 +218,18 @@ export const dynamoLedger: Ledger = {
     const { Item } = await dynamo().send(
       new GetCommand({ TableName: tableName("ledger"), Key: { pk: key }, ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const parts: OrderProgress["parts"] = { ...(Item.parts ?? {}) };
-    for (const [name, value] of Object.entries(Item)) {
-      for (const [prefix, field] of Object.entries(PART_ATTRIBUTES)) {
-        if (!name.startsWith(prefix)) continue;
-        const partId = name.slice(prefix.length);
-        parts[partId] = { ...parts[partId], [field]: value } as PartProgress;
-      }
-    }
-    return { key, state: Item.state ?? "in-progress", parts, customerNumber: Item.customerNumber };
+    return orderProgress(key, Item);
   },
 
-  async recordBatchHead(key, partId, tempOrderNumber, { replacing, reservation, leaseUntil }) {
+  async recordBatchHead(key, partId, tempOrderNumber, { replacing, reservation, leaseUntil, guard }) {
     try {
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName("ledger"),
           Key: { pk: key },
           // The order now holds stock M3 has not allocated: it joins the open-orders index (see OPEN).
-          UpdateExpression:
-            "SET #temp = :temp, #lease = :lease, #state = if_not_exists(#state, :progress), reservation = :reservation, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now",
+          // The guards' decision rides along (kept from the first part on), so a retry reuses it.
+          UpdateExpression: `SET #temp = :temp, #lease = :lease, #state = if_not_exists(#state, :progress), reservation = :reservation, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now${guard ? ", guard = if_not_exists(guard, :guard)" : ""}`,
           ConditionExpression: replacing ? "#temp = :replacing" : "attribute_not_exists(#temp)",
           ExpressionAttributeNames: {
             "#temp": `temp#${partId}`,
@@ -173,6 +245,7 @@ export const dynamoLedger: Ledger = {
             ":open": OPEN,
             ":now": new Date().toISOString(),
             ...(replacing ? { ":replacing": replacing } : {}),
+            ...(guard ? { ":guard": guard } : {}),
           },
         }),
       );
@@ -264,3 +337,18 @@ export const dynamoLedger: Ledger = {
     }
   },
 };
+
+/**
+ * A guard record as the flows read it: statistics as they are; a velocity record's `o#<id>` attributes gathered
+ * into `recent`.
+ */
+function guardRecord(item: Record<string, unknown>): Record<string, unknown> {
+  const recent: Record<string, number> = {};
+  let found = false;
+  for (const [name, value] of Object.entries(item))
+    if (name.startsWith(ORDER_ENTRY) && typeof value === "number") {
+      recent[name.slice(ORDER_ENTRY.length)] = value;
+      found = true;
+    }
+  return found || item.firstOrder !== undefined ? { ...item, recent } : item;
+}

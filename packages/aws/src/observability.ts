@@ -31,6 +31,11 @@ export const metricNames = {
   ordersSwept: "OrdersSwept",
   /** Order hooks the sweep found deactivated (and turned back on) or missing. */
   webhooksRepaired: "WebhooksRepaired",
+  /**
+   * Data a guard held instead of writing: orders and catalog items parked as held, and locations the inventory
+   * breaker keeps untouched (counted on every run until released, so its alarm stays on).
+   */
+  guardHolds: "GuardHolds",
   apiCalls: "ApiCalls",
   apiThrottles: "ApiThrottles",
   reconcileMismatches: "ReconcileMismatches",

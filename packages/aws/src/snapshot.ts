@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   GetCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -10,12 +9,9 @@ import {
 import { TransientError } from "@m3bc/core";
 import type { OpenOrder, Reservations, SnapshotStore, SyncState, UnknownSkus } from "@m3bc/flows";
 import { dynamo } from "./aws-clients";
+import { batchGetAll, batchPutAll } from "./batch";
 import { OPEN } from "./ledger";
 import { tableName } from "./runtime";
-
-const BATCH_GET = 100;
-const BATCH_WRITE = 25;
-const ROUNDS = 8;
 
 /**
  * Snapshot buckets in the snapshots table: item `{pk: "<namespace>#<bucket count>#<index>", data: "<text>"}`.
@@ -26,45 +22,20 @@ export function dynamoSnapshot(namespace: string, buckets: number): SnapshotStor
   const pk = (index: number) => `${namespace}#${buckets}#${index}`;
   return {
     async load(indices) {
-      const texts = new Map<number, string>();
       const byKey = new Map(indices.map((i) => [pk(i), i]));
-      for (let start = 0; start < indices.length; start += BATCH_GET) {
-        let keys: Array<Record<string, unknown>> = indices
-          .slice(start, start + BATCH_GET)
-          .map((i) => ({ pk: pk(i) }));
-        for (let round = 0; keys.length > 0; round++) {
-          if (round === ROUNDS)
-            throw new TransientError(`DynamoDB left ${keys.length} snapshot reads unprocessed`);
-          const table = tableName("snapshots");
-          const answer = await dynamo().send(
-            new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-          );
-          for (const item of answer.Responses?.[table] ?? [])
-            texts.set(byKey.get(item.pk as string)!, item.data as string);
-          keys = (answer.UnprocessedKeys?.[table]?.Keys as typeof keys | undefined) ?? [];
-          if (keys.length) await backoff(round);
-        }
-      }
-      return texts;
+      const items = await batchGetAll(
+        tableName("snapshots"),
+        indices.map((i) => ({ pk: pk(i) })),
+      );
+      return new Map(items.map((item) => [byKey.get(item.pk as string)!, item.data as string]));
     },
 
-    async save(texts) {
-      const puts = [...texts].map(([index, data]) => ({ PutRequest: { Item: { pk: pk(index), data } } }));
-      // Buckets are independent items: writing several batches at once keeps a full sync to a few seconds.
-      const batches: (typeof puts)[] = [];
-      for (let i = 0; i < puts.length; i += BATCH_WRITE) batches.push(puts.slice(i, i + BATCH_WRITE));
-      await parallel(batches, 4, async (batch) => {
-        let pending = batch;
-        for (let round = 0; pending.length > 0; round++) {
-          if (round === ROUNDS)
-            throw new TransientError(`DynamoDB left ${pending.length} snapshot writes unprocessed`);
-          const table = tableName("snapshots");
-          const answer = await dynamo().send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-          pending = (answer.UnprocessedItems?.[table] as typeof pending | undefined) ?? [];
-          if (pending.length) await backoff(round);
-        }
-      });
-    },
+    // Buckets are independent items: writing several batches at once keeps a full sync to a few seconds.
+    save: (texts) =>
+      batchPutAll(
+        tableName("snapshots"),
+        [...texts].map(([index, data]) => ({ pk: pk(index), data })),
+      ),
   };
 }
 
@@ -297,17 +268,6 @@ function groupBy<T>(values: readonly T[], keyOf: (v: T) => string): Map<string, 
   }
   return groups;
 }
-
-async function parallel<T>(items: readonly T[], width: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) await run(items[next++]!);
-    }),
-  );
-}
-
-const backoff = (round: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||

@@ -1,21 +1,32 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Envelope, followOn, newEnvelope, type ReasonCode, reasons } from "@m3bc/core";
-import type {
-  CatalogDeliverDeps,
-  CatalogPollDeps,
-  CatalogUpdate,
-  InventoryDeliverDeps,
-  InventoryPollDeps,
-  InventoryUpdate,
-  PriceReads,
+import {
+  type BreakerState,
+  type BreakerStore,
+  type CatalogDeliverDeps,
+  type CatalogPollDeps,
+  type CatalogRelease,
+  type CatalogUpdate,
+  INVENTORY_RELEASE,
+  type InventoryDeliverDeps,
+  type InventoryPollDeps,
+  type InventoryRelease,
+  type InventoryUpdate,
+  type LocationHold,
+  type ParkedItem,
+  type PriceReads,
 } from "@m3bc/flows";
 import { balanceChanges, itemBalances, itemChanges, M3BusinessError, MMS200MI } from "@m3bc/m3";
 import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
+import { dynamo } from "./aws-clients";
+import { batchGetAll, batchPutAll } from "./batch";
 import { bigCommerceClient, m3Client } from "./clients";
 import { loadConfig } from "./config";
 import { park } from "./parked";
 import { sendAll } from "./queue";
+import { tableName } from "./runtime";
 import {
   dynamoReservations,
   dynamoSnapshot,
@@ -42,6 +53,9 @@ export async function inventoryPollDeps(logger: Logger, leaseUntil: number): Pro
     reservations: dynamoReservations,
     unknown: dynamoUnknownSkus,
     enqueue: (messages) => sendAll("inventory-updates", messages),
+    breaker: dynamoBreaker,
+    hold: parkHeldLocations,
+    decision: (line) => logger.info("guard decision", { guard: line }),
     progress: (line) => logger.info("inventory sync progress", { ...line }),
     owner: randomUUID(),
     leaseUntil,
@@ -68,6 +82,7 @@ export async function inventoryDeliverDeps(
       };
     },
     recordUnknown: (skus) => dynamoUnknownSkus.record(skus, Date.now()),
+    release: (release) => dynamoBreaker.release(release),
     reportUnknown: (update: InventoryUpdate, text) =>
       parkReport(functionName, ...sameKind(functionName, message, update), "SKU_NOT_IN_BIGCOMMERCE", {
         error: `BigCommerce has no item for ${update.items.length} SKU(s) at location ${update.location}: ${text}`,
@@ -130,6 +145,9 @@ export async function catalogPollDeps(logger: Logger, leaseUntil: number): Promi
     state: dynamoSyncState("catalog"),
     snapshot: (buckets) => dynamoSnapshot("catalog", buckets),
     enqueue: (messages) => sendAll("catalog-updates", messages),
+    park: parkCatalogItems,
+    releases: catalogReleases,
+    decision: (line) => logger.info("guard decision", { guard: line }),
     progress: (line) => logger.info("catalog sync progress", { ...line }),
     owner: randomUUID(),
     leaseUntil,
@@ -179,6 +197,15 @@ export async function catalogDeliverDeps(
       });
     },
     created: (skus) => dynamoUnknownSkus.record(skus, 0),
+    recordReleases: (releases) =>
+      batchPutAll(
+        tableName("ledger"),
+        [...releases].map(([sku, release]) => ({
+          pk: catalogReleaseKey(sku),
+          ...release,
+          expiresAt: Math.floor(Date.now() / 1000) + RELEASE_DAYS * 86_400,
+        })),
+      ),
     report: (reason, failures, items) =>
       parkReport(functionName, ...sameKind(functionName, message, { ...update, items }), reason, {
         error: failures.map((f) => `${f.sku}: ${f.message}`).join("; "),
@@ -220,4 +247,129 @@ export function sameKind(functionName: FunctionName, message: Envelope, payload:
   const spec = topology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} does not consume a queue`);
   return [spec.trigger.queue as QueueName, followOn(message, { kind: message.kind, payload })] as const;
+}
+
+/**
+ * Released catalog holds, in the ledger (`guard:catalog:<sku>`), for as long as the catalog sync may still compare
+ * against them; the snapshot takes over the baseline the next time the item passes.
+ */
+const catalogReleaseKey = (sku: string) => `guard:catalog:${sku}`;
+const RELEASE_DAYS = 90;
+
+async function catalogReleases(skus: readonly string[]): Promise<Map<string, CatalogRelease>> {
+  const items = await batchGetAll(
+    tableName("ledger"),
+    skus.map((sku) => ({ pk: catalogReleaseKey(sku) })),
+  );
+  return new Map(
+    items.map(({ pk, expiresAt: _, ...release }) => [
+      (pk as string).slice(catalogReleaseKey("").length),
+      release as unknown as CatalogRelease,
+    ]),
+  );
+}
+
+/**
+ * Parks each item on its own (key `catalog:item:<sku>`), as a catalog message holding only it: releasing or
+ * replaying one item is one record. A held item's message carries `release`, so writing it records the release.
+ */
+async function parkCatalogItems(items: ParkedItem[], stamp: number): Promise<void> {
+  for (const { item, reason, error, details } of items)
+    await parkReport(
+      "catalog-poll",
+      "catalog-updates",
+      newEnvelope<CatalogUpdate>({
+        flow: "catalog",
+        kind: "catalog.items",
+        key: `catalog:item:${item.sku}`,
+        payload: { stamp, items: [item], ...(reason === "CATALOG_HELD" ? { release: true } : {}) },
+      }),
+      reason,
+      { error, details },
+    );
+}
+
+/**
+ * The inventory circuit breaker's state in one ledger item (`guard:inventory`): `held` and `totals` written by the
+ * poll; a release is its own attribute (`release#<location>`), set by the release message and removed by the run that
+ * uses it, so a release given while a run is going is neither lost nor overwritten.
+ */
+const BREAKER_KEY = "guard:inventory";
+const RELEASE = "release#";
+
+export const dynamoBreaker: BreakerStore & { release(release: InventoryRelease): Promise<void> } = {
+  async load(): Promise<BreakerState> {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName("ledger"), Key: { pk: BREAKER_KEY }, ConsistentRead: true }),
+    );
+    const released: Record<string, number> = {};
+    for (const [name, value] of Object.entries(Item ?? {}))
+      if (name.startsWith(RELEASE)) released[name.slice(RELEASE.length)] = value as number;
+    return {
+      held: (Item?.held as BreakerState["held"]) ?? {},
+      totals: (Item?.totals as BreakerState["totals"]) ?? {},
+      released,
+    };
+  },
+
+  async save({ held, totals }, consumed) {
+    const removed = consumed.map((_, i) => `#r${i}`);
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: BREAKER_KEY },
+        UpdateExpression: `SET held = :held, totals = :totals, updatedAt = :now${removed.length ? ` REMOVE ${removed.join(", ")}` : ""}`,
+        ExpressionAttributeValues: { ":held": held, ":totals": totals, ":now": new Date().toISOString() },
+        ...(removed.length
+          ? {
+              ExpressionAttributeNames: Object.fromEntries(
+                consumed.map((l, i) => [`#r${i}`, `${RELEASE}${l}`]),
+              ),
+            }
+          : {}),
+      }),
+    );
+  },
+
+  async release({ location, heldAt }) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: BREAKER_KEY },
+        UpdateExpression: "SET #release = :heldAt",
+        ExpressionAttributeNames: { "#release": `${RELEASE}${location}` },
+        ExpressionAttributeValues: { ":heldAt": heldAt },
+      }),
+    );
+  },
+};
+
+/** One parked record per held location (key `inventory:hold:<location>`); replaying it releases the location. */
+async function parkHeldLocations(holds: LocationHold[]): Promise<void> {
+  for (const hold of holds)
+    await parkReport(
+      "inventory-poll",
+      "inventory-updates",
+      newEnvelope<InventoryRelease>({
+        flow: "inventory",
+        kind: INVENTORY_RELEASE,
+        key: `inventory:hold:${hold.location}`,
+        payload: { location: hold.location, heldAt: hold.stamp },
+      }),
+      "INVENTORY_HELD",
+      {
+        error: `The inventory circuit breaker held location ${hold.location}: ${hold.findings.map((f) => f.note).join("; ")}. BigCommerce keeps its stock there until the location is released.`,
+        details: {
+          location: hold.location,
+          heldAt: hold.stamp,
+          zeroedSkus: hold.zeroedSkus,
+          findings: hold.findings.map(({ rule, score, threshold, inputs }) => ({
+            rule,
+            score,
+            threshold,
+            inputs,
+          })),
+        },
+      },
+    );
 }

@@ -186,6 +186,8 @@ export const Order = z.looseObject({
     .nullish()
     .transform((v) => (v === null || v === undefined ? "" : String(v))),
   payment_status: Text,
+  /** Where BigCommerce located the shopper's IP (ISO alpha-2, "" when unknown). */
+  geoip_country_iso2: Text.optional(),
   /** Display currency. */
   currency_code: Text,
   /** Transactional currency: what the shopper paid in. */

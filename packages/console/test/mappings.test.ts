@@ -138,7 +138,7 @@ describe("customer groups", () => {
       {
         row: { bigcommerce: "3", m3: "VIP" },
         label: '3 "VIP" ↔ VIP',
-        why: expect.stringMatching(/^named alike; 3 of/),
+        why: expect.stringMatching(/^same code; 3 of/),
       },
     ]);
   });
@@ -208,7 +208,7 @@ describe("payment gateways", () => {
               "accounts.receivable": "",
             },
             label: "klarna credit_card USD → CC, bank STRIPE01, account 1940",
-            why: "as row 0 (stripe credit_card *)",
+            why: "a synonym: as row 0 (stripe credit_card *)",
           },
         ],
       },

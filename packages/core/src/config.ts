@@ -1,6 +1,8 @@
 import * as z from "zod";
 import { parseOrThrow } from "./config-errors";
+import { GuardsConfig } from "./config-guards";
 import { FinanceConfig } from "./finance-config";
+
 import { Decimal } from "./money";
 
 /**
@@ -595,6 +597,7 @@ export const ConnectorConfig = z.strictObject({
         ),
     })
     .prefault({}),
+  guards: GuardsConfig,
   finance: FinanceConfig.prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;

@@ -28,6 +28,16 @@ export const reasons = {
   MESSAGE_INVALID:
     "The message does not match the envelope schema; edit it with `pnpm replay --edit` or drop it.",
   CONFIG_INVALID: "Fix the named key in the connector config and redeploy, then replay.",
+  ORDER_HELD:
+    "A guard held the order (see the findings in details). Check it in BigCommerce; to let it through as it is, release it with `pnpm guards release order <id>` (or replay it); to stop it, cancel it in BigCommerce.",
+  CATALOG_HELD:
+    "A guard held this item's update (before and after in details). Fix the item in M3 if the change is wrong (the next catalog run sends the fix); if it is right, release it with `pnpm guards release catalog <sku>`.",
+  INVENTORY_HELD:
+    "The inventory circuit breaker held a location's stock push (see details). Check the balances in M3 (MMS060/MMS200); once M3 is right, or if the change is real, release it with `pnpm guards release inventory <location>`: the next run reads everything again and pushes it.",
+  SKU_FORMAT_INVALID:
+    "The SKU does not match guards.rules.skuPattern: correct the SKU (in BigCommerce for an order, in M3 for an item) or the pattern in the connector config, then replay.",
+  ITEM_GROUP_NOT_WEB:
+    "The M3 item group (ITGR) is not in guards.rules.itemGroups: remove the product from BigCommerce, move the item back to a web group in M3 (MMS001), or add the group to the config; replaying sends the item anyway.",
   PAYMENT_UNMAPPED:
     "Add a row for this gateway, method and currency to finance.mappings (or fix the row named in details) and redeploy, then replay.",
   GL_ACCOUNT_INVALID:
@@ -37,6 +47,9 @@ export const reasons = {
   INVOICE_MISMATCH:
     "M3 refused the payment against the invoice (unknown invoice, another customer's, or more than is open): check the order's invoices in M3 (OIS350, ARS200), correct them, then replay.",
 } as const;
+
+/** Reasons a guard parks with: data held on purpose, counted in the GuardHolds metric and alarmed. */
+export const holdReasons: readonly ReasonCode[] = ["ORDER_HELD", "CATALOG_HELD", "INVENTORY_HELD"];
 
 export type ReasonCode = keyof typeof reasons;
 

@@ -1,5 +1,6 @@
 export * from "./config";
 export * from "./config-errors";
+export * from "./config-guards";
 export * from "./envelope";
 export * from "./errors";
 export * from "./finance-config";
@@ -12,3 +13,4 @@ export * from "./payload";
 export * from "./redact";
 export * from "./regions";
 export * from "./secrets";
+export * from "./suggest";

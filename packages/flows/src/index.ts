@@ -1,8 +1,8 @@
 export * from "./catalog/deliver";
+export * from "./catalog/guard";
 export * from "./catalog/poll";
 export * from "./check/check";
 export * from "./check/needs";
-export * from "./check/similar";
 export * from "./customers/backfill";
 export * from "./customers/bigcommerce-customer";
 export * from "./customers/bigcommerce-sync";
@@ -25,6 +25,9 @@ export * from "./finance/payments";
 export * from "./finance/poll";
 export * from "./finance/post";
 export * from "./finance/reconcile";
+export * from "./guards";
+export * from "./inventory/breaker";
+
 export * from "./inventory/deliver";
 export * from "./inventory/poll";
 export * from "./inventory/progress";
@@ -35,6 +38,7 @@ export * from "./ledger";
 export * from "./orders/customers";
 export * from "./orders/deliver";
 export * from "./orders/from-bigcommerce";
+export * from "./orders/guard";
 export * from "./orders/ingest";
 export * from "./orders/m3-order";
 export * from "./orders/routing";

@@ -1,4 +1,6 @@
 import type { LinkOrigin } from "./customers/binding";
+import type { VelocityRecord } from "./guards/orders";
+import type { RunningStats } from "./guards/stats";
 
 /**
  * What the flows remember between messages (DynamoDB in the cloud and locally, memory in unit tests).
@@ -46,6 +48,18 @@ export interface PartProgress {
   leaseUntil?: number;
 }
 
+/**
+ * What the order guards decided, kept with the order's first batch head: a retry or a resume writes the same notes
+ * without judging (and learning from) the order again.
+ */
+export interface GuardRecord {
+  verdict: "pass" | "flag";
+  /** An operator released a hold. */
+  released?: boolean;
+  /** The lines for M3's order text and BigCommerce's staff notes (no personal data). */
+  notes: string[];
+}
+
 /** Progress of one BigCommerce order through M3; parts are keyed by shipping address id. */
 export interface OrderProgress {
   key: string;
@@ -53,6 +67,16 @@ export interface OrderProgress {
   state: "in-progress" | "sent";
   parts: Record<string, PartProgress>;
   customerNumber?: string;
+  guard?: GuardRecord;
+}
+
+/** What a delivery reads before it decides anything: one strongly consistent read. */
+export interface OrderContext {
+  progress: OrderProgress | undefined;
+  /** The customer link, when a key was given and the link exists. */
+  customer: CustomerLink | undefined;
+  /** The guard records asked for, by key; a key without a record is absent. */
+  records: Map<string, Record<string, unknown>>;
 }
 
 /**
@@ -90,6 +114,23 @@ export interface Ledger {
   /** The customer's setup (ChgOrderInfo) was done. */
   finishSetup(key: string): Promise<void>;
   getOrder(key: string): Promise<OrderProgress | undefined>;
+  /** getOrder, getCustomer and the order guards' records together, in one read. */
+  getOrderContext(
+    key: string,
+    customerKey: string | undefined,
+    recordKeys: readonly string[],
+  ): Promise<OrderContext>;
+  /**
+   * Counts order `orderId` in a velocity record (once per order: a retry counts nothing more), drops the entries
+   * named in `forget`, and returns the record as it is after the count. Counting is atomic per record, so orders of
+   * one shopper delivered side by side each see the ones counted before them.
+   */
+  countOrder(
+    key: string,
+    entry: { orderId: number; at: number; forget: readonly string[]; expiresAt: number },
+  ): Promise<VelocityRecord>;
+  /** Replaces statistics records (the last writer wins: they are approximate by nature). */
+  putStats(records: ReadonlyMap<string, RunningStats>): Promise<void>;
   /**
    * Records the temporary (batch) order number of a part, only if the part has none or still has `replacing`:
    * "conflict" means another delivery of the same order got there first.
@@ -98,7 +139,7 @@ export interface Ledger {
     key: string,
     partId: string,
     tempOrderNumber: string,
-    options: { replacing?: string; reservation: Reservation; leaseUntil: number },
+    options: { replacing?: string; reservation: Reservation; leaseUntil: number; guard?: GuardRecord },
   ): Promise<"recorded" | "conflict">;
   /** Gives a part's lease back, so a retry may resume right away. */
   releaseLease(key: string, partId: string): Promise<void>;

@@ -5,10 +5,13 @@ import {
   type CatalogDeliverDeps,
   type CatalogItem,
   type CatalogPollDeps,
+  type CatalogRelease,
   type CatalogUpdate,
   catalogItemOf,
   deliverCatalog,
+  digestOf,
   type M3Item,
+  type ParkedItem,
   type ProductChange,
   pollCatalog,
   type SyncState,
@@ -56,6 +59,9 @@ function memoryCatalog(
   refused = new Map<string, string>(),
 ) {
   const buckets = new Map<string, string>();
+  const parked: ParkedItem[] = [];
+  const releases = new Map<string, CatalogRelease>();
+  const decisions: Array<Record<string, unknown>> = [];
   const row: { cursor: CatalogCursor; pending?: number; owner?: string } = { cursor: {} };
   const queue: Envelope<CatalogUpdate>[] = [];
   const reads: Array<{ from: string; to: string }> = [];
@@ -107,6 +113,12 @@ function memoryCatalog(
     async enqueue(messages) {
       queue.push(...messages);
     },
+    async park(items) {
+      parked.push(...items);
+    },
+    releases: async (skus) =>
+      new Map(skus.flatMap((sku) => (releases.has(sku) ? [[sku, releases.get(sku)!]] : []))),
+    decision: (line) => decisions.push(line),
     progress: () => {},
     now: () => clock,
     owner: "run",
@@ -118,6 +130,15 @@ function memoryCatalog(
     queue,
     reads,
     reported,
+    parked,
+    releases,
+    decisions,
+    /** The items of the messages enqueued since the last call. */
+    drain() {
+      const sent = queue.flatMap((m) => m.payload.items);
+      queue.length = 0;
+      return sent;
+    },
     advance: (ms: number) => {
       clock += ms;
     },
@@ -208,6 +229,27 @@ describe("catalog poll: prices M3 will not give", () => {
     expect(await pollCatalog(catalog.deps())).toMatchObject({ changed: 1, refusedPrice: 0 });
     expect(catalog.queue[0]!.payload.items).toEqual([expect.objectContaining({ sku: "B", price: "7.5" })]);
   });
+
+  test("an item the catalog guard holds is not reported as sent without its price", async () => {
+    const refused = new Map<string, string>();
+    let m3 = [item("A"), item("B", { ITDS: "Lamp" })];
+    const catalog = memoryCatalog(
+      () => m3,
+      new Map([
+        ["A", "10"],
+        ["B", "7.5"],
+      ]),
+      syncConfig(),
+      refused,
+    );
+    await pollCatalog(catalog.deps());
+    // M3 empties B's name and refuses its price in the same run: the guard holds B, so nothing of B goes out.
+    m3 = [item("A"), item("B", { ITDS: "" })];
+    refused.set("B", "MMS200MI/GetItmPrice: Sales price is blocked (code WSA0101)");
+    expect(await pollCatalog(catalog.deps())).toMatchObject({ changed: 0, held: 1, refusedPrice: 0 });
+    expect(catalog.parked).toEqual([expect.objectContaining({ reason: "CATALOG_HELD" })]);
+    expect(catalog.reported).toEqual([]);
+  });
 });
 
 describe("catalog deliver", () => {
@@ -226,6 +268,7 @@ describe("catalog deliver", () => {
       variants: [] as VariantChange[][],
       created: [] as string[],
       reported: [] as Array<{ reason: string; skus: string[] }>,
+      released: [] as CatalogRelease[],
       finds: 0,
     };
     const ids = new Map(Object.keys(known).map((sku, i) => [sku, 100 + i]));
@@ -260,6 +303,9 @@ describe("catalog deliver", () => {
       async created() {},
       async report(reason, failures) {
         calls.reported.push({ reason, skus: failures.map((f) => f.sku) });
+      },
+      async recordReleases(releases) {
+        calls.released.push(...releases.values());
       },
     };
     return { deps, calls };
@@ -304,6 +350,14 @@ describe("catalog deliver", () => {
     expect(creating.calls.reported).toEqual([]);
   });
 
+  test("writing a held item's replay records the release with what BigCommerce now holds", async () => {
+    const { deps, calls } = deliverDeps({ A: { base: true } });
+    await deliverCatalog({ stamp: 7, items: [view("A")], release: true }, deps);
+    expect(calls.released).toEqual([{ digest: digestOf(view("A")), stamp: 7, price: "10", name: "Item A" }]);
+    await deliverCatalog({ stamp: 8, items: [view("A")] }, deps);
+    expect(calls.released).toHaveLength(1);
+  });
+
   test("items a newer run has enqueued since are dropped", async () => {
     const { deps, calls } = deliverDeps({ A: { base: true } });
     deps.newestStamp = async () => 9;
@@ -312,5 +366,156 @@ describe("catalog deliver", () => {
       outcome: "skipped",
     });
     expect(calls.finds).toBe(0);
+  });
+});
+
+describe("catalog guard and business rules", () => {
+  const catalogOf = (config = syncConfig()) => {
+    let m3 = [
+      item("LAMP", { ITDS: "Orbit Desk Lamp", FUDS: "Brass lamp", ITGR: "WEB" }),
+      item("TEE", { ITGR: "WEB" }),
+    ];
+    const prices = new Map([
+      ["LAMP", "49.95"],
+      ["TEE", "35"],
+    ]);
+    const catalog = memoryCatalog(() => m3, prices, config);
+    return {
+      ...catalog,
+      prices,
+      change: (sku: string, fields: Partial<M3Item>) => {
+        m3 = m3.map((i) => (i.ITNO === sku ? { ...i, ...fields } : i));
+      },
+      add: (added: M3Item) => {
+        m3 = [...m3, added];
+      },
+    };
+  };
+
+  test("a price change within ±50 % goes through; one beyond it is held with before and after, once", async () => {
+    const c = catalogOf();
+    await pollCatalog(c.deps());
+    c.drain();
+    c.prices.set("TEE", "40");
+    c.prices.set("LAMP", "0.99");
+    const run = await pollCatalog(c.deps());
+    expect(run).toMatchObject({ changed: 1, held: 1 });
+    expect(run.summary).toContain("1 held by the catalog guard");
+    expect(c.drain()).toEqual([expect.objectContaining({ sku: "TEE", price: "40" })]);
+    expect(c.parked).toEqual([
+      expect.objectContaining({
+        reason: "CATALOG_HELD",
+        item: expect.objectContaining({ sku: "LAMP", price: "0.99" }),
+        details: expect.objectContaining({
+          before: { price: "49.95", name: "Orbit Desk Lamp", description: true },
+          after: { price: "0.99", name: "Orbit Desk Lamp", description: true },
+          findings: [expect.objectContaining({ rule: "priceChange", score: 98.02, threshold: 50 })],
+        }),
+      }),
+    ]);
+    expect(c.decisions).toEqual([expect.objectContaining({ subject: "item LAMP", verdict: "hold" })]);
+    // The same reading is not held again every run; M3 putting the price back is no change to BigCommerce.
+    expect(await pollCatalog(c.deps())).toMatchObject({ changed: 0, held: 0 });
+    c.prices.set("LAMP", "49.95");
+    expect(await pollCatalog(c.deps())).toMatchObject({ changed: 1, held: 0 });
+    expect(c.drain()).toEqual([expect.objectContaining({ sku: "LAMP", price: "49.95" })]);
+  });
+
+  test("a released price is the baseline: the next run passes it and later changes are judged against it", async () => {
+    const c = catalogOf();
+    await pollCatalog(c.deps());
+    c.prices.set("LAMP", "19.95");
+    await pollCatalog(c.deps());
+    c.drain();
+    const [held] = c.parked;
+    // What deliverCatalog records when the held message is replayed (written to BigCommerce).
+    c.releases.set("LAMP", { digest: digestOf(held!.item), stamp: c.row.cursor.lastStamp!, price: "19.95" });
+    c.row.pending = Date.now(); // a crashed run: the next one judges every item again
+    expect(await pollCatalog(c.deps())).toMatchObject({ held: 0 });
+    expect(
+      c
+        .drain()
+        .map((i) => i.sku)
+        .sort(),
+    ).toEqual(["LAMP", "TEE"]);
+    c.prices.set("LAMP", "21.95");
+    expect(await pollCatalog(c.deps())).toMatchObject({ changed: 1, held: 0 });
+  });
+
+  test("a price of zero is held even without an earlier price; an emptied name or description is held", async () => {
+    const c = catalogOf();
+    c.add(item("FREE", { ITGR: "WEB" }));
+    c.prices.set("FREE", "0");
+    await pollCatalog(c.deps());
+    expect(
+      c.parked.map((p) => [p.item.sku, (p.details.findings as Array<{ rule: string }>)[0]!.rule]),
+    ).toEqual([["FREE", "zeroPrice"]]);
+    c.change("LAMP", { ITDS: "", FUDS: "" });
+    await pollCatalog(c.deps());
+    expect(c.parked[1]).toMatchObject({
+      reason: "CATALOG_HELD",
+      details: {
+        findings: [
+          expect.objectContaining({
+            rule: "emptiedText",
+            inputs: expect.objectContaining({ field: "name", before: "Orbit Desk Lamp" }),
+          }),
+          expect.objectContaining({
+            rule: "emptiedText",
+            inputs: expect.objectContaining({ field: "description" }),
+          }),
+        ],
+      },
+    });
+  });
+
+  test("flag writes anyway and logs; off does not even look", async () => {
+    const flag = catalogOf(syncConfig({ guards: { catalog: { priceChange: { action: "flag" } } } }));
+    await pollCatalog(flag.deps());
+    flag.drain();
+    flag.prices.set("LAMP", "99.95");
+    expect(await pollCatalog(flag.deps())).toMatchObject({ changed: 1, held: 0 });
+    expect(flag.decisions).toEqual([expect.objectContaining({ verdict: "flag" })]);
+    const off = catalogOf(syncConfig({ guards: { catalog: { priceChange: { action: "off" } } } }));
+    await pollCatalog(off.deps());
+    off.prices.set("LAMP", "99.95");
+    expect(await pollCatalog(off.deps())).toMatchObject({ changed: 1, held: 0 });
+    expect(off.decisions).toEqual([]);
+  });
+
+  test("items outside the web item groups are left out; one written before is parked naming the rule", async () => {
+    const c = catalogOf();
+    await pollCatalog(c.deps());
+    c.drain();
+    const strict = syncConfig({ guards: { rules: { itemGroups: ["WEB"] } } });
+    c.change("TEE", { ITGR: "RAW" });
+    c.add(item("BOLT", { ITGR: "RAW" }));
+    c.prices.set("BOLT", "1");
+    const run = await pollCatalog({ ...c.deps(), config: strict });
+    expect(run.summary).toContain("1 outside the web item groups (skipped)");
+    expect(c.parked).toEqual([
+      expect.objectContaining({
+        reason: "ITEM_GROUP_NOT_WEB",
+        item: expect.objectContaining({ sku: "TEE" }),
+      }),
+    ]);
+    expect(c.drain()).toEqual([]);
+    // Reported once: the next run leaves it out like any other item of the group.
+    await pollCatalog({ ...c.deps(), config: strict });
+    expect(c.parked).toHaveLength(1);
+  });
+
+  test("an M3 item whose number breaks the SKU pattern is parked naming the rule", async () => {
+    const c = catalogOf(syncConfig({ guards: { rules: { skuPattern: "^[A-Z]{3,4}$" } } }));
+    c.add(item("lamp-2", { ITGR: "WEB" }));
+    c.prices.set("lamp-2", "5");
+    await pollCatalog(c.deps());
+    expect(c.parked).toEqual([
+      expect.objectContaining({
+        reason: "SKU_FORMAT_INVALID",
+        details: expect.objectContaining({ sku: "lamp-2" }),
+      }),
+    ]);
+    expect(c.drain().map((i) => i.sku)).toEqual(["LAMP", "TEE"]);
   });
 });

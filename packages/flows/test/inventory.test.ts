@@ -10,9 +10,11 @@ import {
   encodeStockBucket,
   type InventoryDeliverDeps,
   type InventoryPollDeps,
+  type InventoryRelease,
   type InventoryUpdate,
   pollInventory,
   reconcileInventory,
+  releaseLocation,
   reservationOrder,
 } from "../src";
 import { balance, memorySync, syncConfig } from "./sync-support";
@@ -424,6 +426,14 @@ describe("unknown SKUs", () => {
 });
 
 describe("inventory deliver", () => {
+  test("a release message records the release for the next poll and writes nothing to BigCommerce", async () => {
+    const { deps, sent, releases } = deliverDeps(1, new Map());
+    const result = await releaseLocation({ location: 2, heldAt: 5 }, deps);
+    expect(result.detail).toBe("location 2 released: the next inventory run pushes it whole");
+    expect(releases).toEqual([{ location: 2, heldAt: 5 }]);
+    expect(sent).toEqual([]);
+  });
+
   const update = (stamp: number, items: InventoryUpdate["items"]): InventoryUpdate => ({
     location: 1,
     stamp,
@@ -434,6 +444,7 @@ describe("inventory deliver", () => {
     const sent: AbsoluteItem[][] = [];
     const recorded: string[] = [];
     const reports: InventoryUpdate[] = [];
+    const releases: InventoryRelease[] = [];
     const deps: InventoryDeliverDeps = {
       newestStamp: async () => newest,
       loadBuckets: async () => bucketTexts,
@@ -452,8 +463,11 @@ describe("inventory deliver", () => {
       async reportUnknown(u) {
         reports.push(u);
       },
+      async release(r) {
+        releases.push(r);
+      },
     };
-    return { deps, sent, recorded, reports };
+    return { deps, sent, recorded, reports, releases };
   }
 
   test("a message from the newest run is sent whole, without reading the snapshot", async () => {
@@ -545,5 +559,134 @@ describe("reconciliation", () => {
       missingInBigCommerce: ["MUG"],
       missingInM3: ["POSTER"],
     });
+  });
+});
+
+describe("inventory circuit breaker", () => {
+  /** 40 SKUs at both locations, 50 each, pushed by a first (full) run. */
+  async function stocked(overrides: Record<string, unknown> = {}) {
+    const sync = memorySync(syncConfig(overrides));
+    for (let i = 0; i < 40; i++) {
+      sync.set("100", `SKU${i}`, 50);
+      sync.set("200", `SKU${i}`, 50);
+    }
+    await pollInventory(sync.deps());
+    sync.drain();
+    return sync;
+  }
+
+  test("an M3 glitch that zeroes every balance holds both locations: nothing reaches BigCommerce until released", async () => {
+    const sync = await stocked();
+    for (let i = 0; i < 40; i++) {
+      sync.set("100", `SKU${i}`, 0);
+      sync.set("200", `SKU${i}`, 0);
+    }
+    const glitch = await pollInventory(sync.deps());
+    expect(glitch).toMatchObject({ changed: 0, sent: 0, messages: 0, held: [1, 2] });
+    expect(glitch.summary).toContain(
+      "location(s) 1, 2 held by the circuit breaker (BigCommerce untouched there)",
+    );
+    expect(sync.drain()).toEqual([]);
+    expect(
+      sync.holds.map((h) => [h.location, h.findings.map((f) => [f.rule, f.score, f.threshold])]),
+    ).toEqual([
+      [
+        1,
+        [
+          ["zeroedSkus", 100, 25],
+          ["stockDrop", 100, 50],
+        ],
+      ],
+      [
+        2,
+        [
+          ["zeroedSkus", 100, 25],
+          ["stockDrop", 100, 50],
+        ],
+      ],
+    ]);
+    expect(sync.holds[0]!.zeroedSkus).toHaveLength(20);
+    expect(sync.decisions).toHaveLength(2);
+
+    // Still held on the next runs, whatever they read: a normal change at a held location waits too.
+    sync.set("100", "SKU1", 7);
+    expect(await pollInventory(sync.deps())).toMatchObject({ sent: 0, held: [1, 2] });
+    expect(sync.holds).toHaveLength(2);
+
+    // Released (the replay of location 1's parked record): the next run reads everything and pushes location 1.
+    await releaseLocation(
+      { location: 1, heldAt: sync.holds[0]!.stamp },
+      {
+        release: async (r) => {
+          sync.breaker.released[String(r.location)] = r.heldAt;
+        },
+      },
+    );
+    const released = await pollInventory(sync.deps());
+    expect(released).toMatchObject({ mode: "full", held: [2] });
+    expect(released.summary).toContain("location(s) 1 released");
+    const pushed = sync.drain();
+    expect(pushed).toHaveLength(40);
+    expect(pushed).toContain("1/SKU1=7");
+    expect(pushed).toContain("1/SKU2=0");
+    expect(sync.breaker.released).toEqual({});
+    expect(Object.keys(sync.breaker.held)).toEqual(["2"]);
+  });
+
+  test("M3 recovering before anyone releases leaves BigCommerce as it was; the hold stays until released", async () => {
+    const sync = await stocked();
+    for (let i = 0; i < 40; i++) sync.set("100", `SKU${i}`, 0);
+    expect(await pollInventory(sync.deps())).toMatchObject({ held: [1] });
+    for (let i = 0; i < 40; i++) sync.set("100", `SKU${i}`, 50);
+    expect(await pollInventory(sync.deps())).toMatchObject({ sent: 0, held: [1] });
+    expect(sync.drain()).toEqual([]);
+  });
+
+  test("normal selling, a few SKUs out of stock and small locations do not trip it", async () => {
+    const sync = await stocked();
+    for (let i = 0; i < 8; i++) sync.set("100", `SKU${i}`, 0);
+    for (let i = 8; i < 30; i++) sync.set("100", `SKU${i}`, 30);
+    expect(await pollInventory(sync.deps())).toMatchObject({ changed: 30, held: [] });
+    const small = memorySync(syncConfig());
+    for (let i = 0; i < 10; i++) small.set("100", `S${i}`, 5);
+    await pollInventory(small.deps());
+    for (let i = 0; i < 10; i++) small.set("100", `S${i}`, 0);
+    expect(await pollInventory(small.deps())).toMatchObject({ changed: 10, held: [] });
+  });
+
+  test("a cut of the total beyond maxDropPercent trips it without zeroing anything", async () => {
+    const sync = await stocked();
+    for (let i = 0; i < 40; i++) sync.set("200", `SKU${i}`, 10);
+    expect(await pollInventory(sync.deps())).toMatchObject({ held: [2] });
+    expect(sync.holds[0]!.findings.map((f) => [f.rule, f.score])).toEqual([["stockDrop", 80]]);
+  });
+
+  test("flag logs and pushes; off keeps no state and lets held locations go", async () => {
+    const flagged = await stocked({ guards: { inventory: { action: "flag" } } });
+    for (let i = 0; i < 40; i++) flagged.set("100", `SKU${i}`, 0);
+    expect(await pollInventory(flagged.deps())).toMatchObject({ changed: 40, held: [] });
+    expect(flagged.decisions).toEqual([expect.objectContaining({ subject: "location 1", verdict: "flag" })]);
+
+    const sync = await stocked();
+    for (let i = 0; i < 40; i++) sync.set("100", `SKU${i}`, 0);
+    await pollInventory(sync.deps());
+    const off = sync.deps();
+    off.config = syncConfig({ guards: { inventory: { action: "off" } } });
+    sync.advance(25 * 3_600_000);
+    expect(await pollInventory(off)).toMatchObject({ held: [] });
+    expect(sync.breaker).toMatchObject({ held: {}, totals: {} });
+    expect(sync.drain()).toContain("1/SKU3=0");
+  });
+
+  test("a delta run is judged against the whole location: the totals kept since the last full read", async () => {
+    const sync = await stocked();
+    expect(sync.breaker.totals).toEqual({
+      "1": { skus: 40, available: 2000 },
+      "2": { skus: 40, available: 2000 },
+    });
+    sync.set("100", "SKU0", 20);
+    sync.set("100", "NEW", 5);
+    await pollInventory(sync.deps());
+    expect(sync.breaker.totals["1"]).toEqual({ skus: 41, available: 1975 });
   });
 });

@@ -1,4 +1,4 @@
-import { dec } from "@m3bc/core";
+import { dec, type PersistentError, parseConfig } from "@m3bc/core";
 import { describe, expect, test } from "vitest";
 import {
   batchBody,
@@ -9,6 +9,7 @@ import {
   orderParts,
   routeLine,
   salesOrderFromBigCommerce,
+  unitFor,
 } from "../src";
 import { bcOrder, config, consignment } from "./fixtures";
 
@@ -82,6 +83,27 @@ describe("BigCommerce order → canonical sales order", () => {
   });
 });
 
+describe("unit mapping", () => {
+  test("a SKU without a mapping under units.strict is parked with the mappings of the most similar SKUs", () => {
+    const units = parseConfig({
+      bigcommerce: { storeHash: "store1" },
+      m3: { company: 100, division: "AAA", facility: "A01" },
+      warehouses: { default: "100" },
+      units: {
+        strict: true,
+        bySku: { "BEANS-6": { unit: "PCS", factor: "6" }, "LAMP-ORBIT": { unit: "EA", factor: "1" } },
+      },
+    }).units;
+    expect(unitFor(units, "BEANS-6", 2)).toEqual({ unit: "PCS", unitQuantity: "12" });
+    expect(() => unitFor(units, "BEANS-12", 1)).toThrow(
+      expect.objectContaining({
+        reason: "UNIT_UNMAPPED",
+        fix: 'Add "BEANS-12": {"unit": "<M3 unit>", "factor": "1"} to units.bySku in the connector config, then replay. Map it like BEANS-6 "PCS × 6" (config, a similar code)?',
+      }),
+    );
+  });
+});
+
 describe("warehouse routing", () => {
   const ny = { countryCode: "US", state: "New York", postalCode: "10118" } as never;
   const london = { countryCode: "GB", state: "", postalCode: "SW1A 2AA" } as never;
@@ -94,11 +116,30 @@ describe("warehouse routing", () => {
     const rules = { default: "100", rules: [{ warehouse: "300", postcodePrefixes: ["sw1"] }] };
     expect(routeLine(rules, "X", london)).toBe("300");
   });
-  test("start-up check names warehouses M3 does not have", () => {
-    expect(() => checkWarehouses(config.warehouses, ["100", "300"])).toThrow(
+  test("start-up check names warehouses M3 does not have, with the M3 warehouses most like them as the fix", () => {
+    const m3 = [
+      { WHLO: "100", WHNM: "Main warehouse" },
+      { WHLO: "300", WHNM: "Returns" },
+      { WHLO: "NRD", WHNM: "North" },
+    ];
+    expect(() => checkWarehouses(config.warehouses, m3)).toThrow(
       /warehouse\(s\) 200, which M3 does not have/,
     );
-    expect(() => checkWarehouses(config.warehouses, ["100", "200"])).not.toThrow();
+    try {
+      checkWarehouses(config.warehouses, m3);
+    } catch (error) {
+      // A one-character slip is the likeliest mistake in a warehouse code.
+      expect((error as PersistentError).fix).toMatch(
+        /^Route to a warehouse M3 has .* For 200, did you mean 100 "Main warehouse" \(M3, a similar code\), 300 "Returns" \(M3, a similar code\)\?$/,
+      );
+      expect((error as PersistentError).details.suggestions).toEqual({
+        "200": [
+          expect.objectContaining({ code: "100", source: "M3" }),
+          expect.objectContaining({ code: "300" }),
+        ],
+      });
+    }
+    expect(() => checkWarehouses(config.warehouses, [{ WHLO: "100" }, { WHLO: "200" }])).not.toThrow();
   });
 });
 

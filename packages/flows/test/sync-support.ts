@@ -1,14 +1,17 @@
 import { type ConnectorConfig, type Envelope, parseConfig } from "@m3bc/core";
-import type {
-  BalanceKey,
-  BalanceRecord,
-  InventoryCursor,
-  InventoryPollDeps,
-  InventoryUpdate,
-  OpenOrder,
-  ProgressLine,
-  SnapshotStore,
-  SyncState,
+import {
+  type BalanceKey,
+  type BalanceRecord,
+  type BreakerState,
+  EMPTY_BREAKER,
+  type InventoryCursor,
+  type InventoryPollDeps,
+  type InventoryUpdate,
+  type LocationHold,
+  type OpenOrder,
+  type ProgressLine,
+  type SnapshotStore,
+  type SyncState,
 } from "../src";
 
 export function syncConfig(overrides: Record<string, unknown> = {}): ConnectorConfig {
@@ -53,6 +56,9 @@ export function memorySync(config: ConnectorConfig) {
   const queue: Envelope<InventoryUpdate>[] = [];
   const progress: ProgressLine[] = [];
   const calls = { balances: [] as Array<BalanceKey | undefined>, released: [] as string[], bucketWrites: 0 };
+  const breaker: BreakerState = structuredClone(EMPTY_BREAKER);
+  const holds: LocationHold[] = [];
+  const decisions: Array<Record<string, unknown>> = [];
   let clock = 1_000_000;
 
   const state: SyncState<InventoryCursor> = {
@@ -116,6 +122,17 @@ export function memorySync(config: ConnectorConfig) {
     async enqueue(messages) {
       queue.push(...messages);
     },
+    breaker: {
+      load: async () => structuredClone(breaker),
+      async save(state, consumed) {
+        Object.assign(breaker, structuredClone(state));
+        for (const location of consumed) delete breaker.released[String(location)];
+      },
+    },
+    async hold(held) {
+      holds.push(...held);
+    },
+    decision: (line) => decisions.push(line),
     progress: (line) => progress.push(line),
     now: () => clock,
     owner: "run",
@@ -132,6 +149,9 @@ export function memorySync(config: ConnectorConfig) {
     progress,
     calls,
     snapshot,
+    breaker,
+    holds,
+    decisions,
     /** M3 changes a balance: it gets a new, larger LMTS. */
     set(WHLO: string, ITNO: string, onHand: number, allocated = 0) {
       clock += 1000;

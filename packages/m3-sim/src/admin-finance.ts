@@ -204,6 +204,7 @@ export function seedInvoicedOrders(store: Store, seed: FinanceSeed) {
         },
       ],
       addresses: [],
+      texts: [],
       RGDT: date,
     };
     store.orders.set(ORNO, order);

@@ -102,6 +102,7 @@ export function orderView(order: Order) {
     BRAM: sum((l) => l.gross),
     lines: order.lines.map(lineView),
     addresses: order.addresses,
+    texts: order.texts,
   };
 }
 
@@ -119,6 +120,7 @@ export function batchView(batch: BatchOrder) {
       DIP: l.DIP.map(plainDec),
     })),
     addresses: [...batch.addresses.values()],
+    texts: batch.texts,
     problems: batch.problems,
   };
 }

@@ -46,6 +46,7 @@ export const CODES = {
   unknownTransaction: "XTR0001",
   batchConfirmed: "XBO0001",
   badSearch: "XSQ0001",
+  invalidValue: "XVA0001",
   // Finance (ARS040MI, GLS840MI): the docs give no ids or texts for these; the simulator's own.
   batchUpdated: "XBP0001",
   amountInvalid: "XAM0001",

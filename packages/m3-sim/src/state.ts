@@ -174,11 +174,20 @@ export interface Problem {
 }
 
 /** Batch statuses (GetBatchHead STAT), the simulator's convention: 10 open, 15 Confirm failed, 90 confirmed. */
+/** A line of order text (AddBatchText): TYPE 1 head / 2 line, TYTR 1 pre / 2 post / 3 F6. */
+export interface OrderText {
+  TYPE: string;
+  TYTR: number;
+  PONR: number;
+  PARM: string;
+}
+
 export interface BatchOrder {
   ORNO: string;
   head: OrderHead;
   lines: BatchLine[];
   addresses: Map<number, Address>;
+  texts: OrderText[];
   STAT: "10" | "15" | "90";
   finalOrno: string;
   problems: Problem[];
@@ -210,6 +219,7 @@ export interface Order {
   head: OrderHead;
   lines: OrderLine[];
   addresses: Address[];
+  texts: OrderText[];
   RGDT: string;
 }
 

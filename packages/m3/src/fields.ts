@@ -292,6 +292,10 @@ export const F = {
   MSID: alpha(7),
   MDTA: alpha(132),
   TX60: alpha(60),
+  /** AddBatchText: 1 = order head, 2 = line. */
+  TYPE: alpha(1),
+  /** AddBatchText: 1 = pre-text, 2 = post-text, 3 = F6 text. */
+  TYTR: integer(1),
   SQRY: alpha(1024),
   PRRF: alpha(10),
   TX15: alpha(15),
@@ -387,6 +391,13 @@ export const F = {
 } as const;
 
 export type FieldName = keyof typeof F;
+
+/**
+ * OIS100MI AddBatchText's PARM, one line of order text: narrower than the dictionary's PARM (GLS840MI's 200-character
+ * record). Its length is not in the sources read; M3 keeps order text in 60-character lines (the TX60 that
+ * LstHeadText reads back), so one line is at most 60 characters.
+ */
+export const orderTextLine = alpha(60);
 
 /** The dictionary entry for a field name, if the client knows it. */
 export function fieldOf(name: string): Field<unknown, unknown> | undefined {

@@ -269,11 +269,14 @@ export const topology = {
       memoryMb: 512,
       sends: ["finance-events"],
       tables: {
-        ledger: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        // BatchGetItem: the order's progress, customer link and guard statistics in one read; BatchWriteItem: the
+        // statistics the guards learn.
+        ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem"] },
         parked: { actions: ["PutItem"] },
         failures: { actions: ["PutItem"] },
       },
       secrets: ["bigcommerce", "m3"],
+      holds: true,
     },
     "inventory-poll": {
       flow: "inventory",
@@ -283,10 +286,13 @@ export const topology = {
       memoryMb: 1024,
       sends: ["inventory-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem", "PutItem"], queries: ["open-orders"] },
+        // GetItem/UpdateItem: the circuit breaker's holds and totals; parked: the locations it holds.
+        ledger: { actions: ["GetItem", "UpdateItem", "PutItem"], queries: ["open-orders"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem", "UpdateItem"] },
+        parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
+      holds: true,
     },
     "inventory-push": {
       flow: "inventory",
@@ -308,7 +314,8 @@ export const topology = {
       memoryMb: 512,
       sends: [],
       tables: {
-        ledger: { actions: ["GetItem"] },
+        // UpdateItem: a held location's release.
+        ledger: { actions: ["GetItem", "UpdateItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
         failures: { actions: ["PutItem"] },
@@ -323,12 +330,14 @@ export const topology = {
       memoryMb: 1024,
       sends: ["catalog-updates"],
       tables: {
-        ledger: { actions: ["UpdateItem", "PutItem"] },
+        // BatchGetItem: releases of held items; parked: items held or breaking a business rule.
+        ledger: { actions: ["UpdateItem", "PutItem", "BatchGetItem"] },
         snapshots: { actions: ["BatchGetItem", "BatchWriteItem"] },
         // Items whose price M3 refused are reported there.
         parked: { actions: ["PutItem"] },
       },
       secrets: ["m3"],
+      holds: true,
     },
     "customers-transform": {
       flow: "customers",
@@ -442,7 +451,8 @@ export const topology = {
       memoryMb: 512,
       sends: [],
       tables: {
-        ledger: { actions: ["GetItem"] },
+        // BatchWriteItem: releases of held items, written with them.
+        ledger: { actions: ["GetItem", "BatchWriteItem"] },
         snapshots: { actions: ["BatchGetItem", "UpdateItem"] },
         parked: { actions: ["PutItem"] },
         failures: { actions: ["PutItem"] },

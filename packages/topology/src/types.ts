@@ -105,6 +105,8 @@ export interface FunctionSpec<
   /** Tables this function uses, with exactly the actions it calls on each. */
   tables: Partial<Record<T, TableGrant>>;
   secrets: readonly SecretName[];
+  /** The function runs guards that hold data (orders, catalog items, a location's stock): it counts GuardHolds, which is alarmed. */
+  holds?: boolean;
   /** Buckets this function writes objects to. */
   buckets?: readonly string[];
 }

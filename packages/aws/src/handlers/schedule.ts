@@ -6,7 +6,14 @@ import type { QueueName } from "@m3bc/topology";
 import { type FunctionName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { createLogger, createMetrics, flushApiCounts, publishMetrics } from "../observability";
+import {
+  createLogger,
+  createMetrics,
+  flushApiCounts,
+  MetricUnit,
+  metricNames,
+  publishMetrics,
+} from "../observability";
 import { sendAll } from "../queue";
 import { leaseUntil } from "../runtime";
 import { recordRun } from "../schedule-runs";
@@ -45,6 +52,8 @@ export interface ScheduleResult {
   /** One line for the log, e.g. "read 200000 balances, 1984 changed, 1 batch". */
   summary: string;
   send?: Sends;
+  /** What a guard holds after the run (items held, locations kept untouched): counted in GuardHolds. */
+  holds?: number;
 }
 
 export type ScheduleStep = (
@@ -75,6 +84,7 @@ export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) 
         [QueueName, NonNullable<Sends[QueueName]>]
       >)
         await sendAll(queue, envelopes);
+      if (result.holds) metrics.addMetric(metricNames.guardHolds, MetricUnit.Count, result.holds);
       logger.info("schedule run", {
         schedule: event.schedule,
         source: event.source,

@@ -7,7 +7,7 @@ import {
 } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
-import { describeError, Envelope, isPersistent, isTransient, PersistentError } from "@m3bc/core";
+import { describeError, Envelope, holdReasons, isPersistent, isTransient, PersistentError } from "@m3bc/core";
 import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -36,6 +36,8 @@ export interface StepResult {
   detail?: string;
   /** Messages for the next step; sent after the batch, in as few SQS calls as possible. */
   send?: Sends;
+  /** More fields for the message's log line, e.g. what the guards decided. */
+  log?: Record<string, unknown>;
 }
 
 export interface StepContext<P = undefined> {
@@ -67,7 +69,7 @@ export interface SqsHandlerOptions<P = undefined> {
    * carry customer details parks a reference instead, for a replay to fetch the details again (they are not kept
    * at rest), or undefined to keep the message after all.
    */
-  parkAs?: (message: Envelope) => Parkable | undefined;
+  parkAs?: (message: Envelope, error: PersistentError) => Parkable | undefined;
 }
 
 /**
@@ -115,7 +117,11 @@ export function sqsHandler<P = undefined>(
     const recordHandler = async (record: SQSRecord) => {
       const started = performance.now();
       const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? "1");
-      const report = (outcome: HandledMessage["outcome"], fields: Partial<HandledMessage>) => {
+      const report = (
+        outcome: HandledMessage["outcome"],
+        fields: Partial<HandledMessage>,
+        extra: Record<string, unknown> = {},
+      ) => {
         const line: HandledMessage = {
           functionName,
           flow: spec.flow,
@@ -131,7 +137,7 @@ export function sqsHandler<P = undefined>(
         (outcome === "retry" || outcome === "parked" ? logger.warn : logger.info).call(
           logger,
           "message handled",
-          logged,
+          { ...logged, ...extra },
         );
         metrics.addMetric(metricNames[outcome === "retry" ? "retried" : outcome], MetricUnit.Count, 1);
         reportHandled(line);
@@ -147,7 +153,7 @@ export function sqsHandler<P = undefined>(
           leaseUntil: leaseUntil(context),
         });
         if (result.send) sends.set(record.messageId, result.send);
-        report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail });
+        report(result.outcome, { kind: envelope.kind, key: envelope.key, detail: result.detail }, result.log);
       } catch (error) {
         const ids = { kind: envelope?.kind ?? "unknown", key: envelope?.key ?? "unknown" };
         const retryLater = (detail: string) => {
@@ -170,7 +176,7 @@ export function sqsHandler<P = undefined>(
         if (isPersistent(error)) {
           const parked = Promise.resolve()
             .then(() => {
-              const kept = envelope && options.parkAs?.(envelope);
+              const kept = envelope && options.parkAs?.(envelope, error);
               return park({
                 id: parkedId(functionName, envelope, record.messageId),
                 parkedAt: new Date().toISOString(),
@@ -197,6 +203,8 @@ export function sqsHandler<P = undefined>(
               },
             );
           if (!(await parked)) throw error;
+          if (holdReasons.includes(error.reason))
+            metrics.addMetric(metricNames.guardHolds, MetricUnit.Count, 1);
           report("parked", { ...ids, reason: error.reason, detail: error.message });
           return;
         }

@@ -1,4 +1,4 @@
-import { type CustomerLink, linkManually } from "@m3bc/flows";
+import { type CustomerLink, linkGuestManually, linkManually } from "@m3bc/flows";
 import { bigCommerceClient, m3Client } from "../clients";
 import { loadConfig } from "../config";
 import { dynamoCustomerBindings, readBigCommerceCustomers } from "../customers";
@@ -22,5 +22,13 @@ export async function linkCustomer(bigcommerceId: number, customerNumber: string
       leaseUntil: Date.now() + 60_000,
       fetchBigCommerce: async (id) => (await readBigCommerceCustomers(bigcommerce, [id])).get(id),
     },
+  );
+}
+
+/** The same decision for a guest, by e-mail: only to an existing M3 customer (a guest has no record to create from). */
+export async function linkGuest(email: string, customerNumber: string): Promise<CustomerLink> {
+  return linkGuestManually(
+    { email, customerNumber: customerNumber.toUpperCase() },
+    { config: loadConfig(), m3: await m3Client(), ledger: dynamoLedger },
   );
 }

@@ -98,6 +98,8 @@ interface LedgerOrder {
   shipped?: Record<string, number>;
   open?: string;
   unshipped?: string;
+  /** What the order guards decided (guards.md). */
+  guard?: { verdict: string; released?: boolean; notes: string[] };
   [attribute: string]: unknown;
 }
 
@@ -124,6 +126,10 @@ async function ledger(context: TraceContext): Promise<TraceSection | undefined> 
       .map(([name, temp]) => `${temp} (ship-to ${name.slice(5)})`);
     lines.push(`being written to M3: batch order ${batches.join(", ") || "not entered yet"}`);
   }
+  if (item.guard?.notes.length)
+    lines.push(
+      `flagged by the guards${item.guard.released ? " (a hold released by an operator)" : ""}: ${item.guard.notes.join("; ")}`,
+    );
   if (item.open)
     lines.push("its stock is still subtracted from pushes until M3's allocation shows in a stock read");
   lines.push(item.unshipped ? "waiting for shipments from M3" : item.state === "sent" ? "fully shipped" : "");

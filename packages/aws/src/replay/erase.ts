@@ -2,7 +2,7 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { customerNumberKey } from "@m3bc/core";
-import { customerKeyByEmail, customerKeyById } from "@m3bc/flows";
+import { customerKeyByEmail, customerKeyById, emailRecordKey } from "@m3bc/flows";
 import { CliError, type CliIo, type CommandSpec, loadConnectorFiles, openTarget, runCommand } from "../cli";
 import { type Failure, parkedFailures, type ReplayTarget, visitDlq } from "./replay";
 
@@ -45,6 +45,8 @@ export async function eraseCustomer(
   const linkKeys = [
     ...request.customerIds.map((id) => customerKeyById(request.store, id)),
     ...request.emails.map((email) => customerKeyByEmail(request.store, email)),
+    // The order guards' velocity record of the e-mail (order ids and times under a hash of it).
+    ...request.emails.map((email) => emailRecordKey(request.store, email)),
   ];
   for (const key of linkKeys) {
     const Key = { pk: key };

@@ -1,4 +1,5 @@
 export { replayCommand, runReplay } from "./commands";
 export type { Edits } from "./edit";
 export * from "./erase";
+export { guardsCommand, runGuards } from "./guards";
 export * from "./replay";

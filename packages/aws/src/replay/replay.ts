@@ -36,7 +36,7 @@ export interface Failure {
   body: string;
   /** For a DLQ message: the error of its last failed attempt, as the consumer recorded it. */
   lastError?: Pick<FailureRecord, "error" | "at" | "receiveCount" | "functionName">;
-  /** For a parked message: what the step that parked it recorded besides the error (masked). */
+  /** For a parked message: what the parking step recorded for humans besides the error (a guard's findings, before and after), masked. */
   details?: Record<string, unknown>;
 }
 

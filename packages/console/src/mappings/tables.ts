@@ -1,6 +1,12 @@
 import type { Failure } from "@m3bc/aws/replay";
-import { type ConnectorConfig, findMapping, type PaymentMapping } from "@m3bc/core";
-import { candidates } from "@m3bc/flows";
+import {
+  type Candidate,
+  type ConnectorConfig,
+  findMapping,
+  type MappingKind,
+  type PaymentMapping,
+  suggest,
+} from "@m3bc/core";
 import { CUSTOMERS_SAMPLED, type LiveFacts } from "../facts";
 
 /** How a cell is typed in and written to the config. */
@@ -91,12 +97,21 @@ const locations = (facts: LiveFacts): Choice[] =>
   }));
 
 /**
- * Suggestions for an unmapped value: the candidates named alike, as `pnpm check` suggests locations for unmapped
- * warehouses. Issue 16's ranked suggestions (core `suggest`, with the reason for each) are meant to replace this one
- * function when they land.
+ * Ranked suggestions for an unmapped value, best first, each with its reason: core's `suggest` (codes and names
+ * alike), as `pnpm check` and the fixes of parked messages give them.
  */
-export function suggestFor<T>(names: string[], pool: readonly T[], namesOf: (item: T) => string[]): T[] {
-  return candidates(names, pool, namesOf);
+export function suggestFor<T>(
+  kind: MappingKind,
+  value: { code?: string; name?: string },
+  pool: readonly T[],
+  describe: (item: T) => Omit<Candidate, "source">,
+  source: string,
+): Array<{ item: T; why: string }> {
+  return suggest(
+    kind,
+    value,
+    pool.map((item) => ({ ...describe(item), source, item })),
+  );
 }
 
 const WAREHOUSE: Column = {
@@ -132,10 +147,16 @@ export const SECTIONS: MappingSection[] = [
             .filter((w) => !(w.code in mapped))
             .map((w) => ({
               what: `M3 warehouse ${w.code} "${w.name}" is not synced`,
-              suggestions: suggestFor([w.code, w.name], free, (l) => [l.code, l.label]).map((l) => ({
+              suggestions: suggestFor(
+                "location",
+                { code: w.code, name: w.name },
+                free,
+                (l) => ({ code: l.code, name: l.label }),
+                "BigCommerce",
+              ).map(({ item: l, why }) => ({
                 row: { __key: w.code, "": String(l.id) },
                 label: `${w.code} → location ${l.id} ${l.code} "${l.label}"`,
-                why: "named alike",
+                why,
               })),
             }));
         },
@@ -191,13 +212,20 @@ export const SECTIONS: MappingSection[] = [
             .filter((g) => !rows.some((r) => r.bigcommerce === g.id))
             .map((g) => {
               // Named alike first; else every M3 group in use that no row maps, the most used first.
-              const alike = suggestFor([g.name], free, (m) => [m.code]);
+              const alike = suggestFor(
+                "customerGroup",
+                { name: g.name },
+                free,
+                (m) => ({ code: m.code }),
+                "M3",
+              );
+              const choices = alike.length ? alike : free.map((item) => ({ item, why: "not mapped either" }));
               return {
                 what: `BigCommerce group ${g.id} "${g.name}" is not mapped: its customers' group is not synced`,
-                suggestions: (alike.length ? alike : free).slice(0, 3).map((m) => ({
+                suggestions: choices.slice(0, 3).map(({ item: m, why }) => ({
                   row: { bigcommerce: String(g.id), m3: m.code },
                   label: `${g.id} "${g.name}" ↔ ${m.code}`,
-                  why: `${alike.length ? "named alike; " : "not mapped either; "}${m.customers} of the first ${CUSTOMERS_SAMPLED} M3 customers are in it`,
+                  why: `${why}; ${m.customers} of the first ${CUSTOMERS_SAMPLED} M3 customers are in it`,
                 })),
               };
             });
@@ -254,22 +282,26 @@ export const SECTIONS: MappingSection[] = [
           return [...held.values()].map((p) => ({
             what: `Gateway ${p.gateway}, method ${p.method}, currency ${p.currency} matches no row (${p.n} held payment report(s))`,
             // Rows for the same gateway or method, posted alike for this one.
-            suggestions: suggestFor([p.gateway, p.method], rows, (r) => [r.gateway, r.method])
-              .slice(0, 3)
-              .map((r) => ({
-                row: {
-                  gateway: p.gateway,
-                  method: p.method,
-                  currency: p.currency,
-                  paymentType: r.paymentType,
-                  batchPaymentType: r.batchPaymentType,
-                  bankAccount: r.bankAccount,
-                  "accounts.payment": r.accounts.payment,
-                  "accounts.receivable": r.accounts.receivable ?? "",
-                },
-                label: `${p.gateway} ${p.method} ${p.currency} → ${r.paymentType}, bank ${r.bankAccount}, account ${r.accounts.payment}`,
-                why: `as row ${rows.indexOf(r)} (${r.gateway} ${r.method} ${r.currency})`,
-              })),
+            suggestions: suggestFor(
+              "gateway",
+              { code: p.gateway, name: p.method },
+              rows,
+              (r) => ({ code: r.gateway, name: r.method }),
+              "config",
+            ).map(({ item: r, why }) => ({
+              row: {
+                gateway: p.gateway,
+                method: p.method,
+                currency: p.currency,
+                paymentType: r.paymentType,
+                batchPaymentType: r.batchPaymentType,
+                bankAccount: r.bankAccount,
+                "accounts.payment": r.accounts.payment,
+                "accounts.receivable": r.accounts.receivable ?? "",
+              },
+              label: `${p.gateway} ${p.method} ${p.currency} → ${r.paymentType}, bank ${r.bankAccount}, account ${r.accounts.payment}`,
+              why: `${why}: as row ${rows.indexOf(r)} (${r.gateway} ${r.method} ${r.currency})`,
+            })),
           }));
         },
       },
@@ -349,10 +381,16 @@ export const SECTIONS: MappingSection[] = [
             .filter((sku) => !(sku in bySku))
             .map((sku) => ({
               what: `SKU ${sku} has no unit (an order waits for it)`,
-              suggestions: suggestFor([sku], Object.keys(bySku), (other) => [other]).map((other) => ({
+              suggestions: suggestFor(
+                "sku",
+                { code: sku },
+                Object.keys(bySku),
+                (other) => ({ code: other }),
+                "config",
+              ).map(({ item: other, why }) => ({
                 row: { __key: sku, unit: bySku[other]!.unit, factor: bySku[other]!.factor },
                 label: `${sku} → ${bySku[other]!.unit}, factor ${bySku[other]!.factor}`,
-                why: `as ${other}`,
+                why: `as ${other} (${why})`,
               })),
             }));
         },

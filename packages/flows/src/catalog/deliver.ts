@@ -1,5 +1,6 @@
 import { bucketOf } from "../inventory/snapshot";
-import { type CatalogItem, type CatalogUpdate, decodeCatalogBucket } from "./poll";
+import type { CatalogRelease } from "./guard";
+import { type CatalogItem, type CatalogUpdate, decodeCatalogBucket, digestOf } from "./poll";
 
 /** Where a SKU lives in BigCommerce: the base variant of a product without options, or a variant. */
 export interface CatalogTarget {
@@ -45,6 +46,8 @@ export interface CatalogDeliverDeps {
   createProduct(item: CatalogItem): Promise<void>;
   /** The inventory sync pushes stock for these SKUs again (products just created). */
   created(skus: readonly string[]): Promise<void>;
+  /** Records what an operator released (a held item written by its replay): the catalog guard's new baseline. */
+  recordReleases(releases: ReadonlyMap<string, CatalogRelease>): Promise<void>;
   /** Reports items for a human: missing in BigCommerce, or refused by it. */
   report(
     reason: "SKU_NOT_IN_BIGCOMMERCE" | "BIGCOMMERCE_REJECTED",
@@ -146,6 +149,24 @@ export async function deliverCatalog(update: CatalogUpdate, deps: CatalogDeliver
     }
   }
   if (created.length) await deps.created(created);
+  if (update.release) {
+    const failed = new Set([...refused, ...notFound].map((f) => f.sku));
+    const written = items.filter((item) => !failed.has(item.sku));
+    await deps.recordReleases(
+      new Map(
+        written.map((item) => [
+          item.sku,
+          {
+            digest: digestOf(item),
+            stamp: update.stamp,
+            ...(item.price !== undefined ? { price: item.price } : {}),
+            ...(item.name !== undefined ? { name: item.name } : {}),
+            ...(item.description !== undefined ? { description: true } : {}),
+          },
+        ]),
+      ),
+    );
+  }
   if (notFound.length)
     await deps.report(
       "SKU_NOT_IN_BIGCOMMERCE",

@@ -5,6 +5,7 @@ import { excludedSkus } from "../exclude";
 import type { SnapshotStore, SyncState } from "../inventory/poll";
 import { Progress, type ProgressLine } from "../inventory/progress";
 import { bucketOf, checkSize } from "../inventory/snapshot";
+import { type CatalogCandidate, type CatalogRelease, guardCatalog, type ParkedItem } from "./guard";
 
 /** An M3 item as MMS200MI LstItmByChgDate lists it (the client's typed output). */
 export interface M3Item {
@@ -14,6 +15,8 @@ export interface M3Item {
   STAT: string;
   NEWE: string;
   GRWE: string;
+  /** The item group: guards.rules.itemGroups says which go to the web. */
+  ITGR?: string;
 }
 
 export interface CatalogCursor {
@@ -43,6 +46,8 @@ type CatalogField = ConnectorConfig["catalog"]["fields"][number];
 export const CatalogUpdate = z.object({
   stamp: z.number().int().nonnegative(),
   items: z.array(CatalogItem).min(1).max(50),
+  /** A held item's replay: writing it is an operator's release, which the next runs take as the baseline. */
+  release: z.boolean().optional(),
 });
 export type CatalogUpdate = z.infer<typeof CatalogUpdate>;
 
@@ -76,6 +81,12 @@ export interface CatalogPollDeps {
   state: SyncState<CatalogCursor>;
   snapshot: (buckets: number) => SnapshotStore;
   enqueue(messages: Envelope<CatalogUpdate>[]): Promise<void>;
+  /** Parks items for a human, one record each (held by the guard, or breaking a business rule). */
+  park(items: ParkedItem[], stamp: number): Promise<void>;
+  /** Releases recorded for these SKUs (see deliverCatalog). */
+  releases(skus: readonly string[]): Promise<Map<string, CatalogRelease>>;
+  /** Logs a guard decision that is not a plain pass. */
+  decision?(line: Record<string, unknown>): void;
   progress(line: ProgressLine): void;
   now?: () => number;
   owner: string;
@@ -91,6 +102,8 @@ export interface CatalogPollResult {
   unmappedStatus: number;
   noPrice: number;
   refusedPrice: number;
+  /** Items the catalog guard held this run. */
+  held: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -131,23 +144,45 @@ export function digestOf(item: CatalogItem): string {
   return createHash("sha256").update(JSON.stringify(ordered)).digest("base64url").slice(0, 16);
 }
 
+/**
+ * What the snapshot keeps per SKU: the digest of the last view judged and its run, and what BigCommerce holds from
+ * the connector (price, name, whether a description was written) for the catalog guard to compare with.
+ */
 export interface CatalogEntry {
   digest: string;
   stamp: number;
+  price?: string;
+  name?: string;
+  description?: boolean;
 }
 
+/** Lines `sku⇥digest⇥stamp[⇥price⇥name⇥d]`; lines written before the guard existed have the first three only. */
 export function decodeCatalogBucket(text: string | undefined): Map<string, CatalogEntry> {
   const bucket = new Map<string, CatalogEntry>();
   for (const line of text ? text.split("\n") : []) {
-    const [sku, digest, stamp] = line.split("\t");
-    if (stamp !== undefined) bucket.set(sku!, { digest: digest!, stamp: Number(stamp) });
+    const [sku, digest, stamp, price, name, flags] = line.split("\t");
+    if (stamp === undefined) continue;
+    bucket.set(sku!, {
+      digest: digest!,
+      stamp: Number(stamp),
+      ...(price ? { price } : {}),
+      ...(name ? { name } : {}),
+      ...(flags?.includes("d") ? { description: true } : {}),
+    });
   }
   return bucket;
 }
 
+const field = (text: string | undefined) => (text ?? "").replace(/[\t\n\r]+/g, " ");
+
 const encodeCatalogBucket = (bucket: Map<string, CatalogEntry>, index: number) =>
   checkSize(
-    [...bucket].map(([sku, e]) => `${sku}\t${e.digest}\t${e.stamp}`).join("\n"),
+    [...bucket]
+      .map(
+        ([sku, e]) =>
+          `${sku}\t${e.digest}\t${e.stamp}\t${field(e.price)}\t${field(e.name)}\t${e.description ? "d" : ""}`,
+      )
+      .join("\n"),
     index,
     "catalog.snapshotBuckets",
   );
@@ -171,6 +206,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       unmappedStatus: 0,
       noPrice: 0,
       refusedPrice: 0,
+      held: 0,
     };
   try {
     const stamp = Math.max(now(), (cursor.lastStamp ?? 0) + 1, (cursor.pending ?? 0) + 1);
@@ -178,8 +214,8 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
     // A run that died after writing the snapshot did not move the cursor: its items are sent again whole.
     const trustSnapshot = cursor.pending === undefined && cursor.buckets === B;
     const from = cursor.since ?? config.catalog.firstRunFrom ?? "1900-01-01";
-    const candidates: CatalogItem[] = [];
-    const refused: RefusedPrice[] = [];
+    const candidates: CatalogCandidate[] = [];
+    const readRefused: RefusedPrice[] = [];
     let unmappedStatus = 0;
     let noPrice = 0;
     const { fields } = config.catalog;
@@ -193,33 +229,40 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       for (const item of page) {
         progress.read++;
         const message = reads.refused.get(item.ITNO);
+        const price = message === undefined ? reads.prices.get(item.ITNO) : undefined;
         // M3 would not say the price: everything else still goes, and a human hears of the price.
         const view =
           message === undefined
-            ? catalogItemOf(item, reads.prices.get(item.ITNO), config)
+            ? catalogItemOf(item, price, config)
             : catalogItemOf(item, undefined, config, withoutPrice);
         if (view === "unmapped-status") unmappedStatus++;
         else if (view === "no-price") noPrice++;
         else {
-          candidates.push(view);
-          if (message !== undefined) refused.push({ item: view, message });
+          candidates.push({
+            view,
+            digest: digestOf(view),
+            reading: { price, name: item.ITDS, description: !!item.FUDS.trim() },
+            group: item.ITGR ?? "",
+          });
+          if (message !== undefined) readRefused.push({ item: view, message });
         }
       }
       progress.report("read");
     }
 
     const store = deps.snapshot(B);
-    const indices = [...new Set(candidates.map((c) => bucketOf(c.sku, B)))];
+    const indices = [...new Set(candidates.map((c) => bucketOf(c.view.sku, B)))];
     const texts = await store.load(indices);
     const buckets = new Map(indices.map((i) => [i, decodeCatalogBucket(texts.get(i))]));
-    const changed = candidates.filter((item) => {
-      const bucket = buckets.get(bucketOf(item.sku, B))!;
-      const digest = digestOf(item);
-      if (trustSnapshot && bucket.get(item.sku)?.digest === digest) return false;
-      bucket.set(item.sku, { digest, stamp });
-      return true;
-    });
+    const { changed, parked, dirty, held, outsideGroups } = await guardCatalog(
+      candidates,
+      { buckets, count: B, stamp, trustSnapshot },
+      deps,
+    );
     progress.changed = changed.length;
+    // Only what goes out is reported sent without its price: a held or parked item was not sent at all.
+    const sent = new Set(changed.map((item) => item.sku));
+    const refused = readRefused.filter(({ item }) => sent.has(item.sku));
 
     const messages: Envelope<CatalogUpdate>[] = [];
     for (let i = 0; i < changed.length; i += CATALOG_ITEMS_PER_MESSAGE) {
@@ -233,9 +276,10 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
         }),
       );
     }
-    if (changed.length) {
+    // Parked first: a run that dies after saving the snapshot does not read the held items as new again.
+    if (parked.length) await deps.park(parked, stamp);
+    if (dirty.size) {
       await deps.state.markPending(stamp);
-      const dirty = new Set(changed.map((c) => bucketOf(c.sku, B)));
       await store.save(new Map([...dirty].map((i) => [i, encodeCatalogBucket(buckets.get(i)!, i)])));
       for (let i = 0; i < messages.length; i += 10) {
         await deps.enqueue(messages.slice(i, i + 10));
@@ -256,6 +300,9 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       ...(refused.length
         ? [`${refused.length} whose price M3 refused (sent without it, reported as parked)`]
         : []),
+      ...(held ? [`${held} held by the catalog guard`] : []),
+      ...(parked.length > held ? [`${parked.length - held} parked by a business rule`] : []),
+      ...(outsideGroups ? [`${outsideGroups} outside the web item groups (skipped)`] : []),
       `${progress.elapsedSeconds()} s`,
     ].join(", ");
     return {
@@ -266,6 +313,7 @@ export async function pollCatalog(deps: CatalogPollDeps): Promise<CatalogPollRes
       unmappedStatus,
       noPrice,
       refusedPrice: refused.length,
+      held,
     };
   } catch (error) {
     await deps.state.release(deps.owner).catch(() => undefined);

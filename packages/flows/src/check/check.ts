@@ -13,12 +13,12 @@ import {
   isTransient,
   mappingRowName,
   movesMoney,
+  suggest,
 } from "@m3bc/core";
 import { CRS610MI, M3BusinessError, type M3Client, MMS005MI, MMS200MI, MNS100MI, MRS001MI } from "@m3bc/m3";
 import { webhookScopes } from "../orders/webhooks";
 import { configHints } from "./hints";
 import { type CheckedFlow, enabledFlows, FLOW_NEEDS, SCOPE_NAMES, type ScopeArea } from "./needs";
-import { candidates } from "./similar";
 
 export type CheckStatus = "ok" | "fail" | "warn" | "info";
 
@@ -269,7 +269,7 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
   for (const [whlo, id] of mapped) {
     const location = byId.get(id);
     if (!location) {
-      const alike = candidates([whlo, warehouseName(whlo)], locations, (l) => [l.code, l.label]);
+      const alike = locationsLike(whlo, warehouseName(whlo), locations);
       add({
         area: "BigCommerce",
         status: "fail",
@@ -299,10 +299,10 @@ async function checkLocations(deps: CheckDeps, add: (line: CheckLine) => void, m
   const taken = new Set(mapped.map(([, id]) => id));
   for (const warehouse of m3?.warehouses ?? []) {
     if (warehouse.WHLO in config.inventory.locations) continue;
-    const alike = candidates(
-      [warehouse.WHLO, warehouse.WHNM],
+    const alike = locationsLike(
+      warehouse.WHLO,
+      warehouse.WHNM,
       locations.filter((l) => !taken.has(l.id)),
-      (l) => [l.code, l.label],
     );
     if (alike.length)
       add({
@@ -363,6 +363,20 @@ async function checkCustomerGroups(deps: CheckDeps, add: (line: CheckLine) => vo
       key,
       text: `BigCommerce group ${describe(group)} is not mapped: its customers' group is not synced, and M3 customers created for them come from customers.template`,
     });
+}
+
+/**
+ * BigCommerce locations named like an M3 warehouse, best first (the ranked suggestions of packages/core's `suggest`,
+ * by code and name): a hint for a person, never applied. Only strong likenesses: a weak one is noise in a checklist.
+ */
+function locationsLike(code: string, name: string, pool: readonly Location[]): Location[] {
+  const byCode = new Map(pool.map((l) => [l.code, l]));
+  return suggest(
+    "location",
+    { code, name },
+    pool.map((l) => ({ code: l.code, name: l.label, source: "BigCommerce" })),
+    { minScore: 0.6 },
+  ).map((s) => byCode.get(s.code)!);
 }
 
 /** What the last orders look like: statuses (which ones go to M3) and payment methods (for a payments mapping). */

@@ -41,6 +41,8 @@ export const FLOW_NEEDS = {
       OIS100MI.AddBatchHead,
       OIS100MI.AddBatchLine,
       OIS100MI.AddBatchAddress,
+      // The guards' flags, in the order text (every order check defaults to flag).
+      OIS100MI.AddBatchText,
       OIS100MI.Confirm,
       OIS100MI.LstErrMsgOrder,
       OIS100MI.GetOrderNo,

@@ -84,7 +84,10 @@ export async function findM3Customer(subject: Subject, deps: IdentityDeps): Prom
         bigcommerceId: subject.bigcommerceId,
         candidates: matches.map((m) => ({ customerNumber: m.CUNO, type: m.CUTP })),
       },
-      fix: `Decide who this shopper is: \`pnpm customers link ${who} ${matches[0]!.CUNO}\` (bill them to that M3 customer) or \`pnpm customers link ${who} new\` (a customer of their own), then replay.`,
+      fix:
+        subject.bigcommerceId === null
+          ? `Decide who this guest is: \`pnpm customers link ${who} ${matches[0]!.CUNO}\` (bill them to that M3 customer), or create a customer of their own in M3 and link the e-mail to it the same way, then replay.`
+          : `Decide who this shopper is: \`pnpm customers link ${who} ${matches[0]!.CUNO}\` (bill them to that M3 customer) or \`pnpm customers link ${who} new\` (a customer of their own), then replay.`,
     },
   );
 }
@@ -263,19 +266,25 @@ export async function linkManually(
         match: false,
       },
     );
-  const basic = await deps.m3
-    .get(CRS610MI.GetBasicData, { CONO: deps.config.m3.company, CUNO: target.customerNumber })
-    .catch(notFound);
-  if (!basic) throw new Error(`M3 has no customer ${target.customerNumber}`);
   const link: CustomerLink = {
-    customerNumber: basic.CUNO,
-    addressKey: basicAddressKey(basic),
+    ...(await manualLink(target.customerNumber, deps)),
     bigcommerceId: target.bigcommerceId,
-    origin: "manual",
   };
   if ((await deps.ledger.putCustomer(key, link)) === "taken")
     throw new Error(
-      `M3 customer ${basic.CUNO} is linked to another BigCommerce customer: link that one to another M3 customer (or new) first`,
+      `M3 customer ${link.customerNumber} is linked to another BigCommerce customer: link that one to another M3 customer (or new) first`,
     );
   return link;
+}
+
+/** A link an operator asked for, to an M3 customer that must exist. */
+export async function manualLink(
+  customerNumber: string,
+  deps: Pick<LinkDeps, "config" | "m3">,
+): Promise<CustomerLink> {
+  const basic = await deps.m3
+    .get(CRS610MI.GetBasicData, { CONO: deps.config.m3.company, CUNO: customerNumber })
+    .catch(notFound);
+  if (!basic) throw new Error(`M3 has no customer ${customerNumber}`);
+  return { customerNumber: basic.CUNO, addressKey: basicAddressKey(basic), origin: "manual" };
 }

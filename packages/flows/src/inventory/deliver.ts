@@ -1,3 +1,4 @@
+import type { InventoryRelease } from "./breaker";
 import type { InventoryUpdate } from "./poll";
 import { bucketOf, compareVersions, decodeStockBucket, entryKey } from "./snapshot";
 
@@ -19,6 +20,8 @@ export interface InventoryDeliverDeps {
   recordUnknown(skus: readonly string[]): Promise<void>;
   /** Reports refused items for a human (parked with SKU_NOT_IN_BIGCOMMERCE, replayable). */
   reportUnknown(update: InventoryUpdate, message: string): Promise<void>;
+  /** Records an operator's release of a location the circuit breaker held (the next poll pushes it whole). */
+  release(release: InventoryRelease): Promise<void>;
 }
 
 export interface InventoryDeliverResult {
@@ -77,4 +80,22 @@ export async function deliverInventory(
   if (stale) parts.push(`${stale} stale dropped`);
   if (unknown.length) parts.push(`${unknown.length} unknown to BigCommerce (reported)`);
   return { outcome: "done", detail: parts.join(", "), sent, stale, unknown };
+}
+
+/**
+ * A held location's release (the replay of its parked record): recorded for the next poll, which reads every balance
+ * again and pushes the location whatever the breaker would say. BigCommerce is written by that poll, not here.
+ */
+export async function releaseLocation(
+  release: InventoryRelease,
+  deps: Pick<InventoryDeliverDeps, "release">,
+): Promise<InventoryDeliverResult> {
+  await deps.release(release);
+  return {
+    outcome: "done",
+    detail: `location ${release.location} released: the next inventory run pushes it whole`,
+    sent: 0,
+    stale: 0,
+    unknown: [],
+  };
 }

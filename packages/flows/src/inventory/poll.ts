@@ -1,6 +1,16 @@
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
 import * as z from "zod";
 import { excludedSkus } from "../exclude";
+import {
+  type BreakerState,
+  type BreakerStore,
+  breakerNeedsFull,
+  countChange,
+  emptyRun,
+  judgeRun,
+  type LocationHold,
+  type LocationRun,
+} from "./breaker";
 import { Progress, type ProgressLine } from "./progress";
 import { BucketReads, type Read } from "./reads";
 import { applyRule, type BalanceFigures, baseQuantity, reservationOrder, unitFactor } from "./rule";
@@ -110,6 +120,12 @@ export interface InventoryPollDeps {
   reservations: Reservations;
   unknown: UnknownSkus;
   enqueue(messages: Envelope<InventoryUpdate>[]): Promise<void>;
+  /** The circuit breaker's holds and per-location totals. */
+  breaker: BreakerStore;
+  /** Parks a record per location the breaker held this run (its replay is the release). */
+  hold(holds: LocationHold[]): Promise<void>;
+  /** Logs a breaker decision that is not a plain pass. */
+  decision?(line: Record<string, unknown>): void;
   progress(line: ProgressLine): void;
   now?: () => number;
   /** Run id for the lease. */
@@ -133,6 +149,8 @@ export interface InventoryPollResult {
   stale: number;
   unknownSkipped: number;
   released: number;
+  /** Locations the circuit breaker keeps untouched after this run. */
+  held: number[];
 }
 
 /**
@@ -150,7 +168,16 @@ export async function pollInventory(
   const { config } = deps;
   const settings = config.inventory;
   const now = deps.now ?? Date.now;
-  const empty = { read: 0, changed: 0, sent: 0, messages: 0, stale: 0, unknownSkipped: 0, released: 0 };
+  const empty = {
+    read: 0,
+    changed: 0,
+    sent: 0,
+    messages: 0,
+    stale: 0,
+    unknownSkipped: 0,
+    released: 0,
+    held: [],
+  };
   if (Object.keys(settings.locations).length === 0)
     return { summary: "inventory.locations is empty: inventory sync is off", mode: "skipped", ...empty };
 
@@ -160,12 +187,15 @@ export async function pollInventory(
     return { summary: "another inventory run holds the lease; skipped", mode: "skipped", ...empty };
   try {
     const stamp = Math.max(now(), (cursor.lastStamp ?? 0) + 1, (cursor.pending ?? 0) + 1);
-    const full = needsFull(cursor, settings, stamp, options.mode ?? "auto");
+    const breaker = await deps.breaker.load();
+    const full =
+      needsFull(cursor, settings, stamp, options.mode ?? "auto") ||
+      breakerNeedsFull(breaker, config.guards.inventory, [...new Set(Object.values(settings.locations))]);
     if (full && options.mode === "delta") {
       await deps.state.release(deps.owner);
       return { summary: "a full read is due; the scheduled run does it", mode: "skipped", ...empty };
     }
-    const run = new Run(deps, stamp, full, sourceOf(cursor) !== settings.balanceSource);
+    const run = new Run(deps, stamp, full, sourceOf(cursor) !== settings.balanceSource, breaker);
     const result = await run.execute(cursor);
     return result;
   } catch (error) {
@@ -221,6 +251,10 @@ class Run {
   private unknownSkipped = new Set<string>();
   /** Every balance is read: a full read, or item-by-item reads (which cannot ask for changes only). */
   private readonly readAll: boolean;
+  /** While the circuit breaker's pass runs: what each location would see (nothing is written in that pass). */
+  private judging?: Map<number, LocationRun>;
+  /** Locations the breaker holds: their entries keep what BigCommerce has, and nothing is sent there. */
+  private held: ReadonlySet<number> = new Set();
 
   constructor(
     private readonly deps: InventoryPollDeps,
@@ -232,6 +266,7 @@ class Run {
      * what this run reads replaces the snapshot's figures.
      */
     private readonly newSource: boolean,
+    private readonly breaker: BreakerState,
   ) {
     this.settings = deps.config.inventory;
     this.readAll = full || this.settings.balanceSource === "MMS200MI/GetItmWhsBal";
@@ -316,6 +351,32 @@ class Run {
     const indices = this.readAll
       ? range(B)
       : [...new Set([...reads.indices(), ...jointByBucket.keys()])].sort((a, b) => a - b);
+    // The circuit breaker judges the whole run before anything is written: a first pass over the groups counts what
+    // each location would see and drops the buckets again (the writing pass reads them anew).
+    const guard = deps.config.guards.inventory;
+    let runs = new Map<number, LocationRun>();
+    if (guard.action !== "off") {
+      this.judging = new Map(this.locations.map((l) => [l, emptyRun(this.readAll)]));
+      for (let start = 0; start < indices.length; start += BUCKETS_PER_GROUP) {
+        const group = indices.slice(start, start + BUCKETS_PER_GROUP);
+        await this.applyGroup(group, reads, jointByBucket, reserved);
+        if (this.readAll) for (const index of group) this.count(this.buckets.get(index)!);
+        this.buckets.clear();
+        this.dirty.clear();
+        progress.report("check", start + group.length, indices.length);
+      }
+      runs = this.judging;
+      this.judging = undefined;
+      this.changed = 0;
+      this.stale = 0;
+      this.unknownSkipped.clear();
+    }
+    const breaker = judgeRun(runs, this.breaker, guard, this.stamp);
+    for (const line of breaker.decisions) deps.decision?.(line);
+    this.held = breaker.held;
+    // Parked first: a run that dies after it is still holds the location (the pending mark forces a full read).
+    if (breaker.newHolds.length) await deps.hold(breaker.newHolds);
+
     const queue = new UpdateQueue(this.locations, this.stamp, settings.itemsPerMessage, async (batch) => {
       await deps.enqueue(batch);
       progress.sent += batch.reduce((n, m) => n + m.payload.items.length, 0);
@@ -325,14 +386,8 @@ class Run {
     let pending = false;
     for (let start = 0; start < indices.length; start += BUCKETS_PER_GROUP) {
       const group = indices.slice(start, start + BUCKETS_PER_GROUP);
-      const before = await this.loadBuckets(group);
-      for (const index of group) {
-        for (const [key, read] of reads.take(index)) {
-          const tab = key.indexOf("\t");
-          this.apply(Number(key.slice(0, tab)), key.slice(tab + 1), read);
-        }
-        for (const sku of jointByBucket.get(index) ?? []) this.evaluate(sku, reserved.get(sku) ?? 0);
-      }
+      const before = await this.applyGroup(group, reads, jointByBucket, reserved);
+      for (const index of group) reads.forget(index);
       const after = group.reduce((n, index) => n + this.buckets.get(index)!.size, 0);
       entries += this.readAll ? after : after - before;
       if (this.dirty.size > 0) {
@@ -351,6 +406,12 @@ class Run {
       progress.report("write", start + group.length, indices.length);
     }
     const messages = await queue.close();
+    const { held: heldBefore, totals: totalsBefore } = this.breaker;
+    if (
+      breaker.consumed.length ||
+      JSON.stringify({ held: heldBefore, totals: totalsBefore }) !== JSON.stringify(breaker.state)
+    )
+      await deps.breaker.save(breaker.state, breaker.consumed);
 
     await deps.state.commit(deps.owner, {
       after: last ?? cursor.after,
@@ -374,6 +435,12 @@ class Run {
       ...(unmapped ? [`${unmapped} balances in unmapped warehouses`] : []),
       ...(excludedCount ? [`${excludedCount} balances of excluded items`] : []),
       ...(this.readAll && !this.full ? ["every balance read item by item (MMS200MI/GetItmWhsBal)"] : []),
+      ...(breaker.held.size
+        ? [
+            `location(s) ${[...breaker.held].join(", ")} held by the circuit breaker (BigCommerce untouched there)`,
+          ]
+        : []),
+      ...(breaker.consumed.length ? [`location(s) ${breaker.consumed.join(", ")} released`] : []),
       `${progress.elapsedSeconds()} s`,
     ];
     progress.report("done", progress.sent, this.changed, true);
@@ -387,7 +454,39 @@ class Run {
       stale: this.stale,
       unknownSkipped: this.unknownSkipped.size,
       released: released.length,
+      held: [...breaker.held],
     };
+  }
+
+  /**
+   * Loads a group of buckets and applies to them the reads that hash there and the rule over the SKUs orders hold;
+   * returns how many entries the buckets held before.
+   */
+  private async applyGroup(
+    group: number[],
+    reads: BucketReads,
+    jointByBucket: ReadonlyMap<number, string[]>,
+    reserved: ReadonlyMap<string, number>,
+  ): Promise<number> {
+    const before = await this.loadBuckets(group);
+    for (const index of group) {
+      for (const [key, read] of reads.of(index)) {
+        const tab = key.indexOf("\t");
+        this.apply(Number(key.slice(0, tab)), key.slice(tab + 1), read);
+      }
+      for (const sku of jointByBucket.get(index) ?? []) this.evaluate(sku, reserved.get(sku) ?? 0);
+    }
+    return before;
+  }
+
+  /** Adds a bucket, as this run leaves it, to its locations' totals (when every balance is read). */
+  private count(bucket: StockBucket): void {
+    for (const [key, entry] of bucket) {
+      const counted = this.judging?.get(Number(key.slice(0, key.indexOf("\t"))))?.counted;
+      if (!counted || entry.qty < 0) continue;
+      counted.skus++;
+      counted.available += entry.qty;
+    }
   }
 
   /** One balance read from M3 into the snapshot entry of its location; marks it for sending when it changed. */
@@ -404,7 +503,7 @@ class Run {
     const read = dated.undated && known?.base === dated.base ? { base: dated.base, lmts: known.lmts } : dated;
     if (known && !this.newSource && compareDigits(read.lmts, known.lmts) < 0) {
       this.stale++;
-      if (this.full && !this.joint.has(sku)) this.send(index, known, known.qty);
+      if (this.full && !this.joint.has(sku)) this.send(location, sku, index, known, known.qty);
       return;
     }
     if (this.joint.has(sku)) {
@@ -424,7 +523,7 @@ class Run {
     const figuresChanged = entry.base !== read.base || entry.lmts !== read.lmts;
     entry.base = read.base;
     entry.lmts = read.lmts;
-    if (this.full || entry.qty !== qty) this.send(index, entry, qty);
+    if (this.full || entry.qty !== qty) this.send(location, sku, index, entry, qty);
     // Same quantity, newer figures: remembered so later reservation changes start from them.
     else if (figuresChanged) this.dirty.add(index);
   }
@@ -445,15 +544,20 @@ class Run {
     const bases = new Map([...entries].map(([location, e]) => [location, e.base]));
     for (const [location, qty] of applyRule(bases, reserved, this.settings.safetyBuffer, this.order)) {
       const entry = entries.get(location)!;
-      if (this.full || this.forced.has(sku) || entry.qty !== qty) this.send(index, entry, qty);
+      if (this.full || this.forced.has(sku) || entry.qty !== qty) this.send(location, sku, index, entry, qty);
     }
   }
 
-  private send(index: number, entry: StockEntry, qty: number): void {
+  /** Sets an entry to push (an entry is sent at most once a run: each balance is applied once, each joint SKU once). */
+  private send(location: number, sku: string, index: number, entry: StockEntry, qty: number): void {
+    this.dirty.add(index);
+    // Held: the entry keeps the quantity and run BigCommerce has (its new figures are still written).
+    if (this.held.has(location)) return;
+    const run = this.judging?.get(location);
+    if (run) countChange(run, sku, entry.qty, qty);
     entry.qty = qty;
     entry.stamp = this.stamp;
     this.changed++;
-    this.dirty.add(index);
   }
 
   /** Loads these buckets into this.buckets; returns how many entries they hold. */

@@ -36,15 +36,13 @@ export class BucketReads {
   }
 
   /**
-   * Takes (and forgets) a bucket's reads by entryKey(location, sku): a balance read twice (changed during the read,
-   * so it came again with a newer LMTS) keeps its last read.
+   * A bucket's reads by entryKey(location, sku): a balance read twice (changed during the read, so it came again
+   * with a newer LMTS) keeps its last read.
    */
-  take(index: number): Map<string, Read> {
+  of(index: number): Map<string, Read> {
     const open = this.open.get(index);
     if (open?.length) this.close(index, open);
     const chunks = this.chunks.get(index) ?? [];
-    this.chunks.delete(index);
-    this.open.delete(index);
     const reads = new Map<string, Read>();
     for (const chunk of chunks)
       for (const line of chunk.split("\n")) {
@@ -62,6 +60,12 @@ export class BucketReads {
         });
       }
     return reads;
+  }
+
+  /** Drops a bucket's reads once they are written. */
+  forget(index: number): void {
+    this.chunks.delete(index);
+    this.open.delete(index);
   }
 
   private close(index: number, lines: string[]): void {

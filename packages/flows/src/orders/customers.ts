@@ -8,7 +8,7 @@ import {
   type SalesOrder,
 } from "@m3bc/core";
 import type { M3Client } from "@m3bc/m3";
-import { completeSetup, linkOrCreate, type Subject } from "../customers/identity";
+import { completeSetup, type LinkDeps, linkOrCreate, manualLink, type Subject } from "../customers/identity";
 import { addressKey, fullName } from "../customers/m3-address";
 import type { CustomerLink, Ledger } from "../ledger";
 
@@ -21,7 +21,8 @@ export const canonicalAddressKey = (address: Address) =>
     country: address.countryCode,
   });
 
-const emailHash = (email: string) =>
+/** A one-way hash of an e-mail (trimmed, lower case): the ledger keys records by it, never by the address itself. */
+export const emailHash = (email: string) =>
   createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32);
 
 /** The ledger key that links a registered BigCommerce customer to an M3 customer (the customer sync's binding). */
@@ -38,6 +39,13 @@ export function customerKey(order: SalesOrder): string {
     : customerKeyByEmail(order.store, order.customer.email);
 }
 
+/** The ledger key of the order's customer link; none for a guest going to the shared guest customer. */
+export function linkKeyOf(order: SalesOrder, config: ConnectorConfig): string | undefined {
+  return order.customer.bigcommerceId === null && config.customers.guests.mode === "shared"
+    ? undefined
+    : customerKey(order);
+}
+
 /** The customer flow's reading of a BigCommerce customer, for a shopper M3 does not know yet. */
 export interface CustomerSource {
   fetch(bigcommerceId: number): Promise<{ customer: CustomerMaster; m3Number?: string } | undefined>;
@@ -45,12 +53,12 @@ export interface CustomerSource {
 
 /**
  * The M3 customer of an order. A known customer (its binding, shared with the customer sync) costs one ledger read
- * and no M3 call. An unknown one goes down the customer sync's matching ladder (the M3 number BigCommerce holds,
- * then the e-mail among customers.linkableTypes) and is otherwise created from the template of its BigCommerce
- * group; the link is then remembered. Guests go to the shared guest customer unless the config asks for one
- * customer per e-mail. One delivery at a time holds the look-up (linkOrCreate): another order of the same new
- * shopper, or the shopper's customer webhook, waits for the link instead of creating a second customer; the
- * claim holds until `leaseUntil`, when the invocation is stopped.
+ * (none when the caller read the link already, `known`) and no M3 call. An unknown one goes down the customer
+ * sync's matching ladder (the M3 number BigCommerce holds, then the e-mail among customers.linkableTypes) and is
+ * otherwise created from the template of its BigCommerce group; the link is then remembered. Guests go to the shared
+ * guest customer unless the config asks for one customer per e-mail. One delivery at a time holds the look-up
+ * (linkOrCreate): another order of the same new shopper, or the shopper's customer webhook, waits for the link
+ * instead of creating a second customer; the claim holds until `leaseUntil`, when the invocation is stopped.
  */
 export async function resolveCustomer(
   order: SalesOrder,
@@ -60,6 +68,8 @@ export async function resolveCustomer(
     m3: Pick<M3Client, "call" | "get" | "bulk">;
     leaseUntil: number;
     now?: () => number;
+    /** The link, when the caller read it with other things. */
+    known?: CustomerLink;
     customers?: CustomerSource;
   },
 ): Promise<CustomerLink> {
@@ -69,7 +79,7 @@ export async function resolveCustomer(
     return { customerNumber: guests.customerNumber, addressKey: "" };
   }
   const key = customerKey(order);
-  const known = await deps.ledger.getCustomer(key);
+  const known = deps.known ?? (await deps.ledger.getCustomer(key));
   if (known) {
     await completeSetup(key, known, deps);
     return known;
@@ -107,4 +117,18 @@ async function subjectOf(order: SalesOrder, source: CustomerSource | undefined):
       : { ...found.customer, addresses: fromOrder.addresses },
     ...(found.m3Number ? { m3Number: found.m3Number } : {}),
   };
+}
+
+/**
+ * `pnpm customers link <e-mail> <CUNO>`: the decision for a guest (customers.guests per-email) whose e-mail matched
+ * an M3 customer the ladder may not link. A guest has no BigCommerce record to create a customer from, so only an
+ * existing M3 customer can be given; the link is the one the orders flow keeps for the e-mail.
+ */
+export async function linkGuestManually(
+  target: { email: string; customerNumber: string },
+  deps: Pick<LinkDeps, "config" | "m3" | "ledger">,
+): Promise<CustomerLink> {
+  const link = await manualLink(target.customerNumber, deps);
+  await deps.ledger.putCustomer(customerKeyByEmail(deps.config.bigcommerce.storeHash, target.email), link);
+  return link;
 }

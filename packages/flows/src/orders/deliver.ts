@@ -8,8 +8,11 @@ import {
 } from "@m3bc/core";
 import { type BulkResult, M3BusinessError, type M3Client, MMS005MI, OIS100MI, type TxResult } from "@m3bc/m3";
 import * as z from "zod";
-import type { Ledger, OrderProgress, Reservation } from "../ledger";
-import { type CustomerSource, canonicalAddressKey, resolveCustomer } from "./customers";
+import { allKeys, historyKeys, NO_SIGNALS, OrderSignals, orderChecksOn } from "../guards/orders";
+import type { RunningStats } from "../guards/stats";
+import type { GuardRecord, Ledger, OrderProgress, Reservation } from "../ledger";
+import { type CustomerSource, canonicalAddressKey, linkKeyOf, resolveCustomer } from "./customers";
+import { guardOrder } from "./guard";
 import { batchBody, batchHead, type OrderPart, orderParts } from "./m3-order";
 import { checkWarehouses } from "./routing";
 
@@ -19,6 +22,10 @@ export const DeliveryPayload = z.object({
   staffNotes: z.string(),
   /** An operator's corrections the order was mapped with (kept if the order is parked again). */
   corrections: z.unknown().optional(),
+  /** BigCommerce's risk fields of the order, for the guards (absent in messages from before they existed). */
+  signals: OrderSignals.default(NO_SIGNALS),
+  /** Set by the replay of a held order: the fingerprint of the order as the operator released it. */
+  release: z.string().optional(),
 });
 export type DeliveryPayload = z.infer<typeof DeliveryPayload>;
 
@@ -45,6 +52,8 @@ export interface DeliverDeps {
 export type DeliverOutcome = {
   outcome: "done" | "skipped";
   detail: string;
+  /** What the guards decided, for the log line. */
+  guard?: Record<string, unknown>;
   /** Once the order is in M3 (now or before): its M3 order numbers and customer, for the finance flow. */
   sent?: { orderNumbers: string[]; customerNumber: string };
 };
@@ -60,7 +69,15 @@ export type DeliverOutcome = {
 export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps): Promise<DeliverOutcome> {
   const { order } = payload;
   const key = `order:${order.store}:${order.orderId}`;
-  const progress = await deps.ledger.getOrder(key);
+  const checks = deps.config.guards.orders;
+  const keys = orderChecksOn(checks) ? historyKeys(order, checks) : undefined;
+  // The saga's progress, the customer link and the guards' statistics: one read.
+  const context = await deps.ledger.getOrderContext(
+    key,
+    linkKeyOf(order, deps.config),
+    keys ? allKeys(keys) : [],
+  );
+  const progress = context.progress;
   if (progress?.state === "sent")
     return {
       outcome: "skipped",
@@ -68,8 +85,11 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
       sent: { orderNumbers: numberList(progress.parts), customerNumber: progress.customerNumber ?? "" },
     };
 
-  const customer = await resolveCustomer(order, deps);
+  // Judged before anything is written: a held order creates no M3 customer and no batch.
+  const guard = await guardOrder(payload, context, keys, deps);
+  const customer = await resolveCustomer(order, { ...deps, known: context.customer });
   const done: OrderProgress["parts"] = {};
+  const learning: { error?: string } = {};
   // Parts whose batch this invocation leased: given back if anything fails, so the retry need not wait.
   const leased: string[] = [];
   try {
@@ -88,6 +108,9 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
         customerNumber: customer.customerNumber,
         deliveryAddress: canonicalAddressKey(part.shipTo.address) !== customer.addressKey,
         firstPart: index === 0,
+        guard: guard.record,
+        learned: index === 0 ? guard.learned : undefined,
+        learning,
       });
       done[partId] = {
         orderNumber,
@@ -100,11 +123,12 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
       };
     }
     const numbers = orderNumbers(done);
-    await markSent(payload, numbers, deps);
+    await markSent(payload, numbers, guard.record, deps);
     await deps.ledger.recordSent(key, order.orderId, done, customer.customerNumber, reservationOf(order));
     return {
       outcome: "done",
       detail: `M3 order ${numbers}`,
+      guard: { ...guard.log, ...(learning.error ? { learnError: learning.error } : {}) },
       sent: { orderNumbers: numberList(done), customerNumber: customer.customerNumber },
     };
   } catch (error) {
@@ -137,6 +161,10 @@ interface PartContext extends DeliverDeps {
   customerNumber: string;
   deliveryAddress: boolean;
   firstPart: boolean;
+  guard: GuardRecord;
+  /** Statistics the guards learned from this order: stored once its first batch is recorded. */
+  learned: Map<string, RunningStats> | undefined;
+  learning: { error?: string };
 }
 
 async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContext): Promise<string> {
@@ -161,6 +189,7 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
     replacing: ctx.previousTemp,
     reservation: reservationOf(order),
     leaseUntil: ctx.leaseUntil,
+    guard: ctx.guard,
   });
   if (recorded === "conflict") {
     await deleteBatch(ctx, temp);
@@ -170,7 +199,15 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
   // Deleted only now that the ledger names the new batch: deleting first and failing to enter a new one would
   // leave the ledger naming a batch M3 no longer has. An unconfirmed batch left behind is no order.
   if (ctx.previousTemp) await deleteBatch(ctx, ctx.previousTemp).catch(() => undefined);
-  return enterAndConfirm(order, part, temp, ctx);
+  // The order is judged and recorded: its statistics are stored while M3 works on the lines (no added wait). They
+  // are approximate by nature, so a failure is reported in the log line rather than failing the order.
+  const learning = ctx.learned?.size
+    ? ctx.ledger.putStats(ctx.learned).catch((error: Error) => {
+        ctx.learning.error = error.message;
+      })
+    : undefined;
+  const [number] = await Promise.all([enterAndConfirm(order, part, temp, ctx), learning]);
+  return number;
 }
 
 /** The final order number of a batch the ledger names ("" until confirmed). */
@@ -201,8 +238,9 @@ async function enterAndConfirm(
     config: ctx.config,
     deliveryAddress: ctx.deliveryAddress,
     firstPart: ctx.firstPart,
+    notes: ctx.guard.notes,
   });
-  const results = await ctx.m3.bulk([...body.lines, ...body.address, body.confirm]);
+  const results = await ctx.m3.bulk([...body.lines, ...body.address, ...body.texts, body.confirm]);
   const confirm = results[results.length - 1] as BulkResult<TxResult<typeof OIS100MI.Confirm>>;
   const failedEntries = results.slice(0, -1).filter((r) => !r.ok);
   if (confirm.ok) {
@@ -258,10 +296,7 @@ export async function checkWarehousesInM3(
   m3: Pick<M3Client, "call">,
 ): Promise<void> {
   const warehouses = await m3.call(MMS005MI.LstWarehouses, { CONO: config.m3.company });
-  checkWarehouses(
-    config.warehouses,
-    warehouses.map((w) => w.WHLO),
-  );
+  checkWarehouses(config.warehouses, warehouses);
 }
 
 /** Maps M3's batch-order messages to reason codes; anything unrecognized stays M3_REJECTED with M3's text. */
@@ -273,15 +308,19 @@ export function classify(texts: string[]): ReasonCode {
   return "M3_REJECTED";
 }
 
-async function markSent(payload: DeliveryPayload, numbers: string, deps: DeliverDeps) {
+/**
+ * Marks the order in BigCommerce: the configured status, and in the staff notes the guards' flags (whatever
+ * markSent.staffNote says: a flag is for the staff) and "M3 order <number>". Each note is added once: a retry that
+ * finds them already there leaves the notes alone.
+ */
+async function markSent(payload: DeliveryPayload, numbers: string, guard: GuardRecord, deps: DeliverDeps) {
   const { statusId, staffNote } = deps.config.orders.markSent;
-  const note = `M3 order ${numbers}`;
-  const notes = payload.staffNotes.includes(note)
-    ? undefined
-    : [payload.staffNotes, note].filter(Boolean).join("\n");
+  const wanted = [...guard.notes, ...(staffNote ? [`M3 order ${numbers}`] : [])];
+  const missing = wanted.filter((note) => !payload.staffNotes.includes(note));
+  const notes = missing.length ? [payload.staffNotes, ...missing].filter(Boolean).join("\n") : undefined;
   const update = {
     ...(statusId !== null ? { statusId } : {}),
-    ...(staffNote && notes !== undefined ? { staffNotes: notes } : {}),
+    ...(notes !== undefined ? { staffNotes: notes } : {}),
   };
   if (Object.keys(update).length) await deps.bigcommerce.markOrder(payload.order.orderId, update);
 }

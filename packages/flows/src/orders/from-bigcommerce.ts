@@ -25,8 +25,13 @@ export interface BigCommerceOrder {
   wrapping_cost_inc_tax: string;
   customer_message: string;
   payment_method: string;
+  /** V2 payment_status, e.g. "captured" or "held for review" (read by the guards). */
+  payment_status?: string;
+  /** Where BigCommerce located the shopper's IP, ISO alpha-2 (read by the guards). */
+  geoip_country_iso2?: string;
   /** The payment's id at its gateway; "" when none. */
   payment_provider_id?: string;
+
   staff_notes: string;
   billing_address: BigCommerceAddress;
   /** Present when fetched with include=consignments.line_items. */

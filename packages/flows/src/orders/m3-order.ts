@@ -73,7 +73,12 @@ export function batchBody(
   order: SalesOrder,
   part: OrderPart,
   tempOrderNumber: string,
-  options: { config: ConnectorConfig; deliveryAddress: boolean; firstPart: boolean },
+  options: {
+    config: ConnectorConfig;
+    deliveryAddress: boolean;
+    firstPart: boolean;
+    notes?: readonly string[];
+  },
 ) {
   const { config } = options;
   const CONO = config.m3.company;
@@ -115,7 +120,22 @@ export function batchBody(
         }),
       ]
     : [];
-  return { lines: requests, address, confirm: OIS100MI.Confirm.request({ CONO, ORNO: tempOrderNumber }) };
+  // The guards' flags, one line of head pre-text each (printed before the lines on M3's order documents).
+  const texts = (options.notes ?? []).map((note) =>
+    OIS100MI.AddBatchText.request({
+      CONO,
+      ORNO: tempOrderNumber,
+      TYPE: "1",
+      TYTR: 1,
+      PARM: fit("PARM", note),
+    }),
+  );
+  return {
+    lines: requests,
+    address,
+    texts,
+    confirm: OIS100MI.Confirm.request({ CONO, ORNO: tempOrderNumber }),
+  };
 }
 
 const CENT = dec("0.01");

@@ -1,4 +1,11 @@
-import { type Address, type ConnectorConfig, PersistentError } from "@m3bc/core";
+import {
+  type Address,
+  type ConnectorConfig,
+  describeSuggestions,
+  PersistentError,
+  reasons,
+  suggest,
+} from "@m3bc/core";
 
 type Rules = ConnectorConfig["warehouses"];
 
@@ -28,15 +35,31 @@ export const configuredWarehouses = (rules: Rules) => [
   ...new Set([rules.default, ...rules.rules.map((r) => r.warehouse)]),
 ];
 
-/** Fails with WAREHOUSE_UNMAPPED naming each configured warehouse M3 does not have. */
-export function checkWarehouses(rules: Rules, m3Warehouses: readonly string[]): void {
-  const known = new Set(m3Warehouses.map(normalize));
+/**
+ * Fails with WAREHOUSE_UNMAPPED naming each configured warehouse M3 does not have, with the M3 warehouses most like
+ * it (by code and name) as the suggested fix.
+ */
+export function checkWarehouses(
+  rules: Rules,
+  m3Warehouses: ReadonlyArray<{ WHLO: string; WHNM?: string }>,
+): void {
+  const known = new Set(m3Warehouses.map((w) => normalize(w.WHLO)));
   const missing = configuredWarehouses(rules).filter((w) => !known.has(normalize(w)));
   if (missing.length) {
+    const candidates = m3Warehouses.map((w) => ({ code: w.WHLO, name: w.WHNM, source: "M3" }));
+    const suggestions = Object.fromEntries(missing.map((w) => [w, suggest("warehouse", w, candidates)]));
     throw new PersistentError(
       "WAREHOUSE_UNMAPPED",
-      `The connector config routes orders to warehouse(s) ${missing.join(", ")}, which M3 does not have (MMS005MI lists ${m3Warehouses.join(", ") || "none"})`,
-      { details: { missing, m3Warehouses } },
+      `The connector config routes orders to warehouse(s) ${missing.join(", ")}, which M3 does not have (MMS005MI lists ${m3Warehouses.map((w) => w.WHLO).join(", ") || "none"})`,
+      {
+        details: { missing, m3Warehouses: m3Warehouses.map((w) => w.WHLO), suggestions },
+        fix: [
+          reasons.WAREHOUSE_UNMAPPED,
+          ...missing
+            .filter((w) => suggestions[w]!.length)
+            .map((w) => `For ${w}, did you mean ${describeSuggestions(suggestions[w]!)}?`),
+        ].join(" "),
+      },
     );
   }
 }

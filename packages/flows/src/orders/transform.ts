@@ -28,6 +28,8 @@ export const OrderEvent = z.object({
   /** For statusUpdated: the status BigCommerce reported. */
   newStatusId: z.number().int().optional(),
   corrections: OrderCorrections.optional(),
+  /** A held order's replay: the fingerprint of the order as it was held, which releases that order (see guardOrder). */
+  release: z.string().optional(),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -36,11 +38,16 @@ export type OrderEvent = z.infer<typeof OrderEvent>;
  * addresses, which are not kept at rest; this event has transform fetch the order from BigCommerce again when it is
  * replayed (picking up any fix made to the order meanwhile). Undefined if the message's key names no order.
  */
-export function redeliveryOf(message: Envelope): Envelope<OrderEvent> | undefined {
+export function redeliveryOf(
+  message: Envelope,
+  error?: { reason: string; details: Record<string, unknown> },
+): Envelope<OrderEvent> | undefined {
   const orderId = Number(/^order:[^:]+:(\d+)$/.exec(message.key)?.[1]);
   if (!(orderId > 0)) return undefined;
   // Corrections given on an earlier replay stay with the order if it is parked again.
   const corrections = OrderCorrections.safeParse((message.payload as { corrections?: unknown })?.corrections);
+  // Replaying a held order is its release: the event names the order as the guards held it.
+  const fingerprint = error?.reason === "ORDER_HELD" ? error.details.fingerprint : undefined;
   return followOn(message, {
     kind: "order.redeliver",
     payload: {
@@ -48,6 +55,7 @@ export function redeliveryOf(message: Envelope): Envelope<OrderEvent> | undefine
       orderId,
       hash: "",
       ...(corrections.success && corrections.data ? { corrections: corrections.data } : {}),
+      ...(typeof fingerprint === "string" ? { release: fingerprint } : {}),
     },
   });
 }
@@ -88,7 +96,12 @@ export async function transformOrder(event: OrderEvent, deps: TransformDeps): Pr
     delivery: {
       order: salesOrder,
       staffNotes: order.staff_notes ?? "",
+      signals: {
+        paymentStatus: order.payment_status ?? "",
+        ipCountry: (order.geoip_country_iso2 ?? "").toUpperCase(),
+      },
       ...(corrections ? { corrections } : {}),
+      ...(event.release ? { release: event.release } : {}),
     },
   };
 }

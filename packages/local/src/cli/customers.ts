@@ -19,7 +19,7 @@ import {
   runCommand,
   useForAdapters,
 } from "@m3bc/aws/cli";
-import { linkCustomer } from "@m3bc/aws/operate";
+import { linkCustomer, linkGuest } from "@m3bc/aws/operate";
 import { collect } from "@m3bc/bigcommerce";
 import { customerKey, newEnvelope } from "@m3bc/core";
 import {
@@ -46,6 +46,7 @@ export const customersCommand: CommandSpec<typeof options> = {
 
   link <bcId> <CUNO>   link a BigCommerce customer to an M3 customer (the fix of CUSTOMER_LINK_REVIEW)
   link <bcId> new      link it to a new M3 customer, created now from its BigCommerce record
+  link <e-mail> <CUNO> link a guest's e-mail to an M3 customer (guests per e-mail; CUSTOMER_LINK_REVIEW of an order)
   show <bcId>          its binding: M3 number, how it was linked, last sync, conflicts kept
   backfill             match existing customers on both sides and link them (a go-live); then queue their first
                        sync, and the BigCommerce customers M3 lacks for creation
@@ -82,10 +83,25 @@ const bigcommerceId = (text: string) => {
 };
 
 async function link(idText: string, number: string, io: CliIo): Promise<number> {
+  if (idText.includes("@")) return linkGuestEmail(idText, number, io);
   const id = bigcommerceId(idText);
   const result = await linkCustomer(id, number);
   io.out(
     `BigCommerce customer ${id} → M3 customer ${result.customerNumber}${result.origin === "created" ? " (created)" : ""}. ` +
+      "Replay what was parked for it: pnpm replay parked --reason CUSTOMER_LINK_REVIEW",
+  );
+  return 0;
+}
+
+async function linkGuestEmail(email: string, number: string, io: CliIo): Promise<number> {
+  if (number === "new")
+    throw new CliError(
+      "A guest has no BigCommerce record to create an M3 customer from",
+      `Create the customer in M3, then run \`pnpm customers link ${email} <CUNO>\`.`,
+    );
+  const result = await linkGuest(email, number);
+  io.out(
+    `Guest ${email} → M3 customer ${result.customerNumber}. ` +
       "Replay what was parked for it: pnpm replay parked --reason CUSTOMER_LINK_REVIEW",
   );
   return 0;

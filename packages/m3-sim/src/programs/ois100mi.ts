@@ -149,6 +149,7 @@ function release(store: Store, batch: BatchOrder): Order {
     head: { ...batch.head, CUCD: batch.head.CUCD || customer?.CUCD || COMPANY.CUCD },
     lines,
     addresses: [...batch.addresses.values()],
+    texts: batch.texts,
     RGDT: store.today(),
   };
   store.orders.set(ORNO, order);
@@ -209,6 +210,7 @@ export const OIS100MI: Program = {
         head,
         lines: [],
         addresses: new Map(),
+        texts: [],
         STAT: "10",
         finalOrno: "",
         problems: [],
@@ -277,6 +279,34 @@ export const OIS100MI: Program = {
     run({ store, input }) {
       const batch = batchOf(store, input);
       batch.addresses.set(input.int("ADRT"), { ...input.pick(ADDRESS_FIELDS), ADRT: input.int("ADRT") });
+      return [];
+    },
+  },
+
+  AddBatchText: {
+    input: {
+      ...cono,
+      ORNO: "A10*",
+      TYPE: "A1*",
+      TYTR: "N1*",
+      PARM: "A60*",
+      PONR: "N5",
+      POSX: "N3",
+      LNCD: "A2",
+    },
+    output: {},
+    run({ store, input }) {
+      const batch = batchOf(store, input);
+      const TYPE = input.text("TYPE");
+      if (TYPE !== "1" && TYPE !== "2")
+        throw new MiError(CODES.invalidValue, "TYPE", "Order head or line must be 1 or 2");
+      const TYTR = input.int("TYTR");
+      if (TYTR < 1 || TYTR > 3)
+        throw new MiError(CODES.invalidValue, "TYTR", "Type of text must be 1, 2 or 3");
+      const PONR = input.has("PONR") ? input.int("PONR") : 0;
+      if (TYPE === "2" && !batch.lines.some((l) => l.PONR === PONR))
+        throw new MiError(CODES.recordMissing, "PONR", `Line ${PONR} does not exist`);
+      batch.texts.push({ TYPE, TYTR, PONR, PARM: input.text("PARM") });
       return [];
     },
   },

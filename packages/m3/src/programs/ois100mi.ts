@@ -1,4 +1,4 @@
-import { F } from "../fields";
+import { F, orderTextLine } from "../fields";
 import { transaction } from "../transaction";
 import { postalAddress, warehouseBalance } from "./groups";
 
@@ -89,6 +89,12 @@ export const OIS100MI = {
       MODL: F.MODL,
       TEDL: F.TEDL,
     },
+  }),
+
+  /** One line of order text (TYPE 1 = head, TYTR 1 = pre-text, printed before the lines); one call per line. */
+  AddBatchText: transaction(P, "AddBatchText", {
+    required: { ORNO: F.ORNO, TYPE: F.TYPE, TYTR: F.TYTR, PARM: orderTextLine },
+    optional: { CONO: F.CONO, PONR: F.PONR, POSX: F.POSX, LNCD: F.LNCD },
   }),
 
   /** Temporary ORNO in, final ORNO and status out. */

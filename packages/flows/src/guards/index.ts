@@ -1,0 +1,6 @@
+export * from "./catalog";
+export * from "./decision";
+export * from "./inventory";
+export * from "./orders";
+export * from "./rules";
+export * from "./stats";
