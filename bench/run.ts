@@ -7,6 +7,7 @@ const available: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   functions: () => import("./functions"),
   customers: () => import("./customers"),
   finance: () => import("./finance"),
+  returns: () => import("./returns"),
 };
 
 const wanted = process.argv.slice(2);

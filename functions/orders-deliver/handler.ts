@@ -5,16 +5,30 @@ import {
   m3Client,
   perRuntime,
   readBigCommerceCustomers,
+  recordFinanceRefund,
+  refundMetafield,
   sqsHandler,
 } from "@m3bc/aws";
 import { onceSuccessful, parsePayload } from "@m3bc/core";
 import {
+  CANCEL_KIND,
+  CancelPayload,
+  CREDIT_KIND,
+  CreditPayload,
+  cancelOrder,
   checkWarehousesInM3,
+  creditToBigCommerce,
   DeliveryPayload,
   deliverOrder,
+  EDIT_KIND,
+  EditPayload,
+  editOrder,
   orderSent,
   orderSentEnvelope,
+  REFUND_KIND,
+  RefundPayload,
   redeliveryOf,
+  refundToM3,
 } from "@m3bc/flows";
 
 // Once per container: every warehouse the routing config names must exist in M3.
@@ -25,9 +39,36 @@ const warehousesChecked = perRuntime(() =>
 export const handler = sqsHandler(
   "orders-deliver",
   async (message, { leaseUntil }) => {
+    const config = loadConfig();
+    if (message.kind === CANCEL_KIND)
+      return cancelOrder(parsePayload(CancelPayload, message.payload, "order cancel"), {
+        config,
+        ledger: dynamoLedger,
+        m3: await m3Client(),
+      });
+    if (message.kind === EDIT_KIND)
+      return editOrder(parsePayload(EditPayload, message.payload, "order edit"), {
+        config,
+        ledger: dynamoLedger,
+        m3: await m3Client(),
+      });
+    if (message.kind === REFUND_KIND)
+      return refundToM3(parsePayload(RefundPayload, message.payload, "order refund"), {
+        config,
+        ledger: dynamoLedger,
+        m3: await m3Client(),
+        leaseUntil,
+        markRefund: refundMetafield(await bigCommerceClient(), config),
+        recordForFinance: recordFinanceRefund,
+      });
+    if (message.kind === CREDIT_KIND)
+      return creditToBigCommerce(parsePayload(CreditPayload, message.payload, "order credit"), message.key, {
+        ledger: dynamoLedger,
+        bigcommerce: await bigCommerceClient(),
+        leaseUntil,
+      });
     await warehousesChecked()();
     const bigcommerce = await bigCommerceClient();
-    const config = loadConfig();
     const payload = parsePayload(DeliveryPayload, message.payload, "order delivery");
     const { guard, ...result } = await deliverOrder(payload, {
       config,
@@ -62,6 +103,9 @@ export const handler = sqsHandler(
   // A held order's replay carries its release.
   {
     parkAs: (message, error) => {
+      // Cancels, refunds, edits and credits carry no customer details: they are parked as they are, and replayed
+      // as such.
+      if ([CANCEL_KIND, REFUND_KIND, EDIT_KIND, CREDIT_KIND].includes(message.kind)) return undefined;
       const redelivery = redeliveryOf(message, error);
       return redelivery && { queue: "order-events", message: redelivery };
     },

@@ -1,6 +1,6 @@
 import { bigCommerceClient, dynamoLedger, loadConfig, sqsHandler } from "@m3bc/aws";
 import { followOn, parsePayload } from "@m3bc/core";
-import { OrderEvent, transformOrder } from "@m3bc/flows";
+import { CANCEL_KIND, EDIT_KIND, OrderEvent, REFUND_KIND, transformOrder } from "@m3bc/flows";
 
 export const handler = sqsHandler("orders-transform", async (message) => {
   const bigcommerce = await bigCommerceClient();
@@ -8,11 +8,18 @@ export const handler = sqsHandler("orders-transform", async (message) => {
     config: loadConfig(),
     ledger: dynamoLedger,
     fetchOrder: (orderId) => bigcommerce.findOrder(orderId),
+    fetchRefunds: (orderId) => bigcommerce.listOrderRefunds(orderId),
+    fetchOrderProducts: (orderId) => bigcommerce.listOrderProducts(orderId),
   });
   if (result.outcome === "skipped") return result;
-  return {
-    outcome: "done",
-    detail: result.detail,
-    send: { "order-deliveries": [followOn(message, { kind: "order.ready", payload: result.delivery })] },
-  };
+  // Cancels, refunds and edits go the same way as a delivery: the deliver function serializes an order's M3 work.
+  const next =
+    "cancel" in result
+      ? followOn(message, { kind: CANCEL_KIND, payload: result.cancel })
+      : "refund" in result
+        ? followOn(message, { kind: REFUND_KIND, payload: result.refund })
+        : "edit" in result
+          ? followOn(message, { kind: EDIT_KIND, payload: result.edit })
+          : followOn(message, { kind: "order.ready", payload: result.delivery });
+  return { outcome: "done", detail: result.detail, send: { "order-deliveries": [next] } };
 });

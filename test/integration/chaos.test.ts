@@ -503,13 +503,13 @@ describe("chaos: a sale on a bad day", () => {
     const duplicates = proxy.tally.get("duplicate: already accepted") ?? 0;
 
     // The status the connector sets (9) comes back as a webhook too, once per order: acknowledged and dropped.
-    const ignored = proxy.tally.get("ignored: status 9 does not go to M3") ?? 0;
+    const ignored = proxy.tally.get("ignored: status 9 neither sends an order to M3 nor cancels it") ?? 0;
 
     // The endpoint answered every delivery 200: accepted (one message each), a known duplicate, or ignored.
     expect([...proxy.tally.keys()].sort()).toEqual([
       "accepted",
       "duplicate: already accepted",
-      "ignored: status 9 does not go to M3",
+      "ignored: status 9 neither sends an order to M3 nor cancels it",
     ]);
     expect(accepted + duplicates + ignored).toBe(h.bc.deliveries().filter((d) => d.ok).length);
     expect(ignored).toBe(ORDERS);

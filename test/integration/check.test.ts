@@ -56,13 +56,15 @@ describe("pnpm check", () => {
       /✓ token scopes for the enabled flows: Orders Modify, Customers Read-only, Store inventory Modify, Products Modify/,
       /✓ hook \d+ \(store\/order\/created → .*\) is active/,
       /✓ hook \d+ \(store\/order\/statusUpdated → .*\) is active/,
+      /✓ hook \d+ \(store\/order\/refund\/created → .*\) is active/,
       /✓ 2 mapped location\(s\) exist and are enabled/,
-      /✓ the 18 MI transactions the enabled flows call exist \(MRS001MI\)/,
+      /✓ the 26 MI transactions the enabled flows call exist \(MRS001MI\)/,
       /✓ company 100 division AAA: .*local currency USD/,
       /✓ warehouses 100, 200 exist/,
       /✓ customers.template WEBTMPL .* exists/,
       /✓ customers.guests.customerNumber WEBGUEST .* exists/,
       /✓ shipping item FREIGHT .* exists and is active/,
+      /orders\.statusMap: sent = M3 05–44 = 9, 11, 8; .*cancelled = M3 90–99 = 5, 6/,
     ])
       expect(out).toMatch(line);
   });
@@ -266,11 +268,12 @@ describe("pnpm check", () => {
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/created/);
       expect(ars040.out).toMatch(/✗ no hook for store\/order\/transaction\/updated/);
 
-      // GLS840MI journals instead: those are checked (18 + 7), the ARS040MI ones are not needed.
+      // GLS840MI journals instead: those are checked (26 + 7, OIS350MI/LstAllInvByCO counted once), the ARS040MI
+      // ones are not needed.
       (config.finance as Record<string, unknown>).posting = "gls840";
       const gls840 = await check();
       expect(gls840.out).not.toMatch(/ARS040MI/);
-      expect(gls840.out).toMatch(/✓ the 25 MI transactions the enabled flows call exist \(MRS001MI\)/);
+      expect(gls840.out).toMatch(/✓ the 32 MI transactions the enabled flows call exist \(MRS001MI\)/);
     } finally {
       h.m3.reset();
       h.m3.upsertItem({

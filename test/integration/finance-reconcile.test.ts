@@ -143,10 +143,10 @@ describe("finance reconciliation", () => {
     ]);
     const csv = reportCsv(report).split("\n");
     expect(csv[0]).toBe(
-      "order_id,order_date,age_days,currency,gateway,bc_captured,bc_refunded,m3_orders,m3_ordered,m3_invoiced,m3_paid,m3_remaining,connector_posted,difference,class,detail",
+      "order_id,order_date,age_days,currency,gateway,bc_captured,bc_refunded,bc_refunds_recorded,m3_returns,m3_orders,m3_ordered,m3_invoiced,m3_paid,m3_remaining,connector_posted,difference,class,detail",
     );
     expect(csv[2]).toMatch(
-      /^2,2026-05-02,28,USD,stripe,100\.00,0\.00,\d+,99\.90,99\.90,99\.90,0\.00,100\.00,0\.10,amount_mismatch,/,
+      /^2,2026-05-02,28,USD,stripe,100\.00,0\.00,0\.00,,\d+,99\.90,99\.90,99\.90,0\.00,100\.00,0\.10,amount_mismatch,/,
     );
     expect(totalsCsv(report).split("\n")[2]).toBe("stripe,USD,6,599.50,0.03,399.60,299.70,99.90,199.87,4");
   });

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { dynamoFinanceLedger } from "@m3bc/aws";
 import { runReplay } from "@m3bc/aws/replay";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runReconcile } from "../../packages/local/src/cli/reconcile";
@@ -162,6 +163,26 @@ describe("payments to M3 receivables", () => {
     h.m3.loseNextResponses(1, "ControlBatch");
     await poll();
     for (const order of orders) expect(applied(order.orno).map((p) => p.PYAM)).toEqual(["99.9"]);
+  });
+
+  test("a refund the returns flow recorded is counted by the reconciliation beside the refund transaction", async () => {
+    const order = await placePaid({ gateway: "testgateway", shippingCost: "5.0000" });
+    h.m3.invoiceOrder(order.orno, { includeUndelivered: true });
+    await poll();
+    h.bc.refundOrder(order.id, { items: [{ item_type: "SHIPPING", item_id: 1, amount: "5.00" }] });
+    await h.settle();
+    const item = await dynamoFinanceLedger.getOrder(`order:${h.bc.storeHash}:${order.id}`);
+    expect(Object.values(item!.refunds ?? {})).toEqual([
+      expect.objectContaining({ amount: "5.00", kind: "amount", returnNumbers: [] }),
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    const csv = join(h.dir, "refunds.csv");
+    await runReconcile(["finance", "--local", "--from", today, "--to", today, "--csv", csv], io([]));
+    const row = readFileSync(csv, "utf8")
+      .split("\n")
+      .find((r) => r.startsWith(`${order.id},`))!;
+    // captured 104.90, refunded 5.00 by the transaction, 5.00 recorded from the refund, no return.
+    expect(row).toContain(",testgateway,104.90,5.00,5.00,,");
   });
 
   test("pnpm reconcile finance: the orders of the day classed, CSV written; the daily run writes its files to the bucket", async () => {

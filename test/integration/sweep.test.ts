@@ -61,6 +61,7 @@ describe("the missed-order sweep", () => {
     const ours = hooks();
     expect(ours.map((hook) => hook.scope).sort()).toEqual([
       "store/order/created",
+      "store/order/refund/created",
       "store/order/statusUpdated",
     ]);
     // After two days of failed deliveries BigCommerce deactivates a hook: nothing more is sent.
@@ -71,7 +72,7 @@ describe("the missed-order sweep", () => {
     await h.bc.webhooksIdle();
 
     const { summary } = await sweep();
-    expect(summary).toMatch(/1 missed webhook\(s\) enqueued, 2 deactivated hook\(s\) turned back on/);
+    expect(summary).toMatch(/1 missed webhook\(s\) enqueued, 3 deactivated hook\(s\) turned back on/);
     expect(hooks().every((hook) => hook.is_active)).toBe(true);
     await h.settle();
     expect(m3OrdersFor(h.m3, placed.id)).toHaveLength(1);
@@ -79,7 +80,7 @@ describe("the missed-order sweep", () => {
     const out: string[] = [];
     await runCommand(statusCommand, ["--local"], h.io(out));
     expect(out.join("\n")).toMatch(
-      /schedule orders-sweep .* last run .*: .*2 deactivated hook\(s\) turned back on/,
+      /schedule orders-sweep .* last run .*: .*3 deactivated hook\(s\) turned back on/,
     );
 
     // And with the hooks back, the next order comes by webhook again.

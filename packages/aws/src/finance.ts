@@ -11,6 +11,7 @@ import type {
   PostingBatch,
   PostingDeps,
   PostingRequest,
+  RefundRecord,
 } from "@m3bc/flows";
 import type { FunctionName } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
@@ -297,4 +298,43 @@ export function publishReconciliation(metrics: Metrics, report: FinanceReport): 
     single.addDimension("currency", currency);
     single.addMetric(metricNames.reconcileMismatchAmount, MetricUnit.NoUnit, Number(amount));
   }
+}
+
+/**
+ * Records a BigCommerce refund on the order's finance item (refunds.<refund id>), bumping its version so a
+ * finance writer holding an older copy reads again. An order finance does not follow (no item) gets nothing.
+ */
+export async function recordFinanceRefund(
+  key: string,
+  refundId: number,
+  record: RefundRecord,
+): Promise<void> {
+  const write = (expression: string, condition: string, values: Record<string, unknown>) =>
+    conditional(
+      dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("finance"),
+          Key: { pk: key },
+          UpdateExpression: `${expression}, version = version + :one`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: {
+            "#refunds": "refunds",
+            ...(expression.includes("#id") ? { "#id": String(refundId) } : {}),
+          },
+          ExpressionAttributeValues: { ":one": 1, ...values },
+        }),
+      ),
+    );
+  const intoMap = () =>
+    write("SET #refunds.#id = :record", "attribute_exists(#refunds)", { ":record": record });
+  if (await intoMap()) return;
+  const first = { [String(refundId)]: record };
+  if (
+    await write("SET #refunds = :map", "attribute_exists(pk) AND attribute_not_exists(#refunds)", {
+      ":map": first,
+    })
+  )
+    return;
+  // Another refund created the map meanwhile, or there is no item (finance does not follow the order).
+  await intoMap();
 }

@@ -16,6 +16,7 @@ export * from "./orders-sweep";
 export * from "./parked";
 export * from "./prices";
 export * from "./queue";
+export * from "./returns";
 export * from "./runtime";
 export * from "./schedule-runs";
 export * from "./secrets";

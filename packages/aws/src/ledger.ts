@@ -2,10 +2,12 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { customerNumberKey } from "@m3bc/core";
 import type {
+  CreditRecord,
   CustomerLink,
   Ledger,
   OrderProgress,
   PartProgress,
+  RefundProgress,
   ShippableOrder,
   VelocityRecord,
 } from "@m3bc/flows";
@@ -29,6 +31,9 @@ const shippable = (item: Record<string, unknown>): ShippableOrder => ({
   shipments: (item.shipments as Record<string, number> | undefined) ?? {},
   shipped: (item.shipped as Record<string, number> | undefined) ?? {},
 });
+
+/** A cancelled order takes no new batch and is never recorded as sent. */
+const NOT_CANCELLED = "(attribute_not_exists(#state) OR #state <> :cancelled)";
 
 export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
@@ -230,7 +235,7 @@ export const dynamoLedger: Ledger = {
           // The order now holds stock M3 has not allocated: it joins the open-orders index (see OPEN).
           // The guards' decision rides along (kept from the first part on), so a retry reuses it.
           UpdateExpression: `SET #temp = :temp, #lease = :lease, #state = if_not_exists(#state, :progress), reservation = :reservation, #open = :open, openedAt = if_not_exists(openedAt, :now), updatedAt = :now${guard ? ", guard = if_not_exists(guard, :guard)" : ""}`,
-          ConditionExpression: replacing ? "#temp = :replacing" : "attribute_not_exists(#temp)",
+          ConditionExpression: `${replacing ? "#temp = :replacing" : "attribute_not_exists(#temp)"} AND ${NOT_CANCELLED}`,
           ExpressionAttributeNames: {
             "#temp": `temp#${partId}`,
             "#lease": `lease#${partId}`,
@@ -241,6 +246,7 @@ export const dynamoLedger: Ledger = {
             ":temp": tempOrderNumber,
             ":lease": leaseUntil,
             ":progress": "in-progress",
+            ":cancelled": "cancelled",
             ":reservation": reservation,
             ":open": OPEN,
             ":now": new Date().toISOString(),
@@ -269,27 +275,169 @@ export const dynamoLedger: Ledger = {
 
   async recordSent(key, orderId, parts, customerNumber, reservation) {
     const now = new Date().toISOString();
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          // Stays in the open-orders index with its confirmation time: the inventory flow drops it once a stock
+          // read newer than the confirmation (which then includes M3's allocation) has been pushed.
+          // It also joins the unshipped-orders index, which the shipments poller reads.
+          UpdateExpression:
+            "SET #state = :sent, orderId = :orderId, parts = :parts, customerNumber = :customer, reservation = :reservation, confirmedAt = :now, #open = :open, openedAt = if_not_exists(openedAt, :now), unshipped = :unshipped, sentAt = :now, shipments = if_not_exists(shipments, :empty), shipped = if_not_exists(shipped, :empty), updatedAt = :now",
+          ExpressionAttributeNames: { "#state": "state", "#open": "open" },
+          ExpressionAttributeValues: {
+            ":sent": "sent",
+            ":orderId": orderId,
+            ":unshipped": UNSHIPPED,
+            ":empty": {},
+            ":parts": parts,
+            ":customer": customerNumber,
+            ":reservation": reservation,
+            ":now": now,
+            ":open": OPEN,
+            ":cancelled": "cancelled",
+          },
+          ConditionExpression: NOT_CANCELLED,
+        }),
+      );
+      return "recorded";
+    } catch (error) {
+      if (isConditionFailure(error)) return "cancelled";
+      throw error;
+    }
+  },
+
+  async recordCancelled(key, orderId) {
     await dynamo().send(
       new UpdateCommand({
         TableName: tableName("ledger"),
         Key: { pk: key },
-        // Stays in the open-orders index with its confirmation time: the inventory flow drops it once a stock
-        // read newer than the confirmation (which then includes M3's allocation) has been pushed.
-        // It also joins the unshipped-orders index, which the shipments poller reads.
         UpdateExpression:
-          "SET #state = :sent, orderId = :orderId, parts = :parts, customerNumber = :customer, reservation = :reservation, confirmedAt = :now, #open = :open, openedAt = if_not_exists(openedAt, :now), unshipped = :unshipped, sentAt = :now, shipments = if_not_exists(shipments, :empty), shipped = if_not_exists(shipped, :empty), updatedAt = :now",
+          "SET #state = :cancelled, orderId = :orderId, cancelledAt = :now, updatedAt = :now REMOVE #open, unshipped, reservation",
         ExpressionAttributeNames: { "#state": "state", "#open": "open" },
         ExpressionAttributeValues: {
-          ":sent": "sent",
+          ":cancelled": "cancelled",
           ":orderId": orderId,
-          ":unshipped": UNSHIPPED,
-          ":empty": {},
-          ":parts": parts,
-          ":customer": customerNumber,
-          ":reservation": reservation,
-          ":now": now,
-          ":open": OPEN,
+          ":now": new Date().toISOString(),
         },
+      }),
+    );
+  },
+
+  async recordLines(key, parts) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "SET parts = :parts, updatedAt = :now",
+        ExpressionAttributeValues: { ":parts": parts, ":now": new Date().toISOString() },
+      }),
+    );
+  },
+
+  async getRefund(key, refundId) {
+    const { Item } = await dynamo().send(
+      new GetCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        ConsistentRead: true,
+        ProjectionExpression: "#r",
+        ExpressionAttributeNames: { "#r": `refund#${refundId}` },
+      }),
+    );
+    return Item?.[`refund#${refundId}`] as RefundProgress | undefined;
+  },
+
+  async claimRefund(key, refundId, until, now) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: "SET #lease = :until",
+          ConditionExpression: "attribute_not_exists(#lease) OR #lease <= :now",
+          ExpressionAttributeNames: { "#lease": `refundLease#${refundId}` },
+          ExpressionAttributeValues: { ":until": until, ":now": now },
+        }),
+      );
+      return "claimed";
+    } catch (error) {
+      if (isConditionFailure(error)) return "busy";
+      throw error;
+    }
+  },
+
+  async saveRefund(key, refundId, progress) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "SET #r = :progress, updatedAt = :now",
+        ExpressionAttributeNames: { "#r": `refund#${refundId}` },
+        ExpressionAttributeValues: { ":progress": progress, ":now": new Date().toISOString() },
+      }),
+    );
+  },
+
+  async releaseRefund(key, refundId) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "REMOVE #lease",
+        ExpressionAttributeNames: { "#lease": `refundLease#${refundId}` },
+      }),
+    );
+  },
+
+  async getCredits(key) {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName("ledger"), Key: { pk: key }, ConsistentRead: true }),
+    );
+    return Object.fromEntries(
+      Object.entries(Item ?? {})
+        .filter(([name]) => name.startsWith("credit#"))
+        .map(([name, record]) => [name.slice("credit#".length), record as CreditRecord]),
+    );
+  },
+
+  async claimCredits(key, until, now) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("ledger"),
+          Key: { pk: key },
+          UpdateExpression: "SET creditLease = :until",
+          ConditionExpression: "attribute_not_exists(creditLease) OR creditLease <= :now",
+          ExpressionAttributeValues: { ":until": until, ":now": now },
+        }),
+      );
+      return "claimed";
+    } catch (error) {
+      if (isConditionFailure(error)) return "busy";
+      throw error;
+    }
+  },
+
+  async saveCredit(key, invoice, record) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "SET #c = :record, updatedAt = :now",
+        ExpressionAttributeNames: { "#c": `credit#${invoice}` },
+        ExpressionAttributeValues: { ":record": record, ":now": new Date().toISOString() },
+      }),
+    );
+  },
+
+  async releaseCredits(key) {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("ledger"),
+        Key: { pk: key },
+        UpdateExpression: "REMOVE creditLease",
       }),
     );
   },

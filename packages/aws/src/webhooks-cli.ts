@@ -5,7 +5,13 @@
  */
 import type { ParseArgsOptionsConfig } from "node:util";
 import { BigCommerceClient } from "@m3bc/bigcommerce";
-import { FINANCE_SCOPES, ORDER_SCOPES, registerOrderWebhooks, webhookScopes } from "@m3bc/flows";
+import {
+  FINANCE_SCOPES,
+  ORDER_SCOPES,
+  RETURN_SCOPES,
+  registerOrderWebhooks,
+  webhookScopes,
+} from "@m3bc/flows";
 import { CliError, type CommandSpec, loadConnectorFiles, main, readLocalStack } from "./cli";
 
 const options = { url: { type: "string" } } satisfies ParseArgsOptionsConfig;
@@ -19,8 +25,9 @@ pnpm webhooks list (--local | --stage <stage> | --config FILE --secrets FILE)
   register  makes sure one active hook per order scope (${ORDER_SCOPES.join(", ")}; with customers.sync sending
             BigCommerce's changes to M3, the store/customer/* scopes too) posts to the URL with
             the webhook secret header: creates missing hooks, reactivates deactivated ones, updates the header.
-            Safe to run again (after every deploy, after rotating webhookSecret). With finance.enabled, the
-            transaction scopes too (${FINANCE_SCOPES.join(", ")}).
+            Safe to run again (after every deploy, after rotating webhookSecret). With returns.fromBigCommerce
+            (the default), the refund scope too (${RETURN_SCOPES.join(", ")}); with finance.enabled, the
+            transaction scopes (${FINANCE_SCOPES.join(", ")}).
   list      shows the order hooks of the API account; exit code 1 if one is inactive.`,
   optionsHelp: `  --url URL          where BigCommerce posts: the stage's WebhookUrlOrdersWebhook output (https, port 443);
                      with --local, the local stack's endpoint`,

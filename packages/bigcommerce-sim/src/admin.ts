@@ -4,7 +4,7 @@
  * The same operations are served over HTTP under /__sim (see server.ts).
  */
 import { type AddressFields, type Customer, countryName, type NewCustomer } from "./customers";
-import type { NewTransaction, PlaceOrderInput } from "./orders";
+import type { NewTransaction, PlaceOrderInput, RefundItemInput } from "./orders";
 import { OrderInputError } from "./orders";
 import { type BulkSeed, type CustomerSeed, seedBulk, seedCustomers } from "./seed";
 import type { Store } from "./store";
@@ -96,6 +96,38 @@ export function createAdmin(ctx: AdminContext) {
         throw error;
       }
       return (ctx.read(`/v3/orders/${orderId}/transactions?limit=250`) as { data: unknown[] }).data;
+    },
+    /** Lowers line quantities (0 removes the line) as an edit in the control panel; fires store/order/updated. */
+    editOrder(orderId: number, lines: Array<{ lineId: number; quantity: number }>): unknown {
+      const order = ctx.store().orders.byId.get(orderId);
+      if (!order) throw new AdminInputError(`orderId: no order ${orderId}`);
+      try {
+        ctx.store().orders.edit(order, lines);
+      } catch (error) {
+        if (error instanceof OrderInputError) throw new AdminInputError(error.message);
+        throw error;
+      }
+      return orderView(orderId);
+    },
+    /**
+     * A refund made in the control panel (fires store/order/refund/created and records a refund transaction);
+     * returns it as GET /v3/orders/{id}/payment_actions/refunds lists it.
+     */
+    refundOrder(orderId: number, refund: { items: RefundItemInput[]; reason?: string }): unknown {
+      const order = ctx.store().orders.byId.get(orderId);
+      if (!order) throw new AdminInputError(`orderId: no order ${orderId}`);
+      let created: { id: number };
+      try {
+        created = ctx.store().orders.refund(order, refund);
+      } catch (error) {
+        if (error instanceof OrderInputError) throw new AdminInputError(error.message);
+        throw error;
+      }
+      const { data } = ctx.read(`/v3/orders/${orderId}/payment_actions/refunds`) as {
+        data: Array<{ id: number }>;
+      };
+      // As a client reads the API's JSON: V3 amounts as plain numbers.
+      return JSON.parse(JSON.stringify(data.find((r) => r.id === created.id)));
     },
     /** The order's metafields as the API shows them. */
     listMetafields(orderId: number): unknown[] {

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Catalog, Emit, Variant } from "./catalog";
 import type { Customers } from "./customers";
-import { allocate } from "./money";
+import { allocate, formatMoney } from "./money";
 
 export const ORDER_STATUSES: Record<number, string> = {
   0: "Incomplete",
@@ -53,6 +53,8 @@ export interface OrderLine {
   weight: number;
   discount: bigint;
   optionValues: { display_name: string; value: string }[];
+  /** Quantity refunded so far (PRODUCT refund items). */
+  quantityRefunded: number;
 }
 
 export interface OrderAddress extends Address {
@@ -127,6 +129,27 @@ export interface Order {
   addresses: OrderAddress[];
   shipments: Shipment[];
   transactions: Transaction[];
+  refunds: Refund[];
+}
+
+/** A refund item as the refunds API takes it: a quantity for PRODUCT, an amount for the other types. */
+export interface RefundItemInput {
+  item_type: "PRODUCT" | "GIFT_WRAPPING" | "SHIPPING" | "HANDLING" | "ORDER" | "FEE";
+  item_id: number;
+  quantity?: number;
+  amount?: string;
+  reason?: string;
+}
+
+export interface Refund {
+  id: number;
+  created: number;
+  reason: string;
+  items: Array<RefundItemInput & { refunded: bigint }>;
+  total: bigint;
+  providerId: string;
+  offline: boolean;
+  transactionId: number;
 }
 
 export interface PlaceOrderInput {
@@ -172,6 +195,7 @@ export class Orders {
   private nextAddressId = 1;
   private nextShipmentId = 1;
   private nextTransactionId = 1;
+  private nextRefundId = 1;
 
   constructor(
     private readonly catalog: Catalog,
@@ -250,6 +274,7 @@ export class Orders {
       addresses,
       shipments: [],
       transactions: [],
+      refunds: [],
     };
     this.byId.set(id, order);
     const gateway = input.gateway ?? "testgateway";
@@ -353,6 +378,126 @@ export class Orders {
     });
   }
 
+  /**
+   * What refunding these items comes to, as POST /v3/orders/{id}/payment_actions/refund_quotes answers and a
+   * refund charges: PRODUCT items by quantity (at the line's price after its share of the discount; the cents of
+   * a split quantity fall so that a line refunded in full gives back exactly its total), other items by amount,
+   * never more than is left to refund. Changes nothing.
+   */
+  quoteRefund(order: Order, inputItems: RefundItemInput[]) {
+    if (!Array.isArray(inputItems) || inputItems.length === 0)
+      throw new OrderInputError("items: give at least one item to refund");
+    const items = inputItems.map((item, i) => {
+      const at = `items[${i}]`;
+      if (item.item_type === "PRODUCT") {
+        const line = order.lines.find((l) => l.id === item.item_id);
+        if (!line)
+          throw new OrderInputError(`${at}.item_id: order ${order.id} has no product ${item.item_id}`);
+        const quantity = item.quantity ?? 0;
+        if (!Number.isInteger(quantity) || quantity < 1)
+          throw new OrderInputError(`${at}.quantity: a whole number ≥ 1`);
+        if (line.quantityRefunded + quantity > line.quantity)
+          throw new OrderInputError(
+            `${at}.quantity: only ${line.quantity - line.quantityRefunded} left to refund`,
+          );
+        const net = line.unitPrice * BigInt(line.quantity) - line.discount;
+        const cents = (units: bigint) => ((units + 50n) / 100n) * 100n;
+        const upTo = (q: number) => cents((net * BigInt(q)) / BigInt(line.quantity));
+        const refunded = upTo(line.quantityRefunded + quantity) - upTo(line.quantityRefunded);
+        return { item, line, refunded };
+      }
+      const amount = this.money(item.amount ?? "", `${at}.amount`);
+      if (amount <= 0n) throw new OrderInputError(`${at}.amount: must be more than 0`);
+      return { item, line: undefined, refunded: amount };
+    });
+    const total = items.reduce((sum, i) => sum + i.refunded, 0n);
+    const available = this.captured(order) - this.refunded(order);
+    if (total > available)
+      throw new OrderInputError(
+        `items: ${formatMoney(total)} is more than the ${formatMoney(available)} left to refund`,
+      );
+    return { items, total };
+  }
+
+  /**
+   * A refund as POST /v3/orders/{id}/payment_actions/refunds makes it (priced as quoteRefund). Payments, when
+   * given, must add up to the refund (orders.v3: "the amount given in the [quote's] array must match the amount
+   * used in the refund request body"). It records a refund transaction (and fires
+   * store/order/transaction/created) and fires store/order/refund/created. The API refunds asynchronously; the
+   * simulator at once.
+   */
+  refund(
+    order: Order,
+    input: {
+      items: RefundItemInput[];
+      reason?: string;
+      providerId?: string;
+      offline?: boolean;
+      /** The payments' amounts, when the request gives them. */
+      payments?: string[];
+    },
+  ): Refund {
+    const { items, total } = this.quoteRefund(order, input.items);
+    const paid = input.payments?.reduce(
+      (sum, amount, i) => sum + this.money(amount, `payments[${i}].amount`),
+      0n,
+    );
+    if (paid !== undefined && paid !== total)
+      throw new OrderInputError(
+        `payments: ${formatMoney(paid)} does not match the ${formatMoney(total)} the items refund (create a refund quote first)`,
+      );
+    for (const { item, line } of items) if (line) line.quantityRefunded += item.quantity ?? 0;
+    const transaction = this.addTransaction(order, { event: "refund", amount: formatMoney(total) });
+    const refund: Refund = {
+      id: this.nextRefundId++,
+      created: this.now(),
+      reason: input.reason ?? "",
+      items: items.map(({ item, refunded }) => ({ ...item, refunded })),
+      total,
+      providerId: input.providerId ?? transaction.gateway,
+      offline: input.offline ?? false,
+      transactionId: transaction.id,
+    };
+    order.refunds.push(refund);
+    this.emit("store/order/refund/created", {
+      type: "order",
+      id: order.id,
+      refund: { refund_id: refund.id },
+    });
+    return refund;
+  }
+
+  /**
+   * An order edited in the control panel after it was placed: each named line gets its new quantity (0 removes
+   * it); store/order/updated fires. Only lowering is modelled (what the connector follows in M3).
+   */
+  edit(order: Order, changes: Array<{ lineId: number; quantity: number }>): void {
+    for (const [i, change] of changes.entries()) {
+      const line = order.lines.find((l) => l.id === change.lineId);
+      if (!line)
+        throw new OrderInputError(`lines[${i}].lineId: order ${order.id} has no line ${change.lineId}`);
+      if (!Number.isInteger(change.quantity) || change.quantity < 0 || change.quantity > line.quantity)
+        throw new OrderInputError(`lines[${i}].quantity: a whole number from 0 to ${line.quantity}`);
+      line.discount = line.quantity ? (line.discount * BigInt(change.quantity)) / BigInt(line.quantity) : 0n;
+      line.quantity = change.quantity;
+    }
+    order.lines = order.lines.filter((l) => l.quantity > 0);
+    order.dateModified = this.now();
+    this.emit("store/order/updated", { type: "order", id: order.id });
+  }
+
+  /** Purchases and captures that went through. */
+  private captured(order: Order): bigint {
+    return order.transactions
+      .filter((t) => t.status === "ok" && (t.event === "purchase" || t.event === "capture"))
+      .reduce((total, t) => total + t.amount, 0n);
+  }
+
+  /** The gateway the order was paid through (its last payment transaction), which refunds go back to. */
+  paymentGateway(order: Order): string {
+    return [...order.transactions].reverse().find((t) => t.event !== "refund")?.gateway ?? "testgateway";
+  }
+
   /** What was refunded so far (ok refund transactions). */
   refunded(order: Order): bigint {
     return order.transactions
@@ -410,6 +555,7 @@ export class Orders {
       unitPrice: variant.price ?? product.price,
       quantity,
       quantityShipped: 0,
+      quantityRefunded: 0,
       weight: variant.weight ?? product.weight,
       discount: 0n,
       optionValues: variant.optionValues.map((ov) => ({

@@ -14,12 +14,15 @@ import {
 } from "./http";
 import { WireNumber } from "./json";
 import { parseMoney } from "./money";
-import type { Order, OrderAddress, OrderLine, Shipment } from "./orders";
-import { ORDER_STATUSES } from "./orders";
+import type { Order, OrderAddress, OrderLine, Refund, RefundItemInput, Shipment } from "./orders";
+import { ORDER_STATUSES, OrderInputError } from "./orders";
 import type { Store } from "./store";
 
 const NOT_FOUND = "The requested resource was not found.";
 const ZERO = "0.0000";
+/** A JSON number of a request body as a JS number, or NaN; as its exact text (for money). */
+const wireValue = (v: unknown) => (v instanceof WireNumber ? v.value : Number.NaN);
+const wireText = (v: unknown) => (v instanceof WireNumber ? v.source : String(v));
 const STANDARD_PROVIDERS = [
   "",
   "auspost",
@@ -72,8 +75,8 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
       cost_price_inc_tax: ZERO,
       cost_price_ex_tax: ZERO,
       cost_price_tax: ZERO,
-      is_refunded: false,
-      quantity_refunded: 0,
+      is_refunded: line.quantityRefunded >= line.quantity,
+      quantity_refunded: line.quantityRefunded,
       refund_amount: ZERO,
       return_id: 0,
       wrapping_id: 0,
@@ -530,6 +533,115 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
     });
   };
 
+  const refundJson = (order: Order, refund: Refund) => ({
+    id: refund.id,
+    order_id: order.id,
+    user_id: 0,
+    created: iso(refund.created),
+    reason: refund.reason,
+    total_amount: v3Money(refund.total),
+    total_tax: 0,
+    uses_merchant_override_values: false,
+    items: refund.items.map((item) => ({
+      item_type: item.item_type,
+      item_id: item.item_id,
+      reason: item.reason ?? "",
+      ...(item.item_type === "PRODUCT" ? { quantity: item.quantity } : {}),
+      requested_amount: v3Money(item.refunded),
+    })),
+    payments: [
+      {
+        id: refund.id,
+        provider_id: refund.providerId,
+        amount: v3Money(refund.total),
+        offline: refund.offline,
+        is_declined: false,
+        declined_message: "",
+        transaction_id: String(refund.transactionId),
+      },
+    ],
+  });
+
+  const listRefunds = (req: SimRequest): SimResponse => {
+    const order = find(req);
+    if (!order) return v3Error(404, `Order with id ${req.params.order_id} not found`);
+    return ok({ data: order.refunds.map((r) => refundJson(order, r)), meta: {} });
+  };
+
+  /** Refund items as the JSON body gives them: ids, quantities and amounts are numbers (amounts read exactly). */
+  const refundItems = (items: unknown): RefundItemInput[] =>
+    (Array.isArray(items) ? (items as Array<Record<string, unknown>>) : []).map((item) => ({
+      ...item,
+      item_type: String(item.item_type),
+      item_id: wireValue(item.item_id),
+      ...(item.quantity !== undefined ? { quantity: wireValue(item.quantity) } : {}),
+      ...(item.amount !== undefined ? { amount: wireText(item.amount) } : {}),
+    })) as RefundItemInput[];
+
+  const createRefund = (req: SimRequest): SimResponse => {
+    const order = find(req);
+    if (!order) return v3Error(404, `Order with id ${req.params.order_id} not found`);
+    const body = (req.body ?? {}) as {
+      items?: unknown;
+      reason?: string;
+      payments?: Array<{ provider_id?: string; offline?: boolean; amount?: unknown }>;
+    };
+    const paid = body.payments?.filter((p) => p.amount !== undefined).map((p) => wireText(p.amount));
+    try {
+      const refund = orders.refund(order, {
+        items: refundItems(body.items),
+        reason: body.reason,
+        providerId: body.payments?.[0]?.provider_id,
+        offline: body.payments?.[0]?.offline,
+        ...(paid?.length ? { payments: paid } : {}),
+      });
+      return ok({ data: refundJson(order, refund), meta: {} }, 201);
+    } catch (error) {
+      if (error instanceof OrderInputError) return v3Error(422, error.message);
+      throw error;
+    }
+  };
+
+  /** POST …/refund_quotes: one refund method, back to the gateway the order was paid through. */
+  const createRefundQuote = (req: SimRequest): SimResponse => {
+    const order = find(req);
+    if (!order) return v3Error(404, `Order with id ${req.params.order_id} not found`);
+    const body = (req.body ?? {}) as { items?: unknown };
+    try {
+      const { total } = orders.quoteRefund(order, refundItems(body.items));
+      const amount = v3Money(total);
+      return ok(
+        {
+          data: {
+            order_id: order.id,
+            total_refund_amount: amount,
+            total_refund_tax_amount: 0,
+            rounding: 0,
+            adjustment: 0,
+            tax_inclusive: false,
+            refund_methods: [
+              [
+                {
+                  provider_id: orders.paymentGateway(order),
+                  provider_description: orders.paymentGateway(order),
+                  amount,
+                  offline: false,
+                  offline_provider: false,
+                  offline_reason: "",
+                },
+              ],
+            ],
+          },
+          meta: {},
+        },
+        201,
+      );
+    } catch (error) {
+      if (error instanceof OrderInputError) return v3Error(422, error.message);
+      throw error;
+    }
+  };
+
   return [
     { method: "GET", pattern: "/v2/orders", handler: listOrders },
     {
@@ -546,5 +658,12 @@ export function orderRoutes(store: Store, apiBase: string): Route[] {
     subList("shipments", (order) => order.shipments.map((s) => shipmentJson(order, s))),
     { method: "POST", pattern: "/v2/orders/{order_id}/shipments", handler: createShipment },
     { method: "GET", pattern: "/v3/orders/{order_id}/transactions", handler: transactions },
+    { method: "GET", pattern: "/v3/orders/{order_id}/payment_actions/refunds", handler: listRefunds },
+    { method: "POST", pattern: "/v3/orders/{order_id}/payment_actions/refunds", handler: createRefund },
+    {
+      method: "POST",
+      pattern: "/v3/orders/{order_id}/payment_actions/refund_quotes",
+      handler: createRefundQuote,
+    },
   ];
 }

@@ -314,6 +314,16 @@ export async function startBigCommerceSimulator(
       run: (m, body) => admin.addTransaction(Number(m[1]), (body ?? {}) as unknown as NewTransaction),
     },
     {
+      method: "PUT",
+      pattern: /^\/orders\/(\d+)\/lines$/,
+      run: (m, body) => admin.editOrder(Number(m[1]), ((body ?? {}) as { lines?: never }).lines ?? []),
+    },
+    {
+      method: "POST",
+      pattern: /^\/orders\/(\d+)\/refunds$/,
+      run: (m, body) => admin.refundOrder(Number(m[1]), (body ?? {}) as never),
+    },
+    {
       method: "GET",
       pattern: /^\/orders\/(\d+)\/metafields$/,
       run: (m) => admin.listMetafields(Number(m[1])),

@@ -140,3 +140,42 @@ describe("order metafields", () => {
     expect((await ctx.api("POST", `/v3/orders/999999/metafields`, metafield(1, "k", "v"))).status).toBe(404);
   });
 });
+
+describe("refund quotes", () => {
+  test("a quote prices the items and offers the order's gateway; the refund must repeat its amount", async () => {
+    const order = place({ gateway: "stripe" });
+    const items = [{ item_type: "ORDER", item_id: order.id, amount: 12.5, reason: "M3 credit note 42" }];
+    const quote = await ctx.api("POST", `/v3/orders/${order.id}/payment_actions/refund_quotes`, { items });
+    expect(quote.status).toBe(201);
+    expect(quote.json).toMatchObject({
+      data: {
+        order_id: order.id,
+        total_refund_amount: 12.5,
+        refund_methods: [[{ provider_id: "stripe", amount: 12.5, offline: false }]],
+      },
+    });
+    expect((await transactions(order.id)).filter((t) => t.event === "refund")).toEqual([]);
+
+    const refunds = `/v3/orders/${order.id}/payment_actions/refunds`;
+    const wrong = await ctx.api("POST", refunds, {
+      items,
+      payments: [{ provider_id: "stripe", amount: 12, offline: false }],
+    });
+    expect(wrong.status).toBe(422);
+    expect(JSON.stringify(wrong.json)).toMatch(/does not match/);
+
+    const made = await ctx.api("POST", refunds, {
+      items,
+      payments: [{ provider_id: "stripe", amount: 12.5, offline: false }],
+    });
+    expect(made.status).toBe(201);
+    expect(made.json).toMatchObject({
+      data: { total_amount: 12.5, items: [{ item_type: "ORDER", reason: "M3 credit note 42" }] },
+    });
+
+    const tooMuch = await ctx.api("POST", `/v3/orders/${order.id}/payment_actions/refund_quotes`, {
+      items: [{ item_type: "ORDER", item_id: order.id, amount: 100000 }],
+    });
+    expect(tooMuch.status).toBe(422);
+  });
+});

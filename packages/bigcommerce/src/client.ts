@@ -34,6 +34,8 @@ import {
   NewOrderMetafield,
   NewPriceListAssignment,
   NewProduct,
+  NewRefund,
+  NewRefundQuote,
   NewShipment,
   NewWebhook,
   Order,
@@ -48,6 +50,8 @@ import {
   PriceRecordUpsert,
   Product,
   ProductUpdate,
+  Refund,
+  RefundQuote,
   Shipment,
   StoreInformation,
   Transaction,
@@ -323,6 +327,31 @@ export class BigCommerceClient {
   /** Payment transactions (V3); none is [] (BigCommerce answers 204). */
   async listOrderTransactions(orderId: number): Promise<Transaction[]> {
     return this.v3All(`/v3/orders/${id(orderId, "orderId")}/transactions`, {}, Transaction);
+  }
+
+  /** An order's refunds, by refund id ascending (GET /v3/orders/{id}/payment_actions/refunds). */
+  async listOrderRefunds(orderId: number): Promise<Refund[]> {
+    return this.v3All(`/v3/orders/${id(orderId, "orderId")}/payment_actions/refunds`, {}, Refund);
+  }
+
+  /**
+   * A refund quote: the amount BigCommerce would refund for these items and the refund methods it offers (201;
+   * creates nothing). The docs ask for one before each refund; a refund must repeat a method's amounts.
+   */
+  async createRefundQuote(orderId: number, quote: NewRefundQuote): Promise<RefundQuote> {
+    const body = input(NewRefundQuote, quote, "quote");
+    const path = `/v3/orders/${id(orderId, "orderId")}/payment_actions/refund_quotes`;
+    return (await this.read({ method: "POST", path, body }, v3One(RefundQuote))).data;
+  }
+
+  /**
+   * Refunds (201); refunds of one order must run one at a time (orders.v3). Not retried on a timeout or 500,
+   * since money may have moved: list the order's refunds before trying again.
+   */
+  async createRefund(orderId: number, refund: NewRefund): Promise<Refund> {
+    const body = input(NewRefund, refund, "refund");
+    const path = `/v3/orders/${id(orderId, "orderId")}/payment_actions/refunds`;
+    return (await this.read({ method: "POST", path, body }, v3One(Refund))).data;
   }
 
   // ─── V3 order metafields ──────────────────────────────────────────────────────────────────

@@ -294,6 +294,113 @@ export const Transaction = z.looseObject({
 });
 export type Transaction = z.infer<typeof Transaction>;
 
+// ─── V3 refunds (payment actions) ───────────────────────────────────────────────────────────
+
+/**
+ * The refunds API gives amounts as JSON numbers, "a non-negative 2 decimal place rounded value" (orders.v3
+ * `Amount`); the transport reads JSON numbers as their exact text: kept as a decimal string with at least 2
+ * places, so no float reaches the money arithmetic.
+ */
+const RefundAmount = z
+  .union([
+    z
+      .number()
+      .nonnegative()
+      .transform((n) => n.toFixed(2)),
+    Money,
+  ])
+  .transform((text) => {
+    const [whole, fraction = ""] = text.split(".");
+    return fraction.length >= 2 ? text : `${whole}.${fraction.padEnd(2, "0")}`;
+  });
+
+export const RefundItemType = z.enum(["PRODUCT", "GIFT_WRAPPING", "SHIPPING", "HANDLING", "ORDER", "FEE"]);
+
+export const Refund = z.looseObject({
+  id: Id,
+  order_id: Id,
+  created: z.string().optional(),
+  reason: z.string().nullish(),
+  total_amount: RefundAmount,
+  total_tax: z.number().nullish(),
+  items: z
+    .array(
+      z.looseObject({
+        item_type: RefundItemType,
+        /** order_product.id for PRODUCT and GIFT_WRAPPING, order_address.id for SHIPPING and HANDLING, order.id for ORDER. */
+        item_id: Id,
+        /** Only for PRODUCT. */
+        quantity: z.number().int().nullish(),
+        requested_amount: RefundAmount.nullish(),
+        reason: z.string().nullish(),
+      }),
+    )
+    .nullish()
+    .transform((v) => v ?? []),
+  payments: z
+    .array(
+      z.looseObject({
+        id: Id.optional(),
+        provider_id: z.string(),
+        amount: RefundAmount,
+        offline: z.boolean().optional(),
+        is_declined: z.boolean().optional(),
+      }),
+    )
+    .nullish()
+    .transform((v) => v ?? []),
+});
+export type Refund = z.infer<typeof Refund>;
+
+/**
+ * Items to refund, as refund quotes and refunds take them (orders.v3 `ItemsRefund`): a quantity for PRODUCT and
+ * GIFT_WRAPPING, an amount (decimal string, sent as a JSON number) for ORDER, SHIPPING, HANDLING and FEE.
+ */
+export const RefundItemRequest = z.strictObject({
+  item_type: RefundItemType,
+  item_id: Id,
+  quantity: z.number().int().positive().optional(),
+  amount: Money.optional(),
+  reason: z.string().max(1000).optional(),
+});
+export type RefundItemRequest = z.input<typeof RefundItemRequest>;
+
+/** POST /v3/orders/{id}/payment_actions/refund_quotes (orders.v3 `RefundQuote_ItemsRefund`). */
+export const NewRefundQuote = z.strictObject({ items: z.array(RefundItemRequest).min(1) });
+export type NewRefundQuote = z.input<typeof NewRefundQuote>;
+
+/** One payment option of a refund method (orders.v3 `PaymentOption`). */
+export const RefundPaymentOption = z.looseObject({
+  provider_id: z.string(),
+  provider_description: z.string().optional(),
+  amount: RefundAmount,
+  offline: z.boolean(),
+  offline_provider: z.boolean().optional(),
+  offline_reason: z.string().optional(),
+});
+export type RefundPaymentOption = z.infer<typeof RefundPaymentOption>;
+
+/**
+ * A refund quote (orders.v3 `RefundQuote_Full`): what BigCommerce would refund for the items and the refund
+ * methods on offer, each method a list of payment options whose amounts the refund must repeat.
+ */
+export const RefundQuote = z.looseObject({
+  order_id: Id,
+  total_refund_amount: RefundAmount,
+  rounding: z.number().nullish(),
+  refund_methods: z.array(z.array(RefundPaymentOption).min(1)),
+});
+export type RefundQuote = z.infer<typeof RefundQuote>;
+
+/** POST /v3/orders/{id}/payment_actions/refunds (orders.v3 `RefundRequest_Post_Items`). */
+export const NewRefund = z.strictObject({
+  items: z.array(RefundItemRequest).min(1),
+  payments: z
+    .array(z.strictObject({ provider_id: z.string().min(1), amount: Money, offline: z.boolean() }))
+    .min(1),
+});
+export type NewRefund = z.input<typeof NewRefund>;
+
 // ─── V3 order metafields ────────────────────────────────────────────────────────────────────
 
 const PermissionSet = z.enum(["app_only", "read", "write", "read_and_sf_access", "write_and_sf_access"]);

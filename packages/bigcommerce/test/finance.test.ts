@@ -12,6 +12,31 @@ const place = (extra: Record<string, unknown> = {}) =>
   ).id;
 
 describe("payments and order metafields", () => {
+  test("a refund quote then a refund repeating the quote's amount and method, exactly to the cent", async () => {
+    const id = place({ gateway: "stripe" });
+    const items = [{ item_type: "ORDER" as const, item_id: id, amount: "10.05", reason: "M3 credit note 7" }];
+    const quote = await ctx.client.createRefundQuote(id, { items });
+    expect(quote).toMatchObject({ order_id: id, total_refund_amount: "10.05" });
+    const [option] = quote.refund_methods[0]!;
+    expect(option).toMatchObject({ provider_id: "stripe", amount: "10.0500", offline: false });
+    const refund = await ctx.client.createRefund(id, {
+      items,
+      payments: [{ provider_id: option!.provider_id, amount: option!.amount, offline: option!.offline }],
+    });
+    expect(refund).toMatchObject({
+      total_amount: "10.05",
+      items: [{ item_type: "ORDER", reason: "M3 credit note 7" }],
+    });
+    expect((await ctx.client.listOrderRefunds(id)).map((r) => r.id)).toEqual([refund.id]);
+    await expect(
+      ctx.client.createRefund(id, {
+        items,
+        payments: [{ provider_id: "stripe", amount: "1", offline: false }],
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(ctx.client.createRefundQuote(id, { items: [] })).rejects.toThrow(/items/);
+  });
+
   test("transactions carry signed events, currency, gateway ids and references; the order its payment_provider_id", async () => {
     const id = place({ payment: "authorized", gateway: "stripe", currency: "EUR" });
     ctx.sim.addTransaction(id, { event: "capture", amount: "49.95" });

@@ -4,12 +4,16 @@ import { GuardsConfig } from "./config-guards";
 import { FinanceConfig } from "./finance-config";
 
 import { Decimal } from "./money";
+import { DEFAULT_STATUS_MAP, StatusRow, statusMapProblems, statusRow } from "./status-config";
 
 /**
  * The connector's one config file (config/<stage>.json). Secrets never go here: they live in Secrets
  * Manager (cloud) or secrets.local.json (laptop). docs/configuration.md explains every key.
  */
 const WarehouseCode = z.string().min(1).max(3).describe("an M3 warehouse (WHLO), at most 3 characters");
+
+/** An M3 transaction reason (RSCD), or null for none. */
+const M3ReasonCode = z.string().min(1).max(3).nullable().default(null);
 
 /** Item numbers a sync leaves alone: exact, or with * for any run of characters. */
 const ExcludeSkus = z.array(z.string().min(1).max(15)).default([]);
@@ -496,6 +500,54 @@ export const ConnectorConfig = z.strictObject({
         })
         // The missed-order sweep: every few minutes, BigCommerce orders changed since its last run.
         .prefault({}),
+      statusMap: z
+        .array(StatusRow)
+        .default(DEFAULT_STATUS_MAP)
+        .describe(
+          "M3 order status ranges (highest line status) → BigCommerce status ids, one row each for sent, shipped, completed and cancelled; see docs/returns.md",
+        ),
+      cancel: z
+        .strictObject({
+          pickedStatus: z
+            .string()
+            .regex(/^\d{2}$/)
+            .default("44")
+            .describe(
+              "the M3 order status (highest line status) from which a cancel is too late: 44 = a line is on a picking list",
+            ),
+          reasonCode: M3ReasonCode.describe(
+            "M3 transaction reason (RSCD) given to DelLine when a BigCommerce cancel deletes the order, or null",
+          ),
+        })
+        // BigCommerce cancels (statuses of the statusMap's "cancelled" row) delete the M3 order while nothing is picked.
+        .prefault({}),
+      edits: z
+        .boolean()
+        .default(false)
+        .describe(
+          "follow lines removed or quantities lowered in BigCommerce after the order went to M3 (store/order/updated); costs one BigCommerce read per order update, the connector's own included",
+        ),
+    })
+    .superRefine((orders, ctx) => {
+      const problems = statusMapProblems(orders.statusMap);
+      for (const problem of problems)
+        ctx.addIssue({ code: "custom", path: ["statusMap", ...problem.path], message: problem.message });
+      if (problems.length) return;
+      const cancelled = statusRow(orders.statusMap, "cancelled").bigcommerce;
+      const both = orders.eligibleStatuses.filter((id) => cancelled.includes(id));
+      if (both.length)
+        ctx.addIssue({
+          code: "custom",
+          path: ["eligibleStatuses"],
+          message: `status ${both.join(", ")} both sends an order to M3 and cancels it (statusMap "cancelled")`,
+        });
+      const sentId = orders.markSent.statusId;
+      if (sentId !== null && !statusRow(orders.statusMap, "sent").bigcommerce.includes(sentId))
+        ctx.addIssue({
+          code: "custom",
+          path: ["markSent", "statusId"],
+          message: `status ${sentId} is not one of the statusMap's "sent" ids; add it there or pick one of them`,
+        });
     })
     .prefault({}),
   customers: z
@@ -599,6 +651,42 @@ export const ConnectorConfig = z.strictObject({
     .prefault({}),
   guards: GuardsConfig,
   finance: FinanceConfig.prefault({}),
+  returns: z
+    .strictObject({
+      fromBigCommerce: z
+        .boolean()
+        .default(true)
+        .describe(
+          "BigCommerce refunds (store/order/refund/created) become M3 customer returns (OIS390MI) for refunded items; refunds without items are recorded for the finance reconciliation",
+        ),
+      warehouse: WarehouseCode.nullable()
+        .default(null)
+        .describe(
+          "the M3 warehouse (WHLO) returns are received in; null = the warehouse each line shipped from",
+        ),
+      reasonCode: M3ReasonCode.describe("M3 transaction reason (RSCD) on the return head and lines, or null"),
+      creditsToBigCommerce: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe(
+              "M3 credit notes (OIS350MI) of web orders become BigCommerce refunds (a refund quote, then a refund to the first offered refund method), once each; off by default because it moves money. Needs finance.enabled (the finance ledger lists the orders)",
+            ),
+          lookbackDays: z
+            .number()
+            .int()
+            .min(1)
+            .max(400)
+            .default(30)
+            .describe(
+              "credit notes are looked for on orders placed in the last this many days (each run reads every such order's invoices in bulk)",
+            ),
+        })
+        .prefault({}),
+    })
+    // Refunds, returns and (later) M3 credits back to BigCommerce: docs/returns.md.
+    .prefault({}),
 });
 export type ConnectorConfig = z.output<typeof ConnectorConfig>;
 

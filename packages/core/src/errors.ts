@@ -44,6 +44,14 @@ export const reasons = {
     "Correct the account in the finance.mappings row named in details (or create it in M3), redeploy if the config changed, then replay.",
   PAYMENT_INVALID:
     "Read details: a transaction without a gateway id or in another currency than the order cannot be posted as is. Fix the config (finance.referenceOptionalMethods) or post it in M3 by hand, then replay.",
+  CANCEL_TOO_LATE:
+    "The order was cancelled in BigCommerce but M3 has already picked, shipped or invoiced it (M3 status in details): stop the picking in M3 (MWS420) and delete the lines (OIS101), or let it ship and take the goods back as a return (OIS390); then drop the parked message.",
+  ORDER_CHANGED_AFTER_SEND:
+    "The order was changed in BigCommerce after M3 started picking it (or lines were added): details show each line's quantity in M3 and in BigCommerce. Change the M3 order by hand (OIS101) or the BigCommerce order back, then drop the parked message.",
+  REFUND_INVALID:
+    "The BigCommerce refund cannot become an M3 return as is (details: unknown order lines, or more returned than shipped): correct the refund in BigCommerce or register the return in M3 by hand (OIS390), then drop the parked message; replay it only after the order's data is fixed.",
+  CREDIT_REFUND_REFUSED:
+    "BigCommerce refused to refund an M3 credit note (details: order, credit note, amount; e.g. more than is left to refund, no refund method, another currency): check the order's payments and refunds in BigCommerce and the credit note in M3 (OIS350), refund by hand and drop the parked message, or fix the cause and replay it.",
   INVOICE_MISMATCH:
     "M3 refused the payment against the invoice (unknown invoice, another customer's, or more than is open): check the order's invoices in M3 (OIS350, ARS200), correct them, then replay.",
 } as const;

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { Decimal } from "./money";
+import { describeSuggestions, suggest } from "./suggest";
 
 /**
  * The `finance` section of the connector config: how BigCommerce payments reach M3 receivables (ARS040MI payment
@@ -268,4 +269,20 @@ export function findMapping(
       matches(m.currency, payment.currency),
   );
   return index < 0 ? undefined : { index, row: mappings[index]! };
+}
+
+/**
+ * The rows most like a payment no row matches (its gateway or its method named the same or nearly), as text naming
+ * each row, or "": for the operator who adds the missing row by copying one that posts alike.
+ */
+export function mappingsLike(
+  mappings: readonly PaymentMapping[],
+  payment: { gateway: string; method: string },
+): string {
+  const rows = mappings.map((row, index) => ({
+    code: row.gateway,
+    ...(row.method === "*" ? {} : { name: row.method }),
+    source: `finance.mappings[${index}]`,
+  }));
+  return describeSuggestions(suggest("gateway", { code: payment.gateway, name: payment.method }, rows));
 }

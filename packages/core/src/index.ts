@@ -13,4 +13,5 @@ export * from "./payload";
 export * from "./redact";
 export * from "./regions";
 export * from "./secrets";
+export * from "./status-config";
 export * from "./suggest";

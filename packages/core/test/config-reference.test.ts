@@ -78,7 +78,7 @@ describe("rendering", () => {
 
   test("a section of a key the schema no longer has is an error, not silently kept", () => {
     expect(() =>
-      renderConfigReference(skeleton("<!-- config:returns -->\n<!-- /config:returns -->\n")),
-    ).toThrow(/no longer have: config:returns/);
+      renderConfigReference(skeleton("<!-- config:legacy -->\n<!-- /config:legacy -->\n")),
+    ).toThrow(/no longer have: config:legacy/);
   });
 });

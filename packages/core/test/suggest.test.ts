@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { mappingsLike, type PaymentMapping } from "../src/finance-config";
 import { type Candidate, describeSuggestions, similarity, suggest, withSuggestions } from "../src/suggest";
 
 const m3Warehouses: Candidate[] = [
@@ -89,5 +90,18 @@ describe("suggest", () => {
       'Fix warehouses.default. Did you mean 200 "East warehouse" (M3, the same number)?',
     );
     expect(withSuggestions("Fix it.", [])).toBe("Fix it.");
+  });
+});
+
+describe("mappingsLike", () => {
+  const row = (gateway: string, method: string) =>
+    ({ gateway, method, currency: "*" }) as unknown as PaymentMapping;
+  test("names the rows a payment no row matches could be copied from, by gateway or method", () => {
+    const rows = [row("stripe", "credit_card"), row("paypal", "*"), row("braintree", "paypal")];
+    const like = mappingsLike(rows, { gateway: "braintree", method: "credit_card" });
+    expect(like).toContain('braintree "paypal" (finance.mappings[2], same code)');
+    expect(like).toContain('stripe "credit_card" (finance.mappings[0], ');
+    expect(like).not.toContain("finance.mappings[1]");
+    expect(mappingsLike(rows, { gateway: "affirm", method: "installments" })).toBe("");
   });
 });

@@ -1,6 +1,8 @@
 import type { LinkOrigin } from "./customers/binding";
 import type { VelocityRecord } from "./guards/orders";
 import type { RunningStats } from "./guards/stats";
+import type { CreditLedger } from "./returns/credit";
+import type { RefundProgress } from "./returns/refund";
 
 /**
  * What the flows remember between messages (DynamoDB in the cloud and locally, memory in unit tests).
@@ -33,6 +35,10 @@ export interface ShipLine {
   sku: string;
   quantity: number;
   unitQuantity: string;
+  /** The M3 warehouse the line ships from. */
+  warehouse?: string;
+  /** The M3 order line (PONR), when the delivery that entered it recorded it (a customer return references it). */
+  m3Line?: number;
 }
 
 export interface PartProgress {
@@ -63,8 +69,11 @@ export interface GuardRecord {
 /** Progress of one BigCommerce order through M3; parts are keyed by shipping address id. */
 export interface OrderProgress {
   key: string;
-  /** "sent" once every part is confirmed in M3 and BigCommerce is marked. */
-  state: "in-progress" | "sent";
+  /**
+   * "sent" once every part is confirmed in M3 and BigCommerce is marked; "cancelled" once a BigCommerce cancel
+   * was recorded (before M3, no batch may be entered any more; after, its M3 orders were deleted).
+   */
+  state: "in-progress" | "sent" | "cancelled";
   parts: Record<string, PartProgress>;
   customerNumber?: string;
   guard?: GuardRecord;
@@ -132,8 +141,8 @@ export interface Ledger {
   /** Replaces statistics records (the last writer wins: they are approximate by nature). */
   putStats(records: ReadonlyMap<string, RunningStats>): Promise<void>;
   /**
-   * Records the temporary (batch) order number of a part, only if the part has none or still has `replacing`:
-   * "conflict" means another delivery of the same order got there first.
+   * Records the temporary (batch) order number of a part, only if the part has none or still has `replacing`
+   * and the order is not cancelled: "conflict" means another delivery (or a cancel) got there first.
    */
   recordBatchHead(
     key: string,
@@ -145,7 +154,7 @@ export interface Ledger {
   releaseLease(key: string, partId: string): Promise<void>;
   /**
    * Records the confirmed M3 order numbers (with each part's lines) and that BigCommerce was marked: the order
-   * is in M3, and now waits for its shipments.
+   * is in M3, and now waits for its shipments. "cancelled" (nothing recorded) if a cancel got there first.
    */
   recordSent(
     key: string,
@@ -153,7 +162,25 @@ export interface Ledger {
     parts: OrderProgress["parts"],
     customerNumber: string,
     reservation: Reservation,
-  ): Promise<void>;
+  ): Promise<"recorded" | "cancelled">;
+  /**
+   * Records a BigCommerce cancel: no batch is recorded for the order from then on, and it leaves the open-orders
+   * (reservations) and unshipped-orders indexes.
+   */
+  recordCancelled(key: string, orderId: number): Promise<void>;
+  /** Replaces a sent order's parts (their lines, after an edit M3 followed). */
+  recordLines(key: string, parts: OrderProgress["parts"]): Promise<void>;
+  /** A BigCommerce refund's progress into M3 (returns entered, lines sent), on the order's item. */
+  getRefund(key: string, refundId: number): Promise<RefundProgress | undefined>;
+  /** Takes the refund's lease until `until` unless another invocation holds it past `now`. */
+  claimRefund(key: string, refundId: number, until: number, now: number): Promise<"claimed" | "busy">;
+  saveRefund(key: string, refundId: number, progress: RefundProgress): Promise<void>;
+  releaseRefund(key: string, refundId: number): Promise<void>;
+  /** M3 credit notes refunded in BigCommerce (or refused there), by invoice, on the order's item. */
+  getCredits: CreditLedger["getCredits"];
+  claimCredits: CreditLedger["claimCredits"];
+  saveCredit: CreditLedger["saveCredit"];
+  releaseCredits: CreditLedger["releaseCredits"];
   /** Orders in M3 with something still to ship (a sparse index: shipped orders drop out of it). */
   listUnshipped(): AsyncGenerator<ShippableOrder>;
   getShippable(key: string): Promise<ShippableOrder | undefined>;

@@ -146,9 +146,14 @@ describe("the missed-order sweep", () => {
     });
     const result = await sweepOrders(m.deps);
     expect(m.reactivated).toEqual([1]);
-    expect(result).toMatchObject({ reactivated: 1, unhooked: ["store/order/statusUpdated"] });
+    expect(result).toMatchObject({
+      reactivated: 1,
+      unhooked: ["store/order/statusUpdated", "store/order/refund/created"],
+    });
     expect(result.summary).toContain("1 deactivated hook(s) turned back on");
-    expect(result.summary).toContain("no hook for store/order/statusUpdated: run pnpm webhooks register");
+    expect(result.summary).toContain(
+      "no hook for store/order/statusUpdated, store/order/refund/created: run pnpm webhooks register",
+    );
   });
 
   test("with finance on, the transaction hooks are the connector's too: turned back on, or reported missing", async () => {
@@ -156,6 +161,7 @@ describe("the missed-order sweep", () => {
       hooks: [
         hook(1, "store/order/created", true),
         hook(2, "store/order/statusUpdated", true),
+        hook(4, "store/order/refund/created", true),
         hook(3, "store/order/transaction/created", false),
       ],
     });

@@ -5,6 +5,7 @@
  */
 import { AdminError } from "./admin";
 import { type Dec, plainDec, roundDec, toDec } from "./decimal";
+import { lineStatus } from "./programs/ois100mi";
 import { paidOf, type SimInvoice } from "./receivables";
 import type { Order, Store } from "./state";
 
@@ -64,6 +65,7 @@ export function invoiceOrder(store: Store, orno: string, request: InvoiceRequest
     const amount = last ? line.NLAM - before : roundDec((line.NLAM * quantity) / line.ORQT, 2);
     done.set(key, before + amount);
     line.IVQT += quantity;
+    line.ORST = lineStatus(line);
     total += amount;
   }
   if (!invoicedLines) throw new AdminError(409, `order ${orno} has nothing delivered and not invoiced`);

@@ -360,6 +360,18 @@ export function upsertPrice(store: Store, price: PriceUpsert) {
   return { ...row, QTYL: plainDec(row.QTYL), SAPR: plainDec(row.SAPR), LVDT: head.LVDT };
 }
 
+/** Releases a picking list for every line not yet delivered, as MWS410 would: the lines become status 44. */
+export function pickOrder(store: Store, orno: string) {
+  const order = store.orders.get(orno);
+  if (!order) throw new AdminError(404, `order ${orno} does not exist`);
+  for (const line of order.lines) {
+    if (line.DLQT >= line.ORQT) continue;
+    line.PLQT = line.ORQT - line.DLQT;
+    line.ORST = lineStatus(line);
+  }
+  return orderView(order);
+}
+
 export interface ShipRequest {
   /** Lines and quantities to ship; all remaining quantities when left out. */
   lines?: Array<{ line: number; quantity: string | number }>;

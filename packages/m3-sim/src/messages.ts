@@ -47,6 +47,10 @@ export const CODES = {
   batchConfirmed: "XBO0001",
   badSearch: "XSQ0001",
   invalidValue: "XVA0001",
+  // Cancellations (DelLine, DelHead): the docs give no id for "line already picked"; the simulator's own.
+  lineProgressed: "XST0044",
+  // Returns (OIS390MI AddLine): more returned than delivered; the simulator's own id.
+  returnExceeds: "XRQ0001",
   // Finance (ARS040MI, GLS840MI): the docs give no ids or texts for these; the simulator's own.
   batchUpdated: "XBP0001",
   amountInvalid: "XAM0001",

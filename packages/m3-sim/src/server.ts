@@ -310,6 +310,8 @@ const ADMIN: Route[] = [
   ["POST", /^catalog$/, (sim, _, body) => sim.seedCatalog(body as never)],
   ["GET", /^orders$/, (sim) => sim.orders()],
   ["GET", /^orders\/([^/]+)$/, (sim, [orno = ""]) => sim.order(orno)],
+  ["GET", /^returns$/, (sim, _, body) => sim.customerReturns(body.order as string | undefined)],
+  ["POST", /^orders\/([^/]+)\/pick$/, (sim, [orno = ""]) => sim.pickOrder(orno)],
   ["POST", /^orders\/([^/]+)\/ship$/, (sim, [orno = ""], body) => sim.shipOrder(orno, body as never)],
   ["GET", /^batch-orders\/([^/]+)$/, (sim, [orno = ""]) => sim.batchOrder(orno)],
   ["GET", /^deliveries$/, (sim, _, body) => sim.deliveries(body.order as string | undefined)],

@@ -13,6 +13,7 @@ import {
   itemView,
   orderView,
   type PriceUpsert,
+  pickOrder,
   type ShipRequest,
   seedCustomers,
   setStock,
@@ -34,6 +35,7 @@ import {
   seedInvoicedOrders,
   setReference,
 } from "./admin-finance";
+import { plainDec } from "./decimal";
 import { FaultInjector, type Faults } from "./faults";
 import { DEFAULT_MESSAGES, type Messages } from "./messages";
 import { type CatalogSeed, seedCatalog, seedDemo, seedEmpty } from "./seed";
@@ -371,8 +373,20 @@ export class M3Simulator {
     return [...this.store.deliveries.values()].filter((d) => !orno || d.RIDN === orno).map(deliveryView);
   }
 
+  /** Puts the order's open lines on a picking list (status 44): from then on a cancel is too late. */
+  pickOrder(orno: string) {
+    return pickOrder(this.store, orno);
+  }
+
   shipOrder(orno: string, request: ShipRequest) {
     return shipOrder(this.store, orno, request);
+  }
+
+  /** Customer returns (OIS390), optionally of one order, with their lines' quantities as decimal strings. */
+  customerReturns(orno?: string) {
+    return [...this.store.returns.values()]
+      .filter((r) => !orno || r.RORN === orno)
+      .map((r) => ({ ...r, lines: r.lines.map((l) => ({ ...l, REQ0: plainDec(l.REQ0) })) }));
   }
 
   // Finance: invoices, receivables, payment batches, journals (admin-finance.ts).

@@ -210,6 +210,8 @@ export interface OrderLine {
   ALQT: Dec;
   DLQT: Dec;
   IVQT: Dec;
+  /** Quantity on a released picking list (admin `pick`): the line is then status 44 and can no longer be deleted. */
+  PLQT?: Dec;
   ORST: string;
 }
 
@@ -221,6 +223,20 @@ export interface Order {
   addresses: Address[];
   texts: OrderText[];
   RGDT: string;
+}
+
+/** A customer return (OIS390): head fields as given, and its lines. */
+export interface CustomerReturn {
+  REPN: number;
+  WHLO: string;
+  CUNO: string;
+  RORN: string;
+  EXIN: string;
+  YEA4: number;
+  RSCD: string;
+  YREF: string;
+  EPDT: string;
+  lines: Array<{ RELI: number; RORL: number; RORX: number; ITNO: string; REQ0: Dec; RSCD: string }>;
 }
 
 export interface DeliveryLine {
@@ -263,6 +279,7 @@ const SERIES_START = {
   dlix: 4_000_000_001,
   conn: 1_000_001,
   invoice: 100_000_001,
+  customerReturn: 7_000_001,
 };
 
 /**
@@ -304,6 +321,8 @@ export class Store {
   readonly batches = new Map<string, BatchOrder>();
   readonly orders = new Map<string, Order>();
   readonly deliveries = new Map<number, Delivery>();
+  /** OIS390 customer returns by REPN. */
+  readonly returns = new Map<number, CustomerReturn>();
   readonly receivables = new Receivables();
   readonly series = { ...SERIES_START };
   /** Kept over resets: they are the tenant's set-up, not its data. */
@@ -401,6 +420,7 @@ export class Store {
       this.batches,
       this.orders,
       this.deliveries,
+      this.returns,
     ]) {
       map.clear();
     }

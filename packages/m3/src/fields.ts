@@ -314,6 +314,17 @@ export const F = {
   FWNO: alpha(10),
   PGRS: alpha(2),
   PIST: alpha(2),
+  // Cancellations and returns (OIS100MI DelLine, OIS390MI): transaction reason code; the return (REPN) and the
+  // order line it references (RORN/RORL/RORX), its notified quantity (REQ0) and return date (EPDT).
+  RSCD: alpha(3),
+  REPN: integer(10),
+  RORN: alpha(10),
+  RORL: integer(6),
+  RORX: integer(3),
+  REQ0: quantity,
+  ORQA: quantity,
+  EPDT: date,
+  RELI: integer(6),
   // Finance: order head references, invoices (OIS350MI), receivables (ARS200MI), payment batches (ARS040MI),
   // GL interface batches (GLS840MI), order values (OIS100MI GetOrderValue). M3H5 gives N17/N16 amounts without
   // their decimals: 2 is assumed, as for every amount here. Input lengths M3H5 does not give are marked [U] in

@@ -10,4 +10,5 @@ export * from "./programs/items";
 export * from "./programs/metadata";
 export * from "./programs/ois100mi";
 export * from "./programs/prices";
+export * from "./programs/returns";
 export * from "./transaction";

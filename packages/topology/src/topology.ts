@@ -180,6 +180,12 @@ export const topology = {
         "Reads BigCommerce orders changed since the last run: catches orders whose webhook was lost",
       everyMinutes: 5,
     },
+    "returns-credits": {
+      flow: "orders",
+      description:
+        "Looks for M3 credit notes of recent web orders to refund in BigCommerce (returns.creditsToBigCommerce, off by default)",
+      everyMinutes: 15,
+    },
   },
   functions: {
     "shipments-poll": {
@@ -274,6 +280,8 @@ export const topology = {
         ledger: { actions: ["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem"] },
         parked: { actions: ["PutItem"] },
         failures: { actions: ["PutItem"] },
+        // A BigCommerce refund is recorded on the order's finance item for the reconciliation.
+        finance: { actions: ["UpdateItem"] },
       },
       secrets: ["bigcommerce", "m3"],
       holds: true,
@@ -519,6 +527,21 @@ export const topology = {
       },
       secrets: ["m3"],
       buckets: ["reports"],
+    },
+    "returns-credits": {
+      flow: "orders",
+      description:
+        "Reads invoices (OIS350MI) of orders placed in the last returns.creditsToBigCommerce.lookbackDays days in bulk; queues credit notes not yet refunded, one message per order, for orders-deliver to refund in BigCommerce",
+      trigger: { type: "schedule", schedule: "returns-credits" },
+      timeoutSeconds: 300,
+      memoryMb: 512,
+      sends: ["order-deliveries"],
+      tables: {
+        finance: { queries: ["orders-by-day"] },
+        // GetItem: the order's credit records; PutItem: its run record (schedule#returns-credits).
+        ledger: { actions: ["GetItem", "PutItem"] },
+      },
+      secrets: ["m3"],
     },
   },
   buckets: {

@@ -12,6 +12,7 @@ import {
   findMapping,
   isTransient,
   mappingRowName,
+  mappingsLike,
   movesMoney,
   suggest,
 } from "@m3bc/core";
@@ -386,6 +387,16 @@ async function recentOrders(deps: CheckDeps, add: (line: CheckLine) => void) {
     orders.push(order);
     if (orders.length === 50) break;
   }
+  // The status table by id, with this store's own labels where a recent order shows one (merchants rename them).
+  const labels = new Map(orders.map((o) => [o.status_id, o.status]));
+  const named = (id: number) => (labels.has(id) ? `${id} "${labels.get(id)}"` : String(id));
+  add({
+    area: "BigCommerce",
+    status: "info",
+    text: `orders.statusMap: ${deps.config.orders.statusMap
+      .map((r) => `${r.state} = M3 ${r.m3From}–${r.m3To} = ${r.bigcommerce.map(named).join(", ")}`)
+      .join("; ")}`,
+  });
   if (!orders.length) {
     add({ area: "BigCommerce", status: "info", text: "the store has no orders yet" });
     return;
@@ -424,7 +435,7 @@ const PAYMENT_SAMPLE = 20;
 async function checkPaymentMappings(deps: CheckDeps, add: (line: CheckLine) => void, orders: Order[]) {
   const { mappings } = deps.config.finance;
   const used = new Map<number, number>();
-  const unmatched = new Map<string, number>();
+  const unmatched = new Map<string, { n: number; like: string }>();
   for (const order of orders)
     for (const transaction of await deps.bigcommerce.listOrderTransactions(order.id)) {
       const payment = { ...transaction, currency: transaction.currency.toUpperCase() };
@@ -432,7 +443,11 @@ async function checkPaymentMappings(deps: CheckDeps, add: (line: CheckLine) => v
       const found = findMapping(mappings, payment);
       const what = `gateway ${payment.gateway}, method ${payment.method}, currency ${payment.currency}`;
       if (found) used.set(found.index, (used.get(found.index) ?? 0) + 1);
-      else unmatched.set(what, (unmatched.get(what) ?? 0) + 1);
+      else
+        unmatched.set(what, {
+          n: (unmatched.get(what)?.n ?? 0) + 1,
+          like: mappingsLike(mappings, payment),
+        });
     }
   const sample = `the last ${orders.length} orders`;
   for (const [index, n] of [...used].sort((a, b) => a[0] - b[0]))
@@ -442,13 +457,13 @@ async function checkPaymentMappings(deps: CheckDeps, add: (line: CheckLine) => v
       key: `finance.mappings.${index}`,
       text: `${mappingRowName(index, mappings[index]!)} matches ${n} payment(s) of ${sample}`,
     });
-  for (const [what, n] of unmatched)
+  for (const [what, { n, like }] of unmatched)
     add({
       area: "BigCommerce",
       status: "fail",
       key: "finance.mappings",
       text: `${what}: ${n} payment(s) of ${sample} match no row of finance.mappings; they would be held PAYMENT_UNMAPPED`,
-      fix: `Add a row for it to finance.mappings in ${deps.configSource} (its M3 payment type, batch payment type, bank account and GL account).`,
+      fix: `Add a row for it to finance.mappings in ${deps.configSource} (its M3 payment type, batch payment type, bank account and GL account).${like ? ` Rows posted alike, to copy: ${like}.` : ""}`,
     });
 }
 

@@ -12,6 +12,7 @@ import {
   OIS100MI,
   OIS320MI,
   OIS350MI,
+  OIS390MI,
 } from "@m3bc/m3";
 
 /** A BigCommerce resource area whose OAuth scope the store-level API account is given (None, Read-only, Modify). */
@@ -47,6 +48,17 @@ export const FLOW_NEEDS = {
       OIS100MI.LstErrMsgOrder,
       OIS100MI.GetOrderNo,
       OIS100MI.DelBatchHead,
+      // Cancels: the lines' status, then deleting lines and head while nothing is picked.
+      OIS100MI.LstLine,
+      OIS100MI.DelLine,
+      OIS100MI.DelHead,
+      // Edits (orders.edits): a lowered line's quantity.
+      OIS100MI.ChgLineBatchEnt,
+      // BigCommerce refunds: the order's invoice, then a customer return (LstLine resumes one cut short).
+      OIS350MI.LstAllInvByCO,
+      OIS390MI.AddHead,
+      OIS390MI.AddLine,
+      OIS390MI.LstLine,
       CRS610MI.SearchCustomer,
       CRS610MI.GetBasicData,
       CRS610MI.Add,

@@ -1,4 +1,5 @@
 import type { Invoice, Payment, ReasonCode } from "@m3bc/core";
+import type { RefundRecord } from "../returns/refund";
 
 /**
  * The finance ledger (DynamoDB table `finance` in the cloud and locally, memory in unit tests): one item per
@@ -46,6 +47,8 @@ export interface FinanceOrder {
   /** M3 invoices and credit notes, keyed `<year>-<number>`. */
   invoices: Record<string, Invoice>;
   value?: OrderValue;
+  /** BigCommerce refunds the returns flow recorded, by refund id (the reconciliation counts them). */
+  refunds?: Record<string, RefundRecord>;
   /** Metafields written to the BigCommerce order: key → id and value. */
   metafields: Record<string, { id: number; value: string }>;
   /** In the work index of the finance poll (`finance-open`): invoices or postings may still come. */

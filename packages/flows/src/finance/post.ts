@@ -4,6 +4,7 @@ import {
   findMapping,
   isTransient,
   mappingRowName,
+  mappingsLike,
   movesMoney,
   type PaymentMapping,
   PersistentError,
@@ -205,6 +206,10 @@ async function newBatches(
     await ctx.ledger.setHold({ key: order.key, transactionId: payment.id }, { reason, message });
     ctx.report(reason, [{ key: order.key, transactionId: payment.id }], message, details);
   };
+  const rowsLike = (payment: PaymentEntry) => {
+    const like = mappingsLike(config.finance.mappings, payment);
+    return like ? `; rows posted alike, to copy: ${like}` : "";
+  };
   for (const [order, payments] of byOrder) {
     const mapped: Array<{ payment: PaymentEntry; index: number; row: PaymentMapping }> = [];
     for (const payment of payments) {
@@ -215,7 +220,7 @@ async function newBatches(
           order,
           payment,
           "PAYMENT_UNMAPPED",
-          `no row of finance.mappings matches gateway ${payment.gateway}, method ${payment.method}, currency ${payment.currency} (transaction ${payment.id} of order ${order.orderId})`,
+          `no row of finance.mappings matches gateway ${payment.gateway}, method ${payment.method}, currency ${payment.currency} (transaction ${payment.id} of order ${order.orderId})${rowsLike(payment)}`,
           { gateway: payment.gateway, method: payment.method, currency: payment.currency },
         );
     }

@@ -30,6 +30,9 @@ export interface FinanceRow {
   /** BigCommerce: captured (purchases and captures) and refunded, from its transactions. */
   captured: string;
   refunded: string;
+  /** BigCommerce refunds the returns flow recorded (by refund id), and the M3 customer returns they became. */
+  refundsRecorded: string;
+  m3Returns: string;
   /** M3: its orders, ordered (GetOrderValue TOPY), invoiced (IVAV), paid and still open (RAFC), in M3's currency. */
   m3Orders: string;
   ordered: string;
@@ -218,24 +221,28 @@ function rowOf(order: FinanceOrder, m3: M3Side | undefined, deps: ReconcileDeps)
   const captured = sum(money.filter((p) => !amount(p).isNegative()).map(amount));
   const refunded = sum(money.filter((p) => amount(p).isNegative()).map((p) => amount(p).negated()));
   const net = captured.minus(refunded);
+  const refundRecords = Object.values(order.refunds ?? {});
+  const refundsRecorded = sum(refundRecords.map((r) => Decimal.parse(r.amount)));
   const posted = sum(money.filter((p) => p.postedAt).map(amount));
   const ageDays = Math.floor((deps.now.getTime() - Date.parse(`${order.day}T00:00:00Z`)) / 86_400_000);
   const currency = order.currency ?? money[0]?.currency ?? m3?.currency ?? "";
   const invoiced = m3?.invoiced ?? ZERO;
   const remaining = m3?.remaining ?? ZERO;
-  const verdict = classifyOrder(
-    {
-      inM3: !!order.m3,
-      net,
-      ordered: m3?.ordered ?? ZERO,
-      invoiced,
-      remaining,
-      posted,
-      ageDays,
-      sameCurrency: !m3?.currency || !currency || m3.currency === currency,
-    },
-    deps.config,
-  );
+  const verdict =
+    refundsUnmatched(refunded, refundsRecorded, refundRecords.length, ageDays, deps.config) ??
+    classifyOrder(
+      {
+        inM3: !!order.m3,
+        net,
+        ordered: m3?.ordered ?? ZERO,
+        invoiced,
+        remaining,
+        posted,
+        ageDays,
+        sameCurrency: !m3?.currency || !currency || m3.currency === currency,
+      },
+      deps.config,
+    );
   return {
     orderId: order.orderId,
     day: order.day,
@@ -244,6 +251,8 @@ function rowOf(order: FinanceOrder, m3: M3Side | undefined, deps: ReconcileDeps)
     gateway: primaryGateway(money),
     captured: captured.toString(),
     refunded: refunded.toString(),
+    refundsRecorded: refundsRecorded.toString(),
+    m3Returns: refundRecords.flatMap((r) => r.returnNumbers).join(" "),
     m3Orders: order.m3?.orderNumbers.join(" ") ?? "",
     ordered: (m3?.ordered ?? ZERO).toString(),
     invoiced: invoiced.toString(),
@@ -253,6 +262,25 @@ function rowOf(order: FinanceOrder, m3: M3Side | undefined, deps: ReconcileDeps)
     difference: order.m3 ? net.minus(invoiced).toString() : net.toString(),
     class: verdict.class,
     detail: verdict.detail,
+  };
+}
+
+/**
+ * Refunds the returns flow recorded (refund webhooks) against the refund transactions: once an order has any
+ * refund record, the two must agree after the grace days, or a refund reached one side only.
+ */
+function refundsUnmatched(
+  refunded: Decimal,
+  recorded: Decimal,
+  records: number,
+  ageDays: number,
+  config: ConnectorConfig,
+): { class: ReconcileClass; detail: string } | undefined {
+  if (!records || refunded.equals(recorded) || ageDays <= config.finance.reconcile.graceDays)
+    return undefined;
+  return {
+    class: "amount_mismatch",
+    detail: `BigCommerce refund transactions total ${refunded}, its refunds recorded ${recorded}`,
   };
 }
 
@@ -349,6 +377,8 @@ export const REPORT_COLUMNS = [
   "gateway",
   "bc_captured",
   "bc_refunded",
+  "bc_refunds_recorded",
+  "m3_returns",
   "m3_orders",
   "m3_ordered",
   "m3_invoiced",
@@ -373,6 +403,8 @@ export function reportCsv(report: FinanceReport): string {
         r.gateway,
         cell(r.captured),
         cell(r.refunded),
+        cell(r.refundsRecorded),
+        r.m3Returns,
         r.m3Orders,
         cell(r.ordered),
         cell(r.invoiced),

@@ -78,6 +78,8 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
     keys ? allKeys(keys) : [],
   );
   const progress = context.progress;
+  if (progress?.state === "cancelled")
+    return { outcome: "skipped", detail: "cancelled in BigCommerce before it reached M3" };
   if (progress?.state === "sent")
     return {
       outcome: "skipped",
@@ -98,7 +100,7 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
       const recorded = progress?.parts[partId];
       // A part confirmed by an earlier attempt is found through its batch number (GetOrderNo): final numbers reach
       // the ledger only with the whole order, in recordSent.
-      const orderNumber = await resumeOrEnter(order, part, {
+      const { orderNumber, lineNumbers } = await resumeOrEnter(order, part, {
         ...deps,
         key,
         partId,
@@ -114,17 +116,28 @@ export async function deliverOrder(payload: DeliveryPayload, deps: DeliverDeps):
       });
       done[partId] = {
         orderNumber,
-        lines: part.lines.map(({ lineId, sku, quantity, unitQuantity }) => ({
+        lines: part.lines.map(({ lineId, sku, quantity, unitQuantity, warehouse }, i) => ({
           lineId,
           sku,
           quantity,
           unitQuantity,
+          warehouse,
+          // Known when this invocation entered the lines: a customer return references the M3 line.
+          ...(lineNumbers?.[i] !== undefined ? { m3Line: lineNumbers[i] } : {}),
         })),
       };
     }
     const numbers = orderNumbers(done);
     await markSent(payload, numbers, guard.record, deps);
-    await deps.ledger.recordSent(key, order.orderId, done, customer.customerNumber, reservationOf(order));
+    const recorded = await deps.ledger.recordSent(
+      key,
+      order.orderId,
+      done,
+      customer.customerNumber,
+      reservationOf(order),
+    );
+    // The cancel waits for this delivery's lease, then deletes what it confirmed.
+    if (recorded === "cancelled") throw new TransientError(`${key} was cancelled while it was delivered`);
     return {
       outcome: "done",
       detail: `M3 order ${numbers}`,
@@ -167,7 +180,10 @@ interface PartContext extends DeliverDeps {
   learning: { error?: string };
 }
 
-async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContext): Promise<string> {
+/** The part's final M3 order number, and its line numbers (PONR, in the part's line order) when it entered them. */
+type Entered = { orderNumber: string; lineNumbers?: number[] };
+
+async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContext): Promise<Entered> {
   const now = ctx.now?.() ?? Date.now();
   if (ctx.previousTemp) {
     if (ctx.previousLease && ctx.previousLease > now) {
@@ -180,7 +196,7 @@ async function resumeOrEnter(order: SalesOrder, part: OrderPart, ctx: PartContex
     }
     // A previous attempt entered a batch: it may have been confirmed before the crash.
     const ORNR = await finalNumberOf(ctx, ctx.previousTemp);
-    if (ORNR) return ORNR;
+    if (ORNR) return { orderNumber: ORNR };
   }
 
   const head = batchHead(order, part, ctx.customerNumber, ctx.config);
@@ -232,7 +248,7 @@ async function enterAndConfirm(
   part: OrderPart,
   temp: string,
   ctx: PartContext,
-): Promise<string> {
+): Promise<Entered> {
   const CONO = ctx.config.m3.company;
   const body = batchBody(order, part, temp, {
     config: ctx.config,
@@ -259,11 +275,17 @@ async function enterAndConfirm(
         },
       );
     }
-    return confirmed;
+    const lineNumbers = results
+      .slice(0, part.lines.length)
+      .map((r) => (r.ok ? (r.records[0] as { PONR?: number } | undefined)?.PONR : undefined));
+    return {
+      orderNumber: confirmed,
+      ...(lineNumbers.every((n) => n !== undefined) ? { lineNumbers: lineNumbers as number[] } : {}),
+    };
   }
   // The answer may be about a repeat: an earlier call that never answered may have confirmed the batch.
   const { ORNR } = await ctx.m3.get(OIS100MI.GetOrderNo, { CONO, ORNO: temp });
-  if (ORNR) return ORNR;
+  if (ORNR) return { orderNumber: ORNR };
   throw await confirmFailure(ctx, temp, confirm.error);
 }
 

@@ -15,7 +15,7 @@ import {
 import { directions } from "../customers/reconcile";
 import { type CustomerEvent, customerEventOf } from "../customers/transform";
 import { type TransactionEvent, transactionEnvelope } from "../finance/payments";
-import type { OrderEvent } from "./transform";
+import { cancels, type OrderEvent } from "./transform";
 
 export interface IngestRequest {
   headers: Record<string, string>;
@@ -111,16 +111,11 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
       delaySeconds = config.orders.createdEventDelaySeconds;
     } else {
       const newStatusId = event.data.status.new_status_id;
-      if (!config.orders.eligibleStatuses.includes(newStatusId))
-        return ok(`ignored: status ${newStatusId} does not go to M3`);
+      if (!config.orders.eligibleStatuses.includes(newStatusId) && !cancels(config, newStatusId))
+        return ok(`ignored: status ${newStatusId} neither sends an order to M3 nor cancels it`);
       orderEvent = { scope: event.scope, orderId: event.data.id, hash: event.hash, newStatusId };
     }
-    message = newEnvelope({
-      flow: "orders",
-      kind: "order.webhook",
-      key: orderKey(store, orderEvent.orderId),
-      payload: orderEvent,
-    });
+    message = orderEnvelope(store, orderEvent);
   } else if (customerEvent) {
     if (!directions(config.customers).m3)
       return ok("ignored: customers.sync does not send BigCommerce's customer changes to M3");
@@ -129,6 +124,17 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
       kind: "customer.webhook",
       key: customerKey(store, customerEvent.customerId),
       payload: customerEvent,
+    });
+  } else if (event.scope === "store/order/updated") {
+    if (!config.orders.edits) return ok("ignored: orders.edits is off");
+    message = orderEnvelope(store, { scope: event.scope, orderId: event.data.id, hash: event.hash });
+  } else if (event.scope === "store/order/refund/created") {
+    if (!config.returns.fromBigCommerce) return ok("ignored: returns.fromBigCommerce is off");
+    message = orderEnvelope(store, {
+      scope: event.scope,
+      orderId: event.data.id,
+      hash: event.hash,
+      refundId: event.data.refund.refund_id,
     });
   } else if (
     event.scope === "store/order/transaction/created" ||
@@ -163,6 +169,9 @@ export async function ingestWebhook(request: IngestRequest, deps: IngestDeps): P
   );
   return ok("accepted");
 }
+
+const orderEnvelope = (store: string, event: OrderEvent) =>
+  newEnvelope({ flow: "orders", kind: "order.webhook", key: orderKey(store, event.orderId), payload: event });
 
 /**
  * A callback must carry the shared secret in the configured custom header, or a valid Standard Webhooks

@@ -9,12 +9,21 @@ export const ORDER_SCOPES = ["store/order/created", "store/order/statusUpdated"]
 /** With finance on, payment changes too: a capture, void or refund is a new transaction. */
 export const FINANCE_SCOPES = ["store/order/transaction/created", "store/order/transaction/updated"] as const;
 
+/** With returns from BigCommerce on (the default), refunds: they become M3 customer returns. */
+export const RETURN_SCOPES = ["store/order/refund/created"] as const;
+
+/** With orders.edits, order updates: lines removed or lowered after the order went to M3. */
+export const EDIT_SCOPES = ["store/order/updated"] as const;
+
 /**
- * The scopes this config needs: the orders', the customers' when their changes go to M3 (customers.sync), and the
- * transactions' when finance is on.
+ * The scopes this config needs: the orders', order updates with orders.edits, refunds with
+ * returns.fromBigCommerce, the customers' when their changes go to M3 (customers.sync), and the transactions'
+ * when finance is on.
  */
 export const webhookScopes = (config: ConnectorConfig): string[] => [
   ...ORDER_SCOPES,
+  ...(config.orders.edits ? EDIT_SCOPES : []),
+  ...(config.returns.fromBigCommerce ? RETURN_SCOPES : []),
   ...(directions(config.customers).m3 ? CUSTOMER_SCOPES : []),
   ...(config.finance.enabled ? FINANCE_SCOPES : []),
 ];

@@ -5,6 +5,7 @@ import { MMS005MI, MMS200MI } from "./items";
 import { MNS100MI, MRS001MI } from "./metadata";
 import { OIS100MI } from "./ois100mi";
 import { OIS017MI, OIS320MI } from "./prices";
+import { OIS390MI } from "./returns";
 import type { Program } from "./types";
 
 export const PROGRAMS: Record<string, Program> = {
@@ -17,6 +18,7 @@ export const PROGRAMS: Record<string, Program> = {
   OIS017MI,
   OIS320MI,
   OIS350MI,
+  OIS390MI,
   ARS200MI,
   ARS040MI,
   GLS840MI,

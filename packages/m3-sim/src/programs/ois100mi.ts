@@ -99,10 +99,14 @@ function validate(store: Store, batch: BatchOrder, messages: Messages): Problem[
 
 const sum = (values: Dec[]) => values.reduce((a, b) => a + b, 0n);
 
-/** Line status (simulator convention): 22 allocated, 20 not fully allocated, 44 part delivered, 66 delivered. */
-export function lineStatus(line: Pick<OrderLine, "ORQT" | "ALQT" | "DLQT">): string {
+/**
+ * Line status (simulator convention): 22 allocated, 20 not fully allocated, 44 on a picking list or part
+ * delivered, 66 delivered, 77 invoiced.
+ */
+export function lineStatus(line: Pick<OrderLine, "ORQT" | "ALQT" | "DLQT" | "IVQT" | "PLQT">): string {
+  if (line.IVQT >= line.ORQT) return "77";
   if (line.DLQT >= line.ORQT) return "66";
-  if (line.DLQT > 0n) return "44";
+  if (line.DLQT > 0n || (line.PLQT ?? 0n) > 0n) return "44";
   return line.ALQT + line.DLQT >= line.ORQT ? "22" : "20";
 }
 
@@ -157,6 +161,33 @@ function release(store: Store, batch: BatchOrder): Order {
   batch.finalOrno = ORNO;
   batch.problems = [];
   return order;
+}
+
+/** The order line ORNO/PONR/POSX name, if it is not on a picking list yet (else M3's refusal). */
+function changeableLine(store: Store, input: Input) {
+  const order = orderOf(store, input);
+  const PONR = input.int("PONR");
+  const POSX = input.has("POSX") ? input.int("POSX") : 0;
+  const line = order.lines.find((l) => l.PONR === PONR && l.POSX === POSX);
+  if (!line) throw new MiError(CODES.recordMissing, "PONR", "Record does not exist");
+  refuseProgressed(line);
+  return { order, line };
+}
+
+function refuseProgressed(line: OrderLine) {
+  if (line.ORST >= "44")
+    throw new MiError(
+      CODES.lineProgressed,
+      "PONR",
+      `Order line ${line.PONR} has status ${line.ORST} and cannot be deleted`,
+    );
+}
+
+function unreserve(store: Store, line: OrderLine) {
+  store.changeBalance(line.WHLO, line.ITNO, (b) => {
+    b.ALQT -= line.ALQT;
+    b.REQT -= line.ORQT - line.DLQT;
+  });
 }
 
 function headRow(order: Order): Row {
@@ -369,6 +400,52 @@ export const OIS100MI: Program = {
     output: {},
     run({ store, input }) {
       store.batches.delete(batchOf(store, input).ORNO);
+      return [];
+    },
+  },
+
+  /** Deletes a line that is not on a picking list yet: its allocation and reservation go back to the balance. */
+  DelLine: {
+    input: { ...cono, ORNO: "A10*", PONR: "N5*", POSX: "N3", RSCD: "A3" },
+    output: {},
+    run({ store, input }) {
+      const { order, line } = changeableLine(store, input);
+      order.lines = order.lines.filter((l) => l !== line);
+      unreserve(store, line);
+      return [];
+    },
+  },
+
+  /** Changes a line's quantity (ORQA, in its sales unit) while it is not on a picking list; re-allocates. */
+  ChgLineBatchEnt: {
+    input: { ...cono, ORNO: "A10*", PONR: "N5*", POSX: "N3", ORQA: T.qty },
+    output: {},
+    run({ store, input }) {
+      const { line } = changeableLine(store, input);
+      if (!input.has("ORQA")) return [];
+      const ORQA = input.dec("ORQA");
+      if (ORQA <= 0n) throw new MiError(CODES.amountInvalid, "ORQA", "Quantity must be greater than zero");
+      unreserve(store, line);
+      line.ORQT = ORQA;
+      line.ALQT = allocate(store, line.WHLO, line.ITNO, ORQA);
+      const gross = mulDec(ORQA, line.SAPR);
+      const discount = sum(line.DIA) + mulDec(gross, sum(line.DIP)) / 100n;
+      line.gross = roundDec(gross, 2);
+      line.NLAM = roundDec(gross - discount, 2);
+      line.ORST = lineStatus(line);
+      return [];
+    },
+  },
+
+  /** Deletes an order head, with any line left on it, unless a line is on a picking list or further. */
+  DelHead: {
+    input: { ...cono, ORNO: "A10*" },
+    output: {},
+    run({ store, input }) {
+      const order = orderOf(store, input);
+      for (const line of order.lines) refuseProgressed(line);
+      for (const line of order.lines) unreserve(store, line);
+      store.orders.delete(order.ORNO);
       return [];
     },
   },

@@ -129,6 +129,24 @@ export const OIS100MI = {
     optional: { CONO: F.CONO },
   }),
 
+  /** Deletes one line of a confirmed order (its status becomes 9); RSCD is the transaction reason. */
+  DelLine: transaction(P, "DelLine", {
+    required: { ORNO: F.ORNO, PONR: F.PONR },
+    optional: { CONO: F.CONO, POSX: F.POSX, RSCD: F.RSCD },
+  }),
+
+  /** Changes a line of a confirmed order through batch entry: ORQA is the quantity in the line's sales unit. */
+  ChgLineBatchEnt: transaction(P, "ChgLineBatchEnt", {
+    required: { ORNO: F.ORNO, PONR: F.PONR },
+    optional: { CONO: F.CONO, POSX: F.POSX, ORQA: F.ORQA },
+  }),
+
+  /** Deletes a confirmed order's head. */
+  DelHead: transaction(P, "DelHead", {
+    required: { ORNO: F.ORNO },
+    optional: { CONO: F.CONO },
+  }),
+
   GetHead: transaction(P, "GetHead", {
     required: { ORNO: F.ORNO },
     optional: { CONO: F.CONO },
