@@ -1,168 +1,92 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startConnector } from "@m3bc/local";
-import { spawnChild } from "../packages/local/src/child";
+import { fork } from "node:child_process";
 import type { Benchmark, BenchResult } from "./lib";
+import { QUOTA, type SizeResult, WINDOW_MS } from "./support/inventory-run";
 
-const SKUS = 100_000;
-const CHANGED = SKUS / 100;
-const QUOTA = 150;
-const WINDOW_MS = 30_000;
-const ACCESS_TOKEN = "bench-access-token";
-const ADJUST = "PUT /v3/inventory/adjustments/absolute";
+/** The catalog sizes measured, each in a fresh process (BENCH_INVENTORY_SKUS=100000 measures one). */
+const SIZES = (process.env.BENCH_INVENTORY_SKUS ?? "100000,1000000").split(",").map(Number);
+/** The size the delta and the original metric names belong to. */
+const BASE = 100_000;
+const LOCATIONS = 2;
+const ITEMS_PER_CALL = 2000;
+const PER = 100_000;
 
-interface RouteCount {
-  total: number;
-  byStatus: Record<string, number>;
-}
-
-/** JSON over a simulator's admin API (/__sim/...). */
-async function admin<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${base}/__sim${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/** Runs one size in its own Node process: its peak RSS is that size's alone. */
+function measureInChild(skus: number): Promise<SizeResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL("./support/inventory-run.ts", import.meta.url), {
+      execArgv: [
+        "--import",
+        import.meta.resolve("tsx"),
+        ...(process.env.BENCH_INVENTORY_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+      ],
+      env: { ...process.env, BENCH_INVENTORY_RUN: `${skus}:${skus === BASE ? "delta" : "full"}` },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    let result: SizeResult | undefined;
+    child.once("message", (message) => {
+      result = message as SizeResult;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      result ? resolve(result) : reject(new Error(`the ${skus}-SKU run exited with code ${code}`)),
+    );
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
-const sum = (counts: Record<string, RouteCount>) => Object.values(counts).reduce((n, c) => n + c.total, 0);
+/** Seconds BigCommerce's quota alone takes for a full sync: every item once, ITEMS_PER_CALL per call (the issue's floor). */
+const rateFloorSeconds = (skus: number) => ((skus * LOCATIONS) / ITEMS_PER_CALL / QUOTA) * (WINDOW_MS / 1000);
 
 /**
- * 100,000 SKUs at 2 locations in both simulators (child processes, BigCommerce at 150 requests per 30 s), the
- * connector's real functions on the local stack (emulators in a child process too): a full sync, then a delta
- * with 1 % of the items changed in both warehouses.
+ * Full syncs of 100,000 and 1,000,000 SKUs at 2 locations, each size in a fresh process (simulators and emulators
+ * in child processes of it), and a delta with 1 % of the items changed at 100,000: time, calls and the connector
+ * process's peak memory, per size and per 100,000 SKUs.
  */
 export const benchmark: Benchmark = {
   name: "inventory",
   async run(): Promise<BenchResult> {
-    const [bc, m3] = await Promise.all([
-      spawnChild<{ url: string; storeHash: string }>(
-        new URL("../packages/bigcommerce-sim/src/main.ts", import.meta.url),
-        {
-          BC_SIM_SEED: "empty",
-          BC_SIM_ACCESS_TOKEN: ACCESS_TOKEN,
-          BC_SIM_QUOTA: String(QUOTA),
-          BC_SIM_WINDOW_MS: String(WINDOW_MS),
-        },
-        "BigCommerce simulator",
-      ),
-      spawnChild<{ url: string; ionapi: Record<string, string> }>(
-        new URL("../packages/m3-sim/src/main.ts", import.meta.url),
-        { M3SIM_SEED: "empty" },
-        "M3 simulator",
-      ),
-    ]);
+    const metrics: Record<string, number> = {};
+    const goals: Record<string, string> = {};
     const notes: string[] = [];
-    let stopConnector = async () => {};
-    try {
-      // Same SKUs on both sides (BULK000001…); BigCommerce starts at 10 per location, M3 has 40 and 15.
-      await admin(bc.ready.url, "POST", "/seed", { count: SKUS, prefix: "BULK", quantity: 10 });
-      await admin(m3.ready.url, "POST", "/catalog", {
-        count: SKUS,
-        prefix: "BULK",
-        stock: { "100": "40", "200": "15" },
-      });
-
-      const connector = await startConnector({
-        dir: mkdtempSync(join(tmpdir(), "m3bc-bench-")),
-        config: {
-          bigcommerce: { storeHash: bc.ready.storeHash, apiBaseUrl: bc.ready.url },
-          m3: { company: 100, division: "AAA", facility: "A01" },
-          warehouses: { default: "100" },
-          inventory: { locations: { "100": 1, "200": 2 } },
-        },
-        secrets: {
-          bigcommerce: { accessToken: ACCESS_TOKEN },
-          "bigcommerce-webhooks": { webhookSecret: "bench-webhook-secret-0123456789" },
-          m3: m3.ready.ionapi,
-        },
-        manualSchedules: true,
-        env: { POWERTOOLS_LOG_LEVEL: "WARN" },
-      });
-      stopConnector = () => connector.stop();
-      notes.push(
-        `pipeline process RSS before the first sync: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`,
-      );
-      const stack = connector.stack;
-
-      const calls = async () => ({
-        bc: await admin<Record<string, RouteCount>>(bc.ready.url, "GET", "/requests"),
-        m3: (await admin<{ requests: number }>(m3.ready.url, "GET", "/counts")).requests,
-      });
-      const run = async () => {
-        await admin(bc.ready.url, "DELETE", "/requests");
-        await admin(m3.ready.url, "DELETE", "/counts");
-        const started = performance.now();
-        const summary = ((await stack.fireSchedule("inventory-sync")) as { summary: string }).summary;
-        await stack.waitForIdle({ quietMs: 100 });
-        const seconds = (performance.now() - started) / 1000;
-        const counted = await calls();
-        return {
-          seconds,
-          summary,
-          bcCalls: sum(counted.bc),
-          adjustCalls: counted.bc[ADJUST],
-          m3Calls: counted.m3,
-        };
-      };
-      const sample = async (sku: string) =>
-        admin<Array<{ location_id: number; on_hand: number }>>(
-          bc.ready.url,
-          "GET",
-          `/inventory?sku=${sku}&settle=true`,
-        );
-
-      const full = await run();
-      notes.push(`full: ${full.summary}`);
-      const after = await sample("BULK050000");
-      if (after.map((r) => r.on_hand).join("/") !== "40/15")
-        throw new Error(`full sync left BULK050000 at ${JSON.stringify(after)}`);
-      if (full.adjustCalls?.byStatus["429"]) throw new Error("BigCommerce answered 429 during the full sync");
-
-      // 1 % of the items change in both warehouses (2,000 balances), spread over the catalog.
-      for (let i = 0; i < CHANGED; i++) {
-        const itno = `BULK${String(1 + i * 100).padStart(6, "0")}`;
-        await admin(m3.ready.url, "PUT", `/stock/100/${itno}`, { onHand: 33 });
-        await admin(m3.ready.url, "PUT", `/stock/200/${itno}`, { onHand: 7 });
+    for (const skus of SIZES) {
+      const r = await measureInChild(skus);
+      const suffix = skus === BASE ? "" : skus === 1_000_000 ? "_1m" : `_${skus}`;
+      metrics[`full_sync_seconds${suffix}`] = round(r.full.seconds);
+      metrics[`full_sync_bc_calls${suffix}`] = r.full.bcCalls;
+      metrics[`full_sync_m3_calls${suffix}`] = r.full.m3Calls;
+      if (r.delta) {
+        metrics[`delta_sync_seconds${suffix}`] = round(r.delta.seconds);
+        metrics[`delta_sync_bc_calls${suffix}`] = r.delta.bcCalls;
+        metrics[`delta_sync_m3_calls${suffix}`] = r.delta.m3Calls;
       }
-      // A scheduled delta runs a minute later, in a fresh rate window: wait for the full sync's window to end.
-      await sleep(WINDOW_MS);
-      const delta = await run();
-      notes.push(`delta: ${delta.summary}`);
-      const changed = await sample("BULK000101");
-      if (changed.map((r) => r.on_hand).join("/") !== "33/7")
-        throw new Error(`delta left BULK000101 at ${JSON.stringify(changed)}`);
-
-      return {
-        name: "inventory",
-        metrics: {
-          full_sync_seconds: round(full.seconds),
-          full_sync_bc_calls: full.bcCalls,
-          full_sync_m3_calls: full.m3Calls,
-          delta_sync_seconds: round(delta.seconds),
-          delta_sync_bc_calls: delta.bcCalls,
-          delta_sync_m3_calls: delta.m3Calls,
-          peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-          naive_bc_calls: SKUS,
-          naive_hours_at_rate_limit: round(((SKUS / QUOTA) * (WINDOW_MS / 1000)) / 3600),
-        },
-        goals: {
-          full_sync_seconds: "< 60",
-          full_sync_bc_calls: "<= 110",
-          delta_sync_seconds: "< 5",
-          peak_rss_mb: "< 512",
-        },
-        notes,
-      };
-    } finally {
-      await stopConnector();
-      await Promise.all([bc.stop(), m3.stop()]);
+      metrics[`peak_rss_mb${suffix}`] = r.peakRssMb;
+      metrics[`peak_rss_mb_at_poll_end${suffix}`] = r.full.peakAtPollEndMb;
+      metrics[`rss_before_sync_mb${suffix}`] = r.rssBeforeMb;
+      metrics[`rate_floor_seconds${suffix}`] = round(rateFloorSeconds(skus));
+      metrics[`full_sync_floor_ratio${suffix}`] = round(r.full.seconds / rateFloorSeconds(skus));
+      metrics[`full_sync_seconds_per_100k${suffix}`] = round((r.full.seconds * PER) / skus);
+      metrics[`peak_rss_mb_per_100k${suffix}`] = round((r.peakRssMb * PER) / skus);
+      metrics[`machine_load_average${suffix}`] = round(Math.max(...r.load));
+      notes.push(
+        ...r.notes.map((n) => `${skus} SKUs, ${n}`),
+        `${skus} SKUs: 1-minute load average ${r.load[0]} at the start, ${r.load[1]} at the end (2 cores)`,
+      );
     }
+    if (metrics.peak_rss_mb !== undefined && metrics.peak_rss_mb_1m !== undefined)
+      metrics.peak_rss_growth_mb_per_100k = round((metrics.peak_rss_mb_1m - metrics.peak_rss_mb) / 9);
+    metrics.naive_bc_calls = BASE;
+    metrics.naive_hours_at_rate_limit = round(((BASE / QUOTA) * (WINDOW_MS / 1000)) / 3600);
+    Object.assign(goals, {
+      full_sync_seconds: "< 60",
+      full_sync_bc_calls: "<= 110",
+      delta_sync_seconds: "< 5",
+      peak_rss_mb: "< 256",
+      full_sync_bc_calls_1m: "<= 1100",
+      full_sync_floor_ratio_1m: "<= 1.2",
+      full_sync_seconds_1m: `<= ${1.2 * rateFloorSeconds(1_000_000)}`,
+      peak_rss_mb_1m: "< 512",
+    });
+    for (const metric of Object.keys(goals)) if (!(metric in metrics)) delete goals[metric];
+    return { name: "inventory", metrics, goals, notes };
   },
 };
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { handlerEntry, type Topology } from "@m3bc/topology";
-import { buildSync, type Metafile } from "esbuild";
+import { type BuildOptions, buildSync, type Metafile } from "esbuild";
 
 export interface BundleOptions {
   /** The handler's TypeScript entry (absolute). */
@@ -28,17 +28,20 @@ const EXTERNAL = ["@aws-sdk/*"];
 const REQUIRE_BANNER =
   "import { createRequire as __m3bcCreateRequire } from 'node:module'; const require = __m3bcCreateRequire(import.meta.url);";
 
-/** One Lambda bundle: ESM for Node 24 on arm64, minified, with a source map and the config baked in. */
-export function bundleFunction(options: BundleOptions): Bundle {
-  if (!existsSync(options.entry))
-    throw new Error(
-      `Handler ${relative(options.workingDir, options.entry)} does not exist: each function in the topology needs functions/<name>/handler.ts exporting \`handler\``,
-    );
-  mkdirSync(options.outdir, { recursive: true });
-  const file = join(options.outdir, "index.mjs");
-  const result = buildSync({
+/**
+ * The functions' NODE_OPTIONS: stack traces in the logs name the TypeScript file and line, not the minified bundle.
+ * Node then reads each bundle's source map at its cold start, so the maps carry mappings and names only, without
+ * the sources' text (sourcesContent), which a stack trace never needs (docs/benchmarks.md measures both).
+ */
+export const RUNTIME_NODE_OPTIONS = "--enable-source-maps";
+
+/** The esbuild options of a Lambda bundle: ESM for Node 24 on arm64, minified, the config baked in. */
+export function bundleBuildOptions(
+  options: BundleOptions,
+): BuildOptions & { outfile: string; metafile: true } {
+  return {
     entryPoints: [options.entry],
-    outfile: file,
+    outfile: join(options.outdir, "index.mjs"),
     absWorkingDir: options.workingDir,
     bundle: true,
     platform: "node",
@@ -47,13 +50,26 @@ export function bundleFunction(options: BundleOptions): Bundle {
     mainFields: ["module", "main"],
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
     external: EXTERNAL,
     banner: { js: REQUIRE_BANNER },
     define: { __CONNECTOR_CONFIG__: JSON.stringify(options.config) },
     logLevel: "silent",
     legalComments: "none",
     metafile: true,
-  });
+  };
+}
+
+/** One Lambda bundle (with its source map), written to options.outdir. */
+export function bundleFunction(options: BundleOptions): Bundle {
+  if (!existsSync(options.entry))
+    throw new Error(
+      `Handler ${relative(options.workingDir, options.entry)} does not exist: each function in the topology needs functions/<name>/handler.ts exporting \`handler\``,
+    );
+  mkdirSync(options.outdir, { recursive: true });
+  const build = bundleBuildOptions(options);
+  const file = build.outfile;
+  const result = buildSync(build);
   if (result.errors.length) throw new Error(`esbuild failed for ${options.entry}: ${result.errors[0]?.text}`);
   return {
     dir: options.outdir,

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -17,5 +16,3 @@ export const dynamo = perRuntime(() =>
 );
 
 export const secretsManager = perRuntime(() => new SecretsManagerClient({ maxAttempts: 3 }));
-
-export const lambda = perRuntime(() => new LambdaClient({ maxAttempts: 3 }));

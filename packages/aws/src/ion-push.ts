@@ -1,12 +1,11 @@
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { verifyCustomHeader } from "@m3bc/bigcommerce";
 import { TransientError } from "@m3bc/core";
 import { type FunctionName, topology } from "@m3bc/topology";
-import { lambda } from "./aws-clients";
 import { loadConfig } from "./config";
 import type { HttpRequest, HttpResponse } from "./handlers/http";
 import { PUSH_SOURCE, type PushEvent } from "./handlers/schedule";
-import { functionNameOf } from "./runtime";
+import { functionNameOf, perRuntime } from "./runtime";
 import { getSecret } from "./secrets";
 
 /**
@@ -51,6 +50,10 @@ async function refuseIonPush(request: HttpRequest): Promise<HttpResponse | undef
     };
   return undefined;
 }
+
+// Here rather than beside the other clients: only the push functions start others, and the rest need not load
+// the Lambda client at every cold start.
+const lambda = perRuntime(() => new LambdaClient({ maxAttempts: 3 }));
 
 /** Starts a function of the topology without waiting for it (Lambda queues the event: 202 Accepted). */
 export async function invokeAsync(target: FunctionName, event: unknown): Promise<void> {

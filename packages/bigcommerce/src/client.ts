@@ -3,7 +3,7 @@
  * catalog, inventory, customers, transactions and webhooks APIs. Inputs are validated before any call
  * (batch limits included); responses are parsed with zod; errors are typed for the pipeline.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type Clock, RateBudget, systemClock } from "./budget";
 import {
   BigCommerceApiError,

@@ -3,7 +3,7 @@
  * read leniently (extra fields pass through; text fields may be null) but money must be a decimal
  * string (see wire.ts) and dates are normalised: V2's RFC-2822 dates become ISO-8601 strings.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isDecimalString } from "./wire";
 
 /** Money as an exact decimal string: V2's "49.9500" as received, V3 numbers as "49.9500". */

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { PersistentError } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 
 export type HeaderBag = Headers | Record<string, string | string[] | undefined>;
 

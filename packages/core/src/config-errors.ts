@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** A config or secret that fails validation: the message names every bad key and how to fix it. */
 export class ConfigError extends Error {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parseOrThrow } from "./config-errors";
 import { GuardsConfig } from "./config-guards";
 import { FinanceConfig } from "./finance-config";

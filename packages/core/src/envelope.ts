@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { flows } from "@m3bc/topology";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The small JSON message every queue carries. `key` is the business key (e.g. `order:<store>:<id>`);

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { PersistentError } from "./errors";
 
 /** Reads a message payload with its schema; a message that does not fit is parked, not retried. */

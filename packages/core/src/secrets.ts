@@ -1,5 +1,5 @@
 import type { SecretName } from "@m3bc/topology";
-import { z } from "zod";
+import * as z from "zod";
 import { parseOrThrow } from "./config-errors";
 
 const webhookSecret = z

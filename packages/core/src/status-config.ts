@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The one table between M3 order statuses and BigCommerce order statuses (issue 13). M3 reports an order's

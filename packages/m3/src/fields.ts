@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * M3 MI fields are fixed-width and typed (MRS001MI LstFields: TYPE A/N/D, LENG). Each field here knows

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type FieldProblem, M3FieldError, M3ProtocolError } from "./errors";
 import { type Field, fieldOf } from "./fields";
 

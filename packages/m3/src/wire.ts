@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { M3ProtocolError } from "./errors";
 
 /** What one transaction came to, read from either API version's envelope. */

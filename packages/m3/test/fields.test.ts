@@ -1,7 +1,7 @@
 import { PersistentError } from "@m3bc/core";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod";
 import { CRS610MI, canonicalDecimal, F, M3FieldError, MMS200MI, OIS100MI, rawRequest } from "../src";
 
 /** The message a field check gives for a value. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Decimal } from "../money";
 
 /** A decimal amount as an exact string ("49.95"); arithmetic goes through Decimal, never floats. */

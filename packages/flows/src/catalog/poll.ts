@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import { excludedSkus } from "../exclude";
 import type { SnapshotStore, SyncState } from "../inventory/poll";
 import { Progress, type ProgressLine } from "../inventory/progress";

@@ -1,6 +1,6 @@
 import type { WebhookEvent } from "@m3bc/bigcommerce";
 import { type ConnectorConfig, type CustomerMaster, customerKey } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import type { CustomerBinding, CustomerBindingStore } from "./binding";
 import { activeFields, addressContent, digest, fieldValue } from "./fields";
 

@@ -9,7 +9,7 @@ import {
   TransientError,
 } from "@m3bc/core";
 import type { M3Client } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger } from "../ledger";
 import { type AttributeIds, bigCommerceNewAddress } from "./bigcommerce-customer";
 import { type BigCommerceWrite, type BigCommerceWriter, writeBigCommercePlans } from "./bigcommerce-sync";

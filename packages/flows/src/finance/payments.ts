@@ -14,7 +14,7 @@ import {
   signedAmount,
   TransientError,
 } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import { emptyFinanceOrder, type FinanceLedger, type FinanceOrder, type PaymentEntry } from "./ledger";
 
 /** The order reached M3 (sent by orders-deliver): what finance needs to know of it. */

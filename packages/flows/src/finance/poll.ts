@@ -10,7 +10,7 @@ import {
   newEnvelope,
 } from "@m3bc/core";
 import { type BulkResult, type M3Client, OIS100MI, OIS350MI, type TxResult } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { FinanceLedger, FinanceOrder, OrderValue, PaymentRef } from "./ledger";
 
 /** What the finance-postings queue carries: payments to post in one M3 batch. */

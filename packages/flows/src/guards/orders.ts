@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ConnectorConfig, SalesOrder } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import { canonicalAddressKey, emailHash } from "../orders/customers";
 import { type Finding, round, trip } from "./decision";
 import { addSample, deviation, type RunningStats } from "./stats";

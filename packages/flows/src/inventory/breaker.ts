@@ -1,5 +1,5 @@
 import type { ConnectorConfig } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import { decide, type Finding, logged } from "../guards/decision";
 import { checkLocation } from "../guards/inventory";
 
@@ -45,11 +45,41 @@ export const InventoryRelease = z.object({
 export type InventoryRelease = z.infer<typeof InventoryRelease>;
 export const INVENTORY_RELEASE = "inventory.release";
 
-/** What one run would do to one location: each changed entry's quantity before and after. */
+/**
+ * What one run would do to one location, summed as the run goes (a full sync of a million SKUs would otherwise hold
+ * a change per entry): the change of its total, entries pushed for the first time, SKUs newly set to zero.
+ */
 export interface LocationRun {
-  changes: Array<{ sku: string; before: number; after: number }>;
+  /** Σ pushed(after) − pushed(before) over the entries the run changes. */
+  delta: number;
+  /** Entries pushed for the first time. */
+  added: number;
+  /** SKUs the run would take from above zero to zero. */
+  zeroed: number;
+  /** The first ZEROED_SAMPLE of them, for the operator to look up in M3. */
+  zeroedSkus: string[];
   /** The location's totals after the run, counted over the whole snapshot (full reads only). */
   counted?: LocationTotals;
+}
+
+const ZEROED_SAMPLE = 20;
+
+export const emptyRun = (counted: boolean): LocationRun => ({
+  delta: 0,
+  added: 0,
+  zeroed: 0,
+  zeroedSkus: [],
+  ...(counted ? { counted: { skus: 0, available: 0 } } : {}),
+});
+
+/** Adds one entry's change (its pushed quantity before and after the run) to its location's run. */
+export function countChange(run: LocationRun, sku: string, before: number, after: number): void {
+  run.delta += pushed(after) - pushed(before);
+  if (before < 0 && after >= 0) run.added++;
+  if (before > 0 && after === 0) {
+    run.zeroed++;
+    if (run.zeroedSkus.length < ZEROED_SAMPLE) run.zeroedSkus.push(sku);
+  }
 }
 
 export interface BreakerVerdict {
@@ -95,8 +125,7 @@ export function judgeRun(
   for (const [location, run] of runs) {
     const id = String(location);
     const known = state.totals[id];
-    const delta = run.changes.reduce((sum, c) => sum + pushed(c.after) - pushed(c.before), 0);
-    const added = run.changes.filter((c) => c.before < 0 && c.after >= 0).length;
+    const { delta, added } = run;
     const after = run.counted ?? {
       skus: (known?.skus ?? 0) + added,
       available: (known?.available ?? 0) + delta,
@@ -112,7 +141,6 @@ export function judgeRun(
       verdict.held.add(location);
       continue;
     } else if (known || run.counted) {
-      const zeroed = run.changes.filter((c) => c.before > 0 && c.after === 0);
       const decision = decide(
         checkLocation(
           {
@@ -120,7 +148,7 @@ export function judgeRun(
             skus: before.skus,
             before: before.available,
             after: after.available,
-            zeroed: zeroed.length,
+            zeroed: run.zeroed,
           },
           breaker,
         ),
@@ -131,7 +159,7 @@ export function judgeRun(
           location,
           stamp,
           findings: decision.findings,
-          zeroedSkus: zeroed.slice(0, 20).map((c) => c.sku),
+          zeroedSkus: run.zeroedSkus,
         };
         verdict.held.add(location);
         verdict.newHolds.push(held);

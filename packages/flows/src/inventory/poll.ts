@@ -1,15 +1,18 @@
 import { type ConnectorConfig, type Envelope, newEnvelope } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import { excludedSkus } from "../exclude";
 import {
   type BreakerState,
   type BreakerStore,
   breakerNeedsFull,
+  countChange,
+  emptyRun,
   judgeRun,
   type LocationHold,
   type LocationRun,
 } from "./breaker";
 import { Progress, type ProgressLine } from "./progress";
+import { BucketReads, type Read } from "./reads";
 import { applyRule, type BalanceFigures, baseQuantity, reservationOrder, unitFactor } from "./rule";
 import {
   bucketOf,
@@ -51,6 +54,8 @@ export interface InventoryCursor {
   pending?: number;
   /** inventory.balanceSource of the last run (absent: written before the setting existed, the default). */
   source?: BalanceSource;
+  /** Entries the snapshot holds: the ETA of a full read (absent: written before it was kept). */
+  entries?: number;
 }
 
 export type BalanceSource = ConnectorConfig["inventory"]["balanceSource"];
@@ -220,12 +225,11 @@ function needsFull(
   );
 }
 
-interface Read {
-  base: number;
-  lmts: string;
-  /** Read item by item: the lmts is this run's time, not a change time M3 gave. */
-  undated?: true;
-}
+/**
+ * Snapshot buckets worked on at a time once the read is done: at a million SKUs × 2 locations a bucket holds about
+ * 4,000 entries, so a group is some 130,000 entries in memory rather than the whole catalog.
+ */
+const BUCKETS_PER_GROUP = 32;
 
 /** Entries that never reached BigCommerce compare unequal to any quantity. */
 const NEVER_PUSHED = -1;
@@ -247,11 +251,10 @@ class Run {
   private unknownSkipped = new Set<string>();
   /** Every balance is read: a full read, or item-by-item reads (which cannot ask for changes only). */
   private readonly readAll: boolean;
-  /** What each entry this run changed held before, for the circuit breaker to judge and, if it holds, restore. */
-  private readonly priors = new Map<
-    StockEntry,
-    { location: number; sku: string; qty: number; stamp: number }
-  >();
+  /** While the circuit breaker's pass runs: what each location would see (nothing is written in that pass). */
+  private judging?: Map<number, LocationRun>;
+  /** Locations the breaker holds: their entries keep what BigCommerce has, and nothing is sent there. */
+  private held: ReadonlySet<number> = new Set();
 
   constructor(
     private readonly deps: InventoryPollDeps,
@@ -297,11 +300,10 @@ class Run {
     for (const order of released) for (const sku of Object.keys(order.reservation)) this.forced.add(sku);
     for (const sku of [...reserved.keys(), ...this.forced]) this.joint.add(sku);
 
-    // Reading everything touches every bucket: load them first (their size gives the read an ETA) and apply
-    // each balance as it arrives. A delta keeps its few reads until it knows which buckets they need.
-    if (this.readAll) await this.loadBuckets(range(B));
-    const expected = this.readAll ? [...this.buckets.values()].reduce((n, b) => n + b.size, 0) : undefined;
-    const reads = new Map<string, Read>();
+    // The read: each mapped balance waits, as a compact line, in the bucket its SKU hashes to (a full read arrives
+    // in change-time order, spread over every bucket, so no bucket is complete before the read is).
+    const reads = new BucketReads(B);
+    const expected = this.readAll ? cursor.entries : undefined;
     const excluded = excludedSkus(deps.config.inventory.excludeSkus, deps.config.orders.shippingItem);
     let last: BalanceKey | undefined;
     let unmapped = 0;
@@ -321,20 +323,16 @@ class Run {
           excludedCount++;
           continue;
         }
-        const read = {
+        reads.add(location, record.ITNO, {
           base: baseQuantity(record, settings.availableField, unitFactor(deps.config, record.ITNO)),
           // A balance read item by item is as of this run: the run's time stands for its change time.
           ...(record.LMTS === undefined
             ? { lmts: String(this.stamp), undated: true as const }
             : { lmts: record.LMTS }),
-        };
-        if (this.readAll) this.apply(location, record.ITNO, read);
-        // A balance changed during the read comes again later with a newer LMTS: the last one wins.
-        else reads.set(entryKey(location, record.ITNO), read);
+        });
       }
       const tail = page[page.length - 1];
       if (tail?.LMTS !== undefined) last = { LMTS: tail.LMTS, WHLO: tail.WHLO, ITNO: tail.ITNO };
-      progress.changed = this.changed;
       progress.report(
         "read",
         expected === undefined ? undefined : progress.read - unmapped - excludedCount,
@@ -342,31 +340,72 @@ class Run {
       );
     }
 
-    if (!this.readAll) {
-      const skus = new Set(this.joint);
-      for (const key of reads.keys()) skus.add(key.slice(key.indexOf("\t") + 1));
-      await this.loadBuckets([...new Set([...skus].map((sku) => bucketOf(sku, B)))]);
-      for (const [key, read] of reads) {
-        const tab = key.indexOf("\t");
-        this.apply(Number(key.slice(0, tab)), key.slice(tab + 1), read);
-      }
+    // Then a group of buckets at a time: the reads applied to the snapshot, the rule over the SKUs held by orders,
+    // the changed buckets written and only then their changes queued. Memory holds one group, and BigCommerce gets
+    // the first messages while later groups are still being worked on.
+    const jointByBucket = new Map<number, string[]>();
+    for (const sku of this.joint) {
+      const index = bucketOf(sku, B);
+      jointByBucket.set(index, [...(jointByBucket.get(index) ?? []), sku]);
     }
-    for (const sku of this.joint) this.evaluate(sku, reserved.get(sku) ?? 0);
-    const breaker = judgeRun(this.locationRuns(), this.breaker, deps.config.guards.inventory, this.stamp);
+    const indices = this.readAll
+      ? range(B)
+      : [...new Set([...reads.indices(), ...jointByBucket.keys()])].sort((a, b) => a - b);
+    // The circuit breaker judges the whole run before anything is written: a first pass over the groups counts what
+    // each location would see and drops the buckets again (the writing pass reads them anew).
+    const guard = deps.config.guards.inventory;
+    let runs = new Map<number, LocationRun>();
+    if (guard.action !== "off") {
+      this.judging = new Map(this.locations.map((l) => [l, emptyRun(this.readAll)]));
+      for (let start = 0; start < indices.length; start += BUCKETS_PER_GROUP) {
+        const group = indices.slice(start, start + BUCKETS_PER_GROUP);
+        await this.applyGroup(group, reads, jointByBucket, reserved);
+        if (this.readAll) for (const index of group) this.count(this.buckets.get(index)!);
+        this.buckets.clear();
+        this.dirty.clear();
+        progress.report("check", start + group.length, indices.length);
+      }
+      runs = this.judging;
+      this.judging = undefined;
+      this.changed = 0;
+      this.stale = 0;
+      this.unknownSkipped.clear();
+    }
+    const breaker = judgeRun(runs, this.breaker, guard, this.stamp);
     for (const line of breaker.decisions) deps.decision?.(line);
-    this.restore(breaker.held);
-    progress.changed = this.changed;
-
+    this.held = breaker.held;
     // Parked first: a run that dies after it is still holds the location (the pending mark forces a full read).
     if (breaker.newHolds.length) await deps.hold(breaker.newHolds);
-    if (this.dirty.size > 0) {
-      await deps.state.markPending(this.stamp);
-      const texts = new Map<number, string>();
-      for (const index of this.dirty)
-        texts.set(index, encodeStockBucket(this.buckets.get(index)!, index, "inventory.snapshotBuckets"));
-      await this.store.save(texts);
+
+    const queue = new UpdateQueue(this.locations, this.stamp, settings.itemsPerMessage, async (batch) => {
+      await deps.enqueue(batch);
+      progress.sent += batch.reduce((n, m) => n + m.payload.items.length, 0);
+    });
+    // A full read counts the snapshot anew; a delta adds the entries it created.
+    let entries = this.readAll ? 0 : (cursor.entries ?? 0);
+    let pending = false;
+    for (let start = 0; start < indices.length; start += BUCKETS_PER_GROUP) {
+      const group = indices.slice(start, start + BUCKETS_PER_GROUP);
+      const before = await this.applyGroup(group, reads, jointByBucket, reserved);
+      for (const index of group) reads.forget(index);
+      const after = group.reduce((n, index) => n + this.buckets.get(index)!.size, 0);
+      entries += this.readAll ? after : after - before;
+      if (this.dirty.size > 0) {
+        if (!pending) await deps.state.markPending(this.stamp);
+        pending = true;
+        const dirty = [...this.dirty].sort((a, b) => a - b);
+        const texts = new Map<number, string>();
+        for (const index of dirty)
+          texts.set(index, encodeStockBucket(this.buckets.get(index)!, index, "inventory.snapshotBuckets"));
+        await this.store.save(texts);
+        for (const index of dirty) await queue.add(this.buckets.get(index)!);
+      }
+      this.buckets.clear();
+      this.dirty.clear();
+      progress.changed = this.changed;
+      progress.report("write", start + group.length, indices.length);
     }
-    const messages = await this.enqueue();
+    const messages = await queue.close();
     const { held: heldBefore, totals: totalsBefore } = this.breaker;
     if (
       breaker.consumed.length ||
@@ -380,6 +419,7 @@ class Run {
       buckets: settings.snapshotBuckets,
       lastStamp: this.stamp,
       source: settings.balanceSource,
+      entries,
     });
     if (released.length) await deps.reservations.release(released.map((o) => o.key));
     if (resolved.length) await deps.unknown.forget(resolved);
@@ -418,31 +458,34 @@ class Run {
     };
   }
 
-  /** Per location: what this run would change there, and when it read every balance its totals over the whole snapshot. */
-  private locationRuns(): Map<number, LocationRun> {
-    const runs = new Map<number, LocationRun>(this.locations.map((l) => [l, { changes: [] }]));
-    for (const [entry, prior] of this.priors)
-      runs.get(prior.location)?.changes.push({ sku: prior.sku, before: prior.qty, after: entry.qty });
-    if (this.readAll) {
-      for (const run of runs.values()) run.counted = { skus: 0, available: 0 };
-      for (const bucket of this.buckets.values())
-        for (const [key, entry] of bucket) {
-          const counted = runs.get(Number(key.slice(0, key.indexOf("\t"))))?.counted;
-          if (!counted || entry.qty < 0) continue;
-          counted.skus++;
-          counted.available += entry.qty;
-        }
+  /**
+   * Loads a group of buckets and applies to them the reads that hash there and the rule over the SKUs orders hold;
+   * returns how many entries the buckets held before.
+   */
+  private async applyGroup(
+    group: number[],
+    reads: BucketReads,
+    jointByBucket: ReadonlyMap<number, string[]>,
+    reserved: ReadonlyMap<string, number>,
+  ): Promise<number> {
+    const before = await this.loadBuckets(group);
+    for (const index of group) {
+      for (const [key, read] of reads.of(index)) {
+        const tab = key.indexOf("\t");
+        this.apply(Number(key.slice(0, tab)), key.slice(tab + 1), read);
+      }
+      for (const sku of jointByBucket.get(index) ?? []) this.evaluate(sku, reserved.get(sku) ?? 0);
     }
-    return runs;
+    return before;
   }
 
-  /** Takes a held location's changes back: the snapshot keeps what BigCommerce has, and nothing is sent there. */
-  private restore(held: ReadonlySet<number>): void {
-    for (const [entry, prior] of this.priors) {
-      if (!held.has(prior.location)) continue;
-      entry.qty = prior.qty;
-      entry.stamp = prior.stamp;
-      this.changed--;
+  /** Adds a bucket, as this run leaves it, to its locations' totals (when every balance is read). */
+  private count(bucket: StockBucket): void {
+    for (const [key, entry] of bucket) {
+      const counted = this.judging?.get(Number(key.slice(0, key.indexOf("\t"))))?.counted;
+      if (!counted || entry.qty < 0) continue;
+      counted.skus++;
+      counted.available += entry.qty;
     }
   }
 
@@ -505,67 +548,91 @@ class Run {
     }
   }
 
+  /** Sets an entry to push (an entry is sent at most once a run: each balance is applied once, each joint SKU once). */
   private send(location: number, sku: string, index: number, entry: StockEntry, qty: number): void {
-    if (!this.priors.has(entry))
-      this.priors.set(entry, { location, sku, qty: entry.qty, stamp: entry.stamp });
+    this.dirty.add(index);
+    // Held: the entry keeps the quantity and run BigCommerce has (its new figures are still written).
+    if (this.held.has(location)) return;
+    const run = this.judging?.get(location);
+    if (run) countChange(run, sku, entry.qty, qty);
     entry.qty = qty;
     entry.stamp = this.stamp;
     this.changed++;
-    this.dirty.add(index);
   }
 
-  private async loadBuckets(indices: number[]) {
+  /** Loads these buckets into this.buckets; returns how many entries they hold. */
+  private async loadBuckets(indices: number[]): Promise<number> {
     const texts = await this.store.load(indices);
-    for (const index of indices) this.buckets.set(index, decodeStockBucket(texts.get(index)));
+    let entries = 0;
+    for (const index of indices) {
+      const bucket = decodeStockBucket(texts.get(index));
+      this.buckets.set(index, bucket);
+      entries += bucket.size;
+    }
+    return entries;
+  }
+}
+
+/**
+ * A run's changes as messages of ≤ itemsPerMessage per location, each location's items in bucket order (a deliverer
+ * checking a late message for stale items then reads few buckets), sent ten at a time as they fill.
+ */
+class UpdateQueue {
+  private readonly items = new Map<number, InventoryUpdate["items"]>();
+  private batch: Envelope<InventoryUpdate>[] = [];
+  private count = 0;
+
+  constructor(
+    locations: readonly number[],
+    private readonly stamp: number,
+    private readonly size: number,
+    private readonly send: (batch: Envelope<InventoryUpdate>[]) => Promise<void>,
+  ) {
+    for (const location of [...locations].sort((a, b) => a - b)) this.items.set(location, []);
   }
 
-  /**
-   * Entries this run changed, per location in bucket order (a deliverer checking a late message for stale items
-   * then reads few buckets), in messages of ≤ itemsPerMessage, sent ten at a time as they fill.
-   */
-  private async enqueue(): Promise<number> {
-    const { progress } = this;
-    const size = this.settings.itemsPerMessage;
-    const indices = [...this.dirty].sort((a, b) => a - b);
-    let batch: Envelope<InventoryUpdate>[] = [];
-    let count = 0;
-    const flush = async () => {
-      if (!batch.length) return;
-      await this.deps.enqueue(batch);
-      progress.sent += batch.reduce((n, m) => n + m.payload.items.length, 0);
-      progress.report("enqueue", progress.sent, this.changed);
-      batch = [];
-    };
-    for (const location of [...this.locations].sort((a, b) => a - b)) {
-      let items: InventoryUpdate["items"] = [];
-      const close = async () => {
-        if (!items.length) return;
-        count++;
-        batch.push(
-          newEnvelope({
-            flow: "inventory",
-            kind: "inventory.absolute",
-            key: `inventory:${location}:${this.stamp}:${count}`,
-            payload: { location, stamp: this.stamp, items },
-          }),
-        );
-        items = [];
-        if (batch.length === 10) await flush();
-      };
-      const prefix = `${location}\t`;
-      for (const index of indices) {
-        const entries = [...this.buckets.get(index)!]
-          .filter(([key, e]) => e.stamp === this.stamp && key.startsWith(prefix))
-          .sort(([a], [b]) => (a < b ? -1 : 1));
-        for (const [key, e] of entries) {
-          items.push([key.slice(prefix.length), e.qty, e.lmts]);
-          if (items.length === size) await close();
-        }
-      }
-      await close();
+  /** Queues the entries of a written bucket that this run changed. */
+  async add(bucket: StockBucket): Promise<void> {
+    const changed = [...bucket]
+      .filter(([, e]) => e.stamp === this.stamp)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [key, e] of changed) {
+      const tab = key.indexOf("\t");
+      const location = Number(key.slice(0, tab));
+      const items = this.items.get(location)!;
+      items.push([key.slice(tab + 1), e.qty, e.lmts]);
+      if (items.length === this.size) await this.closeMessage(location);
     }
-    await flush();
-    return count;
+  }
+
+  /** Sends what is left; returns how many messages the run sent. */
+  async close(): Promise<number> {
+    for (const location of this.items.keys()) await this.closeMessage(location);
+    await this.flush();
+    return this.count;
+  }
+
+  private async closeMessage(location: number): Promise<void> {
+    const items = this.items.get(location)!;
+    if (!items.length) return;
+    this.count++;
+    this.batch.push(
+      newEnvelope({
+        flow: "inventory",
+        kind: "inventory.absolute",
+        key: `inventory:${location}:${this.stamp}:${this.count}`,
+        payload: { location, stamp: this.stamp, items },
+      }),
+    );
+    this.items.set(location, []);
+    if (this.batch.length === 10) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.batch.length) return;
+    const batch = this.batch;
+    this.batch = [];
+    await this.send(batch);
   }
 }
 

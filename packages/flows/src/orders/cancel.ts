@@ -1,6 +1,6 @@
 import { type ConnectorConfig, orderKey, PersistentError, stateOfM3Status, TransientError } from "@m3bc/core";
 import { M3BusinessError, type M3Client, OIS100MI } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger, OrderProgress } from "../ledger";
 
 /** The envelope kind of a cancel on the order-deliveries queue. */

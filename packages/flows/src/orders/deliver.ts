@@ -7,7 +7,7 @@ import {
   TransientError,
 } from "@m3bc/core";
 import { type BulkResult, M3BusinessError, type M3Client, MMS005MI, OIS100MI, type TxResult } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import { allKeys, historyKeys, NO_SIGNALS, OrderSignals, orderChecksOn } from "../guards/orders";
 import type { RunningStats } from "../guards/stats";
 import type { GuardRecord, Ledger, OrderProgress, Reservation } from "../ledger";

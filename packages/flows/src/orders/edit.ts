@@ -1,6 +1,6 @@
 import { Decimal, orderKey, PersistentError } from "@m3bc/core";
 import { M3BusinessError, type M3Client, OIS100MI } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger, OrderProgress } from "../ledger";
 import type { CancelDeps } from "./cancel";
 import type { BigCommerceOrder } from "./from-bigcommerce";

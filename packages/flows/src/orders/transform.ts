@@ -8,7 +8,7 @@ import {
   statusRow,
   TransientError,
 } from "@m3bc/core";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger } from "../ledger";
 import type { RefundPayload } from "../returns/refund";
 import type { CancelPayload } from "./cancel";

@@ -1,6 +1,6 @@
 import { type ConnectorConfig, dec, type Envelope, newEnvelope } from "@m3bc/core";
 import type { OIS017MI, TxResult } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { SyncState } from "../inventory/poll";
 
 /** One M3 price row, as OIS017MI LstBasePrice and OIS320MI LstNewPrices answer it (QTYL only in the delta). */

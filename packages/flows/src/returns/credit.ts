@@ -9,7 +9,7 @@ import {
   TransientError,
 } from "@m3bc/core";
 import { type M3Client, OIS350MI } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { FinanceOrder } from "../finance/ledger";
 
 /** The envelope kind of M3 credit notes to refund in BigCommerce, on the order-deliveries queue. */

@@ -1,6 +1,6 @@
 import { type ConnectorConfig, Decimal, orderKey, PersistentError, TransientError } from "@m3bc/core";
 import { M3BusinessError, type M3Client, OIS100MI, OIS350MI, OIS390MI } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger, OrderProgress, ShipLine } from "../ledger";
 
 /** The envelope kind of a BigCommerce refund on the order-deliveries queue. */

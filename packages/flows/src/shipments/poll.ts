@@ -1,6 +1,6 @@
 import { type ConnectorConfig, dec, type Envelope, isTransient, newEnvelope } from "@m3bc/core";
 import { type M3Client, MWS410MI, MWS411MI, RORC_CUSTOMER_ORDER, type TxResult } from "@m3bc/m3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Ledger, ShippableOrder } from "../ledger";
 
 /** One M3 delivery to turn into one BigCommerce shipment: what the shipments queue carries. */
