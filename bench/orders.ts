@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { dynamo, onMessageHandled, sqs } from "@m3bc/aws";
 import { BigCommerceClient } from "@m3bc/bigcommerce";
@@ -268,6 +268,7 @@ export const benchmark: Benchmark = {
         await m3Admin("DELETE", "/counts");
         commands.clear();
         const handledBefore = eventsHandled;
+        const loads = [loadavg()[0]!];
         const cpuBefore = process.cpuUsage();
         const childrenBefore = childCpu();
         const placed = await drive(run);
@@ -276,6 +277,7 @@ export const benchmark: Benchmark = {
         const last = Math.max(...placed.map(({ id }) => deliveredAt.get(keyOf(id))!));
         await until(() => eventsHandled - handledBefore >= 2 * placed.length, "the created events");
         const cpu = process.cpuUsage(cpuBefore);
+        loads.push(loadavg()[0]!);
         const childrenAfter = childCpu();
         const n = placed.length;
         const perOrder = (value: number) => round(value / n);
@@ -290,6 +292,8 @@ export const benchmark: Benchmark = {
         const sqsCommand = (name: string) => perOrder(commands.get(name) ?? 0);
         const measured = {
           ordersPerSecond: round(n / ((last - first) / 1000), 1),
+          // The 1-minute load average at the start and the end of the run: other work on the machine moves the figures.
+          loadAverage: round(Math.max(...loads)),
           latency: latencies(placed),
           costs: {
             cpu_ms_per_order: perOrder((cpu.user + cpu.system) / 1000),
@@ -360,6 +364,8 @@ export const benchmark: Benchmark = {
           burst_dynamodb_reads_per_order: burst.costs.dynamodb_reads_per_order,
           burst_sqs_calls_per_order: burst.costs.sqs_calls_per_order,
           guard_us_per_order: guard.usPerOrder,
+          machine_load_average: capacity.loadAverage,
+          burst_machine_load_average: burst.loadAverage,
         },
         goals: {
           orders_per_second: ">= 100",
@@ -372,6 +378,7 @@ export const benchmark: Benchmark = {
           `simulated latency: M3 ${M3_LATENCY_MS} ms per call, BigCommerce ${BC_LATENCY_MS} ms per call; BigCommerce quota ${BC_QUOTA} per 30 s; function logs at WARN`,
           `capacity run, calls in total: ${JSON.stringify(capacity.detail)}`,
           `burst run, calls in total: ${JSON.stringify(burst.detail)}`,
+          `machine_load_average, burst_machine_load_average: the higher 1-minute load average at the start and the end of the capacity and burst runs (${cpus().length} cores); above the core count, other work competed with the benchmark`,
           `guard_us_per_order: process CPU of the order guards (keys, checks, velocity counts, statistics learned) per order, every check on, over the ${ORDER_MIX.length} orders of the mix against an in-memory ledger; median of 7 rounds of 5,000 orders (rounds: ${guard.rounds.join(", ")} µs)`,
         ],
       };

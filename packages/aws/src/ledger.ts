@@ -487,6 +487,28 @@ export const dynamoLedger: Ledger = {
 };
 
 /**
+ * The order progress of many orders in one strongly consistent BatchGetItem: orders-transform reads its whole
+ * batch's orders at once instead of one GetItem per event. Keys without an item map to undefined.
+ */
+export async function readOrders(keys: readonly string[]): Promise<Map<string, OrderProgress | undefined>> {
+  const unique = [...new Set(keys)];
+  const items = new Map(
+    (
+      await batchGetAll(
+        tableName("ledger"),
+        unique.map((pk) => ({ pk })),
+      )
+    ).map((item) => [item.pk as string, item]),
+  );
+  return new Map(unique.map((key) => [key, orderProgress(key, items.get(key))]));
+}
+
+/** Order reads answered from a batch read (`readOrders`), from DynamoDB for a key the batch did not hold. */
+export const ordersReadBefore = (read: Map<string, OrderProgress | undefined>): Pick<Ledger, "getOrder"> => ({
+  getOrder: async (key) => (read.has(key) ? read.get(key) : dynamoLedger.getOrder(key)),
+});
+
+/**
  * A guard record as the flows read it: statistics as they are; a velocity record's `o#<id>` attributes gathered
  * into `recent`.
  */

@@ -167,6 +167,11 @@ describe("order checks", () => {
     ]);
   });
 
+  test("velocity: counts at the size a record keeps are shown as at least that many", () => {
+    const [finding] = checkOrder(order(), NO_SIGNALS, { ...normalHistory(), emailOrders: 23 }, checks);
+    expect(finding).toMatchObject({ score: 20, note: "20+ orders from this e-mail in 60 min" });
+  });
+
   test("bigcommerceRisk: a payment held for review, or an IP located away from the billing country", () => {
     expect(
       checkOrder(order(), { paymentStatus: "Held for Review", ipCountry: "US" }, normalHistory(), checks),
@@ -372,5 +377,23 @@ describe("guardOrder", () => {
     });
     expect([...result.learned!.keys()].sort()).toEqual([keys.value!, ...keys.quantities.values()].sort());
     expect(h.velocity.get(keys.email!)).toEqual({ firstOrder: 1, recent: { "250": 10_000_000 } });
+  });
+
+  test("a velocity record keeps the newest orders only, however many one e-mail places", async () => {
+    const config = withGuards({});
+    const p = payload(config);
+    const keys = historyKeys(p.order, config.guards.orders);
+    const now = 10_000_000;
+    // 30 orders in the window (ids 1–30, the newest last) and one that left it.
+    const recent = Object.fromEntries([
+      ["0", now - 3_600_001],
+      ...Array.from({ length: 30 }, (_, i) => [String(i + 1), now - 60_000 + i]),
+    ]);
+    const h = harness(new Map([[keys.email!, { firstOrder: 1, recent }]]));
+    h.velocity.set(keys.email!, { firstOrder: 1, recent: { ...recent } });
+    const result = await guardOrder(p, h.context(), keys, { config, ledger: h.ledger, now: () => now });
+    const kept = Object.keys(h.velocity.get(keys.email!)!.recent).map(Number);
+    expect(kept.sort((a, b) => a - b)).toEqual([...Array.from({ length: 19 }, (_, i) => i + 12), 250]);
+    expect(result.record.notes).toContain("Guard flag: 20+ orders from this e-mail in 60 min");
   });
 });

@@ -235,6 +235,27 @@ describe("fuzz: BigCommerce order → M3 batch order", () => {
       .filter((r) => r.transaction === "AddBatchLine")
       .map((r) => r.record);
 
+  test("a guard note longer than one line of M3 order text is cut to the line, never refused", () => {
+    const order = salesOrderFromBigCommerce(
+      counterexample([{ sku: "A", quantity: 1, price: "10.0000", discountShare: 0 }]),
+      "store1",
+      config,
+    );
+    const [part] = orderParts(order);
+    const note = "Guard flag: 9999 orders from this delivery address in 10080 min";
+    const { texts } = batchBody(order, part!, "9000000001", {
+      config,
+      deliveryAddress: false,
+      firstPart: true,
+      notes: [note],
+    });
+    expect(texts.map((t) => t.record.PARM)).toEqual([note.slice(0, 60)]);
+    // The record passes M3's field checks (a 61-character PARM would not).
+    expect(() =>
+      OIS100MI.AddBatchText.request({ CONO: 100, ORNO: "9000000001", TYPE: "1", TYTR: 1, PARM: note }),
+    ).toThrow(M3FieldError);
+  });
+
   test("found by the fuzz: M3's per-line rounding no longer makes a cent BigCommerce did not charge", () => {
     // 250 × 0.0001 = 0.025, less a 0.0101 coupon share: BigCommerce's total is 0.0149, 0.01 to the cent. Rounding
     // the discount alone (0.01) gave M3 round(0.025 − 0.01) = 0.02.

@@ -1,7 +1,15 @@
 export * from "./client";
 export * from "./deltas";
 export * from "./errors";
-export { canonicalDecimal, F, type Field, type FieldName, type FieldSpec, UnreadableValue } from "./fields";
+export {
+  canonicalDecimal,
+  F,
+  type Field,
+  type FieldName,
+  type FieldSpec,
+  orderTextLine,
+  UnreadableValue,
+} from "./fields";
 export * from "./ionapi";
 export * from "./programs/crs610mi";
 export * from "./programs/deliveries";

@@ -244,7 +244,8 @@ export const topology = {
       memoryMb: 512,
       sends: ["order-deliveries"],
       tables: {
-        ledger: { actions: ["GetItem"] },
+        // BatchGetItem: the orders of a batch of events in one read.
+        ledger: { actions: ["GetItem", "BatchGetItem"] },
         parked: { actions: ["PutItem"] },
         failures: { actions: ["PutItem"] },
       },

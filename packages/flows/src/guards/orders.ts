@@ -105,11 +105,30 @@ function quantitiesOf(order: SalesOrder): Map<string, number> {
 export const ordersWithin = (record: VelocityRecord | undefined, now: number, windowMs: number) =>
   Object.values(record?.recent ?? {}).filter((at) => at > now - windowMs).length;
 
-/** Entries of a velocity record that have left the window (the next count removes them). */
-export const staleEntries = (record: VelocityRecord | undefined, now: number, windowMs: number) =>
-  Object.entries(record?.recent ?? {})
-    .filter(([, at]) => at <= now - windowMs)
-    .map(([id]) => id);
+/**
+ * How many orders a velocity record keeps: enough to trip the check and to say how far over it is, never a record
+ * that grows with a shopper's orders (a shared e-mail, e.g. a point of sale's, would otherwise read and write ever
+ * larger items, up to DynamoDB's 400 KB limit). Counts at this size are shown as "20+".
+ */
+export const velocityKept = (velocity: OrderChecks["velocity"]) => Math.max(velocity.maxOrders + 1, 20);
+
+/**
+ * Entries the next count removes from a velocity record: those that have left the window, and the oldest beyond the
+ * `kept` newest (room is left for the order being counted).
+ */
+export function entriesToForget(
+  record: VelocityRecord | undefined,
+  now: number,
+  windowMs: number,
+  kept: number,
+): string[] {
+  const entries = Object.entries(record?.recent ?? {});
+  const fresh = entries.filter(([, at]) => at > now - windowMs).sort(([, a], [, b]) => b - a);
+  return [
+    ...entries.filter(([, at]) => at <= now - windowMs).map(([id]) => id),
+    ...fresh.slice(Math.max(0, kept - 1)).map(([id]) => id),
+  ];
+}
 
 const usualValue = (stats: RunningStats) => Math.expm1(stats.mean);
 const money = (n: number) => n.toFixed(2);
@@ -196,19 +215,23 @@ export function checkOrder(
       }),
     );
 
-  for (const [by, count] of [
+  const kept = velocityKept(velocity);
+  for (const [by, counted] of [
     ["e-mail", history.emailOrders],
     ["delivery address", history.addressOrders],
-  ] as const)
+  ] as const) {
+    const count = Math.min(counted, kept);
+    const orders = count === kept ? `${count}+ orders` : `${count} orders`;
     findings.push(
       ...trip(velocity.action, {
         rule: "velocity",
         score: count,
         threshold: velocity.maxOrders + 1,
         inputs: { by, orders: count, windowMinutes: velocity.windowMinutes },
-        note: `${count} orders from this ${by} in ${velocity.windowMinutes} min`,
+        note: `${orders} from this ${by} in ${velocity.windowMinutes} min`,
       }),
     );
+  }
 
   const status = signals.paymentStatus.trim().toLowerCase();
   if (status && bigcommerceRisk.paymentStatuses.some((s) => s.toLowerCase() === status))

@@ -3,12 +3,13 @@ import { decide, logged } from "../guards/decision";
 import {
   checkOrder,
   EMAIL_MEMORY_DAYS,
+  entriesToForget,
   type HistoryKeys,
   learnFrom,
   orderFingerprint,
   ordersWithin,
-  staleEntries,
   type VelocityRecord,
+  velocityKept,
 } from "../guards/orders";
 import { badSkus } from "../guards/rules";
 import { type RunningStats, readStats } from "../guards/stats";
@@ -62,9 +63,12 @@ export async function guardOrder(
     deps.ledger.countOrder(key, {
       orderId: order.orderId,
       at: now,
-      forget: staleEntries(context.records.get(key) as VelocityRecord | undefined, now, windowMs).filter(
-        (id) => id !== String(order.orderId),
-      ),
+      forget: entriesToForget(
+        context.records.get(key) as VelocityRecord | undefined,
+        now,
+        windowMs,
+        velocityKept(checks.velocity),
+      ).filter((id) => id !== String(order.orderId)),
       expiresAt: Math.ceil((now + Math.max(keepDays * 86_400_000, windowMs)) / 1000),
     });
   const [email, ...addresses] = await Promise.all([

@@ -7,7 +7,7 @@ import {
   type SalesOrder,
   type ShipTo,
 } from "@m3bc/core";
-import { OIS100MI, type TxArgs } from "@m3bc/m3";
+import { OIS100MI, orderTextLine, type TxArgs } from "@m3bc/m3";
 import { fit, fullName, m3PostalAddress } from "../customers/m3-address";
 
 /** M3's address fields for an order's delivery address; text that does not fit is cut (an order is not parked for it). */
@@ -127,7 +127,7 @@ export function batchBody(
       ORNO: tempOrderNumber,
       TYPE: "1",
       TYTR: 1,
-      PARM: fit("PARM", note),
+      PARM: textLine(note),
     }),
   );
   return {
@@ -137,6 +137,13 @@ export function batchBody(
     confirm: OIS100MI.Confirm.request({ CONO, ORNO: tempOrderNumber }),
   };
 }
+
+/**
+ * One line of M3 order text, cut to fit: a note is never a reason to refuse an order. (The dictionary's PARM is
+ * GLS840MI's 200-character record; AddBatchText's is one 60-character text line.)
+ */
+const textLine = (note: string) =>
+  [...note.replace(/\s+/g, " ").trim()].slice(0, (orderTextLine.spec as { length: number }).length).join("");
 
 const CENT = dec("0.01");
 /** The smallest step of an M3 sales price (SAPR has 6 decimals). */
