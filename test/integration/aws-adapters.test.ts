@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import {
+  dynamo,
+  dynamoLedger,
   getSecret,
   hasSeen,
   httpHandler,
@@ -11,6 +13,7 @@ import {
   METRICS_NAMESPACE,
   metricNames,
   onMessageHandled,
+  readOrders,
   remember,
   sendAll,
   sqsHandler,
@@ -262,6 +265,48 @@ describe("webhook dedupe", () => {
     expect(await remember("hash:abc", 60, now)).toBe(false);
     expect(await hasSeen("hash:abc", now + 61_000)).toBe(false);
     expect(await remember("hash:abc", 60, now + 61_000)).toBe(true);
+  });
+});
+
+describe("ledger reads and writes shared by several orders", () => {
+  test("statistics learned side by side go out in one BatchWriteItem; a key set twice keeps the last value", async () => {
+    let writes = 0;
+    dynamo().middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === "BatchWriteItemCommand") writes++;
+        return next(args);
+      },
+      { step: "initialize", name: "countStatsWrites" },
+    );
+    try {
+      const stats = (mean: number) => ({ n: 1, mean, variance: 0 });
+      await Promise.all([
+        dynamoLedger.putStats(new Map([["guard:value:s:USD", stats(1)]])),
+        dynamoLedger.putStats(
+          new Map([
+            ["guard:value:s:USD", stats(2)],
+            ["guard:qty:s:A", stats(3)],
+          ]),
+        ),
+      ]);
+      expect(writes).toBe(1);
+      const { records } = await dynamoLedger.getOrderContext("order:s:1", undefined, [
+        "guard:value:s:USD",
+        "guard:qty:s:A",
+      ]);
+      expect(records.get("guard:value:s:USD")).toMatchObject({ mean: 2 });
+      expect(records.get("guard:qty:s:A")).toMatchObject({ mean: 3 });
+    } finally {
+      dynamo().middlewareStack.remove("countStatsWrites");
+    }
+  });
+
+  test("the orders of a batch of events in one read: each key maps to its progress, or to undefined", async () => {
+    await dynamoLedger.recordCancelled("order:s:2", 2);
+    const read = await readOrders(["order:s:2", "order:s:3", "order:s:2"]);
+    expect([...read.keys()]).toEqual(["order:s:2", "order:s:3"]);
+    expect(read.get("order:s:2")).toMatchObject({ state: "cancelled" });
+    expect(read.get("order:s:3")).toBeUndefined();
   });
 });
 
