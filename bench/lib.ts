@@ -49,9 +49,40 @@ export function writeResult({ alsoIn, ...result }: BenchResult): string {
   const dir = new URL("./results/", import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${result.name}.json`, dir);
-  writeFileSync(file, `${JSON.stringify({ ...result, machine: machine() }, null, 2)}\n`);
+  const kept = copiedIn(file);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        ...result,
+        metrics: { ...result.metrics, ...kept.metrics },
+        goals: { ...result.goals, ...kept.goals },
+        notes: [...(result.notes ?? []), ...kept.notes],
+        machine: machine(),
+      },
+      null,
+      2,
+    )}\n`,
+  );
   if (alsoIn) copyMetrics(new URL(`${alsoIn.name}.json`, dir), result, alsoIn.metrics);
   return file.pathname;
+}
+
+/** What other benchmarks copied into a result file (`alsoIn`), kept when its own benchmark writes it again. */
+function copiedIn(file: URL): Pick<BenchResult, "metrics" | "goals"> & { notes: string[] } {
+  const kept = { metrics: {} as BenchResult["metrics"], goals: {} as BenchResult["goals"], notes: [] as string[] };
+  if (!existsSync(file)) return kept;
+  const previous = JSON.parse(readFileSync(file, "utf8")) as BenchResult;
+  for (const note of previous.notes ?? []) {
+    const match = /^([\w, ]+): from `pnpm bench \w+` \(bench\/results\/\w+\.json\)$/.exec(note);
+    if (!match) continue;
+    kept.notes.push(note);
+    for (const key of match[1]!.split(", ")) {
+      if (previous.metrics[key] !== undefined) kept.metrics[key] = previous.metrics[key];
+      if (previous.goals[key] !== undefined) kept.goals[key] = previous.goals[key];
+    }
+  }
+  return kept;
 }
 
 /** Puts `keys` of a result into another result file, replacing older copies, with a note naming their source. */
