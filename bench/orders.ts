@@ -369,7 +369,10 @@ export const benchmark: Benchmark = {
         },
         goals: {
           orders_per_second: ">= 100",
-          p99_latency_ms: "< 2000",
+          p99_latency_ms: "< 500",
+          cpu_ms_per_order: "<= 8",
+          bc_calls_per_order: "<= 2",
+          m3_calls_per_order: "<= 2",
           guard_us_per_order: "<= 200",
         },
         notes: [
