@@ -70,7 +70,11 @@ export function writeResult({ alsoIn, ...result }: BenchResult): string {
 
 /** What other benchmarks copied into a result file (`alsoIn`), kept when its own benchmark writes it again. */
 function copiedIn(file: URL): Pick<BenchResult, "metrics" | "goals"> & { notes: string[] } {
-  const kept = { metrics: {} as BenchResult["metrics"], goals: {} as BenchResult["goals"], notes: [] as string[] };
+  const kept = {
+    metrics: {} as BenchResult["metrics"],
+    goals: {} as BenchResult["goals"],
+    notes: [] as string[],
+  };
   if (!existsSync(file)) return kept;
   const previous = JSON.parse(readFileSync(file, "utf8")) as BenchResult;
   for (const note of previous.notes ?? []) {
