@@ -40,25 +40,19 @@ export const MB_PER_VCPU = 1769;
 
 /**
  * What a local run cannot measure. The simulators answer in 50-80 ms where ION API and BigCommerce calls take
- * several hundred, and a function's billed duration is mostly that waiting.
+ * several hundred, and a function's billed duration is mostly that waiting: each function's waiting is its measured
+ * API calls times these latencies, plus its AWS calls.
  */
 export const ASSUMPTIONS = {
-  /** Mean time a function waits on M3, BigCommerce and AWS per invocation, in ms (its own CPU comes on top). */
-  waitMs: {
-    // One dedupe read, one SQS send, one conditional write.
-    "orders-webhook": 60,
-    // One BigCommerce GET of the order (with consignments and lines), or a ledger read for an event it skips.
-    "orders-transform": 400,
-    // Two M3 calls (AddBatchHead; one bulk call with lines, address and Confirm) and the BigCommerce PUT.
-    "orders-deliver": 1500,
-    // One BigCommerce shipment POST.
-    "shipments-deliver": 400,
-  } as Record<string, number>,
+  /** Mean latency of one call, ms: an ION API call to M3 (a bulk call counts once), a BigCommerce REST call. */
+  callMs: { m3: 550, bigcommerce: 300 } as Record<string, number>,
+  /** What an invocation waits on DynamoDB and SQS (a few calls of 5-20 ms each), ms. */
+  awsMsPerInvocation: 50,
   /** Lambda's START, END and REPORT lines per invocation (text format), bytes. */
   platformLogBytesPerInvocation: 300,
   /** One HTTP API access log line (the format in infra/src/stateless-stack.ts, typical values), bytes. */
   accessLogBytesPerRequest: 280,
-} as const;
+};
 
 /** Per order, as `pnpm bench cost` measured it (one order's whole life: webhooks, M3 order, shipment, stock release). */
 export interface MeasuredUsage {
@@ -66,6 +60,8 @@ export interface MeasuredUsage {
   httpRequests: number;
   /** Lambda invocations by function. */
   invocations: Record<string, number>;
+  /** M3 and BigCommerce calls by function and target, as the functions' ApiCalls metrics count them. */
+  apiCalls: Record<string, Record<string, number>>;
   /** The connector's CPU per order in ms (`cpu_ms_per_order` of `pnpm bench orders`). */
   cpuMs: number;
   /** SQS requests: sends, receives, deletes, visibility changes (functions and event-source pollers). */
@@ -96,11 +92,16 @@ export function costPerMillionOrders(
 ): { lines: CostLine[]; total: number } {
   const M = 1e6;
   const invocations = Object.values(usage.invocations).reduce((a, b) => a + b, 0);
+  const waitMs = (fn: string, n: number) =>
+    n * assumptions.awsMsPerInvocation +
+    Object.entries(usage.apiCalls[fn] ?? {}).reduce((sum, [target, calls]) => {
+      const ms = assumptions.callMs[target];
+      if (ms === undefined) throw new Error(`cost model: no latency assumed for calls to ${target}`);
+      return sum + calls * ms;
+    }, 0);
   const waitGbS = Object.entries(usage.invocations).reduce((sum, [fn, n]) => {
-    const wait = assumptions.waitMs[fn];
-    if (wait === undefined) throw new Error(`cost model: no waiting time assumed for function ${fn}`);
     if (memoryMb(fn) > MB_PER_VCPU) throw new Error(`cost model: ${fn} has more than one vCPU`);
-    return sum + n * (wait / 1000) * (memoryMb(fn) / 1024);
+    return sum + (waitMs(fn, n) / 1000) * (memoryMb(fn) / 1024);
   }, 0);
   const cpuGbS = (usage.cpuMs / 1000) * (MB_PER_VCPU / 1024);
   const memories = Object.keys(usage.invocations)
@@ -119,7 +120,7 @@ export function costPerMillionOrders(
     },
     {
       item: "Lambda compute (waiting)",
-      calculation: `${fmt(waitGbS, 3)} GB-s (waits assumed, ${memories}) × $${prices.lambdaGbSecond}`,
+      calculation: `${fmt(waitGbS, 3)} GB-s (measured calls × assumed latencies; ${memories}) × $${prices.lambdaGbSecond}`,
       usd: waitGbS * M * prices.lambdaGbSecond,
     },
     {
@@ -158,6 +159,10 @@ export function costPerMillionOrders(
   const total = lines.reduce((sum, line) => sum + line.usd, 0);
   return { lines, total: Math.round(total * 100) / 100 };
 }
+
+/** Where docs/cost.md holds the computed table. */
+export const TABLE_START = "<!-- cost-table:start (pnpm bench cost) -->";
+export const TABLE_END = "<!-- cost-table:end -->";
 
 /** The computed lines as the Markdown table docs/cost.md shows. */
 export function costTable({ lines, total }: { lines: CostLine[]; total: number }): string {

@@ -4,25 +4,29 @@ import { join } from "node:path";
 import { dynamo, dynamoReservations, onMessageHandled, sqs } from "@m3bc/aws";
 import { type RunningConnector, startConnector, startSimulators } from "@m3bc/local";
 import { env, type TableIndexSpec, topology } from "@m3bc/topology";
-import { type CostLine, costPerMillionOrders, costTable, type MeasuredUsage } from "./cost-model";
+import {
+  type CostLine,
+  costPerMillionOrders,
+  costTable,
+  type MeasuredUsage,
+  TABLE_END,
+  TABLE_START,
+} from "./cost-model";
 import type { Benchmark, BenchResult } from "./lib";
 import { connectorSecrets, ORDER_MIX, ordersConfig, stockUp } from "./orders";
 
 // One order at a time, as at a million orders a month (0.4 a second): every SQS batch holds one message.
-const ORDERS = 100;
+const ORDERS = Number(process.env.BENCH_COST_ORDERS ?? 100);
 const WARM_UP = 4;
 const M3_LATENCY_MS = 80;
 const BC_LATENCY_MS = 50;
 const DOC = new URL("../docs/cost.md", import.meta.url);
 const ORDERS_RESULT = new URL("./results/orders.json", import.meta.url);
-export const TABLE_START = "<!-- cost-table:start (pnpm bench cost) -->";
-export const TABLE_END = "<!-- cost-table:end -->";
 
-type AttributeValue = Record<string, unknown>;
-type Item = Record<string, AttributeValue>;
+type Item = Record<string, unknown>;
 interface Args {
   input: { QueueUrl?: string };
-  request: { body: string; headers: Record<string, string> };
+  request: { body: string | Uint8Array; headers: Record<string, string> };
 }
 interface Result {
   output: { ConsumedCapacity?: unknown; Attributes?: Item; Messages?: unknown[] };
@@ -35,36 +39,36 @@ type Stackable = { middlewareStack: { add(middleware: Middleware, options: objec
 
 /** DynamoDB's item size: attribute names plus values (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html). */
 export function itemBytes(item: Item): number {
-  return Object.entries(item).reduce(
-    (sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value),
-    0,
-  );
+  return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
 }
 
-function valueBytes(value: AttributeValue): number {
-  const [type, v] = Object.entries(value)[0]!;
-  switch (type) {
-    case "S":
-      return Buffer.byteLength(v as string);
-    case "N": {
-      const digits = (v as string).replace(/^-|\.|e.*$/gi, "").replace(/^0+/, "").length || 1;
-      return Math.ceil(digits / 2) + 1;
-    }
-    case "B":
-      return Buffer.from(v as string, "base64").length;
-    case "BOOL":
-    case "NULL":
-      return 1;
-    case "SS":
-    case "NS":
-    case "BS":
-      return (v as string[]).reduce((s, x) => s + valueBytes({ [type.slice(0, 1)]: x }), 0);
-    case "L":
-      return 3 + (v as AttributeValue[]).reduce((s, x) => s + 1 + valueBytes(x), 0);
-    default:
-      return 3 + Object.values(v as Item).length + itemBytes(v as Item);
-  }
+function valueBytes(value: unknown): number {
+  if (typeof value === "string") return Buffer.byteLength(value);
+  if (typeof value === "number") return Math.ceil((String(value).replace(/^-|\.|e.*$/gi, "").length || 1) / 2) + 1;
+  if (typeof value === "boolean" || value === null) return 1;
+  if (value instanceof Uint8Array) return value.length;
+  if (value instanceof Set) return [...value].reduce((s: number, x) => s + valueBytes(x), 0);
+  if (Array.isArray(value)) return 3 + value.reduce((s: number, x) => s + 1 + valueBytes(x), 0);
+  const map = value as Item;
+  return 3 + Object.keys(map).length + itemBytes(map);
 }
+
+/** The plain value of an attribute in DynamoDB's wire form ({ S: "…" }, { M: { … } }, …). */
+function plain(value: Record<string, unknown>): unknown {
+  const [type, v] = Object.entries(value).find(([, x]) => x !== undefined)!;
+  if (type === "N") return Number(v);
+  if (type === "NULL") return null;
+  if (type === "B") return Buffer.from(v as string, "base64");
+  if (type === "SS" || type === "BS") return new Set(v as string[]);
+  if (type === "NS") return new Set((v as string[]).map(Number));
+  if (type === "L") return (v as Record<string, unknown>[]).map(plain);
+  if (type === "M") return plainItem(v as Item);
+  return v;
+}
+
+/** An item as the request carries it (wire form) or as the document client gives it back (plain). */
+const plainItem = (item: Item): Item =>
+  Object.fromEntries(Object.entries(item).map(([name, v]) => [name, plain(v as Record<string, unknown>)]));
 
 const units = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 
@@ -118,10 +122,16 @@ function meterDynamo(client: Stackable) {
       });
   }
   const items = new Map<string, Item>();
-  const totals = { wru: 0, rru: 0, indexWru: 0, indexWruIfAll: 0 };
-  const write = (table: string, key: Item, after: Item | undefined) => {
+  const totals = { wru: 0, rru: 0, indexWru: 0, indexWruIfAll: 0, wruByTable: {} as Record<string, number> };
+  const addWru = (table: string, n: number) => {
+    totals.wru += n;
+    totals.wruByTable[table] = (totals.wruByTable[table] ?? 0) + n;
+  };
+  const write = (table: string, wireKey: Item, written: Item | undefined, wire = true) => {
     const spec = tables.get(table);
     if (!spec) return;
+    const key = plainItem(wireKey);
+    const after = written && (wire ? plainItem(written) : written);
     const id = `${table}/${JSON.stringify(spec.keys.map((k) => key[k]))}`;
     const before = items.get(id);
     for (const index of spec.indexes) {
@@ -131,15 +141,20 @@ function meterDynamo(client: Stackable) {
     if (after) items.set(id, after);
     else items.delete(id);
   };
+  const spec0 = (table: string) => tables.get(table)!.keys[0]!;
   const consumed = (output: { ConsumedCapacity?: unknown }, read: boolean) => {
-    const list = [output.ConsumedCapacity ?? []].flat() as Array<{ CapacityUnits?: number }>;
-    for (const c of list) totals[read ? "rru" : "wru"] += c.CapacityUnits ?? 0;
+    const list = [output.ConsumedCapacity ?? []].flat() as Array<{ CapacityUnits?: number; TableName: string }>;
+    for (const c of list)
+      if (read) totals.rru += c.CapacityUnits ?? 0;
+      else addWru(c.TableName, c.CapacityUnits ?? 0);
   };
   client.middlewareStack.add(
     (next, { commandName }) =>
       async (args) => {
         const { request } = args;
-        const body = JSON.parse(request.body);
+        const body = JSON.parse(
+          typeof request.body === "string" ? request.body : Buffer.from(request.body).toString(),
+        );
         body.ReturnConsumedCapacity = "TOTAL";
         const tracked = tables.has(body.TableName);
         const askNew = commandName === "UpdateItemCommand" && tracked && !body.ReturnValues;
@@ -154,7 +169,7 @@ function meterDynamo(client: Stackable) {
           if (commandName === "PutItemCommand") write(body.TableName, body.Item, body.Item);
           if (commandName === "DeleteItemCommand") write(body.TableName, body.Key, undefined);
           if (commandName === "UpdateItemCommand" && tracked && output.Attributes)
-            write(body.TableName, body.Key, output.Attributes);
+            write(body.TableName, body.Key, output.Attributes, typeof output.Attributes[spec0(body.TableName)] === "object");
           if (commandName === "BatchWriteItemCommand")
             for (const [table, requests] of Object.entries(
               body.RequestItems as Record<
@@ -168,7 +183,7 @@ function meterDynamo(client: Stackable) {
           return result;
         } catch (error) {
           // A failed condition still costs the write (at least one unit).
-          if ((error as Error).name === "ConditionalCheckFailedException") totals.wru += 1;
+          if ((error as Error).name === "ConditionalCheckFailedException") addWru(body.TableName, 1);
           throw error;
         }
       },
@@ -208,14 +223,24 @@ function meterSqs(clients: Stackable[]) {
   return totals;
 }
 
-/** Bytes of the JSON lines (Powertools logs and EMF metrics) written to stdout while `counting` is on. */
+/**
+ * Bytes of the JSON lines (Powertools logs and EMF metrics) written to stdout while `counting` is on, and the API
+ * calls the EMF lines count (ApiCalls by function and target).
+ */
 function meterLogs() {
-  const totals = { bytes: 0, counting: false };
+  const totals = { bytes: 0, counting: false, apiCalls: {} as Record<string, Record<string, number>> };
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
     if (totals.counting && text.startsWith("{")) {
       totals.bytes += Buffer.byteLength(text);
+      if (text.includes('"ApiCalls"'))
+        for (const line of text.trim().split("\n")) {
+          const { service, target, ApiCalls } = JSON.parse(line) as Record<string, string | number>;
+          if (typeof ApiCalls !== "number") continue;
+          const calls = (totals.apiCalls[service as string] ??= {});
+          calls[target as string] = (calls[target as string] ?? 0) + ApiCalls;
+        }
       return true;
     }
     return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
@@ -294,7 +319,7 @@ export const benchmark: Benchmark = {
       const warmUpOrders = new Set(await m3Orders());
 
       const before = {
-        dynamo: { ...dynamoUnits },
+        dynamo: { ...dynamoUnits, wruByTable: { ...dynamoUnits.wruByTable } },
         sqs: { ...sqsUse, invocations: { ...sqsUse.invocations } },
       };
       await sims.bigcommerce.admin("DELETE", "/webhooks/deliveries");
@@ -323,6 +348,12 @@ export const benchmark: Benchmark = {
       const usage: MeasuredUsage = {
         httpRequests: perOrder(hooks.length),
         invocations,
+        apiCalls: Object.fromEntries(
+          Object.entries(logs.totals.apiCalls).map(([fn, calls]) => [
+            fn,
+            Object.fromEntries(Object.entries(calls).map(([target, n]) => [target, perOrder(n)])),
+          ]),
+        ),
         cpuMs,
         sqsStandardRequests: perOrder(sqsUse.standard - before.sqs.standard),
         sqsFifoRequests: perOrder(sqsUse.fifo - before.sqs.fifo),
@@ -355,6 +386,7 @@ export const benchmark: Benchmark = {
         notes: [
           `${ORDERS} orders of the mix one at a time (after ${WARM_UP} to warm up), each through webhooks, transform and deliver, then shipped in M3, found by one shipments-poll run and shipped in BigCommerce, and released by the inventory poller's write; simulated latency M3 ${M3_LATENCY_MS} ms, BigCommerce ${BC_LATENCY_MS} ms; logs at INFO with EMF metrics`,
           `invocations per order by function: ${JSON.stringify(invocations)}`,
+          `table write units per order by table: ${JSON.stringify(Object.fromEntries(Object.entries(dynamoUnits.wruByTable).map(([t, n]) => [t, perOrder(n - (before.dynamo.wruByTable[t] ?? 0))])))}`,
           `index write units per order ${usage.indexWru} with the topology's projections; ${indexWruIfAll} if the indexes held whole items (ALL)`,
           "DynamoDB units: tables as the emulator (dynalite) reports them (ReturnConsumedCapacity), a failed condition as 1 unit; index writes computed from each item written and the index's projection by DynamoDB's rules",
           `cpu_ms_per_order ${cpuMs}: from \`pnpm bench orders\` (bench/results/orders.json of ${orders.machine.date}); the lines: ${cost.lines.map((l: CostLine) => `${l.item} $${l.usd.toFixed(2)}`).join(", ")}`,
