@@ -82,6 +82,11 @@ export interface CostLine {
 }
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
+/** A price per million as the pricing pages write it: $0.20/M, $0.625/M. */
+function perMillion(price: number): string {
+  const x = price * 1e6;
+  return `$${x.toFixed(Math.abs(x * 100 - Math.round(x * 100)) > 1e-6 ? 3 : 2)}/M`;
+}
 
 /** Dollars per million orders, item by item; `memoryMb` is each function's memory from the topology. */
 export function costPerMillionOrders(
@@ -105,8 +110,8 @@ export function costPerMillionOrders(
   }, 0);
   const cpuGbS = (usage.cpuMs / 1000) * (MB_PER_VCPU / 1024);
   const memories = Object.keys(usage.invocations)
-    .map((fn) => `${fn} ${memoryMb(fn)} MB`)
-    .join(", ");
+    .map((fn) => `${memoryMb(fn)}`)
+    .join("/");
   const logBytes =
     usage.logBytes +
     invocations * assumptions.platformLogBytesPerInvocation +
@@ -115,12 +120,12 @@ export function costPerMillionOrders(
   const lines: CostLine[] = [
     {
       item: "Lambda requests",
-      calculation: `${fmt(invocations)} invocations × $${prices.lambdaRequest * M}/M`,
+      calculation: `${fmt(invocations)} invocations × ${perMillion(prices.lambdaRequest)}`,
       usd: invocations * M * prices.lambdaRequest,
     },
     {
       item: "Lambda compute (waiting)",
-      calculation: `${fmt(waitGbS, 3)} GB-s (measured calls × assumed latencies; ${memories}) × $${prices.lambdaGbSecond}`,
+      calculation: `${fmt(waitGbS, 3)} GB-s (measured calls × assumed latencies, at ${memories} MB) × $${prices.lambdaGbSecond}`,
       usd: waitGbS * M * prices.lambdaGbSecond,
     },
     {
@@ -130,24 +135,24 @@ export function costPerMillionOrders(
     },
     {
       item: "HTTP API",
-      calculation: `${fmt(usage.httpRequests)} requests × $${prices.httpApiRequest * M}/M`,
+      calculation: `${fmt(usage.httpRequests)} requests × ${perMillion(prices.httpApiRequest)}`,
       usd: usage.httpRequests * M * prices.httpApiRequest,
     },
     {
       item: "SQS",
-      calculation: `${fmt(usage.sqsStandardRequests)} standard × $${prices.sqsStandardRequest * M}/M + ${fmt(usage.sqsFifoRequests)} FIFO × $${prices.sqsFifoRequest * M}/M`,
+      calculation: `${fmt(usage.sqsStandardRequests)} standard × ${perMillion(prices.sqsStandardRequest)} + ${fmt(usage.sqsFifoRequests)} FIFO × ${perMillion(prices.sqsFifoRequest)}`,
       usd:
         usage.sqsStandardRequests * M * prices.sqsStandardRequest +
         usage.sqsFifoRequests * M * prices.sqsFifoRequest,
     },
     {
       item: "DynamoDB writes",
-      calculation: `(${fmt(usage.tableWru)} table + ${fmt(usage.indexWru)} index) WRU × $${prices.dynamoWru * M}/M`,
+      calculation: `(${fmt(usage.tableWru)} table + ${fmt(usage.indexWru)} index) WRU × ${perMillion(prices.dynamoWru)}`,
       usd: wru * M * prices.dynamoWru,
     },
     {
       item: "DynamoDB reads",
-      calculation: `${fmt(usage.rru)} RRU × $${prices.dynamoRru * M}/M`,
+      calculation: `${fmt(usage.rru)} RRU × ${perMillion(prices.dynamoRru)}`,
       usd: usage.rru * M * prices.dynamoRru,
     },
     {

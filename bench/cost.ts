@@ -39,12 +39,16 @@ type Stackable = { middlewareStack: { add(middleware: Middleware, options: objec
 
 /** DynamoDB's item size: attribute names plus values (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html). */
 export function itemBytes(item: Item): number {
-  return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
+  return Object.entries(item).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value),
+    0,
+  );
 }
 
 function valueBytes(value: unknown): number {
   if (typeof value === "string") return Buffer.byteLength(value);
-  if (typeof value === "number") return Math.ceil((String(value).replace(/^-|\.|e.*$/gi, "").length || 1) / 2) + 1;
+  if (typeof value === "number")
+    return Math.ceil((String(value).replace(/^-|\.|e.*$/gi, "").length || 1) / 2) + 1;
   if (typeof value === "boolean" || value === null) return 1;
   if (value instanceof Uint8Array) return value.length;
   if (value instanceof Set) return [...value].reduce((s: number, x) => s + valueBytes(x), 0);
@@ -143,7 +147,10 @@ function meterDynamo(client: Stackable) {
   };
   const spec0 = (table: string) => tables.get(table)!.keys[0]!;
   const consumed = (output: { ConsumedCapacity?: unknown }, read: boolean) => {
-    const list = [output.ConsumedCapacity ?? []].flat() as Array<{ CapacityUnits?: number; TableName: string }>;
+    const list = [output.ConsumedCapacity ?? []].flat() as Array<{
+      CapacityUnits?: number;
+      TableName: string;
+    }>;
     for (const c of list)
       if (read) totals.rru += c.CapacityUnits ?? 0;
       else addWru(c.TableName, c.CapacityUnits ?? 0);
@@ -169,7 +176,12 @@ function meterDynamo(client: Stackable) {
           if (commandName === "PutItemCommand") write(body.TableName, body.Item, body.Item);
           if (commandName === "DeleteItemCommand") write(body.TableName, body.Key, undefined);
           if (commandName === "UpdateItemCommand" && tracked && output.Attributes)
-            write(body.TableName, body.Key, output.Attributes, typeof output.Attributes[spec0(body.TableName)] === "object");
+            write(
+              body.TableName,
+              body.Key,
+              output.Attributes,
+              typeof output.Attributes[spec0(body.TableName)] === "object",
+            );
           if (commandName === "BatchWriteItemCommand")
             for (const [table, requests] of Object.entries(
               body.RequestItems as Record<
@@ -192,7 +204,10 @@ function meterDynamo(client: Stackable) {
   return totals;
 }
 
-/** SQS requests (standard or FIFO, by the queue URL) and the consumer invocations the non-empty receives start. */
+/**
+ * SQS requests (standard or FIFO, by the queue URL) and the consumer invocations the receives that return messages
+ * start.
+ */
 function meterSqs(clients: Stackable[]) {
   const consumers = new Map(
     Object.entries(topology.functions).flatMap(([name, fn]) =>
@@ -205,15 +220,17 @@ function meterSqs(clients: Stackable[]) {
       (next, { commandName }) =>
         async (args) => {
           const url = String(args.input.QueueUrl ?? "");
-          totals[url.endsWith(".fifo") ? "fifo" : "standard"]++;
+          const queue = url
+            .split("/")
+            .pop()!
+            .replace(/\.fifo$/, "");
           const result = await next(args);
-          if (commandName === "ReceiveMessageCommand" && result.output.Messages?.length) {
-            const fn = consumers.get(
-              url
-                .split("/")
-                .pop()!
-                .replace(/\.fifo$/, ""),
-            )!;
+          const receive = commandName === "ReceiveMessageCommand";
+          // An empty receive is the pollers' idle long polling: a fixed cost (docs/cost.md), not an order's.
+          if (receive && !result.output.Messages?.length) return result;
+          totals[url.endsWith(".fifo") ? "fifo" : "standard"]++;
+          if (receive) {
+            const fn = consumers.get(queue)!;
             totals.invocations[fn] = (totals.invocations[fn] ?? 0) + 1;
           }
           return result;
@@ -223,30 +240,31 @@ function meterSqs(clients: Stackable[]) {
   return totals;
 }
 
-/**
- * Bytes of the JSON lines (Powertools logs and EMF metrics) written to stdout while `counting` is on, and the API
- * calls the EMF lines count (ApiCalls by function and target).
- */
+/** Bytes of the JSON lines (Powertools logs and EMF metrics) written to stdout while `counting` is on. */
 function meterLogs() {
-  const totals = { bytes: 0, counting: false, apiCalls: {} as Record<string, Record<string, number>> };
+  const totals = { bytes: 0, counting: false };
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
     if (totals.counting && text.startsWith("{")) {
       totals.bytes += Buffer.byteLength(text);
-      if (text.includes('"ApiCalls"'))
-        for (const line of text.trim().split("\n")) {
-          const { service, target, ApiCalls } = JSON.parse(line) as Record<string, string | number>;
-          if (typeof ApiCalls !== "number") continue;
-          const calls = (totals.apiCalls[service as string] ??= {});
-          calls[target as string] = (calls[target as string] ?? 0) + ApiCalls;
-        }
       return true;
     }
     return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stdout.write;
   return { totals, restore: () => (process.stdout.write = write) };
 }
+
+/**
+ * Which function makes each BigCommerce call of an order's life (the simulator counts them by route). The
+ * functions share one process here, so their own ApiCalls counts cannot tell them apart.
+ */
+const BIGCOMMERCE_CALLERS: Record<string, string> = {
+  "GET /v2/orders/{order_id}": "orders-transform",
+  "PUT /v2/orders/{order_id}": "orders-deliver",
+  "GET /v2/orders/{order_id}/shipments": "shipments-deliver",
+  "POST /v2/orders/{order_id}/shipments": "shipments-deliver",
+};
 
 /**
  * One order's whole life as deployed, metered: BigCommerce's two webhooks, transform, deliver (M3 order, the
@@ -323,6 +341,9 @@ export const benchmark: Benchmark = {
         sqs: { ...sqsUse, invocations: { ...sqsUse.invocations } },
       };
       await sims.bigcommerce.admin("DELETE", "/webhooks/deliveries");
+      await sims.bigcommerce.admin("DELETE", "/requests");
+      await sims.m3.admin("DELETE", "/counts");
+      const m3Requests = async () => (await sims.m3.admin<{ requests: number }>("GET", "/counts")).requests;
       logs.totals.counting = true;
       const keys = await place(ORDERS);
       // M3 ships them; one poll run finds the deliveries, shipments-deliver creates the BigCommerce shipments.
@@ -330,7 +351,10 @@ export const benchmark: Benchmark = {
       const measured = (await m3Orders()).filter((orno) => !warmUpOrders.has(orno));
       for (const orno of measured)
         await sims.m3.admin("POST", `/orders/${orno}/ship`, { trackingNumber: `T${orno}`, carrier: "UPS" });
+      // M3 calls so far are orders-deliver's; the poll's come next.
+      const deliverM3 = await m3Requests();
       await stack.fireSchedule("shipments-poll");
+      const pollM3 = (await m3Requests()) - deliverM3;
       await until(() => count("shipments-deliver") >= shipped + measured.length, "the shipments");
       // The inventory poller's release of the orders' reservations, once a stock read includes M3's allocation.
       await dynamoReservations.release(keys);
@@ -338,6 +362,18 @@ export const benchmark: Benchmark = {
       logs.totals.counting = false;
 
       const hooks = await sims.bigcommerce.admin<unknown[]>("GET", "/webhooks/deliveries");
+      const apiCalls: Record<string, Record<string, number>> = {
+        "orders-deliver": { m3: deliverM3 },
+        "shipments-poll": { m3: pollM3 },
+      };
+      const unknownRoutes: string[] = [];
+      const bcCounts = await sims.bigcommerce.admin<Record<string, { total: number }>>("GET", "/requests");
+      for (const [route, { total }] of Object.entries(bcCounts)) {
+        const fn = BIGCOMMERCE_CALLERS[route] ?? "orders-deliver";
+        if (!BIGCOMMERCE_CALLERS[route]) unknownRoutes.push(route);
+        const calls = (apiCalls[fn] ??= {});
+        calls.bigcommerce = (calls.bigcommerce ?? 0) + total;
+      }
       const perOrder = (n: number) => Math.round((n / ORDERS) * 1000) / 1000;
       const invocations: Record<string, number> = {
         "orders-webhook": perOrder(hooks.length),
@@ -349,7 +385,7 @@ export const benchmark: Benchmark = {
         httpRequests: perOrder(hooks.length),
         invocations,
         apiCalls: Object.fromEntries(
-          Object.entries(logs.totals.apiCalls).map(([fn, calls]) => [
+          Object.entries(apiCalls).map(([fn, calls]) => [
             fn,
             Object.fromEntries(Object.entries(calls).map(([target, n]) => [target, perOrder(n)])),
           ]),
@@ -385,7 +421,7 @@ export const benchmark: Benchmark = {
         inputs: { usage },
         notes: [
           `${ORDERS} orders of the mix one at a time (after ${WARM_UP} to warm up), each through webhooks, transform and deliver, then shipped in M3, found by one shipments-poll run and shipped in BigCommerce, and released by the inventory poller's write; simulated latency M3 ${M3_LATENCY_MS} ms, BigCommerce ${BC_LATENCY_MS} ms; logs at INFO with EMF metrics`,
-          `invocations per order by function: ${JSON.stringify(invocations)}`,
+          `invocations per order by function: ${JSON.stringify(invocations)}; M3 and BigCommerce calls per order by function: ${JSON.stringify(usage.apiCalls)}${unknownRoutes.length ? ` (BigCommerce routes counted as orders-deliver's: ${unknownRoutes.join(", ")})` : ""}`,
           `table write units per order by table: ${JSON.stringify(Object.fromEntries(Object.entries(dynamoUnits.wruByTable).map(([t, n]) => [t, perOrder(n - (before.dynamo.wruByTable[t] ?? 0))])))}`,
           `index write units per order ${usage.indexWru} with the topology's projections; ${indexWruIfAll} if the indexes held whole items (ALL)`,
           "DynamoDB units: tables as the emulator (dynalite) reports them (ReturnConsumedCapacity), a failed condition as 1 unit; index writes computed from each item written and the index's projection by DynamoDB's rules",

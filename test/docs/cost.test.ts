@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { topology } from "@m3bc/topology";
 import { describe, expect, test } from "vitest";
-import { costPerMillionOrders, costTable, type MeasuredUsage, TABLE_END, TABLE_START } from "../../bench/cost-model";
+import {
+  costPerMillionOrders,
+  costTable,
+  type MeasuredUsage,
+  TABLE_END,
+  TABLE_START,
+} from "../../bench/cost-model";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
