@@ -47,6 +47,20 @@ export function bundleForLambda(dir: string, functionNames: readonly string[], c
 /** More Node flags for the execution environments, to look into them (e.g. --trace-gc); none in a measured run. */
 const DIAGNOSTIC_FLAGS = (process.env.BENCH_LAMBDA_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
+/**
+ * Memory sizes to measure instead of the topology's, e.g. `BENCH_LAMBDA_MEMORY_MB=inventory-poll=640` (to compare
+ * sizes; the results then name the size measured).
+ */
+const MEMORY_MB: Record<string, number> = Object.fromEntries(
+  (process.env.BENCH_LAMBDA_MEMORY_MB ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((pair) => {
+      const [name, mb] = pair.split("=");
+      return [name, Number(mb)];
+    }),
+);
+
 /** A process's peak resident set (VmHWM) in MB, read while it lives. */
 function peakRssMb(pid: number): number {
   const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
@@ -72,7 +86,7 @@ export class LambdaFunction {
     private readonly bundle: string,
     private readonly runtime: string,
   ) {
-    this.memoryMb = topology.functions[functionName].memoryMb;
+    this.memoryMb = MEMORY_MB[functionName] ?? topology.functions[functionName].memoryMb;
   }
 
   readonly handler = async (event: unknown): Promise<unknown> => {
