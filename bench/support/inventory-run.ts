@@ -64,7 +64,7 @@ export interface FunctionPeak {
   nodeFlags: string[];
 }
 
-const CONFIG = (bc: { storeHash: string; url: string }) => ({
+const benchConfig = (bc: { storeHash: string; url: string }) => ({
   bigcommerce: { storeHash: bc.storeHash, apiBaseUrl: bc.url },
   m3: { company: 100, division: "AAA", facility: "A01" },
   warehouses: { default: "100" },
@@ -100,7 +100,7 @@ export async function measure(skus: number, withDelta: boolean): Promise<SizeRes
     ),
   ]);
   const notes: string[] = [];
-  const config = CONFIG(bc.ready);
+  const config = benchConfig(bc.ready);
   const secrets = {
     bigcommerce: { accessToken: ACCESS_TOKEN },
     "bigcommerce-webhooks": { webhookSecret: "bench-webhook-secret-0123456789" },
