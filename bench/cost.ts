@@ -160,7 +160,7 @@ function meterDynamo(client: Stackable) {
       async (args) => {
         const { request } = args;
         const body = JSON.parse(
-          typeof request.body === "string" ? request.body : Buffer.from(request.body).toString(),
+          typeof request.body === "string" ? request.body : new TextDecoder().decode(request.body),
         );
         body.ReturnConsumedCapacity = "TOTAL";
         const tracked = tables.has(body.TableName);
