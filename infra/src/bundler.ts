@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { ConnectorConfig } from "@m3bc/core";
 import { handlerEntry, type Topology } from "@m3bc/topology";
 import { type BuildOptions, buildSync, type Metafile } from "esbuild";
 
@@ -8,8 +9,11 @@ export interface BundleOptions {
   entry: string;
   /** The directory to write index.mjs (and its source map) into. */
   outdir: string;
-  /** The validated connector config, compiled into the bundle as __CONNECTOR_CONFIG__. */
-  config: unknown;
+  /**
+   * The validated connector config (parseConfig's output, defaults filled in), compiled into the bundle as the
+   * JSON text __CONNECTOR_CONFIG__: the functions use it as it is, without the config schema (packages/aws config.ts).
+   */
+  config: ConnectorConfig;
   /** Resolves workspace packages from here (the repo root). */
   workingDir: string;
 }
@@ -53,7 +57,7 @@ export function bundleBuildOptions(
     sourcesContent: false,
     external: EXTERNAL,
     banner: { js: REQUIRE_BANNER },
-    define: { __CONNECTOR_CONFIG__: JSON.stringify(options.config) },
+    define: { __CONNECTOR_CONFIG__: JSON.stringify(JSON.stringify(options.config)) },
     logLevel: "silent",
     legalComments: "none",
     metafile: true,
@@ -97,7 +101,7 @@ function duplicatePackages(metafile: Metafile, workingDir: string): Bundle["dupl
 
 export interface FunctionBundlerOptions {
   outdir: string;
-  config: unknown;
+  config: ConnectorConfig;
   /** The repository root: workspace packages resolve from here. */
   repoRoot: string;
   /** Where a function's handler lives; functions/<name>/handler.ts by default. */
