@@ -10,7 +10,8 @@ import { bundleAll, bundleBuildOptions, RUNTIME_NODE_OPTIONS } from "../infra/sr
 import { DEFAULT_STAGE, loadStageConfig } from "../infra/src/stage";
 import type { Benchmark, BenchResult } from "./lib";
 
-const RUNS = 9;
+/** Rounds of cold loads; more (e.g. BENCH_FUNCTIONS_ROUNDS=21) when the machine is busy: medians steady with them. */
+const RUNS = Number(process.env.BENCH_FUNCTIONS_ROUNDS ?? 9);
 const MAX_BUNDLE_BYTES = 300 * 1024;
 /** What the connector may add to the cold load of the AWS SDK clients its bundle imports. */
 const MAX_CONNECTOR_MS = 40;
