@@ -1,14 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os, { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { handlerEntry, topology } from "@m3bc/topology";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 import { bundleAll, bundleBuildOptions, RUNTIME_NODE_OPTIONS } from "../infra/src/bundler";
 import { DEFAULT_STAGE, loadStageConfig } from "../infra/src/stage";
 import type { Benchmark, BenchResult } from "./lib";
+import { provideSdk, sdkImportsOf } from "./support/sdk";
 
 /** Rounds of cold loads; more (e.g. BENCH_FUNCTIONS_ROUNDS=21) when the machine is busy: medians steady with them. */
 const RUNS = Number(process.env.BENCH_FUNCTIONS_ROUNDS ?? 9);
@@ -17,24 +17,6 @@ const MAX_BUNDLE_BYTES = 300 * 1024;
 const MAX_CONNECTOR_MS = 40;
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
-// The AWS SDK is left out of the bundles (Lambda's Node runtime has it); here it comes from the aws package's own.
-const sdkFrom = createRequire(join(repoRoot, "packages/aws/package.json"));
-
-/** The `@aws-sdk/*` packages a bundle imports: what Lambda's runtime loads for it besides the bundle. */
-const sdkImportsOf = (file: string) =>
-  [
-    ...new Set([...readFileSync(file, "utf8").matchAll(/["'](@aws-sdk\/[a-z0-9-]+)["']/g)].map((m) => m[1]!)),
-  ].sort();
-
-/** Makes `@aws-sdk/*` importable from the bundles' folder, as it is inside Lambda. */
-function provideSdk(dir: string, packages: Iterable<string>) {
-  for (const name of packages) {
-    const target = dirname(sdkFrom.resolve(`${name}/package.json`));
-    mkdirSync(join(dir, "node_modules", dirname(name)), { recursive: true });
-    symlinkSync(target, join(dir, "node_modules", name), "dir");
-  }
-}
-
 /** Undoes `import * as z`: writes back the named `z` import the lint rule refuses. */
 const namedZodImport: Plugin = {
   name: "named-zod-import",

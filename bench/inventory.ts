@@ -1,4 +1,5 @@
 import { fork } from "node:child_process";
+import { RUNTIME_NODE_OPTIONS } from "../infra/src/bundler";
 import type { Benchmark, BenchResult } from "./lib";
 import { QUOTA, type SizeResult, WINDOW_MS } from "./support/inventory-run";
 
@@ -66,13 +67,28 @@ export const benchmark: Benchmark = {
       metrics[`full_sync_seconds_per_100k${suffix}`] = round((r.full.seconds * PER) / skus);
       metrics[`peak_rss_mb_per_100k${suffix}`] = round((r.peakRssMb * PER) / skus);
       metrics[`machine_load_average${suffix}`] = round(Math.max(...r.load));
+      // As deployed: each function's own process, with the heap limits Lambda gives its memory size.
+      for (const [name, fn] of Object.entries({ poll: r.deployed.poll, deliver: r.deployed.deliver })) {
+        metrics[`${name}_peak_rss_mb${suffix}`] = fn.peakRssMb;
+        metrics[`${name}_peak_rss_mb_per_100k${suffix}`] = round((fn.peakRssMb * PER) / skus);
+        metrics[`${name}_memory_mb${suffix}`] = fn.memoryMb;
+        metrics[`${name}_environments${suffix}`] = fn.environments;
+      }
+      metrics[`full_sync_seconds_deployed${suffix}`] = round(r.deployed.full.seconds);
+      metrics[`full_sync_bc_calls_deployed${suffix}`] = r.deployed.full.bcCalls;
       notes.push(
         ...r.notes.map((n) => `${skus} SKUs, ${n}`),
         `${skus} SKUs: 1-minute load average ${r.load[0]} at the start, ${r.load[1]} at the end (2 cores)`,
+        `${skus} SKUs, as deployed: inventory-poll ${r.deployed.poll.memoryMb} MB (${r.deployed.poll.nodeFlags.join(" ")}), inventory-deliver ${r.deployed.deliver.memoryMb} MB (${r.deployed.deliver.nodeFlags.join(" ")}) in ${r.deployed.deliver.environments} environments, NODE_OPTIONS="${RUNTIME_NODE_OPTIONS}"`,
       );
     }
     if (metrics.peak_rss_mb !== undefined && metrics.peak_rss_mb_1m !== undefined)
       metrics.peak_rss_growth_mb_per_100k = round((metrics.peak_rss_mb_1m - metrics.peak_rss_mb) / 9);
+    for (const name of ["poll", "deliver"])
+      if (metrics[`${name}_peak_rss_mb`] !== undefined && metrics[`${name}_peak_rss_mb_1m`] !== undefined)
+        metrics[`${name}_peak_rss_growth_mb_per_100k`] = round(
+          (metrics[`${name}_peak_rss_mb_1m`]! - metrics[`${name}_peak_rss_mb`]!) / 9,
+        );
     metrics.naive_bc_calls = BASE;
     metrics.naive_hours_at_rate_limit = round(((BASE / QUOTA) * (WINDOW_MS / 1000)) / 3600);
     Object.assign(goals, {
@@ -84,6 +100,10 @@ export const benchmark: Benchmark = {
       full_sync_floor_ratio_1m: "<= 1.2",
       full_sync_seconds_1m: `<= ${1.2 * rateFloorSeconds(1_000_000)}`,
       peak_rss_mb_1m: "< 512",
+      poll_peak_rss_mb: "< 256",
+      deliver_peak_rss_mb: "< 256",
+      poll_peak_rss_mb_1m: "< 512",
+      deliver_peak_rss_mb_1m: "< 512",
     });
     for (const metric of Object.keys(goals)) if (!(metric in metrics)) delete goals[metric];
     return { name: "inventory", metrics, goals, notes };

@@ -2,13 +2,15 @@ import { mkdtempSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startConnector } from "@m3bc/local";
-import { spawnChild } from "../../packages/local/src/child";
+import { type LocalStack, spawnChild, startConnector } from "@m3bc/local";
+import { bundleForLambda, LambdaFunction, lambdaNodeFlags } from "./lambda-environment";
 
 export const QUOTA = 150;
 export const WINDOW_MS = 30_000;
 const ACCESS_TOKEN = "bench-access-token";
 const ADJUST = "PUT /v3/inventory/adjustments/absolute";
+/** The functions a sync's work runs in: the poll reads M3 and queues the changes, deliver pushes them. */
+const DEPLOYED = ["inventory-poll", "inventory-deliver"] as const;
 
 interface RouteCount {
   total: number;
@@ -35,9 +37,11 @@ export interface SizeResult {
   full: SyncRun;
   /** Only at the sizes that measure it (changing 1 % of a million items through the admin API takes long). */
   delta?: SyncRun;
-  /** The process running the connector (the simulators and emulators are other processes). */
+  /** The process running the whole local stack, every function in it (the simulators and emulators are other processes). */
   rssBeforeMb: number;
   peakRssMb: number;
+  /** A second full sync from an empty snapshot with the inventory functions each in processes of their own, as in Lambda. */
+  deployed: { full: SyncRun; poll: FunctionPeak; deliver: FunctionPeak };
   /** 1-minute load average of the machine at the start and at the end. */
   load: [number, number];
   notes: string[];
@@ -52,10 +56,27 @@ interface SyncRun {
   m3Calls: number;
 }
 
+export interface FunctionPeak {
+  /** The highest peak RSS (VmHWM) of the function's execution environments. */
+  peakRssMb: number;
+  memoryMb: number;
+  environments: number;
+  nodeFlags: string[];
+}
+
+const benchConfig = (bc: { storeHash: string; url: string }) => ({
+  bigcommerce: { storeHash: bc.storeHash, apiBaseUrl: bc.url },
+  m3: { company: 100, division: "AAA", facility: "A01" },
+  warehouses: { default: "100" },
+  inventory: { locations: { "100": 1, "200": 2 } },
+});
+
 /**
- * `skus` SKUs at 2 locations in both simulators (child processes, BigCommerce at 150 requests per 30 s), the
+ * `skus` SKUs at 2 locations in both simulators (child processes, BigCommerce at 150 requests per 30 s). First the
  * connector's real functions on the local stack in this process (emulators in a child process): a full sync, then,
- * if asked, a delta with 1 % of the items changed in both warehouses.
+ * if asked, a delta with 1 % of the items changed in both warehouses. Then, on a fresh stack (empty snapshot), a
+ * second full sync with inventory-poll and inventory-deliver run as deployed, each execution environment a process
+ * of its own: their peaks are the functions' own.
  */
 export async function measure(skus: number, withDelta: boolean): Promise<SizeResult> {
   const loadAtStart = os.loadavg()[0]!;
@@ -79,7 +100,14 @@ export async function measure(skus: number, withDelta: boolean): Promise<SizeRes
     ),
   ]);
   const notes: string[] = [];
+  const config = benchConfig(bc.ready);
+  const secrets = {
+    bigcommerce: { accessToken: ACCESS_TOKEN },
+    "bigcommerce-webhooks": { webhookSecret: "bench-webhook-secret-0123456789" },
+    m3: m3.ready.ionapi,
+  };
   let stopConnector = async () => {};
+  const lambdas: LambdaFunction[] = [];
   try {
     // Same SKUs on both sides (BULK000001…); BigCommerce starts at 10 per location, M3 has 40 and 15.
     await admin(bc.ready.url, "POST", "/seed", { count: skus, prefix: "BULK", quantity: 10 });
@@ -91,29 +119,19 @@ export async function measure(skus: number, withDelta: boolean): Promise<SizeRes
 
     const connector = await startConnector({
       dir: mkdtempSync(join(tmpdir(), "m3bc-bench-")),
-      config: {
-        bigcommerce: { storeHash: bc.ready.storeHash, apiBaseUrl: bc.ready.url },
-        m3: { company: 100, division: "AAA", facility: "A01" },
-        warehouses: { default: "100" },
-        inventory: { locations: { "100": 1, "200": 2 } },
-      },
-      secrets: {
-        bigcommerce: { accessToken: ACCESS_TOKEN },
-        "bigcommerce-webhooks": { webhookSecret: "bench-webhook-secret-0123456789" },
-        m3: m3.ready.ionapi,
-      },
+      config,
+      secrets,
       manualSchedules: true,
       env: { POWERTOOLS_LOG_LEVEL: "WARN" },
     });
     stopConnector = () => connector.stop();
     const rssBeforeMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-    const stack = connector.stack;
 
     const calls = async () => ({
       bc: await admin<Record<string, RouteCount>>(bc.ready.url, "GET", "/requests"),
       m3: (await admin<{ requests: number }>(m3.ready.url, "GET", "/counts")).requests,
     });
-    const run = async () => {
+    const run = async (stack: LocalStack) => {
       await admin(bc.ready.url, "DELETE", "/requests");
       await admin(m3.ready.url, "DELETE", "/counts");
       const started = performance.now();
@@ -123,14 +141,8 @@ export async function measure(skus: number, withDelta: boolean): Promise<SizeRes
       await stack.waitForIdle({ quietMs: 100 });
       const seconds = (performance.now() - started) / 1000;
       const counted = await calls();
-      return {
-        seconds,
-        summary,
-        peakAtPollEndMb,
-        bcCalls: sum(counted.bc),
-        adjustCalls: counted.bc[ADJUST],
-        m3Calls: counted.m3,
-      };
+      if (counted.bc[ADJUST]?.byStatus["429"]) throw new Error("BigCommerce answered 429 during the sync");
+      return { seconds, summary, peakAtPollEndMb, bcCalls: sum(counted.bc), m3Calls: counted.m3 };
     };
     const sample = async (sku: string) =>
       admin<Array<{ location_id: number; on_hand: number }>>(
@@ -139,42 +151,73 @@ export async function measure(skus: number, withDelta: boolean): Promise<SizeRes
         `/inventory?sku=${sku}&settle=true`,
       );
 
-    const result = (full: SyncRun, delta?: SyncRun): SizeResult => ({
-      skus,
-      full,
-      ...(delta ? { delta } : {}),
-      rssBeforeMb,
-      peakRssMb: maxRssMb(),
-      load: [loadAtStart, os.loadavg()[0]!],
-      notes,
-    });
-
-    const full = await run();
+    const full = await run(connector.stack);
     notes.push(`full: ${full.summary}`);
     const middle = itemNumber(skus / 2);
     const after = await sample(middle);
     if (after.map((r) => r.on_hand).join("/") !== "40/15")
       throw new Error(`full sync left ${middle} at ${JSON.stringify(after)}`);
-    if (full.adjustCalls?.byStatus["429"]) throw new Error("BigCommerce answered 429 during the full sync");
-    if (!withDelta) return result(full);
-
-    // 1 % of the items change in both warehouses (2,000 balances), spread over the catalog.
-    for (let i = 0; i < skus / 100; i++) {
-      const itno = itemNumber(1 + i * 100);
-      await admin(m3.ready.url, "PUT", `/stock/100/${itno}`, { onHand: 33 });
-      await admin(m3.ready.url, "PUT", `/stock/200/${itno}`, { onHand: 7 });
+    let delta: SyncRun | undefined;
+    if (withDelta) {
+      // 1 % of the items change in both warehouses (2,000 balances), spread over the catalog.
+      for (let i = 0; i < skus / 100; i++) {
+        const itno = itemNumber(1 + i * 100);
+        await admin(m3.ready.url, "PUT", `/stock/100/${itno}`, { onHand: 33 });
+        await admin(m3.ready.url, "PUT", `/stock/200/${itno}`, { onHand: 7 });
+      }
+      // A scheduled delta runs a minute later, in a fresh rate window: wait for the full sync's window to end.
+      await sleep(WINDOW_MS);
+      delta = await run(connector.stack);
+      notes.push(`delta: ${delta.summary}`);
+      const changed = await sample(itemNumber(101));
+      if (changed.map((r) => r.on_hand).join("/") !== "33/7")
+        throw new Error(`delta left ${itemNumber(101)} at ${JSON.stringify(changed)}`);
     }
-    // A scheduled delta runs a minute later, in a fresh rate window: wait for the full sync's window to end.
+    const peakRssMb = maxRssMb();
+    await stopConnector();
+
+    // As deployed: the same full sync (a fresh stack's snapshot is empty) with the two functions that do its work
+    // in execution environments of their own, after the last sync's rate window.
+    const dir = mkdtempSync(join(tmpdir(), "m3bc-bench-lambda-"));
+    const { runtime, bundles } = bundleForLambda(dir, DEPLOYED, config);
+    const [poll, deliver] = DEPLOYED.map((name) => new LambdaFunction(name, bundles[name]!, runtime)) as [
+      LambdaFunction,
+      LambdaFunction,
+    ];
+    lambdas.push(poll, deliver);
     await sleep(WINDOW_MS);
-    const delta = await run();
-    notes.push(`delta: ${delta.summary}`);
-    const changed = await sample(itemNumber(101));
-    if (changed.map((r) => r.on_hand).join("/") !== "33/7")
-      throw new Error(`delta left ${itemNumber(101)} at ${JSON.stringify(changed)}`);
-    return result(full, delta);
+    const deployedConnector = await startConnector({
+      dir: join(dir, "local"),
+      config,
+      secrets,
+      flows: ["inventory"],
+      handlers: { "inventory-poll": poll.handler, "inventory-deliver": deliver.handler },
+      manualSchedules: true,
+      registerWebhooks: false,
+      env: { POWERTOOLS_LOG_LEVEL: "WARN" },
+    });
+    stopConnector = () => deployedConnector.stop();
+    const deployed = await run(deployedConnector.stack);
+    notes.push(`as deployed, full: ${deployed.summary}`);
+    const peakOf = (fn: LambdaFunction): FunctionPeak => ({
+      peakRssMb: fn.peakRssMb,
+      memoryMb: fn.memoryMb,
+      environments: fn.environments,
+      nodeFlags: lambdaNodeFlags(fn.memoryMb),
+    });
+    return {
+      skus,
+      full,
+      ...(delta ? { delta } : {}),
+      rssBeforeMb,
+      peakRssMb,
+      deployed: { full: deployed, poll: peakOf(poll), deliver: peakOf(deliver) },
+      load: [loadAtStart, os.loadavg()[0]!],
+      notes,
+    };
   } finally {
     await stopConnector();
-    await Promise.all([bc.stop(), m3.stop()]);
+    await Promise.all([...lambdas.map((fn) => fn.stop()), bc.stop(), m3.stop()]);
   }
 }
 

@@ -237,9 +237,9 @@ describe("inventory poll", () => {
     };
     const result = await pollInventory(traced);
     expect(result).toMatchObject({ mode: "full", changed: 1000, sent: 1000 });
-    // 100 buckets in groups of 32: four saves, and no message before the first save.
-    expect(events.filter((e) => e.startsWith("save"))).toEqual(["save 32", "save 32", "save 32", "save 4"]);
-    expect(events[0]).toBe("save 32");
+    // 100 buckets in groups of 16: seven saves, and no message before the first save.
+    expect(events.filter((e) => e.startsWith("save"))).toEqual([...Array(6).fill("save 16"), "save 4"]);
+    expect(events[0]).toBe("save 16");
     expect(sync.drain()).toHaveLength(1000);
     expect(sync.item.cursor.entries).toBe(1000);
 

@@ -16,15 +16,17 @@ const lifeline = new URL("./lifeline.ts", import.meta.url).href;
  * Runs an entry point in its own Node process (off this process's CPU core) and waits for the first stdout line,
  * which must be JSON describing the service (e.g. its URL). Later output is passed through. A TypeScript entry runs
  * through tsx with the lifeline preloaded; a JavaScript one (a bundle) runs as it is and keeps its own lifeline.
+ * `nodeArgs` go to Node before the entry (e.g. the heap limits Lambda's runtime sets).
  */
 export async function spawnChild<T>(
   entry: URL,
   env: Record<string, string> = {},
   name = entry.pathname,
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildService<T>> {
   const file = fileURLToPath(entry);
   const preload = file.endsWith(".ts") ? ["--import", tsxLoader, "--import", lifeline] : [];
-  const child = spawn(process.execPath, [...preload, file], {
+  const child = spawn(process.execPath, [...nodeArgs, ...preload, file], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });

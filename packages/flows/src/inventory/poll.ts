@@ -227,9 +227,10 @@ function needsFull(
 
 /**
  * Snapshot buckets worked on at a time once the read is done: at a million SKUs × 2 locations a bucket holds about
- * 4,000 entries, so a group is some 130,000 entries in memory rather than the whole catalog.
+ * 4,000 entries, so a group is some 65,000 entries in memory rather than the whole catalog (32 buckets a group peaked
+ * 45 MB higher at a million, docs/benchmarks.md; a group is still one BatchGetItem and one BatchWriteItem round).
  */
-const BUCKETS_PER_GROUP = 32;
+const BUCKETS_PER_GROUP = 16;
 
 /** Entries that never reached BigCommerce compare unequal to any quantity. */
 const NEVER_PUSHED = -1;
