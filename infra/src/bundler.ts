@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { ConnectorConfig } from "@m3bc/core";
+import { parseConfig } from "@m3bc/core";
 import { handlerEntry, type Topology } from "@m3bc/topology";
 import { type BuildOptions, buildSync, type Metafile } from "esbuild";
 
@@ -10,10 +10,11 @@ export interface BundleOptions {
   /** The directory to write index.mjs (and its source map) into. */
   outdir: string;
   /**
-   * The validated connector config (parseConfig's output, defaults filled in), compiled into the bundle as the
-   * JSON text __CONNECTOR_CONFIG__: the functions use it as it is, without the config schema (packages/aws config.ts).
+   * The connector config, compiled into the bundle validated and with its defaults filled in (parseConfig's output)
+   * as the JSON text __CONNECTOR_CONFIG__: the functions use it as it is, without the config schema
+   * (packages/aws config.ts).
    */
-  config: ConnectorConfig;
+  config: unknown;
   /** Resolves workspace packages from here (the repo root). */
   workingDir: string;
 }
@@ -57,7 +58,11 @@ export function bundleBuildOptions(
     sourcesContent: false,
     external: EXTERNAL,
     banner: { js: REQUIRE_BANNER },
-    define: { __CONNECTOR_CONFIG__: JSON.stringify(JSON.stringify(options.config)) },
+    define: {
+      __CONNECTOR_CONFIG__: JSON.stringify(
+        JSON.stringify(parseConfig(options.config, "the bundled connector config")),
+      ),
+    },
     logLevel: "silent",
     legalComments: "none",
     metafile: true,
@@ -101,7 +106,7 @@ function duplicatePackages(metafile: Metafile, workingDir: string): Bundle["dupl
 
 export interface FunctionBundlerOptions {
   outdir: string;
-  config: ConnectorConfig;
+  config: unknown;
   /** The repository root: workspace packages resolve from here. */
   repoRoot: string;
   /** Where a function's handler lives; functions/<name>/handler.ts by default. */
