@@ -8,6 +8,8 @@ export interface BenchResult {
   /** Each goal as a comparison the summary can check, e.g. { full_sync_seconds: "< 60" }. */
   goals: Record<string, string>;
   notes?: string[];
+  /** What derived metrics were computed from, for a test to recompute them (the cost model's measured usage). */
+  inputs?: Record<string, unknown>;
   /** Metrics that also belong in another benchmark's file (where an issue asks for them), copied there with their goals. */
   alsoIn?: { name: string; metrics: string[] };
 }

@@ -38,7 +38,7 @@ const guest = (city: string, state: string, zip: string) => ({
 });
 
 /** A known customer, guests in two states (two warehouses), several lines, a coupon, shipping. */
-const ORDER_MIX = [
+export const ORDER_MIX = [
   {
     customerId: 1,
     lines: [
@@ -63,12 +63,53 @@ const ORDER_MIX = [
     shippingCost: "12.9900",
   },
 ];
-const orders = (count: number) => Array.from({ length: count }, (_, i) => ORDER_MIX[i % ORDER_MIX.length]);
+export const orders = (count: number) =>
+  Array.from({ length: count }, (_, i) => ORDER_MIX[i % ORDER_MIX.length]);
 const ordersChecksOff = Object.fromEntries(
   ["orderValue", "lineQuantity", "newCustomerValue", "countryMismatch", "velocity", "bigcommerceRisk"].map(
     (check) => [check, { action: "off" }],
   ),
 );
+
+type Simulators = Awaited<ReturnType<typeof startSimulators>>;
+
+/** Stock for thousands of orders on both sides, and the freight item the config names. */
+export async function stockUp(sims: Simulators): Promise<BigCommerceClient> {
+  const bigcommerce = new BigCommerceClient({
+    storeHash: sims.bigcommerce.storeHash,
+    accessToken: sims.bigcommerce.accessToken,
+    baseUrl: sims.bigcommerce.url,
+  });
+  await bigcommerce.setInventoryAbsolute(SKUS.map((sku) => ({ location_id: 1, sku, quantity: 1_000_000 })));
+  for (const sku of SKUS)
+    for (const whlo of ["100", "200"])
+      await sims.m3.admin("PUT", `/stock/${whlo}/${sku}`, { onHand: 1_000_000 });
+  await sims.m3.admin("PUT", "/items/FREIGHT", {
+    ITDS: "Freight charge",
+    stock: { "100": 1_000_000, "200": 1_000_000 },
+  });
+  return bigcommerce;
+}
+
+/** The connector's config for the order mix: two warehouses by state, a freight item, orders marked sent. */
+export const ordersConfig = (sims: Simulators) => ({
+  bigcommerce: { storeHash: sims.bigcommerce.storeHash, apiBaseUrl: sims.bigcommerce.url },
+  m3: { company: 100, division: "AAA", facility: "A01" },
+  orders: { shippingItem: "FREIGHT", markSent: { statusId: 9, staffNote: true } },
+  warehouses: {
+    default: "100",
+    rules: [{ countries: ["US"], states: ["New York", "NY"], warehouse: "200" }],
+  },
+});
+
+export const connectorSecrets = (sims: Simulators) => ({
+  bigcommerce: { accessToken: sims.bigcommerce.accessToken },
+  "bigcommerce-webhooks": {
+    clientSecret: sims.bigcommerce.clientSecret,
+    webhookSecret: "bench-webhook-secret-0123456789",
+  },
+  m3: sims.m3.ionapi,
+});
 
 type Counts = Map<string, number>;
 type Stackable = { middlewareStack: { add(middleware: unknown, options: unknown): void } };
@@ -149,35 +190,14 @@ export const benchmark: Benchmark = {
     );
     let connector: RunningConnector | undefined;
     try {
-      // Stock for thousands of orders on both sides, and the freight item the config names.
-      const bigcommerce = new BigCommerceClient({
-        storeHash: sims.bigcommerce.storeHash,
-        accessToken: sims.bigcommerce.accessToken,
-        baseUrl: sims.bigcommerce.url,
-      });
-      await bigcommerce.setInventoryAbsolute(
-        SKUS.map((sku) => ({ location_id: 1, sku, quantity: 1_000_000 })),
-      );
-      for (const sku of SKUS)
-        for (const whlo of ["100", "200"])
-          await m3Admin("PUT", `/stock/${whlo}/${sku}`, { onHand: 1_000_000 });
-      await m3Admin("PUT", "/items/FREIGHT", {
-        ITDS: "Freight charge",
-        stock: { "100": 1_000_000, "200": 1_000_000 },
-      });
+      const bigcommerce = await stockUp(sims);
 
       // The order guards run with their defaults: every check on (flag). The mix's shoppers order again and again,
       // so the velocity check flags nearly every order: the flagged path (notes in M3 text and staff notes) is the
       // one measured.
       // BENCH_GUARDS=off turns every order check off, for comparing the end-to-end figures without them.
       const config = {
-        bigcommerce: { storeHash: sims.bigcommerce.storeHash, apiBaseUrl: sims.bigcommerce.url },
-        m3: { company: 100, division: "AAA", facility: "A01" },
-        orders: { shippingItem: "FREIGHT", markSent: { statusId: 9, staffNote: true } },
-        warehouses: {
-          default: "100",
-          rules: [{ countries: ["US"], states: ["New York", "NY"], warehouse: "200" }],
-        },
+        ...ordersConfig(sims),
         ...(process.env.BENCH_GUARDS === "off" ? { guards: { orders: ordersChecksOff } } : {}),
       };
 
@@ -198,14 +218,7 @@ export const benchmark: Benchmark = {
       connector = await startConnector({
         dir: mkdtempSync(join(tmpdir(), "m3bc-bench-")),
         config,
-        secrets: {
-          bigcommerce: { accessToken: sims.bigcommerce.accessToken },
-          "bigcommerce-webhooks": {
-            clientSecret: sims.bigcommerce.clientSecret,
-            webhookSecret: "bench-webhook-secret-0123456789",
-          },
-          m3: sims.m3.ionapi,
-        },
+        secrets: connectorSecrets(sims),
         flows: ["orders"],
         manualSchedules: true,
         env: { POWERTOOLS_LOG_LEVEL: "WARN" },

@@ -8,6 +8,8 @@ const available: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   customers: () => import("./customers"),
   finance: () => import("./finance"),
   returns: () => import("./returns"),
+  // After orders: the cost model takes the connector's CPU per order from bench/results/orders.json.
+  cost: () => import("./cost"),
 };
 
 const wanted = process.argv.slice(2);

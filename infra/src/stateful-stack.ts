@@ -153,7 +153,9 @@ export class StatefulStack extends Stack {
         indexName: index.name,
         partitionKey: key(index.partitionKey),
         sortKey: index.sortKey ? key(index.sortKey) : undefined,
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...(index.include
+          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }
+          : { projectionType: dynamodb.ProjectionType.ALL }),
       });
     Tags.of(table).add(resourceTags.table, name);
     new CfnOutput(this, `TableName${pascal(name)}`, { value: table.tableName });

@@ -92,9 +92,20 @@ describe("stateful stack", () => {
       expect(t.Properties.TimeToLiveSpecification).toEqual(
         "ttlAttribute" in spec ? { AttributeName: spec.ttlAttribute, Enabled: true } : undefined,
       );
-      const indexes = (t.Properties.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>;
+      const indexes = (t.Properties.GlobalSecondaryIndexes ?? []) as Array<{
+        IndexName: string;
+        Projection: unknown;
+      }>;
       expect(indexes.map((i) => i.IndexName)).toEqual(
         "indexes" in spec ? spec.indexes.map((i) => i.name) : [],
+      );
+      // An index holds only what the topology says its readers need (or whole items when it names nothing).
+      expect(indexes.map((i) => i.Projection)).toEqual(
+        ("indexes" in spec ? spec.indexes : []).map((i: { include?: readonly string[] }) =>
+          i.include
+            ? { ProjectionType: "INCLUDE", NonKeyAttributes: [...i.include] }
+            : { ProjectionType: "ALL" },
+        ),
       );
       expect(t.DeletionPolicy).toBe("Retain");
       expect(tags(t)[resourceTags.table]).toBe(name);

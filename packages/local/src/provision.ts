@@ -86,7 +86,9 @@ export async function provisionTables(
       (index): GlobalSecondaryIndex => ({
         IndexName: index.name,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: "ALL" },
+        Projection: index.include
+          ? { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.include] }
+          : { ProjectionType: "ALL" },
       }),
     );
     try {

@@ -4,6 +4,10 @@ import type { Topology } from "./types";
  * The connector's deployment: every queue, table, schedule and function, once.
  * infra/ turns it into CloudFormation; packages/local runs it on a laptop.
  */
+// Memory: the functions every order passes through wait on M3 and BigCommerce nearly all of their billed time, which
+// costs in proportion to memory, while their CPU work bills about the same at any size (docs/cost.md); they run at
+// 256 MB: twice the CPU (cold starts) of 128 MB and room for Node.js, the SDK clients and the bundle; REPORT lines'
+// Max Memory Used shows the margin in a deployed stage.
 export const topology = {
   queues: {
     "order-events": {
@@ -83,9 +87,22 @@ export const topology = {
       ttlAttribute: "expiresAt",
       // Sparse indexes: orders holding stock M3 may not have allocated yet (the inventory flow's reservations),
       // and orders in M3 with something left to ship (the shipments poller's work list).
+      // Each index holds what its readers read (docs/cost.md: the whole item cost an index write on every write):
+      // open-orders: inventory-poll's reservations (Reservations.open); unshipped-orders: shipments-poll's work list
+      // (Ledger.listUnshipped). `pnpm status` only counts them and reads the keys.
       indexes: [
-        { name: "open-orders", partitionKey: "open", sortKey: "openedAt" },
-        { name: "unshipped-orders", partitionKey: "unshipped", sortKey: "sentAt" },
+        {
+          name: "open-orders",
+          partitionKey: "open",
+          sortKey: "openedAt",
+          include: ["reservation", "confirmedAt"],
+        },
+        {
+          name: "unshipped-orders",
+          partitionKey: "unshipped",
+          sortKey: "sentAt",
+          include: ["orderId", "parts", "shipments", "shipped"],
+        },
       ],
     },
     parked: {
@@ -172,7 +189,7 @@ export const topology = {
       flow: "shipments",
       trigger: { type: "sqs", queue: "shipment-deliveries", batchSize: 10, maxConcurrency: 2 },
       timeoutSeconds: 30,
-      memoryMb: 512,
+      memoryMb: 256,
       sends: [],
       tables: {
         ledger: { actions: ["GetItem", "UpdateItem"] },
@@ -185,7 +202,7 @@ export const topology = {
       flow: "orders",
       trigger: { type: "http", method: "POST", path: "/webhooks/bigcommerce" },
       timeoutSeconds: 10,
-      memoryMb: 512,
+      memoryMb: 256,
       sends: ["order-events", "customer-events", "finance-events"],
       tables: { idempotency: { actions: ["GetItem", "PutItem"] } },
       // The webhook secrets only: this public endpoint never holds the API token.
@@ -195,7 +212,7 @@ export const topology = {
       flow: "orders",
       trigger: { type: "sqs", queue: "order-events", batchSize: 10, maxConcurrency: 5 },
       timeoutSeconds: 30,
-      memoryMb: 512,
+      memoryMb: 256,
       sends: ["order-deliveries"],
       tables: {
         ledger: { actions: ["GetItem"] },
@@ -223,7 +240,7 @@ export const topology = {
       flow: "orders",
       trigger: { type: "sqs", queue: "order-deliveries", batchSize: 10, maxConcurrency: 4 },
       timeoutSeconds: 60,
-      memoryMb: 512,
+      memoryMb: 256,
       sends: ["finance-events"],
       tables: {
         // BatchGetItem: the order's progress, customer link and guard statistics in one read; BatchWriteItem: the
