@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { parseConfig } from "@m3bc/core";
 import { handlerEntry, type Topology } from "@m3bc/topology";
 import { type BuildOptions, buildSync, type Metafile } from "esbuild";
 
@@ -8,7 +9,11 @@ export interface BundleOptions {
   entry: string;
   /** The directory to write index.mjs (and its source map) into. */
   outdir: string;
-  /** The validated connector config, compiled into the bundle as __CONNECTOR_CONFIG__. */
+  /**
+   * The connector config, compiled into the bundle validated and with its defaults filled in (parseConfig's output)
+   * as the JSON text __CONNECTOR_CONFIG__: the functions use it as it is, without the config schema
+   * (packages/aws config.ts).
+   */
   config: unknown;
   /** Resolves workspace packages from here (the repo root). */
   workingDir: string;
@@ -53,7 +58,11 @@ export function bundleBuildOptions(
     sourcesContent: false,
     external: EXTERNAL,
     banner: { js: REQUIRE_BANNER },
-    define: { __CONNECTOR_CONFIG__: JSON.stringify(options.config) },
+    define: {
+      __CONNECTOR_CONFIG__: JSON.stringify(
+        JSON.stringify(parseConfig(options.config, "the bundled connector config")),
+      ),
+    },
     logLevel: "silent",
     legalComments: "none",
     metafile: true,

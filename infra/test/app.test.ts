@@ -1,14 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { apiTargets } from "@m3bc/aws";
-import { ConfigError } from "@m3bc/core";
+import { ConfigError, parseConfig } from "@m3bc/core";
 import { type TableGrant, topology } from "@m3bc/topology";
 import type { App } from "aws-cdk-lib";
 import { beforeAll, describe, expect, test } from "vitest";
-import { bundleAll } from "../src/bundler";
+import { bundleAll, bundleFunction } from "../src/bundler";
 import { createConnectorApp } from "../src/connector-app";
-import { fixtureConfig, repoRoot } from "./fixtures/app";
+import { fixtureConfig, fixtureStore, repoRoot } from "./fixtures/app";
 import { fixtureTopology } from "./fixtures/topology";
 import { policyReader, staleAcknowledgements, templateOf, unacknowledgedFindings } from "./template";
 
@@ -225,11 +226,43 @@ describe("pnpm bundle", () => {
     expect(deliver!.duplicates).toEqual([]);
   });
 
+  test("a function runs with the config validated at synth, without the config schema in its bundle", async () => {
+    // As a caller may pass it: the file's keys only, the bundler validates it and fills in the defaults.
+    const raw = {
+      bigcommerce: { storeHash: fixtureStore },
+      m3: { company: 100, division: "AAA", facility: "A01" },
+      warehouses: { default: "100" },
+    };
+    const bundle = bundleFunction({
+      entry: join(fixtures, "handlers/config.ts"),
+      outdir: join(repoRoot, "infra/cdk.out/bundle-config"),
+      config: raw,
+      workingDir: repoRoot,
+    });
+    const { handler } = (await import(pathToFileURL(bundle.file).href)) as {
+      handler: () => Promise<unknown>;
+    };
+    expect(await handler()).toEqual(parseConfig(raw));
+    expect(() =>
+      bundleFunction({
+        entry: join(fixtures, "handlers/config.ts"),
+        outdir: join(repoRoot, "infra/cdk.out/bundle-config-bad"),
+        config: { ...raw, warehouses: { default: "TOO-LONG" } },
+        workingDir: repoRoot,
+      }),
+    ).toThrow(ConfigError);
+    const { sources } = JSON.parse(readFileSync(`${bundle.file}.map`, "utf8")) as { sources: string[] };
+    expect(sources.some((s) => s.endsWith("packages/aws/src/config.ts"))).toBe(true);
+    expect(
+      sources.filter((s) => /packages\/core\/src\/(config|finance-config|config-guards)\.ts$/.test(s)),
+    ).toEqual([]);
+  });
+
   test("a function without a handler file is named in the error", () => {
     expect(() =>
       bundleAll(fixtureTopology, {
         outdir: join(repoRoot, "infra/cdk.out/bundle-missing"),
-        config: {},
+        config: fixtureConfig(),
         repoRoot,
       }),
     ).toThrow(/functions\/hook\/handler\.ts does not exist/);

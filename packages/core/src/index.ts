@@ -9,6 +9,7 @@ export * from "./model/payment";
 export * from "./model/sales-order";
 export * from "./money";
 export * from "./network";
+export * from "./once";
 export * from "./payload";
 export * from "./redact";
 export * from "./regions";

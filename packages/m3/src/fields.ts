@@ -1,3 +1,4 @@
+import { once } from "@m3bc/core";
 import * as z from "zod";
 
 /**
@@ -45,19 +46,32 @@ function wireText(wire: unknown): string {
   throw new UnreadableValue(`M3 sent ${JSON.stringify(wire)} where text was expected`);
 }
 
+/** The schemas are built when first used: the dictionary has some 200 fields, a function uses a few. */
 function field<In, Out>(
   spec: FieldSpec,
-  input: z.ZodType<string, In>,
+  input: () => z.ZodType<string, In>,
   read: (wire: unknown) => Out,
 ): Field<In, Out> {
-  const out = z.unknown().transform((wire, ctx) => {
-    try {
-      return read(wire);
-    } catch (error) {
-      return fail(ctx, (error as Error).message);
-    }
-  });
-  return { spec, in: input, read, out };
+  const inSchema = once(input);
+  const outSchema = once(() =>
+    z.unknown().transform((wire, ctx) => {
+      try {
+        return read(wire);
+      } catch (error) {
+        return fail(ctx, (error as Error).message);
+      }
+    }),
+  );
+  return {
+    spec,
+    read,
+    get in() {
+      return inSchema();
+    },
+    get out() {
+      return outSchema();
+    },
+  };
 }
 
 /** Characters, not UTF-16 units: M3 counts characters. */
@@ -76,38 +90,40 @@ export function canonicalDecimal(text: string): string {
 }
 
 function alpha(length: number): Field<string, string> {
-  const input = z.string().transform((value, ctx) => {
-    if (/[\r\n\t]/.test(value)) return fail(ctx, "contains a line break or tab; M3 fields are single-line");
-    const count = charCount(value);
-    if (count > length) return fail(ctx, `is ${count} characters long; M3 allows at most ${length}`);
-    return value;
-  });
+  const input = () =>
+    z.string().transform((value, ctx) => {
+      if (/[\r\n\t]/.test(value)) return fail(ctx, "contains a line break or tab; M3 fields are single-line");
+      const count = charCount(value);
+      if (count > length) return fail(ctx, `is ${count} characters long; M3 allows at most ${length}`);
+      return value;
+    });
   return field({ kind: "alpha", length }, input, (wire) => wireText(wire).trimEnd());
 }
 
 function numericIn(length: number, decimals: number) {
-  return z.union([z.string(), z.number(), z.bigint()]).transform((value, ctx) => {
-    if (typeof value === "number" && !Number.isSafeInteger(value)) {
-      return fail(
-        ctx,
-        `is the JS number ${value}; pass decimals as strings (e.g. "49.95") to keep them exact`,
-      );
-    }
-    const text = String(value).trim();
-    if (!DECIMAL.test(text)) return fail(ctx, `"${text}" is not a number (use digits and "." only)`);
-    const canonical = canonicalDecimal(text);
-    const [whole = "", fraction = ""] = canonical.replace("-", "").split(".");
-    if (fraction.length > decimals) {
-      return fail(ctx, `"${text}" has ${fraction.length} decimals; M3 allows at most ${decimals}`);
-    }
-    if (whole.length > length - decimals) {
-      return fail(
-        ctx,
-        `"${text}" has ${whole.length} integer digits; M3 allows at most ${length - decimals}`,
-      );
-    }
-    return canonical;
-  });
+  return () =>
+    z.union([z.string(), z.number(), z.bigint()]).transform((value, ctx) => {
+      if (typeof value === "number" && !Number.isSafeInteger(value)) {
+        return fail(
+          ctx,
+          `is the JS number ${value}; pass decimals as strings (e.g. "49.95") to keep them exact`,
+        );
+      }
+      const text = String(value).trim();
+      if (!DECIMAL.test(text)) return fail(ctx, `"${text}" is not a number (use digits and "." only)`);
+      const canonical = canonicalDecimal(text);
+      const [whole = "", fraction = ""] = canonical.replace("-", "").split(".");
+      if (fraction.length > decimals) {
+        return fail(ctx, `"${text}" has ${fraction.length} decimals; M3 allows at most ${decimals}`);
+      }
+      if (whole.length > length - decimals) {
+        return fail(
+          ctx,
+          `"${text}" has ${whole.length} integer digits; M3 allows at most ${length - decimals}`,
+        );
+      }
+      return canonical;
+    });
 }
 
 function readNumber(wire: unknown): string {
@@ -131,12 +147,13 @@ function decimal(length: number, decimals: number): Field<string | number | bigi
 
 /** A numeric field too long for a JS number (LMTS timestamps, ATNR): digits in, digits out. */
 function key(length: number): Field<string | number, string> {
-  const input = z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text)) return fail(ctx, `"${text}" must be digits only`);
-    if (text.length > length) return fail(ctx, `"${text}" has ${text.length} digits; M3 allows ${length}`);
-    return text;
-  });
+  const input = () =>
+    z.union([z.string(), z.number()]).transform((value, ctx) => {
+      const text = String(value).trim();
+      if (!/^\d+$/.test(text)) return fail(ctx, `"${text}" must be digits only`);
+      if (text.length > length) return fail(ctx, `"${text}" has ${text.length} digits; M3 allows ${length}`);
+      return text;
+    });
   return field({ kind: "key", length }, input, (wire) => {
     const text = wireText(wire).trim();
     if (text !== "" && !/^\d+$/.test(text))
@@ -153,13 +170,14 @@ function isCalendarDate(y: number, m: number, d: number): boolean {
 /** Dates go to M3 as `yyyyMMdd` (its only date format); callers may pass that or ISO `YYYY-MM-DD`. */
 const date: Field<string, string | null> = field(
   { kind: "date" },
-  z.string().transform((value, ctx) => {
-    const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
-    if (!match || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
-      return fail(ctx, `"${value}" is not a calendar date (use YYYY-MM-DD or yyyyMMdd)`);
-    }
-    return `${match[1]}${match[2]}${match[3]}`;
-  }),
+  () =>
+    z.string().transform((value, ctx) => {
+      const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(value.trim());
+      if (!match || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
+        return fail(ctx, `"${value}" is not a calendar date (use YYYY-MM-DD or yyyyMMdd)`);
+      }
+      return `${match[1]}${match[2]}${match[3]}`;
+    }),
   (wire) => {
     const text = wireText(wire).trim();
     if (text === "" || /^0+$/.test(text)) return null;

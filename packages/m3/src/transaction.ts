@@ -1,3 +1,4 @@
+import { once } from "@m3bc/core";
 import * as z from "zod";
 import { type FieldProblem, M3FieldError, M3ProtocolError } from "./errors";
 import { type Field, fieldOf } from "./fields";
@@ -64,10 +65,13 @@ export function transaction<
   name: string,
   spec: { required: Req; optional?: Opt; output?: Out },
 ): Transaction<TxInput<Req, Opt>, TxOutput<Out>> {
-  const input = z.strictObject({
-    ...mapFields(spec.required, (f) => f.in),
-    ...mapFields(spec.optional ?? {}, (f) => f.in.optional()),
-  });
+  // Built on the first request: a program module declares many transactions, a function calls a few.
+  const input = once(() =>
+    z.strictObject({
+      ...mapFields(spec.required, (f) => f.in),
+      ...mapFields(spec.optional ?? {}, (f) => f.in.optional()),
+    }),
+  );
   const readers = Object.entries(spec.output ?? {}).map(([field, f]) => [field, f.read] as const);
   const read = (raw: Record<string, unknown>) => {
     const out: Record<string, unknown> = {};
@@ -90,7 +94,7 @@ export function transaction<
     transaction: name,
     request(values) {
       const given = values as Record<string, unknown>;
-      const parsed = input.safeParse(given);
+      const parsed = input().safeParse(given);
       const problems = parsed.success ? [] : problemsOf(parsed.error, given);
       const record = (parsed.data ?? {}) as WireRecord;
       for (const field of Object.keys(spec.required)) {

@@ -1,4 +1,5 @@
 export * from "./deployment";
+export * from "./descriptions";
 export * from "./helpers";
 export * from "./topology";
 export * from "./types";

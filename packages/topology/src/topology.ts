@@ -12,81 +12,66 @@ export const topology = {
   queues: {
     "order-events": {
       flow: "orders",
-      description: "BigCommerce order webhooks accepted by ingest, one per order event",
       fifo: false,
       maxReceiveCount: 8,
       retentionDays: 4,
     },
     "order-deliveries": {
       flow: "orders",
-      description: "Validated canonical sales orders waiting to be written to M3",
       fifo: false,
       maxReceiveCount: 10,
       retentionDays: 14,
     },
     "inventory-updates": {
       flow: "inventory",
-      description:
-        "Absolute stock for one BigCommerce location, up to 2000 SKUs per message, newest M3 values",
       fifo: false,
       maxReceiveCount: 10,
       retentionDays: 4,
     },
     "shipment-deliveries": {
       flow: "shipments",
-      description: "M3 deliveries (tracking numbers) to become BigCommerce shipments; grouped per order",
       fifo: true,
       maxReceiveCount: 8,
       retentionDays: 14,
     },
     "catalog-updates": {
       flow: "catalog",
-      description:
-        "Changed M3 items (name, description, price, weight, availability), up to 50 SKUs per message",
       fifo: false,
       maxReceiveCount: 10,
       retentionDays: 4,
     },
     "customer-events": {
       flow: "customers",
-      description: "BigCommerce customer and address webhooks accepted by ingest (ids only)",
       fifo: false,
       maxReceiveCount: 8,
       retentionDays: 4,
     },
     "customer-deliveries": {
       flow: "customers",
-      description: "BigCommerce customers whose change M3 must get (ids only); one at a time per customer",
       fifo: true,
       maxReceiveCount: 10,
       retentionDays: 14,
     },
     "customer-updates": {
       flow: "customers",
-      description: "M3 customers whose change BigCommerce must get, up to 50 per message (numbers only)",
       fifo: false,
       maxReceiveCount: 10,
       retentionDays: 4,
     },
     "price-updates": {
       flow: "prices",
-      description: "M3 prices for one BigCommerce price list, up to 1,000 records per message",
       fifo: false,
       maxReceiveCount: 10,
       retentionDays: 4,
     },
     "finance-events": {
       flow: "finance",
-      description:
-        "Orders that reached M3 and BigCommerce payment transaction webhooks: the order's payments to record",
       fifo: false,
       maxReceiveCount: 8,
       retentionDays: 14,
     },
     "finance-postings": {
       flow: "finance",
-      description:
-        "Paid payments of invoiced orders to post to M3 receivables, up to finance.paymentsPerBatch per message (one batch)",
       fifo: false,
       maxReceiveCount: 10,
       retentionDays: 14,
@@ -94,12 +79,10 @@ export const topology = {
   },
   tables: {
     idempotency: {
-      description: "Webhook dedupe by BigCommerce hash; records expire by TTL",
       partitionKey: "id",
       ttlAttribute: "expiresAt",
     },
     ledger: {
-      description: "Sync ledger: saga progress per business key, id maps (customers), cursors",
       partitionKey: "pk",
       ttlAttribute: "expiresAt",
       // Sparse indexes: orders holding stock M3 may not have allocated yet (the inventory flow's reservations),
@@ -123,19 +106,13 @@ export const topology = {
       ],
     },
     parked: {
-      description:
-        "Messages parked by persistent errors, with reason and fix, until replayed or expired (parked.retentionDays)",
       partitionKey: "id",
       ttlAttribute: "expiresAt",
     },
     snapshots: {
-      description:
-        "What the inventory and catalog syncs last pushed, in hash buckets (see docs/inventory.md), and SKUs BigCommerce lacks",
       partitionKey: "pk",
     },
     finance: {
-      description:
-        "Finance ledger: per order its payments (the posting ledger, by BigCommerce transaction id), M3 invoices and order value; M3 payment batches and journals as resumable sagas",
       partitionKey: "pk",
       // Sparse: orders with invoices or postings still to come (the finance poll's work list), and every order by
       // the day it was placed (the reconciliation's selection).
@@ -145,8 +122,6 @@ export const topology = {
       ],
     },
     failures: {
-      description:
-        "The last error of each message a queue consumer failed on, by SQS message id, kept as long as a DLQ keeps the message",
       partitionKey: "id",
       ttlAttribute: "expiresAt",
     },
@@ -154,60 +129,44 @@ export const topology = {
   schedules: {
     "shipments-poll": {
       flow: "shipments",
-      description: "Looks for M3 deliveries of the orders the connector created",
       everyMinutes: 5,
     },
     "inventory-sync": {
       flow: "inventory",
-      description: "Delta read of M3 warehouse balances (a full read every inventory.fullSyncEveryHours)",
       everyMinutes: 1,
     },
     "catalog-sync": {
       flow: "catalog",
-      description: "Delta read of M3 items by change date",
       everyMinutes: 15,
     },
     "customers-sync": {
       flow: "customers",
-      description:
-        "Delta read of M3 customers changed since the last run (a full read every customers.fullReadEveryHours)",
       everyMinutes: 5,
     },
     "prices-sync": {
       flow: "prices",
-      description:
-        "Delta read of M3 prices (OIS320MI LstNewPrices; a full read every prices.fullSyncEveryHours)",
       everyMinutes: 15,
     },
     "finance-poll": {
       flow: "finance",
-      description:
-        "Reads M3 invoices of orders not fully invoiced or posted, writes metafields, queues postings",
       everyMinutes: 15,
     },
     "finance-reconcile": {
       flow: "finance",
-      description:
-        "Daily finance reconciliation of the last finance.reconcile.windowDays days, to the reports bucket",
       everyMinutes: 1440,
     },
     "orders-sweep": {
       flow: "orders",
-      description:
-        "Reads BigCommerce orders changed since the last run: catches orders whose webhook was lost",
       everyMinutes: 5,
     },
     "returns-credits": {
       flow: "orders",
-      description:
-        "Looks for M3 credit notes of recent web orders to refund in BigCommerce (returns.creditsToBigCommerce, off by default)",
       everyMinutes: 15,
     },
   },
   functions: {
     "shipments-poll": {
       flow: "shipments",
-      description: "Finds new M3 deliveries (MWS411MI/MWS410MI, in bulk) of unshipped orders and queues them",
       trigger: { type: "schedule", schedule: "shipments-poll" },
       timeoutSeconds: 120,
       memoryMb: 512,
@@ -218,8 +177,6 @@ export const topology = {
     },
     "shipments-push": {
       flow: "shipments",
-      description:
-        "ION push: M3 made a delivery; checks the shared secret, answers 202 and starts shipments-poll at once",
       trigger: { type: "http", method: "POST", path: "/ion/deliveries" },
       timeoutSeconds: 10,
       memoryMb: 256,
@@ -230,7 +187,6 @@ export const topology = {
     },
     "shipments-deliver": {
       flow: "shipments",
-      description: "Creates one BigCommerce shipment per M3 delivery, exactly once",
       trigger: { type: "sqs", queue: "shipment-deliveries", batchSize: 10, maxConcurrency: 2 },
       timeoutSeconds: 30,
       memoryMb: 256,
@@ -244,7 +200,6 @@ export const topology = {
     },
     "orders-webhook": {
       flow: "orders",
-      description: "Verifies and dedupes BigCommerce order and customer webhooks, enqueues one message each",
       trigger: { type: "http", method: "POST", path: "/webhooks/bigcommerce" },
       timeoutSeconds: 10,
       memoryMb: 256,
@@ -255,7 +210,6 @@ export const topology = {
     },
     "orders-transform": {
       flow: "orders",
-      description: "Fetches the full BigCommerce order and maps it to a canonical sales order",
       trigger: { type: "sqs", queue: "order-events", batchSize: 10, maxConcurrency: 5 },
       timeoutSeconds: 30,
       memoryMb: 256,
@@ -270,8 +224,6 @@ export const topology = {
     },
     "orders-sweep": {
       flow: "orders",
-      description:
-        "Enqueues changed BigCommerce orders the ledger has not seen (lost webhooks) and reactivates deactivated order hooks",
       trigger: { type: "schedule", schedule: "orders-sweep" },
       timeoutSeconds: 120,
       memoryMb: 512,
@@ -287,7 +239,6 @@ export const topology = {
     },
     "orders-deliver": {
       flow: "orders",
-      description: "Writes the order to M3 as a resumable saga and marks it sent in BigCommerce",
       trigger: { type: "sqs", queue: "order-deliveries", batchSize: 10, maxConcurrency: 4 },
       timeoutSeconds: 60,
       memoryMb: 256,
@@ -306,7 +257,6 @@ export const topology = {
     },
     "inventory-poll": {
       flow: "inventory",
-      description: "Reads changed M3 balances, applies the availability rule, enqueues only what changed",
       trigger: { type: "schedule", schedule: "inventory-sync" },
       timeoutSeconds: 300,
       memoryMb: 1024,
@@ -322,8 +272,6 @@ export const topology = {
     },
     "inventory-push": {
       flow: "inventory",
-      description:
-        "ION push: stock changed in M3; checks the shared secret, answers 202 and starts a delta read by inventory-poll",
       trigger: { type: "http", method: "POST", path: "/ion/inventory" },
       timeoutSeconds: 10,
       memoryMb: 256,
@@ -334,7 +282,6 @@ export const topology = {
     },
     "inventory-deliver": {
       flow: "inventory",
-      description: "Sets absolute stock in BigCommerce, dropping stale values and recording unknown SKUs",
       trigger: { type: "sqs", queue: "inventory-updates", batchSize: 5, maxConcurrency: 2 },
       timeoutSeconds: 60,
       memoryMb: 512,
@@ -350,7 +297,6 @@ export const topology = {
     },
     "catalog-poll": {
       flow: "catalog",
-      description: "Reads M3 items changed since the last run with their prices, enqueues changed ones",
       trigger: { type: "schedule", schedule: "catalog-sync" },
       timeoutSeconds: 900,
       memoryMb: 1024,
@@ -367,8 +313,6 @@ export const topology = {
     },
     "customers-transform": {
       flow: "customers",
-      description:
-        "Reads the BigCommerce customers of a batch of webhooks in one call; drops echoes, queues real changes",
       trigger: {
         type: "sqs",
         queue: "customer-events",
@@ -388,7 +332,6 @@ export const topology = {
     },
     "customers-deliver": {
       flow: "customers",
-      description: "Links or creates the M3 customer (CRS610MI) and writes BigCommerce's changes to M3",
       trigger: { type: "sqs", queue: "customer-deliveries", batchSize: 10, maxConcurrency: 2 },
       timeoutSeconds: 60,
       memoryMb: 512,
@@ -402,8 +345,6 @@ export const topology = {
     },
     "customers-poll": {
       flow: "customers",
-      description:
-        "Reads M3 customers changed since the last run (CRS610MI LstByNumber LMTS); queues linked ones that changed",
       trigger: { type: "schedule", schedule: "customers-sync" },
       timeoutSeconds: 300,
       memoryMb: 1024,
@@ -414,8 +355,6 @@ export const topology = {
     },
     "customers-push": {
       flow: "customers",
-      description:
-        "ION push: an M3 customer changed; checks the shared secret, answers 202 and starts a delta read by customers-poll",
       trigger: { type: "http", method: "POST", path: "/ion/customers" },
       timeoutSeconds: 10,
       memoryMb: 256,
@@ -426,8 +365,6 @@ export const topology = {
     },
     "customers-update": {
       flow: "customers",
-      description:
-        "Writes M3's changes to BigCommerce customers, 10 per call (at most 2 calls at once: BigCommerce allows 3)",
       // A batch of 10 messages: the deliverer's one-customer messages are packed into one read and one write.
       trigger: {
         type: "sqs",
@@ -448,8 +385,6 @@ export const topology = {
     },
     "prices-poll": {
       flow: "prices",
-      description:
-        "Reads changed M3 prices (OIS320MI LstNewPrices, OIS017MI for full reads); queues 1,000 per price list",
       trigger: { type: "schedule", schedule: "prices-sync" },
       timeoutSeconds: 300,
       memoryMb: 1024,
@@ -460,8 +395,6 @@ export const topology = {
     },
     "prices-deliver": {
       flow: "prices",
-      description:
-        "Upserts one batch of price list records (one call; at most 2 in flight, as BigCommerce allows)",
       trigger: { type: "sqs", queue: "price-updates", batchSize: 1, maxConcurrency: 2 },
       timeoutSeconds: 60,
       memoryMb: 512,
@@ -471,7 +404,6 @@ export const topology = {
     },
     "catalog-deliver": {
       flow: "catalog",
-      description: "Finds items by SKU in BigCommerce and updates products and variants in batches",
       trigger: { type: "sqs", queue: "catalog-updates", batchSize: 5, maxConcurrency: 2 },
       timeoutSeconds: 120,
       memoryMb: 512,
@@ -487,8 +419,6 @@ export const topology = {
     },
     "finance-payments": {
       flow: "finance",
-      description:
-        "Records an order's BigCommerce payment transactions when it reaches M3 and whenever its payment changes",
       trigger: { type: "sqs", queue: "finance-events", batchSize: 10, maxConcurrency: 2 },
       timeoutSeconds: 30,
       memoryMb: 512,
@@ -502,8 +432,6 @@ export const topology = {
     },
     "finance-poll": {
       flow: "finance",
-      description:
-        "Reads invoices (OIS350MI) and order values of open orders in bulk, writes M3 numbers as order metafields, queues paid payments for posting",
       trigger: { type: "schedule", schedule: "finance-poll" },
       timeoutSeconds: 300,
       memoryMb: 1024,
@@ -517,8 +445,6 @@ export const topology = {
     },
     "finance-post": {
       flow: "finance",
-      description:
-        "Posts payments to M3 receivables exactly once: an ARS040MI payment batch (or a GLS840MI journal) per message, resumable",
       trigger: { type: "sqs", queue: "finance-postings", batchSize: 1, maxConcurrency: 2 },
       timeoutSeconds: 120,
       memoryMb: 512,
@@ -532,8 +458,6 @@ export const topology = {
     },
     "finance-reconcile": {
       flow: "finance",
-      description:
-        "Reconciles BigCommerce payments with M3 orders, invoices and receivables; writes CSV and JSON to the reports bucket, publishes mismatch metrics",
       trigger: { type: "schedule", schedule: "finance-reconcile" },
       timeoutSeconds: 900,
       memoryMb: 1024,
@@ -548,8 +472,6 @@ export const topology = {
     },
     "returns-credits": {
       flow: "orders",
-      description:
-        "Reads invoices (OIS350MI) of orders placed in the last returns.creditsToBigCommerce.lookbackDays days in bulk; queues credit notes not yet refunded, one message per order, for orders-deliver to refund in BigCommerce",
       trigger: { type: "schedule", schedule: "returns-credits" },
       timeoutSeconds: 300,
       memoryMb: 512,
@@ -564,7 +486,6 @@ export const topology = {
   },
   buckets: {
     reports: {
-      description: "Reports: the daily finance reconciliation (CSV and JSON), by the last day covered",
       expireAfterDays: 400,
     },
   },

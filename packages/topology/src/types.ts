@@ -19,7 +19,8 @@ export type SecretName = "bigcommerce" | "bigcommerce-webhooks" | "m3";
 
 export interface QueueSpec {
   flow: Flow;
-  description: string;
+  /** The app topology keeps its descriptions in descriptions.ts (out of the functions' bundles). */
+  description?: string;
   /** FIFO keeps messages with one business key (MessageGroupId) in order and one at a time. */
   fifo: boolean;
   /** Receives before a message moves to the queue's DLQ (AWS advises at least 5). */
@@ -41,7 +42,8 @@ export interface TableIndexSpec {
 }
 
 export interface TableSpec {
-  description: string;
+  /** The app topology keeps its descriptions in descriptions.ts (out of the functions' bundles). */
+  description?: string;
   partitionKey: string;
   sortKey?: string;
   /** Epoch-seconds attribute DynamoDB TTL deletes by. */
@@ -51,14 +53,16 @@ export interface TableSpec {
 
 /** An S3 bucket (a folder under .local/buckets on a laptop), e.g. for reports. */
 export interface BucketSpec {
-  description: string;
+  /** The app topology keeps its descriptions in descriptions.ts (out of the functions' bundles). */
+  description?: string;
   /** Objects are deleted this many days after they were written. */
   expireAfterDays: number;
 }
 
 export interface ScheduleSpec {
   flow: Flow;
-  description: string;
+  /** The app topology keeps its descriptions in descriptions.ts (out of the functions' bundles). */
+  description?: string;
   /** EventBridge Scheduler rate, in minutes (the cloud's minimum is 1). */
   everyMinutes: number;
 }
@@ -100,7 +104,8 @@ export interface FunctionSpec<
   S extends string = string,
 > {
   flow: Flow;
-  description: string;
+  /** The app topology keeps its descriptions in descriptions.ts (out of the functions' bundles). */
+  description?: string;
   trigger: Trigger<Q, S>;
   timeoutSeconds: number;
   memoryMb: number;

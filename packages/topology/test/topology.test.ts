@@ -1,9 +1,25 @@
 import { describe, expect, test } from "vitest";
-import { env, grantsTableAction, queueViews, topology, validateTopology } from "../src";
+import { describedTopology, env, grantsTableAction, queueViews, topology, validateTopology } from "../src";
 
 describe("topology", () => {
   test("the connector's topology obeys the cloud's rules", () => {
     expect(validateTopology(topology)).toEqual([]);
+  });
+
+  test("infra deploys the topology as it is, each queue, table, schedule, function and bucket described", () => {
+    const described = describedTopology();
+    expect(validateTopology(described)).toEqual([]);
+    for (const part of ["queues", "tables", "schedules", "functions", "buckets"] as const)
+      for (const [name, spec] of Object.entries(described[part] ?? {})) {
+        expect(spec, `${part}.${name}`).toEqual({
+          ...(topology[part] as Record<string, object>)[name],
+          description: expect.any(String),
+        });
+        expect(spec.description, `${part}.${name}`).toMatch(/\S{3}/);
+      }
+    expect(described.functions["orders-deliver"]?.description).toBe(
+      "Writes the order to M3 as a resumable saga and marks it sent in BigCommerce",
+    );
   });
 
   test("every queue gets a DLQ and a visibility timeout of six times its consumer's timeout", () => {
