@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { handlerEntry, topology } from "@m3bc/topology";
 import { type BuildOptions, build, type Plugin } from "esbuild";
-import { bundleAll, bundleBuildOptions, RUNTIME_NODE_OPTIONS } from "../infra/src/bundler";
+import {
+  bundleAll,
+  bundleBuildOptions,
+  needsRequire,
+  REQUIRE_BANNER,
+  RUNTIME_NODE_OPTIONS,
+} from "../infra/src/bundler";
 import { DEFAULT_STAGE, loadStageConfig } from "../infra/src/stage";
 import type { Benchmark, BenchResult } from "./lib";
 import { provideSdk, sdkImportsOf } from "./support/sdk";
@@ -138,6 +144,9 @@ export const benchmark: Benchmark = {
             workingDir: repoRoot,
           });
           await build({ ...options, ...lever.build });
+          // As bundleFunction does: the require banner only for a bundle whose CommonJS code calls require.
+          if (needsRequire(options.outfile))
+            await build({ ...options, ...lever.build, banner: { js: REQUIRE_BANNER } });
           return { name, file: options.outfile, nodeOptions: lever.nodeOptions ?? RUNTIME_NODE_OPTIONS };
         }),
       );

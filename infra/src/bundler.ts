@@ -29,8 +29,11 @@ export interface Bundle {
 
 // Lambda's nodejs24.x runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
 const EXTERNAL = ["@aws-sdk/*"];
-// ESM output cannot `require`; some CommonJS dependencies still do, so give them one.
-const REQUIRE_BANNER =
+// ESM output cannot `require`: a bundle whose CommonJS dependencies call it gets one from this banner. esbuild's
+// stand-in for `require` throws "Dynamic require of …" when there is none, so that text tells whether a bundle needs
+// it; today none does, and the banner would only add bytes and a module to load.
+const REQUIRE_SHIM = "Dynamic require of";
+export const REQUIRE_BANNER =
   "import { createRequire as __m3bcCreateRequire } from 'node:module'; const require = __m3bcCreateRequire(import.meta.url);";
 
 /**
@@ -57,7 +60,6 @@ export function bundleBuildOptions(
     sourcemap: true,
     sourcesContent: false,
     external: EXTERNAL,
-    banner: { js: REQUIRE_BANNER },
     define: {
       __CONNECTOR_CONFIG__: JSON.stringify(
         JSON.stringify(parseConfig(options.config, "the bundled connector config")),
@@ -76,9 +78,13 @@ export function bundleFunction(options: BundleOptions): Bundle {
       `Handler ${relative(options.workingDir, options.entry)} does not exist: each function in the topology needs functions/<name>/handler.ts exporting \`handler\``,
     );
   mkdirSync(options.outdir, { recursive: true });
-  const build = bundleBuildOptions(options);
+  let build: ReturnType<typeof bundleBuildOptions> = bundleBuildOptions(options);
   const file = build.outfile;
-  const result = buildSync(build);
+  let result = buildSync(build);
+  if (!result.errors.length && needsRequire(file)) {
+    build = { ...build, banner: { js: REQUIRE_BANNER } };
+    result = buildSync(build);
+  }
   if (result.errors.length) throw new Error(`esbuild failed for ${options.entry}: ${result.errors[0]?.text}`);
   return {
     dir: options.outdir,
@@ -87,6 +93,9 @@ export function bundleFunction(options: BundleOptions): Bundle {
     duplicates: duplicatePackages(result.metafile, options.workingDir),
   };
 }
+
+/** True when the bundle's CommonJS code calls `require`, which ESM output has only with REQUIRE_BANNER. */
+export const needsRequire = (file: string): boolean => readFileSync(file, "utf8").includes(REQUIRE_SHIM);
 
 /** Packages whose files come from more than one installed copy (the last `node_modules/<name>` of each input). */
 function duplicatePackages(metafile: Metafile, workingDir: string): Bundle["duplicates"] {

@@ -153,9 +153,7 @@ export class StatefulStack extends Stack {
         indexName: index.name,
         partitionKey: key(index.partitionKey),
         sortKey: index.sortKey ? key(index.sortKey) : undefined,
-        ...(index.include
-          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }
-          : { projectionType: dynamodb.ProjectionType.ALL }),
+        projectionType: dynamodb.ProjectionType.ALL,
       });
     Tags.of(table).add(resourceTags.table, name);
     new CfnOutput(this, `TableName${pascal(name)}`, { value: table.tableName });

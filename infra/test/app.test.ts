@@ -258,6 +258,20 @@ describe("pnpm bundle", () => {
     ).toEqual([]);
   });
 
+  test("a bundle whose CommonJS code calls require gets one, and only such a bundle", async () => {
+    const bundle = bundleFunction({
+      entry: join(fixtures, "handlers/require.ts"),
+      outdir: join(repoRoot, "infra/cdk.out/bundle-require"),
+      config: parseConfig(JSON.parse(readFileSync(join(repoRoot, "config/example.json"), "utf8"))),
+      workingDir: repoRoot,
+    });
+    expect(readFileSync(bundle.file, "utf8")).toMatch(
+      /^import \{ createRequire as \w+ \} from 'node:module';/,
+    );
+    const { handler } = (await import(pathToFileURL(bundle.file).href)) as { handler: () => Promise<string> };
+    expect(await handler()).toBe("index.mjs");
+  });
+
   test("a function without a handler file is named in the error", () => {
     expect(() =>
       bundleAll(fixtureTopology, {

@@ -86,9 +86,7 @@ export async function provisionTables(
       (index): GlobalSecondaryIndex => ({
         IndexName: index.name,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: index.include
-          ? { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.include] }
-          : { ProjectionType: "ALL" },
+        Projection: { ProjectionType: "ALL" },
       }),
     );
     try {

@@ -33,12 +33,6 @@ export interface TableIndexSpec {
   name: string;
   partitionKey: string;
   sortKey?: string;
-  /**
-   * The attributes besides the keys that the index's readers need (DynamoDB's INCLUDE projection). A write to the
-   * table then writes the index only when it changes one of them or an index key, and each index entry is smaller;
-   * without it the index holds whole items (ALL).
-   */
-  include?: readonly string[];
 }
 
 export interface TableSpec {
