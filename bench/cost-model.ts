@@ -67,7 +67,7 @@ export interface MeasuredUsage {
   /** SQS requests: sends, receives, deletes, visibility changes (functions and event-source pollers). */
   sqsStandardRequests: number;
   sqsFifoRequests: number;
-  /** DynamoDB write units: tables, and indexes (from the items written and the indexes' projections). */
+  /** DynamoDB write units: tables, and indexes (from the items written; the indexes hold whole items). */
   tableWru: number;
   indexWru: number;
   rru: number;
