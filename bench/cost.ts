@@ -100,6 +100,29 @@ function indexWriteUnits(
   return same(was, is, names) ? 0 : units(itemBytes(is));
 }
 
+interface OperationUnits {
+  calls: number;
+  wru: number;
+  indexWru: number;
+  rru: number;
+}
+
+/** What a request reads or writes: its table and the prefix of its (first) item's key ("ledger order", "idempotency webhook"). */
+function itemKind(body: Item): string {
+  const table = String(body.TableName ?? Object.keys((body.RequestItems as Item) ?? {})[0] ?? "");
+  const name = Object.keys(topology.tables).find((t) => process.env[env.tableName(t)] === table);
+  if (!name) return table;
+  const batch = (body.RequestItems as Record<string, Item[] | { Keys: Item[] }> | undefined)?.[table];
+  const item = (body.Key ??
+    body.Item ??
+    (Array.isArray(batch)
+      ? ((batch[0]?.PutRequest as Item)?.Item ?? (batch[0]?.DeleteRequest as Item)?.Key)
+      : batch?.Keys[0])) as Record<string, { S?: string }> | undefined;
+  const partitionKey = topology.tables[name as keyof typeof topology.tables].partitionKey;
+  const key = item?.[partitionKey]?.S;
+  return key ? `${name} ${key.split(/[:#]/)[0]}` : name;
+}
+
 /**
  * Meters what the functions ask of DynamoDB: the units the emulator reports (ReturnConsumedCapacity, added to each
  * request) and the index writes it does not report, from every item written to a table with indexes (UpdateItem
@@ -119,31 +142,46 @@ function meterDynamo(client: Stackable) {
       });
   }
   const items = new Map<string, Item>();
-  const totals = { wru: 0, rru: 0, indexWru: 0, wruByTable: {} as Record<string, number> };
-  const addWru = (table: string, n: number) => {
+  const totals = {
+    wru: 0,
+    rru: 0,
+    indexWru: 0,
+    wruByTable: {} as Record<string, number>,
+    byOperation: {} as Record<string, OperationUnits>,
+  };
+  // Units by request and item kind, to tell the writes apart.
+  const on = (operation: string) => (totals.byOperation[operation] ??= { calls: 0, wru: 0, indexWru: 0, rru: 0 });
+  const addWru = (operation: string, table: string, n: number) => {
     totals.wru += n;
     totals.wruByTable[table] = (totals.wruByTable[table] ?? 0) + n;
+    on(operation).wru += n;
   };
-  const write = (table: string, wireKey: Item, written: Item | undefined, wire = true) => {
+  const write = (operation: string, table: string, wireKey: Item, written: Item | undefined, wire = true) => {
     const spec = tables.get(table);
     if (!spec) return;
     const key = plainItem(wireKey);
     const after = written && (wire ? plainItem(written) : written);
     const id = `${table}/${JSON.stringify(spec.keys.map((k) => key[k]))}`;
     const before = items.get(id);
-    for (const index of spec.indexes) totals.indexWru += indexWriteUnits(index, before, after);
+    for (const index of spec.indexes) {
+      const n = indexWriteUnits(index, before, after);
+      totals.indexWru += n;
+      on(operation).indexWru += n;
+    }
     if (after) items.set(id, after);
     else items.delete(id);
   };
   const spec0 = (table: string) => tables.get(table)!.keys[0]!;
-  const consumed = (output: { ConsumedCapacity?: unknown }, read: boolean) => {
+  const consumed = (operation: string, output: { ConsumedCapacity?: unknown }, read: boolean) => {
     const list = [output.ConsumedCapacity ?? []].flat() as Array<{
       CapacityUnits?: number;
       TableName: string;
     }>;
     for (const c of list)
-      if (read) totals.rru += c.CapacityUnits ?? 0;
-      else addWru(c.TableName, c.CapacityUnits ?? 0);
+      if (read) {
+        totals.rru += c.CapacityUnits ?? 0;
+        on(operation).rru += c.CapacityUnits ?? 0;
+      } else addWru(operation, c.TableName, c.CapacityUnits ?? 0);
   };
   client.middlewareStack.add(
     (next, { commandName }) =>
@@ -159,14 +197,17 @@ function meterDynamo(client: Stackable) {
         request.body = JSON.stringify(body);
         request.headers["content-length"] = String(Buffer.byteLength(request.body));
         const read = /Get|Query|Scan/.test(commandName);
+        const operation = `${commandName.replace(/Command$/, "")} ${itemKind(body)}`;
+        on(operation).calls++;
         try {
           const result = await next(args);
           const output = result.output;
-          consumed(output, read);
-          if (commandName === "PutItemCommand") write(body.TableName, body.Item, body.Item);
-          if (commandName === "DeleteItemCommand") write(body.TableName, body.Key, undefined);
+          consumed(operation, output, read);
+          if (commandName === "PutItemCommand") write(operation, body.TableName, body.Item, body.Item);
+          if (commandName === "DeleteItemCommand") write(operation, body.TableName, body.Key, undefined);
           if (commandName === "UpdateItemCommand" && tracked && output.Attributes)
             write(
+              operation,
               body.TableName,
               body.Key,
               output.Attributes,
@@ -180,12 +221,12 @@ function meterDynamo(client: Stackable) {
               >,
             ))
               for (const r of requests)
-                write(table, r.PutRequest?.Item ?? r.DeleteRequest!.Key, r.PutRequest?.Item);
+                write(operation, table, r.PutRequest?.Item ?? r.DeleteRequest!.Key, r.PutRequest?.Item);
           if (askNew) delete output.Attributes;
           return result;
         } catch (error) {
           // A failed condition still costs the write (at least one unit).
-          if ((error as Error).name === "ConditionalCheckFailedException") addWru(body.TableName, 1);
+          if ((error as Error).name === "ConditionalCheckFailedException") addWru(operation, body.TableName, 1);
           throw error;
         }
       },
@@ -204,7 +245,12 @@ function meterSqs(clients: Stackable[]) {
       fn.trigger.type === "sqs" ? [[fn.trigger.queue as string, name] as const] : [],
     ),
   );
-  const totals = { standard: 0, fifo: 0, invocations: {} as Record<string, number> };
+  const totals = {
+    standard: 0,
+    fifo: 0,
+    invocations: {} as Record<string, number>,
+    byRequest: {} as Record<string, number>,
+  };
   for (const client of clients)
     client.middlewareStack.add(
       (next, { commandName }) =>
@@ -216,9 +262,13 @@ function meterSqs(clients: Stackable[]) {
             .replace(/\.fifo$/, "");
           const result = await next(args);
           const receive = commandName === "ReceiveMessageCommand";
-          // An empty receive is the pollers' idle long polling: a fixed cost (docs/cost.md), not an order's.
+          // An empty receive is the pollers' idle long polling: a fixed cost (docs/cost.md), not an order's. Queue
+          // attributes are read only by the local stack's idle check (and `status`), never on an order's way.
           if (receive && !result.output.Messages?.length) return result;
+          if (commandName === "GetQueueAttributesCommand") return result;
           totals[url.endsWith(".fifo") ? "fifo" : "standard"]++;
+          const request = `${commandName.replace(/Command$/, "")} ${queue}`;
+          totals.byRequest[request] = (totals.byRequest[request] ?? 0) + 1;
           if (receive) {
             const fn = consumers.get(queue)!;
             totals.invocations[fn] = (totals.invocations[fn] ?? 0) + 1;
@@ -327,8 +377,8 @@ export const benchmark: Benchmark = {
       const warmUpOrders = new Set(await m3Orders());
 
       const before = {
-        dynamo: { ...dynamoUnits, wruByTable: { ...dynamoUnits.wruByTable } },
-        sqs: { ...sqsUse, invocations: { ...sqsUse.invocations } },
+        dynamo: structuredClone(dynamoUnits),
+        sqs: structuredClone(sqsUse),
       };
       await sims.bigcommerce.admin("DELETE", "/webhooks/deliveries");
       await sims.bigcommerce.admin("DELETE", "/requests");
@@ -411,6 +461,24 @@ export const benchmark: Benchmark = {
           `${ORDERS} orders of the mix one at a time (after ${WARM_UP} to warm up), each through webhooks, transform and deliver, then shipped in M3, found by one shipments-poll run and shipped in BigCommerce, and released by the inventory poller's write; simulated latency M3 ${M3_LATENCY_MS} ms, BigCommerce ${BC_LATENCY_MS} ms; logs at INFO with EMF metrics`,
           `invocations per order by function: ${JSON.stringify(invocations)}; M3 and BigCommerce calls per order by function: ${JSON.stringify(usage.apiCalls)}${unknownRoutes.length ? ` (BigCommerce routes counted as orders-deliver's: ${unknownRoutes.join(", ")})` : ""}`,
           `table write units per order by table: ${JSON.stringify(Object.fromEntries(Object.entries(dynamoUnits.wruByTable).map(([t, n]) => [t, perOrder(n - (before.dynamo.wruByTable[t] ?? 0))])))}`,
+          `DynamoDB per order by request and item kind (calls, table WRU, index WRU, RRU): ${JSON.stringify(
+            Object.fromEntries(
+              Object.entries(dynamoUnits.byOperation).map(([op, u]) => {
+                const was = before.dynamo.byOperation[op];
+                return [
+                  op,
+                  [u.calls, u.wru, u.indexWru, u.rru].map((n, i) =>
+                    perOrder(n - (was ? [was.calls, was.wru, was.indexWru, was.rru][i]! : 0)),
+                  ),
+                ];
+              }),
+            ),
+          )}`,
+          `SQS requests per order by request and queue: ${JSON.stringify(
+            Object.fromEntries(
+              Object.entries(sqsUse.byRequest).map(([r, n]) => [r, perOrder(n - (before.sqs.byRequest[r] ?? 0))]),
+            ),
+          )}`,
           "DynamoDB units: tables as the emulator (dynalite) reports them (ReturnConsumedCapacity), a failed condition as 1 unit; index writes (the emulator does not report them) computed from each item written by DynamoDB's rules for indexes holding whole items",
           `cpu_ms_per_order ${cpuMs}: from \`pnpm bench orders\` (bench/results/orders.json of ${orders.machine.date}); the lines: ${cost.lines.map((l: CostLine) => `${l.item} $${l.usd.toFixed(2)}`).join(", ")}`,
         ],
