@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os, { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { handlerEntry, topology } from "@m3bc/topology";
 import { type BuildOptions, build, type Plugin } from "esbuild";
@@ -10,7 +10,8 @@ import {
   bundleBuildOptions,
   needsRequire,
   REQUIRE_BANNER,
-  RUNTIME_NODE_OPTIONS,
+  stackTracesModule,
+  writeStackTraces,
 } from "../infra/src/bundler";
 import { DEFAULT_STAGE, loadStageConfig } from "../infra/src/stage";
 import type { Benchmark, BenchResult } from "./lib";
@@ -87,13 +88,18 @@ const schemasBuiltAtImport = rewrite("schemas-built-at-import", "packages/core/s
   ),
 );
 
-/** Each choice the bundles make, undone one at a time on the largest bundle (NODE_OPTIONS as deployed unless set). */
+/**
+ * Each choice the bundles make, undone one at a time on the largest bundle; with `nodeOptions`, loaded with these
+ * instead of the deployed preload.
+ */
 const LEVERS: Record<string, { build: Partial<BuildOptions>; nodeOptions?: string }> = {
   "named-zod-import": { build: { plugins: [namedZodImport] } },
   "config-schema-at-cold-start": { build: { plugins: [configSchemaAtColdStart] } },
   "schemas-built-at-import": { build: { plugins: [schemasBuiltAtImport] } },
   "workspace-side-effects": { build: { plugins: [workspaceSideEffects] } },
-  "source-maps-with-sources": { build: { sourcesContent: true } },
+  // As deployed before the stack traces were mapped at the first one: Node reads and parses the map at cold start.
+  "source-maps-at-load": { build: {}, nodeOptions: "--enable-source-maps" },
+  // Neither a map nor the module that reads it at the first stack trace: what that module costs a cold start.
   "no-source-maps": { build: { sourcemap: false }, nodeOptions: "" },
   "not-minified": { build: { minify: false } },
   "aws-sdk-bundled": { build: { external: [] } },
@@ -117,6 +123,13 @@ function coldLoad(specifiers: string[], cwd: string, nodeOptions: string): Load 
   });
   return JSON.parse(out) as Load;
 }
+
+/**
+ * A bundle as the functions load it: their NODE_OPTIONS preload the module that maps stack traces (`--import`, see
+ * infra/src/bundler.ts), imported here first in the timed span, where its cost counts (a preload would run before it).
+ */
+const deployed = (bundle: string) =>
+  [stackTracesModule(dirname(bundle)), bundle].map((f) => pathToFileURL(f).href);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -147,7 +160,14 @@ export const benchmark: Benchmark = {
           // As bundleFunction does: the require banner only for a bundle whose CommonJS code calls require.
           if (needsRequire(options.outfile))
             await build({ ...options, ...lever.build, banner: { js: REQUIRE_BANNER } });
-          return { name, file: options.outfile, nodeOptions: lever.nodeOptions ?? RUNTIME_NODE_OPTIONS };
+          if (lever.nodeOptions !== undefined)
+            return {
+              name,
+              specifiers: [pathToFileURL(options.outfile).href],
+              nodeOptions: lever.nodeOptions,
+            };
+          writeStackTraces(dirname(options.outfile));
+          return { name, specifiers: deployed(options.outfile), nodeOptions: "" };
         }),
       );
       const sdkOf = new Map(bundles.map((b) => [b.function, sdkImportsOf(b.file)]));
@@ -158,17 +178,17 @@ export const benchmark: Benchmark = {
       const cases = [
         ...bundles.map((b) => ({
           id: b.function,
-          specifiers: [pathToFileURL(b.file).href],
-          nodeOptions: RUNTIME_NODE_OPTIONS,
+          specifiers: deployed(b.file),
+          nodeOptions: "",
         })),
         ...[...sdkSets].map(([id, set]) => ({
           id: `sdk:${id}`,
           specifiers: set,
-          nodeOptions: RUNTIME_NODE_OPTIONS,
+          nodeOptions: "",
         })),
         ...levers.map((l) => ({
           id: `lever:${l.name}`,
-          specifiers: [pathToFileURL(l.file).href],
+          specifiers: l.specifiers,
           nodeOptions: l.nodeOptions,
         })),
       ];
@@ -209,7 +229,7 @@ export const benchmark: Benchmark = {
       metrics["lever_load_ms.as-deployed"] = wall(largest.function);
       metrics["lever_load_cpu_ms.as-deployed"] = cpu(largest.function);
       for (const lever of levers) {
-        metrics[`lever_bundle_bytes.${lever.name}`] = statSync(lever.file).size;
+        metrics[`lever_bundle_bytes.${lever.name}`] = statSync(fileURLToPath(lever.specifiers.at(-1)!)).size;
         metrics[`lever_load_ms.${lever.name}`] = wall(`lever:${lever.name}`);
         metrics[`lever_load_cpu_ms.${lever.name}`] = cpu(`lever:${lever.name}`);
       }
@@ -220,7 +240,7 @@ export const benchmark: Benchmark = {
         goals,
         notes: [
           `bundles: infra/src/bundler.ts with config/${DEFAULT_STAGE}.json, as \`pnpm bundle\` and the CDK app build them`,
-          `load_ms / load_cpu_ms: median of ${RUNS} cold imports (wall time / CPU time of the importing process), each in a fresh Node ${process.version} process (process start excluded) with NODE_OPTIONS="${RUNTIME_NODE_OPTIONS}" as the functions are deployed and the AWS SDK packages resolvable beside the bundle as in Lambda's runtime; every case once per round`,
+          `load_ms / load_cpu_ms: median of ${RUNS} cold imports (wall time / CPU time of the importing process), each in a fresh Node ${process.version} process (process start excluded) as the functions are deployed: the module their NODE_OPTIONS preload (--import, mapping stack traces at the first one) imported first, in the timed span and the AWS SDK packages resolvable beside the bundle as in Lambda's runtime; every case once per round`,
           `connector_ms / connector_cpu_ms: the function's load minus the load of the AWS SDK packages its bundle imports, alone, in the same rounds; load_ms.aws-sdk-alone: ${common.join(", ")}`,
           `lever_*: ${largest.function} (the largest bundle) built and loaded with one choice undone: ${Object.keys(LEVERS).join(", ")} (aws-sdk-bundled holds the SDK: compare its load with as-deployed's)`,
           `machine_load_average: median 1-minute load average after each round (${os.cpus().length} cores)`,

@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { RUNTIME_NODE_OPTIONS } from "../infra/src/bundler";
+import { LAMBDA_TASK_ROOT, runtimeNodeOptions } from "../infra/src/bundler";
 import type { Benchmark, BenchResult } from "./lib";
 import { QUOTA, type SizeResult, WINDOW_MS } from "./support/inventory-run";
 
@@ -79,7 +79,7 @@ export const benchmark: Benchmark = {
       notes.push(
         ...r.notes.map((n) => `${skus} SKUs, ${n}`),
         `${skus} SKUs: 1-minute load average ${r.load[0]} at the start, ${r.load[1]} at the end (2 cores)`,
-        `${skus} SKUs, as deployed: inventory-poll ${r.deployed.poll.memoryMb} MB (${r.deployed.poll.nodeFlags.join(" ")}), inventory-deliver ${r.deployed.deliver.memoryMb} MB (${r.deployed.deliver.nodeFlags.join(" ")}) in ${r.deployed.deliver.environments} environments, NODE_OPTIONS="${RUNTIME_NODE_OPTIONS}"`,
+        `${skus} SKUs, as deployed: inventory-poll ${r.deployed.poll.memoryMb} MB (${r.deployed.poll.nodeFlags.join(" ")}), inventory-deliver ${r.deployed.deliver.memoryMb} MB (${r.deployed.deliver.nodeFlags.join(" ")}) in ${r.deployed.deliver.environments} environments, NODE_OPTIONS="${runtimeNodeOptions(LAMBDA_TASK_ROOT)}"`,
       );
     }
     if (metrics.peak_rss_mb !== undefined && metrics.peak_rss_mb_1m !== undefined)

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type ChildService, spawnChild } from "@m3bc/local";
 import { topology } from "@m3bc/topology";
 import { buildSync } from "esbuild";
-import { FunctionBundler, RUNTIME_NODE_OPTIONS } from "../../infra/src/bundler";
+import { FunctionBundler, runtimeNodeOptions } from "../../infra/src/bundler";
 import type { Invocation, Reply } from "./lambda-runtime";
 import { provideSdk, sdkImportsOf } from "./sdk";
 
@@ -120,7 +120,7 @@ export class LambdaFunction {
     const environment = await spawnChild<{ pid: number }>(
       pathToFileURL(this.runtime),
       {
-        NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
+        NODE_OPTIONS: runtimeNodeOptions(dirname(this.bundle)),
         AWS_LAMBDA_FUNCTION_NAME: this.functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.memoryMb),
         LAMBDA_TIMEOUT_SECONDS: String(fn.timeoutSeconds),

@@ -28,7 +28,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as ssm from "aws-cdk-lib/aws-ssm";
 import { flattenCfnReference } from "cdk-nag/lib/utils/flatten-cfn-reference";
 import type { Construct } from "constructs";
-import { type FunctionBundler, RUNTIME_NODE_OPTIONS } from "./bundler";
+import { type FunctionBundler, LAMBDA_TASK_ROOT, runtimeNodeOptions } from "./bundler";
 import { pascal } from "./names";
 import { type AlarmSettings, Observability } from "./observability";
 import type { DeployedQueue } from "./stateful-stack";
@@ -141,7 +141,7 @@ export class StatelessStack extends Stack {
       POWERTOOLS_LOG_LEVEL: "INFO",
       // Events carry customers' names and addresses: never log them whole.
       POWERTOOLS_LOGGER_LOG_EVENT: "false",
-      NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
+      NODE_OPTIONS: runtimeNodeOptions(LAMBDA_TASK_ROOT),
     };
     const fn = new lambda.Function(this, name, {
       description: spec.description,

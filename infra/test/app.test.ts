@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { apiTargets } from "@m3bc/aws";
@@ -7,7 +7,7 @@ import { ConfigError, parseConfig } from "@m3bc/core";
 import { type TableGrant, topology } from "@m3bc/topology";
 import type { App } from "aws-cdk-lib";
 import { beforeAll, describe, expect, test } from "vitest";
-import { bundleAll, bundleFunction } from "../src/bundler";
+import { bundleAll, bundleFunction, runtimeNodeOptions } from "../src/bundler";
 import { createConnectorApp } from "../src/connector-app";
 import { fixtureConfig, fixtureStore, repoRoot } from "./fixtures/app";
 import { fixtureTopology } from "./fixtures/topology";
@@ -270,6 +270,71 @@ describe("pnpm bundle", () => {
     );
     const { handler } = (await import(pathToFileURL(bundle.file).href)) as { handler: () => Promise<string> };
     expect(await handler()).toBe("index.mjs");
+  });
+
+  describe("stack traces", () => {
+    const source = join(fixtures, "handlers/throws.ts");
+    const lineOf = (text: string) =>
+      readFileSync(source, "utf8")
+        .split("\n")
+        .findIndex((line) => line.includes(text)) + 1;
+    /**
+     * Bundles the throwing fixture, moves its source map away, and imports the bundle cold in a Node process with
+     * the functions' NODE_OPTIONS; the map comes back after the import when `mapAfterLoad`. Then the handler throws
+     * twice, the second time with Error.stackTraceLimit = 1: the stacks and the Powertools log lines.
+     */
+    function throwInBundle(outdir: string, mapAfterLoad: boolean) {
+      const bundle = bundleFunction({ entry: source, outdir, config: fixtureConfig(), workingDir: repoRoot });
+      const map = `${bundle.file}.map`;
+      renameSync(map, `${map}.away`);
+      const script = `
+        import { renameSync } from "node:fs";
+        const { handler } = await import(${JSON.stringify(pathToFileURL(bundle.file).href)});
+        if (${mapAfterLoad}) renameSync(${JSON.stringify(`${map}.away`)}, ${JSON.stringify(map)});
+        const stackOf = async (limit) => {
+          Error.stackTraceLimit = limit;
+          try { await handler(-1); } catch (error) { return error.stack; }
+        };
+        console.log(JSON.stringify({ full: await stackOf(10), short: await stackOf(1) }));`;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: outdir,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: runtimeNodeOptions(outdir) },
+      });
+      // Powertools logs errors to stderr, one JSON line each.
+      const logged = child.stderr
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).error);
+      return { bundle, logged, ...(JSON.parse(child.stdout) as { full: string; short: string }) };
+    }
+
+    test("name the TypeScript source's file, line and column, with the map read at the first, not at load", () => {
+      const { logged, full, short } = throwInBundle(join(repoRoot, "infra/cdk.out/bundle-throws"), true);
+      const [header, ...frames] = full.split("\n");
+      expect(header).toBe("RangeError: order -1 has a negative id");
+      const thrown = `${source}:${lineOf("throw new RangeError")}:`;
+      expect(frames[0]).toMatch(new RegExp(`^    at \\w+\\.check \\(${thrown}\\d+\\)$`));
+      // The minified function's name comes back from the map.
+      expect(frames[1]).toMatch(
+        new RegExp(`^    at checkOrder \\(${source}:${lineOf("new Order(id)")}:\\d+\\)$`),
+      );
+      expect(frames[2]).toContain(`${source}:${lineOf("checkOrder(id);")}:`);
+      // A frame outside the bundle keeps V8's format.
+      expect(frames[3]).toMatch(/^ {4}at stackOf \(file:\/\/.*\/\[eval1\]:\d+:\d+\)$/);
+      expect(short.split("\n")).toEqual([header, frames[0]]);
+      // What CloudWatch gets: Powertools logs the same stack, and the TypeScript location.
+      expect(logged.map((error) => error.stack)).toEqual([full, short]);
+      expect(logged[0].location).toBe(`${source}:${lineOf("throw new RangeError")}`);
+    });
+
+    test("keep V8's format when the bundle's map cannot be read", () => {
+      const { bundle, full } = throwInBundle(join(repoRoot, "infra/cdk.out/bundle-throws-unmapped"), false);
+      expect(full).not.toContain(source);
+      expect(full.split("\n")[1]).toMatch(
+        new RegExp(`^    at \\w+\\.check \\(${pathToFileURL(bundle.file).href}:\\d+:\\d+\\)$`),
+      );
+    });
   });
 
   test("a function without a handler file is named in the error", () => {
