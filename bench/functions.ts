@@ -9,9 +9,9 @@ import {
   bundleAll,
   bundleBuildOptions,
   needsRequire,
+  preloadBuildOptions,
+  preloadModule,
   REQUIRE_BANNER,
-  stackTracesModule,
-  writeStackTraces,
 } from "../infra/src/bundler";
 import { DEFAULT_STAGE, loadStageConfig } from "../infra/src/stage";
 import type { Benchmark, BenchResult } from "./lib";
@@ -80,6 +80,11 @@ const configSchemaAtColdStart = rewrite(
     ),
 );
 
+/** Undoes zod's jitless mode: the functions compile each object schema at its first parse. */
+const zodJit = rewrite("zod-jit", "packages/aws/src/preload.ts", (source) =>
+  source.replace("z.config({ jitless: true });", ""),
+);
+
 /** Undoes `once`: every schema built on first use (M3 fields and transactions…) is built at import again. */
 const schemasBuiltAtImport = rewrite("schemas-built-at-import", "packages/core/src/once.ts", (source) =>
   source.replace(
@@ -89,18 +94,22 @@ const schemasBuiltAtImport = rewrite("schemas-built-at-import", "packages/core/s
 );
 
 /**
- * Each choice the bundles make, undone one at a time on the largest bundle; with `nodeOptions`, loaded with these
- * instead of the deployed preload.
+ * Each choice the bundles make, undone one at a time on the largest bundle: `build` for the bundle, `preload` for the
+ * module the functions preload; with `nodeOptions`, loaded with these instead of that module.
  */
-const LEVERS: Record<string, { build: Partial<BuildOptions>; nodeOptions?: string }> = {
+const LEVERS: Record<
+  string,
+  { build?: Partial<BuildOptions>; preload?: Partial<BuildOptions>; nodeOptions?: string }
+> = {
   "named-zod-import": { build: { plugins: [namedZodImport] } },
   "config-schema-at-cold-start": { build: { plugins: [configSchemaAtColdStart] } },
   "schemas-built-at-import": { build: { plugins: [schemasBuiltAtImport] } },
   "workspace-side-effects": { build: { plugins: [workspaceSideEffects] } },
   // As deployed before the stack traces were mapped at the first one: Node reads and parses the map at cold start.
-  "source-maps-at-load": { build: {}, nodeOptions: "--enable-source-maps" },
-  // Neither a map nor the module that reads it at the first stack trace: what that module costs a cold start.
+  "source-maps-at-load": { nodeOptions: "--enable-source-maps" },
+  // Neither a map nor the preload (which maps stack traces at the first one): what that module costs a cold start.
   "no-source-maps": { build: { sourcemap: false }, nodeOptions: "" },
+  "zod-jit": { preload: { plugins: [zodJit] } },
   "not-minified": { build: { minify: false } },
   "aws-sdk-bundled": { build: { external: [] } },
 };
@@ -125,11 +134,11 @@ function coldLoad(specifiers: string[], cwd: string, nodeOptions: string): Load 
 }
 
 /**
- * A bundle as the functions load it: their NODE_OPTIONS preload the module that maps stack traces (`--import`, see
- * infra/src/bundler.ts), imported here first in the timed span, where its cost counts (a preload would run before it).
+ * A bundle as the functions load it: their NODE_OPTIONS preload a module (`--import`, see infra/src/bundler.ts),
+ * imported here first in the timed span, where its cost counts (a preload would run before it).
  */
 const deployed = (bundle: string) =>
-  [stackTracesModule(dirname(bundle)), bundle].map((f) => pathToFileURL(f).href);
+  [preloadModule(dirname(bundle)), bundle].map((f) => pathToFileURL(f).href);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -166,7 +175,7 @@ export const benchmark: Benchmark = {
               specifiers: [pathToFileURL(options.outfile).href],
               nodeOptions: lever.nodeOptions,
             };
-          writeStackTraces(dirname(options.outfile));
+          await build({ ...preloadBuildOptions(dirname(options.outfile)), ...lever.preload });
           return { name, specifiers: deployed(options.outfile), nodeOptions: "" };
         }),
       );
@@ -240,7 +249,7 @@ export const benchmark: Benchmark = {
         goals,
         notes: [
           `bundles: infra/src/bundler.ts with config/${DEFAULT_STAGE}.json, as \`pnpm bundle\` and the CDK app build them`,
-          `load_ms / load_cpu_ms: median of ${RUNS} cold imports (wall time / CPU time of the importing process), each in a fresh Node ${process.version} process (process start excluded) as the functions are deployed: the module their NODE_OPTIONS preload (--import, mapping stack traces at the first one) imported first, in the timed span and the AWS SDK packages resolvable beside the bundle as in Lambda's runtime; every case once per round`,
+          `load_ms / load_cpu_ms: median of ${RUNS} cold imports (wall time / CPU time of the importing process), each in a fresh Node ${process.version} process (process start excluded) as the functions are deployed: the module their NODE_OPTIONS preload (--import: stack traces mapped at the first one, zod jitless) imported first, in the timed span, and the AWS SDK packages resolvable beside the bundle as in Lambda's runtime; every case once per round`,
           `connector_ms / connector_cpu_ms: the function's load minus the load of the AWS SDK packages its bundle imports, alone, in the same rounds; load_ms.aws-sdk-alone: ${common.join(", ")}`,
           `lever_*: ${largest.function} (the largest bundle) built and loaded with one choice undone: ${Object.keys(LEVERS).join(", ")} (aws-sdk-bundled holds the SDK: compare its load with as-deployed's)`,
           `machine_load_average: median 1-minute load average after each round (${os.cpus().length} cores)`,

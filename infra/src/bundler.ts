@@ -38,37 +38,39 @@ export const REQUIRE_BANNER =
   "import { createRequire as __m3bcCreateRequire } from 'node:module'; const require = __m3bcCreateRequire(import.meta.url);";
 
 /**
- * Stack traces in the logs name the TypeScript file and line, not the minified bundle: the functions' NODE_OPTIONS
- * preload this module (packages/aws stack-traces.ts), written beside each bundle, which reads the bundle's source
- * map at the first stack trace that needs it instead of at every cold start as Node's `--enable-source-maps` does.
- * The maps carry mappings and names only, without the sources' text (sourcesContent), which a stack trace never
- * needs (docs/benchmarks.md measures both).
+ * What the functions' NODE_OPTIONS preload before their bundle (packages/aws preload.ts), written beside each bundle:
+ * stack traces in the logs name the TypeScript file and line, not the minified bundle, with the bundle's source map
+ * read at the first stack trace that needs it instead of at every cold start as Node's `--enable-source-maps` does
+ * (the maps carry mappings and names only, without the sources' text, which a stack trace never needs); and zod
+ * set to interpret its schemas rather than compile them (docs/benchmarks.md measures both).
  */
-const STACK_TRACES = createRequire(import.meta.url).resolve("@m3bc/aws/stack-traces");
-const STACK_TRACES_FILE = "stack-traces.mjs";
+const PRELOAD = createRequire(import.meta.url).resolve("@m3bc/aws/preload");
 
 /** Lambda's directory of the function's code (LAMBDA_TASK_ROOT), where the asset's files are. */
 export const LAMBDA_TASK_ROOT = "/var/task";
 
-/** The module mapping the stack traces of the bundle in `dir`, which the functions' NODE_OPTIONS preload. */
-export const stackTracesModule = (dir: string) => join(dir, STACK_TRACES_FILE);
+/** The module the functions' NODE_OPTIONS preload, beside the bundle in `dir`. */
+export const preloadModule = (dir: string) => join(dir, "preload.mjs");
 
 /** The functions' NODE_OPTIONS, for a bundle written to `dir` (LAMBDA_TASK_ROOT as deployed). */
-export const runtimeNodeOptions = (dir: string) => `--import=${stackTracesModule(dir)}`;
+export const runtimeNodeOptions = (dir: string) => `--import=${preloadModule(dir)}`;
+
+/** The esbuild options of the preload module written beside a bundle in `outdir`. */
+export const preloadBuildOptions = (outdir: string): BuildOptions & { outfile: string } => ({
+  entryPoints: [PRELOAD],
+  outfile: preloadModule(outdir),
+  bundle: true,
+  platform: "node",
+  target: "node24",
+  format: "esm",
+  minify: true,
+  logLevel: "silent",
+});
 
 /** Writes the module runtimeNodeOptions preloads into `outdir`, beside a bundle. */
-export function writeStackTraces(outdir: string): void {
-  const result = buildSync({
-    entryPoints: [STACK_TRACES],
-    outfile: stackTracesModule(outdir),
-    bundle: true,
-    platform: "node",
-    target: "node24",
-    format: "esm",
-    minify: true,
-    logLevel: "silent",
-  });
-  if (result.errors.length) throw new Error(`esbuild failed for ${STACK_TRACES}: ${result.errors[0]?.text}`);
+export function writePreload(outdir: string): void {
+  const result = buildSync(preloadBuildOptions(outdir));
+  if (result.errors.length) throw new Error(`esbuild failed for ${PRELOAD}: ${result.errors[0]?.text}`);
 }
 
 /** The esbuild options of a Lambda bundle: ESM for Node 24 on arm64, minified, the config baked in. */
@@ -99,7 +101,7 @@ export function bundleBuildOptions(
   };
 }
 
-/** One Lambda bundle (with its source map and the module mapping its stack traces), written to options.outdir. */
+/** One Lambda bundle (with its source map and the module preloaded before it), written to options.outdir. */
 export function bundleFunction(options: BundleOptions): Bundle {
   if (!existsSync(options.entry))
     throw new Error(
@@ -114,7 +116,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
     result = buildSync(build);
   }
   if (result.errors.length) throw new Error(`esbuild failed for ${options.entry}: ${result.errors[0]?.text}`);
-  writeStackTraces(options.outdir);
+  writePreload(options.outdir);
   return {
     dir: options.outdir,
     file,

@@ -7,7 +7,7 @@ import { ConfigError, parseConfig } from "@m3bc/core";
 import { type TableGrant, topology } from "@m3bc/topology";
 import type { App } from "aws-cdk-lib";
 import { beforeAll, describe, expect, test } from "vitest";
-import { bundleAll, bundleFunction, runtimeNodeOptions } from "../src/bundler";
+import { bundleAll, bundleFunction, preloadModule, runtimeNodeOptions } from "../src/bundler";
 import { createConnectorApp } from "../src/connector-app";
 import { fixtureConfig, fixtureStore, repoRoot } from "./fixtures/app";
 import { fixtureTopology } from "./fixtures/topology";
@@ -215,6 +215,8 @@ describe("pnpm bundle", () => {
     });
     expect(bundles.map((b) => b.function)).toEqual(Object.keys(fixtureTopology.functions));
     for (const b of bundles) expect(b.bytes).toBe(readFileSync(b.file).length);
+    // Each with the module the functions' NODE_OPTIONS preload beside it.
+    for (const b of bundles) expect(existsSync(preloadModule(b.dir))).toBe(true);
   });
 
   test("a real handler's bundle holds one copy of each package (one Powertools version: one commons)", () => {
@@ -335,6 +337,33 @@ describe("pnpm bundle", () => {
         new RegExp(`^    at \\w+\\.check \\(${pathToFileURL(bundle.file).href}:\\d+:\\d+\\)$`),
       );
     });
+  });
+
+  test("zod interprets every schema of a function as deployed, core's included: none is compiled", () => {
+    const outdir = join(repoRoot, "infra/cdk.out/bundle-schemas");
+    const bundle = bundleFunction({
+      entry: join(fixtures, "handlers/schemas.ts"),
+      outdir,
+      config: fixtureConfig(),
+      workingDir: repoRoot,
+    });
+    // Counts the functions zod compiles (new Function) from the import of the bundle on.
+    const script = `
+      let compiled = 0;
+      globalThis.Function = new Proxy(Function, { construct(target, args) { compiled++; return new target(...args); } });
+      const { handler } = await import(${JSON.stringify(pathToFileURL(bundle.file).href)});
+      console.log(JSON.stringify({ kind: await handler(), compiled }));`;
+    const run = (nodeOptions: string) =>
+      JSON.parse(
+        spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+          cwd: outdir,
+          encoding: "utf8",
+          env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: nodeOptions },
+        }).stdout,
+      );
+    expect(run(runtimeNodeOptions(outdir))).toEqual({ kind: "order.created", compiled: 0 });
+    // Without the preload, zod compiles: what the preload turns off.
+    expect(run("").compiled).toBeGreaterThan(0);
   });
 
   test("a function without a handler file is named in the error", () => {

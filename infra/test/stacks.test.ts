@@ -120,7 +120,7 @@ describe("stateful stack", () => {
 describe("stateless stack", () => {
   const fn = (name: string) => stateless.resourceOf(built.stateless.functions[name]!);
 
-  test("functions: Node 24 on arm64, the topology's memory and timeout, Powertools settings, stack traces mapped, tracing PassThrough", () => {
+  test("functions: Node 24 on arm64, the topology's memory and timeout, Powertools settings, the preload, tracing PassThrough", () => {
     for (const [name, spec] of Object.entries(topology.functions)) {
       const props = fn(name).Properties;
       // No TracingConfig: Lambda's default, PassThrough (see docs/cost.md).
@@ -136,8 +136,8 @@ describe("stateless stack", () => {
             POWERTOOLS_SERVICE_NAME: name,
             POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
             POWERTOOLS_LOGGER_LOG_EVENT: "false",
-            // The module beside the bundle that maps stack traces at the first one (infra/test/app.test.ts).
-            NODE_OPTIONS: "--import=/var/task/stack-traces.mjs",
+            // The module beside the bundle that maps stack traces and sets zod up (infra/test/app.test.ts).
+            NODE_OPTIONS: "--import=/var/task/preload.mjs",
           }),
         },
       });

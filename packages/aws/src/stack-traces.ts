@@ -74,7 +74,3 @@ function readMap(url: string): SourceMap | null {
     return null;
   }
 }
-
-// infra's bundler writes this module, bundled, beside each function's bundle (index.mjs), and the functions'
-// NODE_OPTIONS preload it (`--import`): not a byte in the bundle, and only this small module read at a cold start.
-mapStackTraces(new URL("index.mjs", import.meta.url).href);
