@@ -136,6 +136,7 @@ describe("stateless stack", () => {
             POWERTOOLS_SERVICE_NAME: name,
             POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
             POWERTOOLS_LOGGER_LOG_EVENT: "false",
+            [env.stage]: "test",
           }),
         },
       });
@@ -398,7 +399,10 @@ describe("observability", () => {
     expect(metrics.find((m) => m.Id === "failed")?.MetricStat?.Metric).toMatchObject({
       MetricName: metricNames.failed,
       Namespace: METRICS_NAMESPACE,
-      Dimensions: expect.arrayContaining([{ Name: "service", Value: "worker" }]),
+      Dimensions: expect.arrayContaining([
+        { Name: "service", Value: "worker" },
+        { Name: "stage", Value: "test" },
+      ]),
     });
     const received = metrics.find((m) => m.Id === "received")?.MetricStat?.Metric;
     expect(received).toMatchObject({ MetricName: "NumberOfMessagesReceived", Namespace: "AWS/SQS" });
@@ -422,6 +426,7 @@ describe("observability", () => {
       Dimensions: expect.arrayContaining([
         { Name: "service", Value: "hook" },
         { Name: "flow", Value: "orders" },
+        { Name: "stage", Value: "test" },
       ]),
     });
   });
