@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { apiTargets, METRICS_NAMESPACE, metricDimensions, metricNames } from "@m3bc/aws";
 import { ConfigError, parseConfig } from "@m3bc/core";
-import { env, type TableGrant, topology } from "@m3bc/topology";
+import { type TableGrant, topology } from "@m3bc/topology";
 import type { App } from "aws-cdk-lib";
 import { beforeAll, describe, expect, test } from "vitest";
 import { bundleAll, bundleFunction } from "../src/bundler";
@@ -182,18 +182,6 @@ describe("the connector's topology", () => {
     expect(searches).toEqual([
       `SEARCH('{${METRICS_NAMESPACE},currency,flow,service,stage} MetricName="${metricNames.reconcileMismatchAmount}" stage="test"', 'Maximum', 86400)`,
     ]);
-  });
-
-  test("every function tells its metrics its stage", () => {
-    for (const name of Object.keys(topology.functions))
-      expect(
-        (
-          stateless.resourceOf(built.stateless.functions[name]!).Properties.Environment as {
-            Variables: Record<string, unknown>;
-          }
-        ).Variables[env.stage],
-        name,
-      ).toBe("test");
   });
 
   test("the cost model counts the alarms, alarm metrics, dashboards and custom metrics the stacks have", () => {

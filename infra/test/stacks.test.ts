@@ -143,11 +143,12 @@ describe("stateless stack", () => {
     }
   });
 
-  test("each function finds exactly its queues, tables, secrets and the functions it starts through the topology's variable names", () => {
+  test("each function finds exactly its queues, tables, secrets, the functions it starts and its stage through the topology's variable names", () => {
     for (const [name, spec] of Object.entries(topology.functions)) {
       const vars = Object.keys((fn(name).Properties.Environment as { Variables: object }).Variables);
       const consumed = spec.trigger.type === "sqs" ? [spec.trigger.queue] : [];
       const expected = [
+        env.stage,
         ...new Set([...consumed, ...spec.sends].map(env.queueUrl)),
         ...Object.keys(spec.tables).map(env.tableName),
         ...spec.secrets.map(env.secretId),

@@ -1,5 +1,4 @@
 import type { Metrics } from "@aws-lambda-powertools/metrics";
-import type { FinanceReport } from "@m3bc/flows";
 import { env } from "@m3bc/topology";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { publishReconciliation } from "../src/finance";
@@ -87,11 +86,7 @@ describe("connector metrics carry the stage (every stage's alarms read their own
     await (await countingFetch("m3")("data:,ok")).text();
     const records = emitted(() => {
       flushApiCounts(metrics);
-      publishReconciliation(metrics, {
-        mismatches: 1,
-        stale: 0,
-        mismatchAmount: { EUR: "12.50" },
-      } as FinanceReport);
+      publishReconciliation(metrics, { mismatches: 1, stale: 0, mismatchAmount: { EUR: "12.50" } });
       publish(metrics);
     });
     const calls = records.find((r) => metricNames.apiCalls in r)!;
