@@ -290,7 +290,10 @@ export async function financePostingDeps(
  * The reconciliation's metrics: mismatches (count), mismatches older than finance.reconcile.alarmAfterDays (the
  * alarm watches this one) and the mismatched amount per currency (a float for the graph; the report is exact).
  */
-export function publishReconciliation(metrics: Metrics, report: FinanceReport): void {
+export function publishReconciliation(
+  metrics: Metrics,
+  report: Pick<FinanceReport, "mismatches" | "stale" | "mismatchAmount">,
+): void {
   metrics.addMetric(metricNames.reconcileMismatches, MetricUnit.Count, report.mismatches);
   metrics.addMetric(metricNames.reconcileStaleMismatches, MetricUnit.Count, report.stale);
   for (const [currency, amount] of Object.entries(report.mismatchAmount)) {

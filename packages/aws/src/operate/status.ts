@@ -8,11 +8,11 @@ import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describeError } from "@m3bc/core";
-import { type Flow, type FunctionSpec, flows, stackNames, topology } from "@m3bc/topology";
+import { type Flow, type FunctionSpec, flows, LOCAL_STAGE, stackNames, topology } from "@m3bc/topology";
 import { batchGetAll } from "../batch-get";
 import type { OperatorTarget } from "../cli/target";
 import { OPEN, UNSHIPPED } from "../ledger";
-import { METRICS_NAMESPACE, metricNames } from "../observability";
+import { METRICS_NAMESPACE, metricDimensionList, metricNames } from "../observability";
 import { queueDepth } from "../queue";
 import { isRecentRun, type ScheduleRun, scheduleHistoryKeys, scheduleRunKey } from "../schedule-runs";
 
@@ -212,9 +212,11 @@ const HANDLED: Record<keyof Handled, string> = {
 
 /**
  * Per flow, what its queue consumers handled in the last hour: the MessagesDone/Skipped/Parked/Retried metrics each
- * consumer publishes with the dimensions service (the function) and flow. One GetMetricData call for all of them.
+ * consumer publishes with the dimensions service (the function), flow and stage (the local stack's functions are
+ * of LOCAL_STAGE). One GetMetricData call for all of them.
  */
 async function handledLastHour(target: Source): Promise<Map<Flow, Handled>> {
+  const stage = target.stage ?? LOCAL_STAGE;
   const queries: Array<MetricDataQuery & { flow: Flow; outcome: keyof Handled }> = [];
   for (const [fn, spec] of Object.entries(topology.functions) as Array<[string, FunctionSpec]>) {
     if (spec.trigger.type !== "sqs") continue;
@@ -227,10 +229,7 @@ async function handledLastHour(target: Source): Promise<Map<Flow, Handled>> {
           Metric: {
             Namespace: METRICS_NAMESPACE,
             MetricName: metricName,
-            Dimensions: [
-              { Name: "service", Value: fn },
-              { Name: "flow", Value: spec.flow },
-            ],
+            Dimensions: metricDimensionList(fn, spec.flow, stage),
           },
           Period: 3600,
           Stat: "Sum",
