@@ -11,6 +11,7 @@ import { describeError } from "@m3bc/core";
 import { type Flow, type FunctionSpec, flows, LOCAL_STAGE, stackNames, topology } from "@m3bc/topology";
 import { batchGetAll } from "../batch-get";
 import type { OperatorTarget } from "../cli/target";
+import { FINANCE_OPEN } from "../finance";
 import { OPEN, UNSHIPPED } from "../ledger";
 import { METRICS_NAMESPACE, metricDimensionList, metricNames } from "../observability";
 import { queueDepth } from "../queue";
@@ -74,6 +75,8 @@ export interface OrdersStatus {
   /** Orders in M3 with something left to ship; the oldest first. */
   unshipped: number;
   oldestUnshipped: Array<{ key: string; sentAt: string }>;
+  /** Orders the finance flow still waits on (invoices or postings to come); 0 with finance off. */
+  financeOpen: number;
 }
 
 export interface Status {
@@ -190,7 +193,9 @@ export async function readStatus(target: Source): Promise<Status> {
         .map((name) => [name, cursors.get(`cursor:${name}`)?.cursor] as const)
         .filter((e): e is [string, Record<string, unknown>] => !!e[1]),
     ),
-    orders: ledger ? await ordersStatus(target, ledger) : { open: 0, unshipped: 0, oldestUnshipped: [] },
+    orders: ledger
+      ? await ordersStatus(target, ledger)
+      : { open: 0, unshipped: 0, oldestUnshipped: [], financeOpen: 0 },
     otherAlarms: alarms?.get(undefined) ?? [],
     ...(monitoring.length ? { monitoring: monitoring.join("; ") } : {}),
   };
@@ -370,13 +375,13 @@ async function scheduleState(
 }
 
 async function ordersStatus(target: Source, ledger: string): Promise<OrdersStatus> {
-  const count = async (index: string, key: string, value: string) => {
+  const count = async (index: string, key: string, value: string, table = ledger) => {
     let total = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await target.dynamo.send(
         new QueryCommand({
-          TableName: ledger,
+          TableName: table,
           IndexName: index,
           KeyConditionExpression: "#k = :v",
           ExpressionAttributeNames: { "#k": key },
@@ -404,5 +409,8 @@ async function ordersStatus(target: Source, ledger: string): Promise<OrdersStatu
     open: await count("open-orders", "open", OPEN),
     unshipped: await count("unshipped-orders", "unshipped", UNSHIPPED),
     oldestUnshipped: (oldest.Items ?? []).map((i) => ({ key: String(i.pk), sentAt: String(i.sentAt) })),
+    financeOpen: target.tables.finance
+      ? await count("finance-open", "open", FINANCE_OPEN, target.tables.finance)
+      : 0,
   };
 }
