@@ -150,7 +150,8 @@ function meterDynamo(client: Stackable) {
     byOperation: {} as Record<string, OperationUnits>,
   };
   // Units by request and item kind, to tell the writes apart.
-  const on = (operation: string) => (totals.byOperation[operation] ??= { calls: 0, wru: 0, indexWru: 0, rru: 0 });
+  const on = (operation: string) =>
+    (totals.byOperation[operation] ??= { calls: 0, wru: 0, indexWru: 0, rru: 0 });
   const addWru = (operation: string, table: string, n: number) => {
     totals.wru += n;
     totals.wruByTable[table] = (totals.wruByTable[table] ?? 0) + n;
@@ -226,7 +227,8 @@ function meterDynamo(client: Stackable) {
           return result;
         } catch (error) {
           // A failed condition still costs the write (at least one unit).
-          if ((error as Error).name === "ConditionalCheckFailedException") addWru(operation, body.TableName, 1);
+          if ((error as Error).name === "ConditionalCheckFailedException")
+            addWru(operation, body.TableName, 1);
           throw error;
         }
       },
@@ -476,7 +478,10 @@ export const benchmark: Benchmark = {
           )}`,
           `SQS requests per order by request and queue: ${JSON.stringify(
             Object.fromEntries(
-              Object.entries(sqsUse.byRequest).map(([r, n]) => [r, perOrder(n - (before.sqs.byRequest[r] ?? 0))]),
+              Object.entries(sqsUse.byRequest).map(([r, n]) => [
+                r,
+                perOrder(n - (before.sqs.byRequest[r] ?? 0)),
+              ]),
             ),
           )}`,
           "DynamoDB units: tables as the emulator (dynalite) reports them (ReturnConsumedCapacity), a failed condition as 1 unit; index writes (the emulator does not report them) computed from each item written by DynamoDB's rules for indexes holding whole items",

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { handlerEntry, topology } from "@m3bc/topology";
+import { env, handlerEntry, topology } from "@m3bc/topology";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 import {
   bundleAll,
@@ -128,7 +128,13 @@ function coldLoad(specifiers: string[], cwd: string, nodeOptions: string): Load 
   const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
     cwd,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", NODE_OPTIONS: nodeOptions },
+    // What Lambda and the stateless stack set that a handler reads at load (its metrics' stage).
+    env: {
+      PATH: process.env.PATH ?? "",
+      AWS_REGION: "us-east-1",
+      NODE_OPTIONS: nodeOptions,
+      [env.stage]: DEFAULT_STAGE,
+    },
   });
   return JSON.parse(out) as Load;
 }

@@ -1,4 +1,4 @@
-import { apiTargets, METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
+import { apiTargets, METRICS_NAMESPACE, metricDimensions, metricNames } from "@m3bc/aws";
 import type { Topology } from "@m3bc/topology";
 import { CfnOutput, CfnParameter, Duration, Stack, Validations } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -34,6 +34,8 @@ export const DEFAULT_ALARMS: AlarmSettings = {
 
 export interface ObservabilityProps {
   topology: Topology;
+  /** The stage deployed: its alarms and dashboards read the connector metrics of this stage only. */
+  stage: string;
   functions: Record<string, lambda.Function>;
   queues: Record<string, DeployedQueue>;
   scheduleDlq: sqs.IQueue | undefined;
@@ -61,16 +63,20 @@ export const RUNBOOK = "docs/runbook.md";
 /**
  * A dashboard per flow and the alarms that need a human, all sent to one SNS topic with an e-mail subscription
  * (the AlarmEmail parameter). Connector metrics are the Powertools EMF metrics of packages/aws: namespace
- * METRICS_NAMESPACE, dimensions `service` (the function) and `flow`, plus `target` (bigcommerce | m3) on the API
- * metrics. A function calls the targets (apiTargets) whose secrets the topology gives it.
+ * METRICS_NAMESPACE, dimensions `service` (the function), `flow` and `stage` (metricDimensions), plus `target`
+ * (bigcommerce | m3) on the API metrics. A function calls the targets (apiTargets) whose secrets the topology
+ * gives it. Every stage in an account and region publishes to the same namespace: each connector metric here
+ * names its stage, or one stage's alarms would fire on another's failures.
  */
 export class Observability extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboards: Record<string, cloudwatch.Dashboard> = {};
+  private readonly stage: string;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.stage = props.stage;
     const settings = { ...DEFAULT_ALARMS, ...props.settings };
     const email = new CfnParameter(this, "AlarmEmail", {
       type: "String",
@@ -105,13 +111,7 @@ export class Observability extends Construct {
           usingMetrics: Object.fromEntries(
             holders.map(([service, fn], i) => [
               `m${i}`,
-              new cloudwatch.Metric({
-                namespace: METRICS_NAMESPACE,
-                metricName: metricNames.guardHolds,
-                dimensionsMap: { service, flow: fn.flow },
-                statistic: "Sum",
-                period: PERIOD,
-              }),
+              this.connectorMetric(metricNames.guardHolds, service, fn.flow),
             ]),
           ),
           period: PERIOD,
@@ -142,16 +142,10 @@ export class Observability extends Construct {
     const queues = Object.values(props.queues).filter(
       (q) => props.topology.queues[q.view.name]?.flow === flow,
     );
-    const metric = (metricName: string, dimensions: Record<string, string>) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { ...dimensions, flow },
-        statistic: "Sum",
-        period: PERIOD,
-      });
+    const metric = (metricName: string, service: string, extra?: Record<string, string>) =>
+      this.connectorMetric(metricName, service, flow, { extra });
     const perFunction = (metricName: string, names = functions.map((f) => f.name)) =>
-      names.map((service) => metric(metricName, { service }).with({ label: `${service} ${metricName}` }));
+      names.map((service) => metric(metricName, service).with({ label: `${service} ${metricName}` }));
     const total = (label: string, metrics: cloudwatch.IMetric[]) =>
       new cloudwatch.MathExpression({
         label,
@@ -163,7 +157,7 @@ export class Observability extends Construct {
     const apiMetric = (metricName: string, target: string) =>
       functions
         .filter((f) => f.spec.secrets.includes(target as never))
-        .map((f) => metric(metricName, { service: f.name, target }).with({ label: `${f.name} → ${target}` }));
+        .map((f) => metric(metricName, f.name, { target }).with({ label: `${f.name} → ${target}` }));
     const consumers = functions.filter((f) => f.spec.trigger.type === "sqs").map((f) => f.name);
     const webhooks = functions.filter((f) => f.spec.trigger.type === "http").map((f) => f.name);
     const scheduled = functions.filter((f) => f.spec.trigger.type === "schedule");
@@ -217,7 +211,7 @@ export class Observability extends Construct {
           label: `${name} failed messages (%)`,
           expression: "IF(received > 0, 100 * FILL(failed, 0) / received, 0)",
           usingMetrics: {
-            failed: metric(metricNames.failed, { service: name }),
+            failed: metric(metricNames.failed, name),
             received: source.metricNumberOfMessagesReceived({ period: PERIOD, statistic: "Sum" }),
           },
           period: PERIOD,
@@ -253,7 +247,7 @@ export class Observability extends Construct {
       });
     for (const name of webhooks)
       alarm(`${name}-rejections`, {
-        metric: metric(metricNames.webhookRejected, { service: name }),
+        metric: metric(metricNames.webhookRejected, name),
         threshold: settings.webhookRejectionsPerFiveMinutes,
         what: `${name} rejected ${settings.webhookRejectionsPerFiveMinutes}+ unauthenticated calls in 5 minutes`,
         section: "webhook-auth-failures",
@@ -263,8 +257,8 @@ export class Observability extends Construct {
     if (functions.some((f) => f.name === "orders-sweep"))
       alarm("orders-sweep-found-missed", {
         metric: total("orders found by the sweep, hooks repaired", [
-          metric(metricNames.ordersSwept, { service: "orders-sweep" }),
-          metric(metricNames.webhooksRepaired, { service: "orders-sweep" }),
+          metric(metricNames.ordersSwept, "orders-sweep"),
+          metric(metricNames.webhooksRepaired, "orders-sweep"),
         ]),
         threshold: 1,
         what: "The missed-order sweep enqueued orders no webhook had brought, or found order hooks deactivated or missing",
@@ -358,12 +352,9 @@ export class Observability extends Construct {
    * mismatch is older than finance.reconcile.alarmAfterDays (the function counts those; the age is config).
    */
   private addReconciliation() {
-    const daily = (metricName: string, statistic = "Maximum") =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: RECONCILE_FUNCTION, flow: "finance" },
-        statistic,
+    const daily = (metricName: string) =>
+      this.connectorMetric(metricName, RECONCILE_FUNCTION, "finance", {
+        statistic: "Maximum",
         period: Duration.days(1),
       });
     this.alarm("finance-stale-mismatches", {
@@ -383,13 +374,33 @@ export class Observability extends Construct {
         left: [
           new cloudwatch.MathExpression({
             label: "amount",
-            expression: `SEARCH('{${METRICS_NAMESPACE},currency,flow,service} MetricName="${metricNames.reconcileMismatchAmount}"', 'Maximum', 86400)`,
+            // The schema names every dimension and the term this stage: one series per currency of this stage only.
+            expression: `SEARCH('{${METRICS_NAMESPACE},currency,flow,service,stage} MetricName="${metricNames.reconcileMismatchAmount}" stage="${this.stage}"', 'Maximum', 86400)`,
             period: Duration.days(1),
           }),
         ],
         width: 12,
       }),
     );
+  }
+
+  /**
+   * A connector metric of this stage: namespace METRICS_NAMESPACE with its full dimension set (metricDimensions
+   * plus `extra`, e.g. the API target), as CloudWatch matches it. A Sum over five minutes unless said otherwise.
+   */
+  private connectorMetric(
+    metricName: string,
+    service: string,
+    flow: string,
+    options: { extra?: Record<string, string>; statistic?: string; period?: Duration } = {},
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { ...metricDimensions(service, flow, this.stage), ...options.extra },
+      statistic: options.statistic ?? "Sum",
+      period: options.period ?? PERIOD,
+    });
   }
 
   private alarm(id: string, options: AlarmOptions): cloudwatch.Alarm {

@@ -116,6 +116,7 @@ export class StatelessStack extends Stack {
       functions: this.functions,
       queues: stateful.queues,
       scheduleDlq: stateful.scheduleDlq,
+      stage: props.stage,
       settings: props.alarms,
     });
   }
@@ -138,6 +139,8 @@ export class StatelessStack extends Stack {
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: name,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // The `stage` dimension of every connector metric: the alarms of this stage read no other stage's metrics.
+      [env.stage]: props.stage,
       POWERTOOLS_LOG_LEVEL: "INFO",
       // Events carry customers' names and addresses: never log them whole.
       POWERTOOLS_LOGGER_LOG_EVENT: "false",

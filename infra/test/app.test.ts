@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { apiTargets } from "@m3bc/aws";
+import { apiTargets, METRICS_NAMESPACE, metricDimensions, metricNames } from "@m3bc/aws";
 import { ConfigError, parseConfig } from "@m3bc/core";
 import { type TableGrant, topology } from "@m3bc/topology";
 import type { App } from "aws-cdk-lib";
@@ -11,7 +11,15 @@ import { bundleAll, bundleFunction, preloadModule, runtimeNodeOptions } from "..
 import { createConnectorApp } from "../src/connector-app";
 import { fixtureConfig, fixtureStore, repoRoot } from "./fixtures/app";
 import { fixtureTopology } from "./fixtures/topology";
-import { policyReader, staleAcknowledgements, templateOf, unacknowledgedFindings } from "./template";
+import {
+  alarmMetrics,
+  dashboardMetrics,
+  type NamedMetric,
+  policyReader,
+  staleAcknowledgements,
+  templateOf,
+  unacknowledgedFindings,
+} from "./template";
 
 const fixtures = join(repoRoot, "infra/test/fixtures");
 
@@ -118,6 +126,62 @@ describe("the connector's topology", () => {
     expect(synthesized("orders-webhook")).toEqual({
       "table:idempotency": ["dynamodb:GetItem", "dynamodb:PutItem"],
     });
+  });
+
+  test("every alarm, dashboard graph and search reads the connector metrics of its own stage, by their whole dimension set", () => {
+    // CloudWatch matches a metric by all its dimensions: those every connector metric has, plus a metric's own.
+    const own: Record<string, string> = {
+      [metricNames.apiCalls]: "target",
+      [metricNames.apiThrottles]: "target",
+      [metricNames.reconcileMismatchAmount]: "currency",
+    };
+    const expectOfStage = (metric: NamedMetric, where: string) => {
+      expect(metric.dimensions.stage, `${where}: ${metric.metricName}`).toBe("test");
+      expect(Object.keys(metric.dimensions).sort(), `${where}: ${metric.metricName}`).toEqual(
+        [
+          ...Object.keys(metricDimensions("", "", "")),
+          ...(own[metric.metricName] ? [own[metric.metricName]!] : []),
+        ].sort(),
+      );
+    };
+    const connector = (metrics: NamedMetric[]) => metrics.filter((m) => m.namespace === METRICS_NAMESPACE);
+
+    const alarmed = new Set<string>();
+    for (const alarm of stateless.ofType("AWS::CloudWatch::Alarm"))
+      for (const metric of connector(alarmMetrics(alarm))) {
+        expectOfStage(metric, alarm.id);
+        alarmed.add(metric.metricName);
+      }
+    // Every kind of alarm on a connector metric was looked at.
+    expect([...alarmed].sort()).toEqual(
+      [
+        metricNames.failed,
+        metricNames.parked,
+        metricNames.apiThrottles,
+        metricNames.webhookRejected,
+        metricNames.ordersSwept,
+        metricNames.webhooksRepaired,
+        metricNames.guardHolds,
+        metricNames.reconcileStaleMismatches,
+      ].sort(),
+    );
+
+    const graphed = new Set<string>();
+    const searches: string[] = [];
+    for (const dashboard of stateless.ofType("AWS::CloudWatch::Dashboard")) {
+      const { metrics, expressions } = dashboardMetrics(dashboard);
+      for (const metric of connector(metrics)) {
+        expectOfStage(metric, dashboard.id);
+        graphed.add(metric.metricName);
+      }
+      searches.push(...expressions.filter((e) => e.startsWith("SEARCH(")));
+    }
+    expect(graphed).toContain(metricNames.done);
+    expect(graphed).toContain(metricNames.apiCalls);
+    expect(graphed).toContain(metricNames.reconcileMismatches);
+    expect(searches).toEqual([
+      `SEARCH('{${METRICS_NAMESPACE},currency,flow,service,stage} MetricName="${metricNames.reconcileMismatchAmount}" stage="test"', 'Maximum', 86400)`,
+    ]);
   });
 
   test("the cost model counts the alarms, alarm metrics, dashboards and custom metrics the stacks have", () => {

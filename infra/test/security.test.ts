@@ -1,4 +1,4 @@
-import { type FunctionSpec, type TableGrant, tableActions } from "@m3bc/topology";
+import { env, type FunctionSpec, type TableGrant, tableActions } from "@m3bc/topology";
 import { Validations } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -168,7 +168,8 @@ describe("least privilege", () => {
       };
       for (const [key, value] of Object.entries(Variables)) {
         if (typeof value === "string") {
-          expect(key, name).toMatch(/^(POWERTOOLS_[A-Z_]+|NODE_OPTIONS)$/);
+          // Settings written at synth: Powertools', Node's and the stage's name.
+          expect(key, name).toMatch(new RegExp(`^(POWERTOOLS_[A-Z_]+|NODE_OPTIONS|${env.stage})$`));
           continue;
         }
         if (key.startsWith("FUNCTION_NAME_")) {

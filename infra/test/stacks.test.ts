@@ -136,6 +136,7 @@ describe("stateless stack", () => {
             POWERTOOLS_SERVICE_NAME: name,
             POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
             POWERTOOLS_LOGGER_LOG_EVENT: "false",
+            [env.stage]: "test",
             // The module beside the bundle that maps stack traces and sets zod up (infra/test/app.test.ts).
             NODE_OPTIONS: "--import=/var/task/preload.mjs",
           }),
@@ -144,11 +145,12 @@ describe("stateless stack", () => {
     }
   });
 
-  test("each function finds exactly its queues, tables, secrets and the functions it starts through the topology's variable names", () => {
+  test("each function finds exactly its queues, tables, secrets, the functions it starts and its stage through the topology's variable names", () => {
     for (const [name, spec] of Object.entries(topology.functions)) {
       const vars = Object.keys((fn(name).Properties.Environment as { Variables: object }).Variables);
       const consumed = spec.trigger.type === "sqs" ? [spec.trigger.queue] : [];
       const expected = [
+        env.stage,
         ...new Set([...consumed, ...spec.sends].map(env.queueUrl)),
         ...Object.keys(spec.tables).map(env.tableName),
         ...spec.secrets.map(env.secretId),
@@ -400,7 +402,10 @@ describe("observability", () => {
     expect(metrics.find((m) => m.Id === "failed")?.MetricStat?.Metric).toMatchObject({
       MetricName: metricNames.failed,
       Namespace: METRICS_NAMESPACE,
-      Dimensions: expect.arrayContaining([{ Name: "service", Value: "worker" }]),
+      Dimensions: expect.arrayContaining([
+        { Name: "service", Value: "worker" },
+        { Name: "stage", Value: "test" },
+      ]),
     });
     const received = metrics.find((m) => m.Id === "received")?.MetricStat?.Metric;
     expect(received).toMatchObject({ MetricName: "NumberOfMessagesReceived", Namespace: "AWS/SQS" });
@@ -424,6 +429,7 @@ describe("observability", () => {
       Dimensions: expect.arrayContaining([
         { Name: "service", Value: "hook" },
         { Name: "flow", Value: "orders" },
+        { Name: "stage", Value: "test" },
       ]),
     });
   });

@@ -134,3 +134,59 @@ export function policyReader(stateless: ReturnType<typeof templateOf>) {
     (stateless.json.Resources[functionId]!.Properties.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
   return { pointsAt, statefulResourceIn, statementsOf, reachedBy, roleOf };
 }
+
+/** A metric as CloudWatch names it: namespace, name and dimensions (name → value, a token's value as "TOKEN"). */
+export interface NamedMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+}
+
+const named = (metric: {
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: Array<{ Name: string; Value: unknown }>;
+}): NamedMetric => ({
+  namespace: metric.Namespace ?? "",
+  metricName: metric.MetricName ?? "",
+  dimensions: Object.fromEntries(
+    (metric.Dimensions ?? []).map((d) => [d.Name, typeof d.Value === "string" ? d.Value : "TOKEN"]),
+  ),
+});
+
+/** The metrics an alarm watches: its one metric, or those of its math expression. */
+export function alarmMetrics(alarm: CfnResource): NamedMetric[] {
+  const p = alarm.Properties as Parameters<typeof named>[0] & {
+    Metrics?: Array<{ MetricStat?: { Metric: Parameters<typeof named>[0] } }>;
+  };
+  if (p.MetricName) return [named(p)];
+  return (p.Metrics ?? []).flatMap((m) => (m.MetricStat ? [named(m.MetricStat.Metric)] : []));
+}
+
+/**
+ * A dashboard's widgets' metrics and expressions, read from its body (a JSON text CloudFormation joins with the
+ * tokens it resolves at deploy time; here each token reads "TOKEN").
+ */
+export function dashboardMetrics(dashboard: CfnResource): { metrics: NamedMetric[]; expressions: string[] } {
+  const body = dashboard.Properties.DashboardBody as string | { "Fn::Join": [string, unknown[]] };
+  const text =
+    typeof body === "string"
+      ? body
+      : body["Fn::Join"][1].map((part) => (typeof part === "string" ? part : "TOKEN")).join("");
+  const widgets = (JSON.parse(text) as { widgets: Array<{ properties: { metrics?: unknown[][] } }> }).widgets;
+  const metrics: NamedMetric[] = [];
+  const expressions: string[] = [];
+  for (const row of widgets.flatMap((w) => w.properties.metrics ?? [])) {
+    const [first] = row;
+    if (typeof first === "object" && first && "expression" in first) {
+      expressions.push(String(first.expression));
+      continue;
+    }
+    // [namespace, metric name, dimension name, value, ..., {options}]
+    const [namespace, metricName, ...rest] = row.filter((part) => typeof part === "string") as string[];
+    const dimensions: Record<string, string> = {};
+    for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i]!] = rest[i + 1]!;
+    metrics.push({ namespace: namespace!, metricName: metricName!, dimensions });
+  }
+  return { metrics, expressions };
+}

@@ -19,6 +19,7 @@ import {
   sqsHandler,
 } from "@m3bc/aws";
 import { followOn, newEnvelope, PersistentError, TransientError } from "@m3bc/core";
+import { LOCAL_STAGE } from "@m3bc/topology";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { context, startEmulatedResources } from "../support/emulated-resources";
 
@@ -202,7 +203,10 @@ describe("metrics that alarms watch", () => {
       [metricNames.retried]: [1, 1],
       service: "orders-transform",
       flow: "orders",
-      _aws: { CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [["service", "flow"]] }] },
+      stage: LOCAL_STAGE,
+      _aws: {
+        CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [["service", "flow", "stage"]] }],
+      },
     });
   });
 

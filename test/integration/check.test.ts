@@ -19,7 +19,13 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 beforeEach(() => {
-  h.bc.setScopes({ orders: "modify", products: "modify", inventory: "modify", information: "modify" });
+  h.bc.setScopes({
+    orders: "modify",
+    transactions: "modify",
+    products: "modify",
+    inventory: "modify",
+    information: "modify",
+  });
   config = JSON.parse(JSON.stringify(h.connector.config));
   secrets = {
     bigcommerce: { accessToken: h.bc.accessToken },
@@ -274,6 +280,20 @@ describe("pnpm check", () => {
       const gls840 = await check();
       expect(gls840.out).not.toMatch(/ARS040MI/);
       expect(gls840.out).toMatch(/✓ the 32 MI transactions the enabled flows call exist \(MRS001MI\)/);
+      expect(gls840.out).toMatch(/✓ token scopes for the enabled flows: .*Order transactions Read-only/);
+
+      // A token without the Order transactions scope (a separate one from Orders) could not read payments.
+      h.bc.setScopes({ transactions: "none" });
+      const noTransactions = await check();
+      expect(failures(noTransactions.out)).toContainEqual(
+        expect.stringMatching(
+          /✗ Order transactions: the token may not even read \(403\); the finance-gls840 flow needs Read-only/,
+        ),
+      );
+      expect(noTransactions.out).toMatch(/fix: Use an API account with Order transactions: Read-only/);
+      expect(noTransactions.out).toMatch(
+        /· finance.mappings not compared with the store's payments: the token may not read order transactions/,
+      );
     } finally {
       h.m3.reset();
       h.m3.upsertItem({

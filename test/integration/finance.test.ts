@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { dynamoFinanceLedger } from "@m3bc/aws";
+import { runCommand } from "@m3bc/aws/cli";
+import { statusCommand } from "@m3bc/aws/operate";
 import { runReplay } from "@m3bc/aws/replay";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runReconcile } from "../../packages/local/src/cli/reconcile";
@@ -216,5 +218,25 @@ describe("payments to M3 receivables", () => {
       expect.stringMatching(/\.json$/),
       expect.stringMatching(/\.totals\.csv$/),
     ]);
+  });
+});
+
+describe("pnpm status", () => {
+  test("counts the orders the finance flow still waits on", async () => {
+    const financeOpen = async () => {
+      const out: string[] = [];
+      await runCommand(statusCommand, ["--local", "--json"], io(out));
+      return (JSON.parse(out.join("\n")) as { orders: { financeOpen: number } }).orders.financeOpen;
+    };
+    const before = await financeOpen();
+    const order = await placePaid({ gateway: "stripe" });
+    expect(await financeOpen()).toBe(before + 1);
+
+    const lines: string[] = [];
+    await runCommand(statusCommand, ["--local"], io(lines));
+    expect(lines.join("\n")).toMatch(
+      new RegExp(`; ${before + 1} waiting for M3 invoices or payment postings`),
+    );
+    expect((await dynamoFinanceLedger.getOrder(`order:${h.bc.storeHash}:${order.id}`))?.open).toBe(true);
   });
 });

@@ -22,7 +22,7 @@ import { tableName } from "./runtime";
 import { parkReport, sameKind } from "./sync";
 
 /** Partition value of the sparse "finance-open" index: orders with invoices or postings still to come. */
-const OPEN = "open";
+export const FINANCE_OPEN = "open";
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
@@ -46,14 +46,14 @@ function toItem(order: FinanceOrder, version: number): Record<string, unknown> {
     ...rest,
     pk: key,
     version,
-    ...(open && order.m3 ? { open: OPEN, sentAt: order.m3.sentAt } : {}),
+    ...(open && order.m3 ? { open: FINANCE_OPEN, sentAt: order.m3.sentAt } : {}),
     updatedAt: new Date().toISOString(),
   };
 }
 
 function fromItem(item: Record<string, unknown>): FinanceOrder {
   const { pk, open, sentAt: _sentAt, updatedAt: _updatedAt, ...rest } = item;
-  return { ...(rest as Omit<FinanceOrder, "key" | "open">), key: pk as string, open: open === OPEN };
+  return { ...(rest as Omit<FinanceOrder, "key" | "open">), key: pk as string, open: open === FINANCE_OPEN };
 }
 
 /** One conditional update of a payment entry (its path is payments.<transaction id>), bumping the version. */
@@ -132,7 +132,7 @@ export const dynamoFinanceLedger: FinanceLedger = {
       IndexName: "finance-open",
       KeyConditionExpression: "#open = :open",
       ExpressionAttributeNames: { "#open": "open" },
-      ExpressionAttributeValues: { ":open": OPEN },
+      ExpressionAttributeValues: { ":open": FINANCE_OPEN },
     }),
 
   async *listByDay(from, to) {
@@ -290,7 +290,10 @@ export async function financePostingDeps(
  * The reconciliation's metrics: mismatches (count), mismatches older than finance.reconcile.alarmAfterDays (the
  * alarm watches this one) and the mismatched amount per currency (a float for the graph; the report is exact).
  */
-export function publishReconciliation(metrics: Metrics, report: FinanceReport): void {
+export function publishReconciliation(
+  metrics: Metrics,
+  report: Pick<FinanceReport, "mismatches" | "stale" | "mismatchAmount">,
+): void {
   metrics.addMetric(metricNames.reconcileMismatches, MetricUnit.Count, report.mismatches);
   metrics.addMetric(metricNames.reconcileStaleMismatches, MetricUnit.Count, report.stale);
   for (const [currency, amount] of Object.entries(report.mismatchAmount)) {

@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { redactReplacer } from "@m3bc/core";
+import { stageName } from "./runtime";
 
 export const METRICS_NAMESPACE = "M3BigCommerceConnector";
 
@@ -8,10 +9,23 @@ export const METRICS_NAMESPACE = "M3BigCommerceConnector";
 export const createLogger = (functionName: string) =>
   new Logger({ serviceName: functionName, jsonReplacerFn: redactReplacer });
 
-/** CloudWatch EMF metrics with the flow as dimension; the dashboards and alarms in infra/ read these names. */
+/**
+ * The dimensions of every connector metric: the function (`service`), its flow and its stage. The stage keeps the
+ * stages of one account and region apart: each stage's alarms and dashboards read its own metrics only. A few
+ * metrics add one (`target` on ApiCalls and ApiThrottles, `currency` on ReconcileMismatchAmount). CloudWatch
+ * matches a metric by its whole dimension set, so whoever reads one (infra/, `pnpm status`) names all of them.
+ */
+export const metricDimensions = (service: string, flow: string, stage: string) => ({ service, flow, stage });
+
+/** The metricDimensions as the CloudWatch API lists them. */
+export const metricDimensionList = (service: string, flow: string, stage: string) =>
+  Object.entries(metricDimensions(service, flow, stage)).map(([Name, Value]) => ({ Name, Value }));
+
+/** CloudWatch EMF metrics with the metricDimensions; the dashboards and alarms in infra/ read these names. */
 export function createMetrics(functionName: string, flow: string): Metrics {
+  // Powertools adds `service` (the serviceName) by itself.
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: functionName });
-  metrics.setDefaultDimensions({ flow });
+  metrics.setDefaultDimensions({ flow, stage: stageName() });
   return metrics;
 }
 

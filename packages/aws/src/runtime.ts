@@ -40,6 +40,12 @@ export const functionNameOf = (fn: FunctionName) =>
     `the name of function "${fn}" (the topology must list it in this function's invokes)`,
   );
 
+export const stageName = () =>
+  required(
+    env.stage,
+    "the stage this function belongs to, a dimension of its metrics (infra/ and the local stack set it)",
+  );
+
 /** Allowance for the clocks of two invocations disagreeing. */
 const CLOCK_MARGIN_MS = 2_000;
 

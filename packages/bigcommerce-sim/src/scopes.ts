@@ -6,11 +6,20 @@
  */
 export type ScopeLevel = "modify" | "read-only" | "none";
 
-export const SCOPE_AREAS = ["orders", "products", "customers", "inventory", "information"] as const;
+/** "transactions" is the control panel's Order transactions scope (store_v2_transactions), separate from Orders. */
+export const SCOPE_AREAS = [
+  "orders",
+  "transactions",
+  "products",
+  "customers",
+  "inventory",
+  "information",
+] as const;
 export type ScopeArea = (typeof SCOPE_AREAS)[number];
 
 export const FULL_SCOPES: Record<ScopeArea, ScopeLevel> = {
   orders: "modify",
+  transactions: "modify",
   products: "modify",
   customers: "modify",
   inventory: "modify",
@@ -19,6 +28,7 @@ export const FULL_SCOPES: Record<ScopeArea, ScopeLevel> = {
 
 /** Which scope a path needs; hooks need none of these here. */
 export function areaOf(path: string): ScopeArea | undefined {
+  if (/^\/v3\/orders\/[^/]+\/transactions$/.test(path)) return "transactions";
   if (path.startsWith("/v2/orders") || /^\/v3\/orders\//.test(path)) return "orders";
   if (path.startsWith("/v3/catalog/")) return "products";
   if (path.startsWith("/v3/customers") || path.startsWith("/v2/customer_groups")) return "customers";

@@ -1,4 +1,5 @@
-import { type HandledMessage, METRICS_NAMESPACE, metricNames } from "@m3bc/aws";
+import { type HandledMessage, METRICS_NAMESPACE, metricDimensionList, metricNames } from "@m3bc/aws";
+import { LOCAL_STAGE } from "@m3bc/topology";
 
 const MINUTE = 60_000;
 /** CloudWatch keeps minute data for 15 days; the local stack keeps a day, enough for `pnpm status` and the console. */
@@ -17,8 +18,9 @@ interface Dimension {
 }
 
 /**
- * The connector's message metrics (MessagesDone, Skipped, Parked, Retried with the dimensions service and flow), as
- * the queue consumers publish them in the cloud, counted per minute from the handled messages of the local stack.
+ * The connector's message metrics (MessagesDone, Skipped, Parked, Retried with the dimensions service, flow and
+ * stage, here LOCAL_STAGE), as the queue consumers publish them in the cloud, counted per minute from the handled
+ * messages of the local stack.
  * The control API answers CloudWatch's GetMetricData from here, so `pnpm status --local` reads throughput with the
  * same call as on a stage.
  */
@@ -26,10 +28,10 @@ export class LocalMetrics {
   private readonly counts = new Map<string, Map<number, number>>();
 
   record(message: Pick<HandledMessage, "functionName" | "flow" | "outcome">, at = Date.now()): void {
-    const key = seriesKey(OUTCOME_METRIC[message.outcome], [
-      { Name: "service", Value: message.functionName },
-      { Name: "flow", Value: message.flow },
-    ]);
+    const key = seriesKey(
+      OUTCOME_METRIC[message.outcome],
+      metricDimensionList(message.functionName, message.flow, LOCAL_STAGE),
+    );
     const minutes = this.counts.get(key) ?? new Map<number, number>();
     const minute = Math.floor(at / MINUTE);
     minutes.set(minute, (minutes.get(minute) ?? 0) + 1);

@@ -12,6 +12,7 @@ import {
   type Flow,
   functionsByTrigger,
   handlerEntry,
+  LOCAL_STAGE,
   type Topology,
 } from "@m3bc/topology";
 import { type ControlApi, SCHEDULE_GROUP, startControlApi } from "./control";
@@ -165,6 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
     M3BC_RUNTIME_ID: randomUUID(),
     POWERTOOLS_METRICS_DISABLED: "true",
+    [env.stage]: LOCAL_STAGE,
     ...Object.fromEntries(Object.values(queues).map((q) => [env.queueUrl(q.name), q.url])),
     ...Object.fromEntries(Object.entries(tables).map(([name, table]) => [env.tableName(name), table])),
     BUCKETS_DIR: bucketsDir,

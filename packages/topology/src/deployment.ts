@@ -28,6 +28,12 @@ export type QueueRole = "source" | "dlq";
  */
 export const STACK_PREFIX = "m3bc-";
 
+/**
+ * The stage the local stack's functions belong to (their metrics' `stage` dimension): `pnpm status --local` and
+ * the console read the local metrics with it.
+ */
+export const LOCAL_STAGE = "local";
+
 /** CloudFormation stack names of a stage. */
 export const stackNames = (stage: string) => ({
   stateful: `${STACK_PREFIX}${stage}-stateful`,

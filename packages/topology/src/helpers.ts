@@ -14,6 +14,8 @@ export const env = {
   secretId: (secret: string) => `SECRET_ID_${constant(secret)}`,
   bucketName: (bucket: string) => `BUCKET_${constant(bucket)}`,
   functionName: (fn: string) => `FUNCTION_NAME_${constant(fn)}`,
+  /** The stage a function belongs to: every connector metric carries it as its `stage` dimension. */
+  stage: "M3BC_STAGE",
 };
 
 const constant = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");

@@ -10,10 +10,30 @@ export interface CliIo {
 }
 
 export const stdio = (): CliIo => ({
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: lineWriter(process.stdout),
+  err: lineWriter(process.stderr),
   cwd: process.cwd(),
 });
+
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * Writes lines to a stream until its reader goes away: `pnpm status | head` closes the pipe after ten lines. Then
+ * the rest is dropped quietly, as CLIs do, instead of the process dying of an unhandled EPIPE; the command still
+ * finishes its work and exits with its own code.
+ */
+export function lineWriter(stream: NodeJS.WritableStream & { writable: boolean }): (line: string) => void {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+  // A failed write destroys the stream at once (its error event comes a tick later): no write after that one.
+  return (line) => {
+    if (stream.writable) stream.write(`${line}\n`);
+  };
+}
 
 /**
  * The flags every command shares, with one meaning everywhere: where the connector runs (`--local` or

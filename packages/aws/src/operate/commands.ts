@@ -68,7 +68,8 @@ function printStatus(status: Status, io: CliIo) {
     `orders: ${orders.open} holding stock until M3 allocates it, ${orders.unshipped} in M3 waiting for shipments` +
       (orders.oldestUnshipped.length
         ? ` (oldest: ${orders.oldestUnshipped.map((o) => `${o.key.split(":").at(-1)} since ${ago(o.sentAt, now)}`).join(", ")})`
-        : ""),
+        : "") +
+      (orders.financeOpen ? `; ${orders.financeOpen} waiting for M3 invoices or payment postings` : ""),
   );
   const problems = status.flows.flatMap((f) => f.queues).filter((q) => q.dlq || q.parked);
   if (problems.length)

@@ -8,11 +8,12 @@ import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describeError } from "@m3bc/core";
-import { type Flow, type FunctionSpec, flows, stackNames, topology } from "@m3bc/topology";
+import { type Flow, type FunctionSpec, flows, LOCAL_STAGE, stackNames, topology } from "@m3bc/topology";
 import { batchGetAll } from "../batch-get";
 import type { OperatorTarget } from "../cli/target";
+import { FINANCE_OPEN } from "../finance";
 import { OPEN, UNSHIPPED } from "../ledger";
-import { METRICS_NAMESPACE, metricNames } from "../observability";
+import { METRICS_NAMESPACE, metricDimensionList, metricNames } from "../observability";
 import { queueDepth } from "../queue";
 import { isRecentRun, type ScheduleRun, scheduleHistoryKeys, scheduleRunKey } from "../schedule-runs";
 
@@ -74,6 +75,8 @@ export interface OrdersStatus {
   /** Orders in M3 with something left to ship; the oldest first. */
   unshipped: number;
   oldestUnshipped: Array<{ key: string; sentAt: string }>;
+  /** Orders the finance flow still waits on (invoices or postings to come); 0 with finance off. */
+  financeOpen: number;
 }
 
 export interface Status {
@@ -190,7 +193,9 @@ export async function readStatus(target: Source): Promise<Status> {
         .map((name) => [name, cursors.get(`cursor:${name}`)?.cursor] as const)
         .filter((e): e is [string, Record<string, unknown>] => !!e[1]),
     ),
-    orders: ledger ? await ordersStatus(target, ledger) : { open: 0, unshipped: 0, oldestUnshipped: [] },
+    orders: ledger
+      ? await ordersStatus(target, ledger)
+      : { open: 0, unshipped: 0, oldestUnshipped: [], financeOpen: 0 },
     otherAlarms: alarms?.get(undefined) ?? [],
     ...(monitoring.length ? { monitoring: monitoring.join("; ") } : {}),
   };
@@ -212,9 +217,11 @@ const HANDLED: Record<keyof Handled, string> = {
 
 /**
  * Per flow, what its queue consumers handled in the last hour: the MessagesDone/Skipped/Parked/Retried metrics each
- * consumer publishes with the dimensions service (the function) and flow. One GetMetricData call for all of them.
+ * consumer publishes with the dimensions service (the function), flow and stage (the local stack's functions are
+ * of LOCAL_STAGE). One GetMetricData call for all of them.
  */
 async function handledLastHour(target: Source): Promise<Map<Flow, Handled>> {
+  const stage = target.stage ?? LOCAL_STAGE;
   const queries: Array<MetricDataQuery & { flow: Flow; outcome: keyof Handled }> = [];
   for (const [fn, spec] of Object.entries(topology.functions) as Array<[string, FunctionSpec]>) {
     if (spec.trigger.type !== "sqs") continue;
@@ -227,10 +234,7 @@ async function handledLastHour(target: Source): Promise<Map<Flow, Handled>> {
           Metric: {
             Namespace: METRICS_NAMESPACE,
             MetricName: metricName,
-            Dimensions: [
-              { Name: "service", Value: fn },
-              { Name: "flow", Value: spec.flow },
-            ],
+            Dimensions: metricDimensionList(fn, spec.flow, stage),
           },
           Period: 3600,
           Stat: "Sum",
@@ -371,13 +375,13 @@ async function scheduleState(
 }
 
 async function ordersStatus(target: Source, ledger: string): Promise<OrdersStatus> {
-  const count = async (index: string, key: string, value: string) => {
+  const count = async (index: string, key: string, value: string, table = ledger) => {
     let total = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await target.dynamo.send(
         new QueryCommand({
-          TableName: ledger,
+          TableName: table,
           IndexName: index,
           KeyConditionExpression: "#k = :v",
           ExpressionAttributeNames: { "#k": key },
@@ -405,5 +409,8 @@ async function ordersStatus(target: Source, ledger: string): Promise<OrdersStatu
     open: await count("open-orders", "open", OPEN),
     unshipped: await count("unshipped-orders", "unshipped", UNSHIPPED),
     oldestUnshipped: (oldest.Items ?? []).map((i) => ({ key: String(i.pk), sentAt: String(i.sentAt) })),
+    financeOpen: target.tables.finance
+      ? await count("finance-open", "open", FINANCE_OPEN, target.tables.finance)
+      : 0,
   };
 }

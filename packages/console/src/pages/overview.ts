@@ -86,6 +86,10 @@ ${status.flows.flatMap((f) =>
           return html`${i ? ", " : ""}<a href="/records?by=order&amp;q=${id}">${id}</a> since ${time(o.sentAt)}`;
         })})`
       : ""
+  }${
+    status.orders.financeOpen
+      ? `; ${status.orders.financeOpen} wait for M3 invoices or payment postings (finance)`
+      : ""
   }.</p>
 ${
   Object.keys(status.cursors).length

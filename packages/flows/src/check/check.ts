@@ -5,6 +5,7 @@ import {
   type Location,
   type Order,
   type StoreInformation,
+  type Transaction,
 } from "@m3bc/bigcommerce";
 import {
   type ConnectorConfig,
@@ -190,6 +191,11 @@ const PROBES: Record<ScopeArea, { read: Probe; modify: Probe }> = {
   orders: {
     read: { method: "GET", path: "/v2/orders", query: { limit: 1 } },
     modify: { method: "PUT", path: `/v2/orders/${NO_SUCH_ID}`, body: {} },
+  },
+  // Read-only is all the finance flow needs (GET /v3/orders/{id}/transactions); no order has this id.
+  transactions: {
+    read: { method: "GET", path: `/v3/orders/${NO_SUCH_ID}/transactions` },
+    modify: { method: "GET", path: `/v3/orders/${NO_SUCH_ID}/transactions` },
   },
   products: {
     read: { method: "GET", path: "/v3/catalog/products", query: { limit: 1 } },
@@ -436,8 +442,21 @@ async function checkPaymentMappings(deps: CheckDeps, add: (line: CheckLine) => v
   const { mappings } = deps.config.finance;
   const used = new Map<number, number>();
   const unmatched = new Map<string, { n: number; like: string }>();
-  for (const order of orders)
-    for (const transaction of await deps.bigcommerce.listOrderTransactions(order.id)) {
+  for (const order of orders) {
+    let transactions: Transaction[];
+    try {
+      transactions = await deps.bigcommerce.listOrderTransactions(order.id);
+    } catch (error) {
+      if (!(error instanceof BigCommerceApiError && error.status === 403)) throw error;
+      // The missing Order transactions scope is reported with the scopes.
+      return add({
+        area: "BigCommerce",
+        status: "info",
+        key: "finance.mappings",
+        text: "finance.mappings not compared with the store's payments: the token may not read order transactions",
+      });
+    }
+    for (const transaction of transactions) {
       const payment = { ...transaction, currency: transaction.currency.toUpperCase() };
       if (!movesMoney(payment)) continue;
       const found = findMapping(mappings, payment);
@@ -449,6 +468,7 @@ async function checkPaymentMappings(deps: CheckDeps, add: (line: CheckLine) => v
           like: mappingsLike(mappings, payment),
         });
     }
+  }
   const sample = `the last ${orders.length} orders`;
   for (const [index, n] of [...used].sort((a, b) => a[0] - b[0]))
     add({

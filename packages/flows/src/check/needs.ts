@@ -16,10 +16,11 @@ import {
 } from "@m3bc/m3";
 
 /** A BigCommerce resource area whose OAuth scope the store-level API account is given (None, Read-only, Modify). */
-export type ScopeArea = "orders" | "products" | "inventory" | "customers" | "information";
+export type ScopeArea = "orders" | "transactions" | "products" | "inventory" | "customers" | "information";
 
 export const SCOPE_NAMES: Record<ScopeArea, string> = {
   orders: "Orders",
+  transactions: "Order transactions",
   products: "Products",
   inventory: "Store inventory",
   customers: "Customers",
@@ -104,7 +105,7 @@ export const FLOW_NEEDS = {
   },
   // Finance posting to AR40 payment batches (finance.posting "ars040"): reads transactions, writes order metafields.
   finance: {
-    scopes: { orders: "modify" },
+    scopes: { orders: "modify", transactions: "read" },
     transactions: [
       OIS350MI.LstAllInvByCO,
       OIS100MI.GetOrderValue,
@@ -117,7 +118,7 @@ export const FLOW_NEEDS = {
   },
   // Finance posting GLS840MI journals instead (finance.posting "gls840").
   "finance-gls840": {
-    scopes: { orders: "modify" },
+    scopes: { orders: "modify", transactions: "read" },
     transactions: [
       OIS350MI.LstAllInvByCO,
       OIS100MI.GetOrderValue,
