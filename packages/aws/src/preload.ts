@@ -9,8 +9,8 @@ import { mapStackTraces } from "./stack-traces";
 
 mapStackTraces(new URL("index.mjs", import.meta.url).href);
 
-// zod compiles every object schema into a function (`new Function`) at its first parse. In a function that is
-// 10 – 15 ms of its first invocation, and 5 – 10 ms of its load, for parses that are then about 30 µs per order
-// faster (docs/benchmarks.md): a container meets hundreds of orders before that pays, so the functions interpret.
-// Set here, before the bundle builds any schema, since zod decides it as each object schema is built.
+// zod compiles each object schema into a function (`new Function`) at its first parse: in a function that cost about
+// 12 ms of its load and 13 ms of its first order's parses, for later parses no faster, by what this machine can
+// measure, than interpreted ones (docs/benchmarks.md). Set before the bundle builds any schema: zod reads it as each
+// object schema is built.
 z.config({ jitless: true });

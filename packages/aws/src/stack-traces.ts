@@ -8,7 +8,7 @@ type Format = (error: Error, frames: Frame[]) => unknown;
 /**
  * Makes the stack traces of a deployed bundle name the TypeScript file, line and column of each of its frames, as
  * `--enable-source-maps` did, but reads and parses the bundle's source map (`<bundle>.map`, beside it) the first
- * time a stack that holds one of its frames is formatted, not at every cold start (12 – 28 ms of CPU,
+ * time a stack that holds one of its frames is formatted, not at every cold start (about 25 ms of CPU,
  * docs/benchmarks.md). Powertools' logger and the Lambda runtime both log `error.stack`, which this formats.
  * Frames of other files keep V8's format; `Error.stackTraceLimit` still decides how many there are. When Node maps
  * stacks itself (`--enable-source-maps`), or anything here fails, Node's own formatting is used.
