@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { parseConfig } from "@m3bc/core";
-import { handlerEntry, type Topology } from "@m3bc/topology";
+import { topology as appTopology, handlerEntry, runtimeView, type Topology } from "@m3bc/topology";
 import { type BuildOptions, buildSync, type Metafile } from "esbuild";
 
 export interface BundleOptions {
@@ -94,6 +94,8 @@ export function bundleBuildOptions(
       __CONNECTOR_CONFIG__: JSON.stringify(
         JSON.stringify(parseConfig(options.config, "the bundled connector config")),
       ),
+      // What the functions read of the topology (packages/aws runtime-topology.ts), not the whole of it.
+      __RUNTIME_TOPOLOGY__: JSON.stringify(JSON.stringify(runtimeView(appTopology))),
     },
     logLevel: "silent",
     legalComments: "none",

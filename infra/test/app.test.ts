@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { apiTargets, METRICS_NAMESPACE, metricDimensions, metricNames } from "@m3bc/aws";
 import { ConfigError, parseConfig } from "@m3bc/core";
-import { type TableGrant, topology } from "@m3bc/topology";
+import { runtimeView, type TableGrant, topology } from "@m3bc/topology";
 import type { App } from "aws-cdk-lib";
 import { beforeAll, describe, expect, test } from "vitest";
 import { bundleAll, bundleFunction, preloadModule, runtimeNodeOptions } from "../src/bundler";
@@ -322,6 +322,22 @@ describe("pnpm bundle", () => {
     expect(
       sources.filter((s) => /packages\/core\/src\/(config|finance-config|config-guards)\.ts$/.test(s)),
     ).toEqual([]);
+  });
+
+  test("a function bundle holds the topology's run-time part, not the topology module", async () => {
+    const bundle = bundleFunction({
+      entry: join(fixtures, "handlers/topology.ts"),
+      outdir: join(repoRoot, "infra/cdk.out/bundle-topology"),
+      config: parseConfig(JSON.parse(readFileSync(join(repoRoot, "config/example.json"), "utf8"))),
+      workingDir: repoRoot,
+    });
+    const { handler } = (await import(pathToFileURL(bundle.file).href)) as {
+      handler: () => Promise<unknown>;
+    };
+    expect(await handler()).toEqual(runtimeView(topology));
+    const { sources } = JSON.parse(readFileSync(`${bundle.file}.map`, "utf8")) as { sources: string[] };
+    expect(sources.some((s) => s.endsWith("packages/aws/src/runtime-topology.ts"))).toBe(true);
+    expect(sources.filter((s) => s.endsWith("packages/topology/src/topology.ts"))).toEqual([]);
   });
 
   test("a bundle whose CommonJS code calls require gets one, and only such a bundle", async () => {

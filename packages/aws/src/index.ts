@@ -18,6 +18,7 @@ export * from "./prices";
 export * from "./queue";
 export * from "./returns";
 export * from "./runtime";
+export * from "./runtime-topology";
 export * from "./schedule-runs";
 export * from "./secrets";
 export * from "./snapshot";

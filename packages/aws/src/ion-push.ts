@@ -1,11 +1,12 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { verifyCustomHeader } from "@m3bc/bigcommerce";
 import { TransientError } from "@m3bc/core";
-import { type FunctionName, topology } from "@m3bc/topology";
+import type { FunctionName } from "@m3bc/topology";
 import { loadConfig } from "./config";
 import type { HttpRequest, HttpResponse } from "./handlers/http";
 import { PUSH_SOURCE, type PushEvent } from "./handlers/schedule";
 import { functionNameOf, perRuntime } from "./runtime";
+import { runtimeTopology } from "./runtime-topology";
 import { getSecret } from "./secrets";
 
 /**
@@ -17,7 +18,7 @@ import { getSecret } from "./secrets";
 export async function acceptIonPush(request: HttpRequest, poller: FunctionName): Promise<HttpResponse> {
   const refused = await refuseIonPush(request);
   if (refused) return refused;
-  const trigger = topology.functions[poller].trigger;
+  const trigger = runtimeTopology.functions[poller].trigger;
   if (trigger.type !== "schedule") throw new Error(`${poller} is not a scheduled poller in the topology`);
   const event: PushEvent = {
     source: PUSH_SOURCE,

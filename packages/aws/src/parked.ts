@@ -1,9 +1,9 @@
 import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { redact, redactText } from "@m3bc/core";
-import { topology } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
 import { loadConfig } from "./config";
 import { tableName } from "./runtime";
+import { runtimeTopology } from "./runtime-topology";
 
 /**
  * A message a persistent error took out of circulation, kept until a human fixes the cause and replays it, or until
@@ -29,7 +29,7 @@ export interface ParkedMessage {
   expiresAt: number;
 }
 
-const EXPIRES_AT = topology.tables.parked.ttlAttribute;
+const EXPIRES_AT = runtimeTopology.tables.parked.ttlAttribute;
 
 /** DynamoDB deletes expired items within days, not at once: every read leaves out what has expired. */
 export const isExpired = (record: Record<string, unknown>, now = Date.now()) =>

@@ -5,9 +5,10 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { type Envelope, TransientError } from "@m3bc/core";
-import { type QueueName, topology } from "@m3bc/topology";
+import type { QueueName } from "@m3bc/topology";
 import { sqs } from "./aws-clients";
 import { queueUrl } from "./runtime";
+import { runtimeTopology } from "./runtime-topology";
 
 const MAX_BATCH_ENTRIES = 10;
 const MAX_BATCH_BYTES = 256 * 1024;
@@ -21,7 +22,7 @@ export async function sendEnvelopes(
   envelopes: readonly Envelope[],
   options: SendOptions = {},
 ): Promise<Envelope[]> {
-  const fifo = topology.queues[queue].fifo;
+  const fifo = runtimeTopology.queues[queue].fifo;
   const url = queueUrl(queue);
   const refused: Envelope[] = [];
   for (const batch of chunk(envelopes)) {

@@ -1,7 +1,7 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { topology } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
 import { tableName } from "./runtime";
+import { runtimeTopology } from "./runtime-topology";
 
 /** The ledger item `pnpm status` shows a schedule's last run from: `schedule#<name>`. */
 export const scheduleRunKey = (schedule: string) => `schedule#${schedule}`;
@@ -14,7 +14,8 @@ export const scheduleRunKey = (schedule: string) => `schedule#${schedule}`;
 export const RUN_HISTORY = 12;
 
 const periodMs = (schedule: string) =>
-  ((topology.schedules as Record<string, { everyMinutes: number }>)[schedule]?.everyMinutes ?? 1) * 60_000;
+  ((runtimeTopology.schedules as Record<string, { everyMinutes: number }>)[schedule]?.everyMinutes ?? 1) *
+  60_000;
 
 export const scheduleHistoryKeys = (schedule: string) =>
   Array.from({ length: RUN_HISTORY }, (_, slot) => `${scheduleRunKey(schedule)}#${slot}`);
@@ -51,7 +52,7 @@ export async function recordRun(
   await Promise.all(
     [
       { pk: scheduleRunKey(schedule), ...run },
-      { pk: historyKey(schedule, started), ...run, [topology.tables.ledger.ttlAttribute]: expiresAt },
+      { pk: historyKey(schedule, started), ...run, [runtimeTopology.tables.ledger.ttlAttribute]: expiresAt },
     ].map((Item) =>
       dynamo()
         .send(new PutCommand({ TableName: tableName("ledger"), Item }))

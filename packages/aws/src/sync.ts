@@ -19,7 +19,7 @@ import {
   type PriceReads,
 } from "@m3bc/flows";
 import { balanceChanges, itemBalances, itemChanges, M3BusinessError, MMS200MI } from "@m3bc/m3";
-import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
+import type { FunctionName, QueueName } from "@m3bc/topology";
 import { dynamo } from "./aws-clients";
 import { batchGetAll, batchPutAll } from "./batch";
 import { bigCommerceClient, m3Client } from "./clients";
@@ -27,6 +27,7 @@ import { loadConfig } from "./config";
 import { park } from "./parked";
 import { sendAll } from "./queue";
 import { tableName } from "./runtime";
+import { runtimeTopology } from "./runtime-topology";
 import {
   dynamoReservations,
   dynamoSnapshot,
@@ -231,7 +232,7 @@ export async function parkReport(
     parkedAt: new Date().toISOString(),
     functionName,
     queue,
-    flow: topology.functions[functionName].flow,
+    flow: runtimeTopology.functions[functionName].flow,
     kind: body.kind,
     key: body.key,
     reason,
@@ -244,7 +245,7 @@ export async function parkReport(
 
 /** The queue a consumer reads and a message like the one it received, holding `payload` instead. */
 export function sameKind(functionName: FunctionName, message: Envelope, payload: unknown) {
-  const spec = topology.functions[functionName];
+  const spec = runtimeTopology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} does not consume a queue`);
   return [spec.trigger.queue as QueueName, followOn(message, { kind: message.kind, payload })] as const;
 }

@@ -2,7 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { describeError } from "@m3bc/core";
-import { type FunctionName, topology } from "@m3bc/topology";
+import type { FunctionName } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import {
@@ -14,6 +14,7 @@ import {
   publishMetrics,
   reportRefused,
 } from "../observability";
+import { runtimeTopology } from "../runtime-topology";
 
 export interface HttpRequest {
   method: string;
@@ -54,7 +55,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
  * log. Every endpoint is public, so each counts the calls it refuses as unauthenticated (`rejected`).
  */
 export function httpHandler(functionName: FunctionName, step: HttpStep) {
-  const spec = topology.functions[functionName];
+  const spec = runtimeTopology.functions[functionName];
   const logger = createLogger(functionName);
   const metrics = createMetrics(functionName, spec.flow);
 

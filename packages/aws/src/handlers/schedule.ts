@@ -2,8 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { describeError } from "@m3bc/core";
-import type { QueueName } from "@m3bc/topology";
-import { type FunctionName, topology } from "@m3bc/topology";
+import type { FunctionName, QueueName } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import {
@@ -16,6 +15,7 @@ import {
 } from "../observability";
 import { sendAll } from "../queue";
 import { leaseUntil } from "../runtime";
+import { runtimeTopology } from "../runtime-topology";
 import { recordRun } from "../schedule-runs";
 import type { Sends } from "./sqs";
 
@@ -67,7 +67,7 @@ export type ScheduleStep = (
  * produced, log one summary line.
  */
 export function scheduleHandler(functionName: FunctionName, step: ScheduleStep) {
-  const spec = topology.functions[functionName];
+  const spec = runtimeTopology.functions[functionName];
   const logger = createLogger(functionName);
   const metrics = createMetrics(functionName, spec.flow);
 

@@ -8,7 +8,7 @@ import {
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import { describeError, Envelope, holdReasons, isPersistent, isTransient, PersistentError } from "@m3bc/core";
-import { type FunctionName, type QueueName, topology } from "@m3bc/topology";
+import type { FunctionName, QueueName } from "@m3bc/topology";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { sqs } from "../aws-clients";
@@ -26,6 +26,7 @@ import {
 import { park } from "../parked";
 import { sendEnvelopes } from "../queue";
 import { leaseUntil, queueUrl } from "../runtime";
+import { runtimeTopology } from "../runtime-topology";
 import { retryDelaySeconds } from "./backoff";
 
 export type Sends = Partial<Record<QueueName, Envelope[]>>;
@@ -85,10 +86,10 @@ export function sqsHandler<P = undefined>(
   step: SqsStep<P>,
   options: SqsHandlerOptions<P> = {},
 ) {
-  const spec = topology.functions[functionName];
+  const spec = runtimeTopology.functions[functionName];
   if (spec.trigger.type !== "sqs") throw new Error(`${functionName} is not an SQS consumer in the topology`);
   const queue = spec.trigger.queue as QueueName;
-  const fifo = topology.queues[queue].fifo;
+  const fifo = runtimeTopology.queues[queue].fifo;
   const logger = createLogger(functionName);
   const metrics = createMetrics(functionName, spec.flow);
 
