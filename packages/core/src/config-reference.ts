@@ -54,7 +54,7 @@ export const NEW_SECTIONS = "<!-- new config sections go above this line -->";
 export function renderConfigReference(doc: string): string {
   const config = configJsonSchema();
   const sections = Object.entries(config.properties ?? {}).filter(([key]) => !key.startsWith("$"));
-  const secrets = Object.entries(secretSchemas).map(
+  const secrets = Object.entries(secretSchemas()).map(
     ([name, schema]) => [name, secretJsonSchema(schema)] as const,
   );
   const blocks = {

@@ -1,3 +1,4 @@
+import { once } from "@m3bc/core";
 import * as z from "zod";
 import { M3ProtocolError } from "./errors";
 
@@ -6,10 +7,14 @@ export type Outcome =
   | { ok: true; transaction: string; records: Record<string, unknown>[] }
   | { ok: false; transaction: string; code: string; field: string; message: string };
 
+// The answers' schemas are built at their first use (once): a function that never calls M3 never builds them.
+
 /** Records are flat objects; their values are read field by field later (a full schema here would walk 10,000 records twice). */
-const Flat = z.custom<Record<string, unknown>>(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "a record must be an object",
+const Flat = once(() =>
+  z.custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    "a record must be an object",
+  ),
 );
 
 /**
@@ -17,22 +22,24 @@ const Flat = z.custom<Record<string, unknown>>(
  * nrOfSuccessfullTransactions, nrOfFailedTransactions}`. errorCode/errorField are read when present
  * (the notes could not confirm M3 sends them; errorMessage is the only certain key).
  */
-const V2Answer = z.object({
-  results: z.array(
-    z.object({
-      transaction: z.string().optional(),
-      records: z.array(Flat).optional(),
-      errorMessage: z.string().optional(),
-      errorCode: z.string().optional(),
-      errorField: z.string().optional(),
-    }),
-  ),
-  wasTerminated: z.boolean().optional(),
-  nrOfFailedTransactions: z.number().optional(),
-});
+const V2Answer = once(() =>
+  z.object({
+    results: z.array(
+      z.object({
+        transaction: z.string().optional(),
+        records: z.array(Flat()).optional(),
+        errorMessage: z.string().optional(),
+        errorCode: z.string().optional(),
+        errorField: z.string().optional(),
+      }),
+    ),
+    wasTerminated: z.boolean().optional(),
+    nrOfFailedTransactions: z.number().optional(),
+  }),
+);
 
 export function readV2(body: unknown, context: Record<string, unknown>): Outcome[] {
-  const parsed = V2Answer.safeParse(body);
+  const parsed = V2Answer().safeParse(body);
   if (!parsed.success) {
     throw new M3ProtocolError("M3 v2 answer has no results list", { ...context, body: preview(body) });
   }
@@ -52,19 +59,23 @@ export function readV2(body: unknown, context: Record<string, unknown>): Outcome
   });
 }
 
-const NOK = z.object({
-  "@type": z.string().optional(),
-  "@code": z.string().optional(),
-  "@field": z.string().optional(),
-  Message: z.string().optional(),
-});
+const NOK = once(() =>
+  z.object({
+    "@type": z.string().optional(),
+    "@code": z.string().optional(),
+    "@field": z.string().optional(),
+    Message: z.string().optional(),
+  }),
+);
 
-const V1Answer = z.object({
-  Transaction: z.string().optional(),
-  MIRecord: z
-    .array(z.object({ NameValue: z.array(z.object({ Name: z.string(), Value: z.unknown() })).optional() }))
-    .optional(),
-});
+const V1Answer = once(() =>
+  z.object({
+    Transaction: z.string().optional(),
+    MIRecord: z
+      .array(z.object({ NameValue: z.array(z.object({ Name: z.string(), Value: z.unknown() })).optional() }))
+      .optional(),
+  }),
+);
 
 /**
  * v1: `{Program, Transaction, Metadata, MIRecord: [{RowIndex, NameValue: [{Name, Value}]}]}` or a
@@ -75,7 +86,7 @@ export function readV1(body: unknown, transaction: string, context: Record<strin
     typeof body === "object" && body !== null && "ErrorMessage" in body
       ? (body as { ErrorMessage: unknown }).ErrorMessage
       : body;
-  const error = NOK.safeParse(candidate);
+  const error = NOK().safeParse(candidate);
   if (error.success && (error.data["@type"] === "ServerReturnedNOK" || error.data["@code"] !== undefined)) {
     return {
       ok: false,
@@ -85,7 +96,7 @@ export function readV1(body: unknown, transaction: string, context: Record<strin
       message: error.data.Message ?? "",
     };
   }
-  const parsed = V1Answer.safeParse(body);
+  const parsed = V1Answer().safeParse(body);
   if (!parsed.success) {
     throw new M3ProtocolError("M3 v1 answer is neither MIRecord nor ServerReturnedNOK", {
       ...context,
