@@ -3,16 +3,11 @@
  * read leniently (extra fields pass through; text fields may be null) but money must be a decimal
  * string (see wire.ts) and dates are normalised: V2's RFC-2822 dates become ISO-8601 strings.
  */
-import { once } from "@m3bc/core";
+import { onFirstUse } from "@m3bc/core";
 import * as z from "zod";
 import { isDecimalString } from "./wire";
 
-/**
- * A schema built on first use: the client declares some sixty, an invocation parses a few, and zod builds each
- * schema object with its methods, which made these schemas 13 – 26 ms of every cold start that imports the client
- * (docs/benchmarks.md, "Function bundles and cold load"). Compose one with `.unwrap()` (e.g. `.unwrap().extend`).
- */
-const onFirstUse = <T extends z.ZodType>(build: () => T) => z.lazy(once(build));
+// The client declares some sixty schemas and an invocation parses a few: each is built on first use (onFirstUse).
 
 /** Money as an exact decimal string: V2's "49.9500" as received, V3 numbers as "49.9500". */
 export const Money = z.string().refine(isDecimalString, 'expected a decimal string such as "49.9500"');

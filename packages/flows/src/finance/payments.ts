@@ -6,6 +6,7 @@ import {
   followOn,
   movesMoney,
   newEnvelope,
+  onFirstUse,
   orderKey,
   type Payment,
   PersistentError,
@@ -18,24 +19,28 @@ import * as z from "zod";
 import { emptyFinanceOrder, type FinanceLedger, type FinanceOrder, type PaymentEntry } from "./ledger";
 
 /** The order reached M3 (sent by orders-deliver): what finance needs to know of it. */
-export const OrderSent = z.object({
-  store: z.string(),
-  orderId: z.number().int().positive(),
-  placedAt: z.string(),
-  currency: z.string().length(3),
-  paymentReference: z.string(),
-  orderNumbers: z.array(z.string()).min(1),
-  customerNumber: z.string(),
-});
+export const OrderSent = onFirstUse(() =>
+  z.object({
+    store: z.string(),
+    orderId: z.number().int().positive(),
+    placedAt: z.string(),
+    currency: z.string().length(3),
+    paymentReference: z.string(),
+    orderNumbers: z.array(z.string()).min(1),
+    customerNumber: z.string(),
+  }),
+);
 export type OrderSent = z.infer<typeof OrderSent>;
 
 /** A BigCommerce transaction webhook (store/order/transaction/created or updated): ids only, as BigCommerce sends. */
-export const TransactionEvent = z.object({
-  store: z.string(),
-  orderId: z.number().int().positive(),
-  transactionId: z.string(),
-  status: z.string(),
-});
+export const TransactionEvent = onFirstUse(() =>
+  z.object({
+    store: z.string(),
+    orderId: z.number().int().positive(),
+    transactionId: z.string(),
+    status: z.string(),
+  }),
+);
 export type TransactionEvent = z.infer<typeof TransactionEvent>;
 
 export const FINANCE_KINDS = { orderSent: "finance.order-sent", transaction: "finance.transaction" } as const;

@@ -1,4 +1,11 @@
-import { type ConnectorConfig, orderKey, PersistentError, stateOfM3Status, TransientError } from "@m3bc/core";
+import {
+  type ConnectorConfig,
+  onFirstUse,
+  orderKey,
+  PersistentError,
+  stateOfM3Status,
+  TransientError,
+} from "@m3bc/core";
 import { M3BusinessError, type M3Client, OIS100MI } from "@m3bc/m3";
 import * as z from "zod";
 import type { Ledger, OrderProgress } from "../ledger";
@@ -7,10 +14,12 @@ import type { Ledger, OrderProgress } from "../ledger";
 export const CANCEL_KIND = "order.cancel";
 
 /** An order cancelled (or declined) in BigCommerce, as transform confirmed it: the status it has now. */
-export const CancelPayload = z.object({
-  orderId: z.number().int().positive(),
-  statusId: z.number().int().min(0).max(14),
-});
+export const CancelPayload = onFirstUse(() =>
+  z.object({
+    orderId: z.number().int().positive(),
+    statusId: z.number().int().min(0).max(14),
+  }),
+);
 export type CancelPayload = z.infer<typeof CancelPayload>;
 
 export interface CancelDeps {

@@ -1,4 +1,4 @@
-import { Decimal, orderKey, PersistentError } from "@m3bc/core";
+import { Decimal, onFirstUse, orderKey, PersistentError } from "@m3bc/core";
 import { M3BusinessError, type M3Client, OIS100MI } from "@m3bc/m3";
 import * as z from "zod";
 import type { Ledger, OrderProgress } from "../ledger";
@@ -9,12 +9,14 @@ import type { BigCommerceOrder } from "./from-bigcommerce";
 export const EDIT_KIND = "order.edit";
 
 /** Lines whose quantity in BigCommerce differs from what went to M3 (0: removed). */
-export const EditPayload = z.object({
-  orderId: z.number().int().positive(),
-  changes: z.array(
-    z.object({ lineId: z.number().int(), sku: z.string(), sent: z.number(), now: z.number() }),
-  ),
-});
+export const EditPayload = onFirstUse(() =>
+  z.object({
+    orderId: z.number().int().positive(),
+    changes: z.array(
+      z.object({ lineId: z.number().int(), sku: z.string(), sent: z.number(), now: z.number() }),
+    ),
+  }),
+);
 export type EditPayload = z.infer<typeof EditPayload>;
 
 /** What changed between the lines the ledger sent to M3 and the order BigCommerce has now. */

@@ -4,6 +4,7 @@ import {
   type Envelope,
   followOn,
   formatMoney,
+  onFirstUse,
   orderKey,
   statusRow,
   TransientError,
@@ -23,34 +24,38 @@ export const REDELIVER_SCOPE = "connector/redeliver";
  * An operator's corrections for one order, given when a parked order is replayed (the console's form, or
  * `pnpm replay parked --set 'payload.corrections={...}'`): the order in BigCommerce stays as it is.
  */
-export const OrderCorrections = z.object({
-  /** BigCommerce SKU → the M3 item number its lines are entered as. */
-  items: z.record(z.string().min(1), z.string().trim().min(1).max(15)).optional(),
-  /** The M3 warehouse every line ships from, instead of the one warehouses.rules choose. */
-  warehouse: z.string().trim().min(1).max(3).optional(),
-});
+export const OrderCorrections = onFirstUse(() =>
+  z.object({
+    /** BigCommerce SKU → the M3 item number its lines are entered as. */
+    items: z.record(z.string().min(1), z.string().trim().min(1).max(15)).optional(),
+    /** The M3 warehouse every line ships from, instead of the one warehouses.rules choose. */
+    warehouse: z.string().trim().min(1).max(3).optional(),
+  }),
+);
 export type OrderCorrections = z.infer<typeof OrderCorrections>;
 
 /** What ingest puts on the order-events queue: the webhook's facts, not the order (always re-fetched). */
-export const OrderEvent = z.object({
-  scope: z.enum([
-    "store/order/created",
-    "store/order/statusUpdated",
-    "store/order/updated",
-    "store/order/refund/created",
-    REDELIVER_SCOPE,
-  ]),
-  orderId: z.number().int().positive(),
-  /** BigCommerce's hash of the webhook ("" for a redelivery). */
-  hash: z.string(),
-  /** For statusUpdated: the status BigCommerce reported. */
-  newStatusId: z.number().int().optional(),
-  /** For refund/created: the refund. */
-  refundId: z.number().int().positive().optional(),
-  corrections: OrderCorrections.optional(),
-  /** A held order's replay: the fingerprint of the order as it was held, which releases that order (see guardOrder). */
-  release: z.string().optional(),
-});
+export const OrderEvent = onFirstUse(() =>
+  z.object({
+    scope: z.enum([
+      "store/order/created",
+      "store/order/statusUpdated",
+      "store/order/updated",
+      "store/order/refund/created",
+      REDELIVER_SCOPE,
+    ]),
+    orderId: z.number().int().positive(),
+    /** BigCommerce's hash of the webhook ("" for a redelivery). */
+    hash: z.string(),
+    /** For statusUpdated: the status BigCommerce reported. */
+    newStatusId: z.number().int().optional(),
+    /** For refund/created: the refund. */
+    refundId: z.number().int().positive().optional(),
+    corrections: OrderCorrections.optional(),
+    /** A held order's replay: the fingerprint of the order as it was held, which releases that order (see guardOrder). */
+    release: z.string().optional(),
+  }),
+);
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
 /**

@@ -5,6 +5,7 @@ import {
   type Envelope,
   isTransient,
   newEnvelope,
+  onFirstUse,
   PersistentError,
   TransientError,
 } from "@m3bc/core";
@@ -16,24 +17,26 @@ import type { FinanceOrder } from "../finance/ledger";
 export const CREDIT_KIND = "order.credit";
 
 /** M3 credit notes of one web order, not yet refunded in BigCommerce. */
-export const CreditPayload = z.object({
-  orderId: z.number().int().positive(),
-  /** The order's currency in BigCommerce (the finance ledger's): a credit in another currency is not refunded. */
-  currency: z.string(),
-  credits: z
-    .array(
-      z.object({
-        /** `<year>-<number>`, as the finance ledger keys invoices. */
-        invoice: z.string(),
-        /** The extended invoice number (EXIN), which the refund's reason names. */
-        number: z.string(),
-        /** The credited amount, positive, 2 decimals. */
-        amount: z.string(),
-        currency: z.string(),
-      }),
-    )
-    .min(1),
-});
+export const CreditPayload = onFirstUse(() =>
+  z.object({
+    orderId: z.number().int().positive(),
+    /** The order's currency in BigCommerce (the finance ledger's): a credit in another currency is not refunded. */
+    currency: z.string(),
+    credits: z
+      .array(
+        z.object({
+          /** `<year>-<number>`, as the finance ledger keys invoices. */
+          invoice: z.string(),
+          /** The extended invoice number (EXIN), which the refund's reason names. */
+          number: z.string(),
+          /** The credited amount, positive, 2 decimals. */
+          amount: z.string(),
+          currency: z.string(),
+        }),
+      )
+      .min(1),
+  }),
+);
 export type CreditPayload = z.infer<typeof CreditPayload>;
 type Credit = CreditPayload["credits"][number];
 

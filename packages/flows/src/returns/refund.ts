@@ -1,4 +1,11 @@
-import { type ConnectorConfig, Decimal, orderKey, PersistentError, TransientError } from "@m3bc/core";
+import {
+  type ConnectorConfig,
+  Decimal,
+  onFirstUse,
+  orderKey,
+  PersistentError,
+  TransientError,
+} from "@m3bc/core";
 import { M3BusinessError, type M3Client, OIS100MI, OIS350MI, OIS390MI } from "@m3bc/m3";
 import * as z from "zod";
 import type { Ledger, OrderProgress, ShipLine } from "../ledger";
@@ -11,25 +18,27 @@ export const REFUND_KIND = "order.refund";
  * products): what it refunds, and per order line what was ordered, shipped and refunded by earlier refunds.
  * No customer details: it is parked and replayed as it is.
  */
-export const RefundPayload = z.object({
-  orderId: z.number().int().positive(),
-  refundId: z.number().int().positive(),
-  /** BigCommerce's total_amount, 2 decimals. */
-  total: z.string(),
-  items: z.array(
-    z.object({
-      type: z.string(),
-      itemId: z.number().int(),
-      /** PRODUCT only. */
-      quantity: z.number().int().nullable(),
-      amount: z.string().nullable(),
-    }),
-  ),
-  lines: z.record(
-    z.string(),
-    z.object({ sku: z.string(), quantity: z.number(), shipped: z.number(), refundedBefore: z.number() }),
-  ),
-});
+export const RefundPayload = onFirstUse(() =>
+  z.object({
+    orderId: z.number().int().positive(),
+    refundId: z.number().int().positive(),
+    /** BigCommerce's total_amount, 2 decimals. */
+    total: z.string(),
+    items: z.array(
+      z.object({
+        type: z.string(),
+        itemId: z.number().int(),
+        /** PRODUCT only. */
+        quantity: z.number().int().nullable(),
+        amount: z.string().nullable(),
+      }),
+    ),
+    lines: z.record(
+      z.string(),
+      z.object({ sku: z.string(), quantity: z.number(), shipped: z.number(), refundedBefore: z.number() }),
+    ),
+  }),
+);
 export type RefundPayload = z.infer<typeof RefundPayload>;
 
 /** Progress of one refund: per M3 order, the return entered for it (REPN) and whether its lines were sent. */
