@@ -292,6 +292,18 @@ describe("pnpm bundle", () => {
     expect(deliver!.duplicates).toEqual([]);
   });
 
+  /** A fixture handler (fixtures/handlers/<name>.ts) bundled as the synth bundles a function. */
+  const bundleFixture = (name: string) =>
+    bundleFunction({
+      entry: join(fixtures, `handlers/${name}.ts`),
+      outdir: join(repoRoot, `infra/cdk.out/bundle-${name}`),
+      config: fixtureConfig(),
+      workingDir: repoRoot,
+    });
+  /** The source files a bundle's source map lists. */
+  const mappedSources = (file: string) =>
+    (JSON.parse(readFileSync(`${file}.map`, "utf8")) as { sources: string[] }).sources;
+
   test("a function runs with the config validated at synth, without the config schema in its bundle", async () => {
     // As a caller may pass it: the file's keys only, the bundler validates it and fills in the defaults.
     const raw = {
@@ -317,7 +329,7 @@ describe("pnpm bundle", () => {
         workingDir: repoRoot,
       }),
     ).toThrow(ConfigError);
-    const { sources } = JSON.parse(readFileSync(`${bundle.file}.map`, "utf8")) as { sources: string[] };
+    const sources = mappedSources(bundle.file);
     expect(sources.some((s) => s.endsWith("packages/aws/src/config.ts"))).toBe(true);
     expect(
       sources.filter((s) => /packages\/core\/src\/(config|finance-config|config-guards)\.ts$/.test(s)),
@@ -325,28 +337,18 @@ describe("pnpm bundle", () => {
   });
 
   test("a function bundle holds the topology's run-time part, not the topology module", async () => {
-    const bundle = bundleFunction({
-      entry: join(fixtures, "handlers/topology.ts"),
-      outdir: join(repoRoot, "infra/cdk.out/bundle-topology"),
-      config: parseConfig(JSON.parse(readFileSync(join(repoRoot, "config/example.json"), "utf8"))),
-      workingDir: repoRoot,
-    });
+    const bundle = bundleFixture("topology");
     const { handler } = (await import(pathToFileURL(bundle.file).href)) as {
       handler: () => Promise<unknown>;
     };
     expect(await handler()).toEqual(runtimeView(topology));
-    const { sources } = JSON.parse(readFileSync(`${bundle.file}.map`, "utf8")) as { sources: string[] };
+    const sources = mappedSources(bundle.file);
     expect(sources.some((s) => s.endsWith("packages/aws/src/runtime-topology.ts"))).toBe(true);
     expect(sources.filter((s) => s.endsWith("packages/topology/src/topology.ts"))).toEqual([]);
   });
 
   test("a bundle whose CommonJS code calls require gets one, and only such a bundle", async () => {
-    const bundle = bundleFunction({
-      entry: join(fixtures, "handlers/require.ts"),
-      outdir: join(repoRoot, "infra/cdk.out/bundle-require"),
-      config: parseConfig(JSON.parse(readFileSync(join(repoRoot, "config/example.json"), "utf8"))),
-      workingDir: repoRoot,
-    });
+    const bundle = bundleFixture("require");
     expect(readFileSync(bundle.file, "utf8")).toMatch(
       /^import \{ createRequire as \w+ \} from 'node:module';/,
     );
@@ -420,13 +422,8 @@ describe("pnpm bundle", () => {
   });
 
   test("zod interprets every schema of a function as deployed, core's included: none is compiled", () => {
-    const outdir = join(repoRoot, "infra/cdk.out/bundle-schemas");
-    const bundle = bundleFunction({
-      entry: join(fixtures, "handlers/schemas.ts"),
-      outdir,
-      config: fixtureConfig(),
-      workingDir: repoRoot,
-    });
+    const bundle = bundleFixture("schemas");
+    const outdir = bundle.dir;
     // Counts the functions zod compiles (new Function) from the import of the bundle on.
     const script = `
       let compiled = 0;
