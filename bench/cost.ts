@@ -12,8 +12,8 @@ import {
   TABLE_END,
   TABLE_START,
 } from "./cost-model";
-import type { Benchmark, BenchResult } from "./lib";
-import { connectorSecrets, ORDER_MIX, ordersConfig, stockUp } from "./orders";
+import { type Benchmark, type BenchResult, until } from "./lib";
+import { connectorSecrets, orders, ordersConfig, stockUp } from "./orders";
 
 // One order at a time, as at a million orders a month (0.4 a second): every SQS batch holds one message.
 const ORDERS = Number(process.env.BENCH_COST_ORDERS ?? 30);
@@ -38,7 +38,7 @@ type Middleware = (
 type Stackable = { middlewareStack: { add(middleware: Middleware, options: object): void } };
 
 /** DynamoDB's item size: attribute names plus values (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html). */
-export function itemBytes(item: Item): number {
+function itemBytes(item: Item): number {
   return Object.entries(item).reduce(
     (sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value),
     0,
@@ -317,10 +317,10 @@ const BIGCOMMERCE_CALLERS: Record<string, string> = {
 export const benchmark: Benchmark = {
   name: "cost",
   async run(): Promise<BenchResult> {
-    const orders = JSON.parse(readFileSync(ORDERS_RESULT, "utf8")) as BenchResult & {
+    const ordersResult = JSON.parse(readFileSync(ORDERS_RESULT, "utf8")) as BenchResult & {
       machine: { date: string };
     };
-    const cpuMs = orders.metrics.cpu_ms_per_order;
+    const cpuMs = ordersResult.metrics.cpu_ms_per_order;
     if (cpuMs === undefined)
       throw new Error("bench/results/orders.json has no cpu_ms_per_order: run pnpm bench orders");
     const sims = await startSimulators({ webhookRetryScale: 0.001 });
@@ -345,25 +345,14 @@ export const benchmark: Benchmark = {
       onMessageHandled((m) => {
         if (m.outcome !== "retry") handled.set(m.functionName, (handled.get(m.functionName) ?? 0) + 1);
       });
-      const until = async (done: () => boolean, what: string) => {
-        const deadline = Date.now() + 300_000;
-        while (!done()) {
-          if (Date.now() > deadline) throw new Error(`cost benchmark: still waiting for ${what}`);
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      };
       const count = (fn: string) => handled.get(fn) ?? 0;
       // One at a time: placed, both its events handled and delivered before the next.
       const place = async (n: number) => {
         const keys: string[] = [];
-        for (let i = 0; i < n; i++) {
+        for (const order of orders(n)) {
           const events = count("orders-transform");
           const delivered = count("orders-deliver");
-          const { id } = await sims.bigcommerce.admin<{ id: number }>(
-            "POST",
-            "/orders",
-            ORDER_MIX[i % ORDER_MIX.length],
-          );
+          const { id } = await sims.bigcommerce.admin<{ id: number }>("POST", "/orders", order);
           await until(
             () => count("orders-transform") >= events + 2 && count("orders-deliver") > delivered,
             `order ${id}`,
@@ -485,7 +474,7 @@ export const benchmark: Benchmark = {
             ),
           )}`,
           "DynamoDB units: tables as the emulator (dynalite) reports them (ReturnConsumedCapacity), a failed condition as 1 unit; index writes (the emulator does not report them) computed from each item written by DynamoDB's rules for indexes holding whole items",
-          `cpu_ms_per_order ${cpuMs}: from \`pnpm bench orders\` (bench/results/orders.json of ${orders.machine.date}); the lines: ${cost.lines.map((l: CostLine) => `${l.item} $${l.usd.toFixed(2)}`).join(", ")}`,
+          `cpu_ms_per_order ${cpuMs}: from \`pnpm bench orders\` (bench/results/orders.json of ${ordersResult.machine.date}); the lines: ${cost.lines.map((l: CostLine) => `${l.item} $${l.usd.toFixed(2)}`).join(", ")}`,
         ],
       };
     } finally {

@@ -19,6 +19,15 @@ export interface Benchmark {
   run(): Promise<BenchResult>;
 }
 
+/** Waits until `done()` holds, checking every 10 ms; fails naming `what` after `timeoutMs`. */
+export async function until(done: () => boolean, what: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`benchmark: still waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export function machine() {
   return {
     node: process.version,

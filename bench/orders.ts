@@ -10,7 +10,7 @@ import { salesOrderFromBigCommerce } from "@m3bc/flows";
 import { type RunningConnector, startConnector, startSimulators } from "@m3bc/local";
 import { spawnChild } from "../packages/local/src/child";
 import { guardMicrosecondsPerOrder } from "./guards";
-import type { Benchmark, BenchResult } from "./lib";
+import { type Benchmark, type BenchResult, until } from "./lib";
 import type { DriverResult, DriverRun } from "./support/order-driver";
 
 // Simulated service latency: every M3 call takes 80 ms, every BigCommerce call 50 ms.
@@ -38,7 +38,7 @@ const guest = (city: string, state: string, zip: string) => ({
 });
 
 /** A known customer, guests in two states (two warehouses), several lines, a coupon, shipping. */
-export const ORDER_MIX = [
+const ORDER_MIX = [
   {
     customerId: 1,
     lines: [
@@ -247,13 +247,6 @@ export const benchmark: Benchmark = {
         driver.process.send(run);
         const [result] = (await once(driver.process, "message")) as [DriverResult];
         return result.placed;
-      };
-      const until = async (done: () => boolean, what: string, timeoutMs = 300_000) => {
-        const deadline = Date.now() + timeoutMs;
-        while (!done()) {
-          if (Date.now() > deadline) throw new Error(`benchmark: still waiting for ${what}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
       };
       const delivered = (placed: DriverResult["placed"]) =>
         placed.every(({ id }) => deliveredAt.has(keyOf(id)));
