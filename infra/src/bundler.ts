@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
-import { parseConfig } from "@m3bc/core";
+import { once, parseConfig } from "@m3bc/core";
 import { topology as appTopology, handlerEntry, runtimeView, type Topology } from "@m3bc/topology";
 import { type BuildOptions, buildSync, type Metafile } from "esbuild";
 
@@ -67,11 +67,15 @@ export const preloadBuildOptions = (outdir: string): BuildOptions & { outfile: s
   logLevel: "silent",
 });
 
-/** Writes the module runtimeNodeOptions preloads into `outdir`, beside a bundle. */
-export function writePreload(outdir: string): void {
-  const result = buildSync(preloadBuildOptions(outdir));
+/** The module runtimeNodeOptions preloads: the same for every function, built once. */
+const preloadCode = once(() => {
+  const result = buildSync({ ...preloadBuildOptions(""), write: false });
   if (result.errors.length) throw new Error(`esbuild failed for ${PRELOAD}: ${result.errors[0]?.text}`);
-}
+  return result.outputFiles[0]!.contents;
+});
+
+/** What the functions read of the topology (packages/aws runtime-topology.ts), not the whole of it, as JSON text. */
+const runtimeTopologyJson = once(() => JSON.stringify(runtimeView(appTopology)));
 
 /** The esbuild options of a Lambda bundle: ESM for Node 24 on arm64, minified, the config baked in. */
 export function bundleBuildOptions(
@@ -94,8 +98,7 @@ export function bundleBuildOptions(
       __CONNECTOR_CONFIG__: JSON.stringify(
         JSON.stringify(parseConfig(options.config, "the bundled connector config")),
       ),
-      // What the functions read of the topology (packages/aws runtime-topology.ts), not the whole of it.
-      __RUNTIME_TOPOLOGY__: JSON.stringify(JSON.stringify(runtimeView(appTopology))),
+      __RUNTIME_TOPOLOGY__: JSON.stringify(runtimeTopologyJson()),
     },
     logLevel: "silent",
     legalComments: "none",
@@ -118,7 +121,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
     result = buildSync(build);
   }
   if (result.errors.length) throw new Error(`esbuild failed for ${options.entry}: ${result.errors[0]?.text}`);
-  writePreload(options.outdir);
+  writeFileSync(preloadModule(options.outdir), preloadCode());
   return {
     dir: options.outdir,
     file,

@@ -57,19 +57,21 @@ export class Sha256 {
   }
 }
 
-const signing = { sha256: Sha256 } satisfies Pick<DynamoDBClientConfig, "sha256">;
+/** What every AWS client of the functions is built with: three attempts, and request signing with Sha256. */
+export const awsClientOptions = { maxAttempts: 3, sha256: Sha256 } satisfies Pick<
+  DynamoDBClientConfig,
+  "maxAttempts" | "sha256"
+>;
 
 // The SDK reads AWS_REGION, credentials and AWS_ENDPOINT_URL_SQS / _DYNAMODB / _LAMBDA from the
 // environment, so the same code reaches the real services in Lambda and the emulators on a laptop.
 // Requests go to the configured endpoint, never to the host inside a queue URL (emulator URLs name no real host).
-export const sqs = perRuntime(
-  () => new SQSClient({ maxAttempts: 3, useQueueUrlAsEndpoint: false, ...signing }),
-);
+export const sqs = perRuntime(() => new SQSClient({ ...awsClientOptions, useQueueUrlAsEndpoint: false }));
 
 export const dynamo = perRuntime(() =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, ...signing }), {
+  DynamoDBDocumentClient.from(new DynamoDBClient(awsClientOptions), {
     marshallOptions: { removeUndefinedValues: true },
   }),
 );
 
-export const secretsManager = perRuntime(() => new SecretsManagerClient({ maxAttempts: 3, ...signing }));
+export const secretsManager = perRuntime(() => new SecretsManagerClient(awsClientOptions));

@@ -2,9 +2,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { ReportStore } from "@m3bc/flows";
+import { awsClientOptions } from "./aws-clients";
 import { bucketName, perRuntime } from "./runtime";
 
-const s3 = perRuntime(() => new S3Client({ maxAttempts: 3 }));
+const s3 = perRuntime(() => new S3Client(awsClientOptions));
 
 /**
  * Objects in one of the topology's buckets: S3 in the cloud; on a laptop, files in BUCKETS_DIR/<bucket>/ (the

@@ -2,6 +2,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { verifyCustomHeader } from "@m3bc/bigcommerce";
 import { TransientError } from "@m3bc/core";
 import type { FunctionName } from "@m3bc/topology";
+import { awsClientOptions } from "./aws-clients";
 import { loadConfig } from "./config";
 import type { HttpRequest, HttpResponse } from "./handlers/http";
 import { PUSH_SOURCE, type PushEvent } from "./handlers/schedule";
@@ -54,7 +55,7 @@ async function refuseIonPush(request: HttpRequest): Promise<HttpResponse | undef
 
 // Here rather than beside the other clients: only the push functions start others, and the rest need not load
 // the Lambda client at every cold start.
-const lambda = perRuntime(() => new LambdaClient({ maxAttempts: 3 }));
+const lambda = perRuntime(() => new LambdaClient(awsClientOptions));
 
 /** Starts a function of the topology without waiting for it (Lambda queues the event: 202 Accepted). */
 export async function invokeAsync(target: FunctionName, event: unknown): Promise<void> {

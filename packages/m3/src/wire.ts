@@ -1,4 +1,4 @@
-import { once } from "@m3bc/core";
+import { onFirstUse } from "@m3bc/core";
 import * as z from "zod";
 import { M3ProtocolError } from "./errors";
 
@@ -7,10 +7,10 @@ export type Outcome =
   | { ok: true; transaction: string; records: Record<string, unknown>[] }
   | { ok: false; transaction: string; code: string; field: string; message: string };
 
-// The answers' schemas are built at their first use (once): a function that never calls M3 never builds them.
+// The answers' schemas are built at their first use (onFirstUse): a function that never calls M3 never builds them.
 
 /** Records are flat objects; their values are read field by field later (a full schema here would walk 10,000 records twice). */
-const Flat = once(() =>
+const Flat = onFirstUse(() =>
   z.custom<Record<string, unknown>>(
     (value) => typeof value === "object" && value !== null && !Array.isArray(value),
     "a record must be an object",
@@ -22,12 +22,12 @@ const Flat = once(() =>
  * nrOfSuccessfullTransactions, nrOfFailedTransactions}`. errorCode/errorField are read when present
  * (the notes could not confirm M3 sends them; errorMessage is the only certain key).
  */
-const V2Answer = once(() =>
+const V2Answer = onFirstUse(() =>
   z.object({
     results: z.array(
       z.object({
         transaction: z.string().optional(),
-        records: z.array(Flat()).optional(),
+        records: z.array(Flat).optional(),
         errorMessage: z.string().optional(),
         errorCode: z.string().optional(),
         errorField: z.string().optional(),
@@ -39,7 +39,7 @@ const V2Answer = once(() =>
 );
 
 export function readV2(body: unknown, context: Record<string, unknown>): Outcome[] {
-  const parsed = V2Answer().safeParse(body);
+  const parsed = V2Answer.safeParse(body);
   if (!parsed.success) {
     throw new M3ProtocolError("M3 v2 answer has no results list", { ...context, body: preview(body) });
   }
@@ -59,7 +59,7 @@ export function readV2(body: unknown, context: Record<string, unknown>): Outcome
   });
 }
 
-const NOK = once(() =>
+const NOK = onFirstUse(() =>
   z.object({
     "@type": z.string().optional(),
     "@code": z.string().optional(),
@@ -68,7 +68,7 @@ const NOK = once(() =>
   }),
 );
 
-const V1Answer = once(() =>
+const V1Answer = onFirstUse(() =>
   z.object({
     Transaction: z.string().optional(),
     MIRecord: z
@@ -86,7 +86,7 @@ export function readV1(body: unknown, transaction: string, context: Record<strin
     typeof body === "object" && body !== null && "ErrorMessage" in body
       ? (body as { ErrorMessage: unknown }).ErrorMessage
       : body;
-  const error = NOK().safeParse(candidate);
+  const error = NOK.safeParse(candidate);
   if (error.success && (error.data["@type"] === "ServerReturnedNOK" || error.data["@code"] !== undefined)) {
     return {
       ok: false,
@@ -96,7 +96,7 @@ export function readV1(body: unknown, transaction: string, context: Record<strin
       message: error.data.Message ?? "",
     };
   }
-  const parsed = V1Answer().safeParse(body);
+  const parsed = V1Answer.safeParse(body);
   if (!parsed.success) {
     throw new M3ProtocolError("M3 v1 answer is neither MIRecord nor ServerReturnedNOK", {
       ...context,
